@@ -1,0 +1,1793 @@
+//! `path`: push a header set hop by hop from a source to a destination and
+//! back, recording every hop and every blocker.
+//!
+//! The walk follows aws-vpc-semantics.md C11: ENI → SG egress → (same subnet:
+//! straight to the peer, C10.3) → NACL out → route table (longest prefix,
+//! C3.5) → next hop (local subnet, IGW, NAT gateway, peering, appliance ENI)
+//! → NACL in → SG ingress → ENI. The return path starts from the headers as
+//! they arrived, swapped, and walks the destination's own routes back,
+//! checking NACLs again but not SGs (stateful, C1.2; stateless NACLs, C2.2).
+//!
+//! When a hop stops all of the traffic, the blocker is recorded and the walk
+//! goes on with the traffic as it was before that hop, so one run names every
+//! blocker on the way instead of only the first (AWS stops at one).
+
+use std::cell::RefCell;
+
+use crate::analysis::endpoint::{self, Endpoint, EndpointError};
+use crate::analysis::rules::{self, Direction};
+use crate::analysis::*;
+use crate::model::*;
+use crate::packet::*;
+use crate::topology::Topology;
+
+/// Routing through appliances can loop; AWS paths are short.
+const MAX_APPLIANCE_HOPS: usize = 8;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    Forward,
+    Return,
+}
+
+#[derive(Clone, Debug)]
+enum Goal {
+    Eni(String),
+    External(AddrSet),
+    Igw(String),
+    Pcx(String),
+    Nat(String),
+}
+
+/// How a trace reached its goal: where the return path starts.
+#[derive(Clone, Debug)]
+enum Exit {
+    Eni(String),
+    Igw(String),
+    Pcx { pcx: String, from_vpc: String },
+    Nat,
+}
+
+#[derive(Clone, Debug)]
+struct NatBinding {
+    nat: String,
+    original_src: AddrSet,
+    original_sport: PortSet,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Trace {
+    hops: Vec<Hop>,
+    explanations: Vec<Explanation>,
+    blocked: bool,
+    lost_sg_identity: bool,
+    nat_bindings: Vec<NatBinding>,
+    visited_appliances: Vec<String>,
+    reached: Option<(Exit, HeaderSet)>,
+}
+
+struct Walk<'t, 'n> {
+    topo: &'t Topology<'n>,
+    mode: Mode,
+    goal: Goal,
+    notes: RefCell<Vec<String>>,
+}
+
+/// Answer one `path` question.
+pub fn analyze(topo: &Topology, query: &PathQuery) -> Result<PathAnalysis, EndpointError> {
+    let src = endpoint::resolve(topo, &query.source, query.source_ip)?;
+    let dst = endpoint::resolve(topo, &query.destination, query.destination_ip)?;
+    let net = topo.net;
+
+    let initial = initial_set(topo, query, &src, &dst);
+    let forward_walk = Walk {
+        topo,
+        mode: Mode::Forward,
+        goal: goal_of(topo, &dst),
+        notes: RefCell::new(Vec::new()),
+    };
+    let forward_traces = forward_walk.start(&src, &dst, initial);
+
+    let return_goal = goal_of(topo, &src);
+    let mut return_traces: Vec<(usize, Trace)> = Vec::new();
+    let mut notes = forward_walk.notes.into_inner();
+    let return_walk = Walk {
+        topo,
+        mode: Mode::Return,
+        goal: return_goal,
+        notes: RefCell::new(Vec::new()),
+    };
+    for (i, t) in forward_traces.iter().enumerate() {
+        if let Some((exit, arrived)) = &t.reached {
+            let reply = arrived.reply();
+            if reply.is_empty() {
+                continue;
+            }
+            for rt in return_walk.start_return(exit, t, reply) {
+                return_traces.push((i, rt));
+            }
+        }
+    }
+    notes.extend(return_walk.notes.into_inner());
+
+    let clean_forward: Vec<usize> = forward_traces
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.reached.is_some() && !t.blocked)
+        .map(|(i, _)| i)
+        .collect();
+    let forward_found = !clean_forward.is_empty();
+
+    // Traffic that gets there and whose replies get back.
+    let mut admitted = HeaderSet::empty();
+    let mut any_reply_needed = false;
+    let mut return_ok = false;
+    for &i in &clean_forward {
+        let arrived = &forward_traces[i].reached.as_ref().expect("reached").1;
+        let replies_back: Vec<&Trace> = return_traces
+            .iter()
+            .filter(|(f, t)| *f == i && t.reached.is_some() && !t.blocked)
+            .map(|(_, t)| t)
+            .collect();
+        let needs_reply = !arrived.reply().is_empty()
+            && !matches!(forward_traces[i].reached, Some((Exit::Nat, _)));
+        if !needs_reply {
+            admitted.extend(arrived.clone());
+            continue;
+        }
+        any_reply_needed = true;
+        let mut back = HeaderSet::empty();
+        for t in &replies_back {
+            back.extend(t.reached.as_ref().expect("reached").1.clone());
+        }
+        let round_trip = round_trip_traffic(arrived, &back);
+        if !round_trip.is_empty() {
+            return_ok = true;
+        }
+        admitted.extend(round_trip);
+    }
+    let return_found = if forward_found && any_reply_needed {
+        Some(return_ok)
+    } else {
+        None
+    };
+
+    // The representative forward path: a clean one if any, else the first.
+    let rep_forward = clean_forward
+        .first()
+        .copied()
+        .or(if forward_traces.is_empty() {
+            None
+        } else {
+            Some(0)
+        });
+    let forward_hops = rep_forward
+        .map(|i| forward_traces[i].hops.clone())
+        .unwrap_or_default();
+    let rep_return = rep_forward.and_then(|i| {
+        let mine: Vec<&Trace> = return_traces
+            .iter()
+            .filter(|(f, _)| *f == i)
+            .map(|(_, t)| t)
+            .collect();
+        mine.iter()
+            .find(|t| t.reached.is_some() && !t.blocked)
+            .or(mine.first())
+            .map(|t| t.hops.clone())
+    });
+
+    // Every blocker, both directions, without repeats. A clean branch beside
+    // a blocked one (e.g. part of the traffic takes another route) still
+    // reports the blocked branch's reasons: they explain the missing part.
+    let mut explanations: Vec<Explanation> = Vec::new();
+    let mut push = |e: &Explanation| {
+        if !explanations
+            .iter()
+            .any(|x| x.message == e.message && x.on_return_path == e.on_return_path)
+        {
+            explanations.push(e.clone());
+        }
+    };
+    for t in &forward_traces {
+        t.explanations.iter().for_each(&mut push);
+    }
+    for (_, t) in &return_traces {
+        t.explanations.iter().for_each(&mut push);
+    }
+
+    notes.sort();
+    notes.dedup();
+    let source = describe_endpoint(net, &src, &query.source);
+    let destination = describe_endpoint(net, &dst, &query.destination);
+    Ok(PathAnalysis {
+        query: query.clone(),
+        source,
+        destination,
+        forward: forward_hops,
+        ret: rep_return.unwrap_or_default(),
+        forward_found,
+        return_found,
+        explanations,
+        admitted,
+        notes,
+    })
+}
+
+/// Forward traffic whose replies made it back. Replies are swapped copies,
+/// so the reply of what came back is the forward traffic again, except for
+/// ICMP where the reply type differs from the request type.
+fn round_trip_traffic(arrived: &HeaderSet, back: &HeaderSet) -> HeaderSet {
+    let icmp = ProtoSet::from_iter([PROTO_ICMP..=PROTO_ICMP]);
+    let non_icmp_cube = Cube {
+        proto: all_protos() - &icmp,
+        ..Cube::everything()
+    };
+    let mut out = back.reply().intersect_cube(&non_icmp_cube);
+    let replied_types: PortSet = back
+        .cubes()
+        .iter()
+        .filter(|c| c.proto.contains(PROTO_ICMP))
+        .fold(PortSet::new(), |acc, c| acc | &c.sport);
+    for c in arrived.cubes() {
+        if !c.proto.contains(PROTO_ICMP) {
+            continue;
+        }
+        let icmp_part = Cube {
+            proto: icmp.clone(),
+            ..c.clone()
+        };
+        for r in icmp_part.reply() {
+            if replied_types.contains(r.sport.first().unwrap_or(0)) {
+                // The request type whose reply this is.
+                let req = ICMP_REQUEST_OF
+                    .iter()
+                    .find(|(_, rep)| r.sport.contains(*rep))
+                    .map(|(q, _)| *q);
+                if let Some(q) = req {
+                    out.push(Cube {
+                        sport: port_range(q, q),
+                        ..icmp_part.clone()
+                    });
+                }
+            }
+        }
+        // ICMP types with no reply need none.
+        let mut no_reply = icmp_part.sport.clone();
+        for (q, _) in ICMP_REQUEST_OF {
+            no_reply.remove(q);
+        }
+        out.push(Cube {
+            sport: no_reply,
+            ..icmp_part
+        });
+    }
+    out
+}
+
+const ICMP_REQUEST_OF: [(u16, u16); 4] = [(8, 0), (13, 14), (15, 16), (17, 18)];
+
+fn goal_of(topo: &Topology, e: &Endpoint) -> Goal {
+    match e {
+        Endpoint::Eni { eni, .. } => Goal::Eni(eni.clone()),
+        Endpoint::External { addrs, .. } => {
+            // A public address of an ENI in the snapshot is that ENI.
+            if addrs.len() == 1 {
+                if let Some((owner, _)) = addrs.first().and_then(|a| topo.public_owner(a)) {
+                    if owner.starts_with("eni-") {
+                        return Goal::Eni(owner.to_string());
+                    }
+                }
+            }
+            Goal::External(addrs.clone())
+        }
+        Endpoint::InternetGateway(id) => Goal::Igw(id.clone()),
+        Endpoint::Peering(id) => Goal::Pcx(id.clone()),
+        Endpoint::NatGateway(id) => Goal::Nat(id.clone()),
+    }
+}
+
+fn describe_endpoint(net: &Network, e: &Endpoint, reference: &str) -> ComponentRef {
+    let id = match e {
+        Endpoint::Eni {
+            instance: Some(i), ..
+        } if reference.starts_with("i-") => i.clone(),
+        Endpoint::Eni { eni, .. } => eni.clone(),
+        Endpoint::External { label, .. } => label.clone(),
+        Endpoint::InternetGateway(id) | Endpoint::Peering(id) | Endpoint::NatGateway(id) => {
+            id.clone()
+        }
+    };
+    ComponentRef {
+        name: net.name_of(&id).map(str::to_string),
+        id,
+    }
+}
+
+fn protocol_cube(query: &PathQuery) -> Cube {
+    let mut cube = Cube::everything();
+    if let ProtocolChoice::Number(p) = query.protocol {
+        cube.proto = ProtoSet::from_iter([p..=p]);
+        if p == PROTO_ICMP {
+            // For ICMP, --port names the ICMP type (AWS's FromPort convention).
+            if let Some((from, to)) = query.dport {
+                cube.sport = port_range(from, to);
+            }
+            return cube;
+        }
+    }
+    if let Some((from, to)) = query.dport {
+        cube.dport = port_range(from, to);
+    }
+    if let Some((from, to)) = query.sport {
+        cube.sport = port_range(from, to);
+    }
+    cube
+}
+
+fn initial_set(topo: &Topology, query: &PathQuery, src: &Endpoint, dst: &Endpoint) -> HeaderSet {
+    let mut cube = protocol_cube(query);
+    let net = topo.net;
+    let far_side = |pcx: &str, toward: Option<&str>| -> AddrSet {
+        let Some(p) = net.peerings.get(pcx) else {
+            return AddrSet::new();
+        };
+        let side = match toward {
+            Some(v) if p.requester.vpc_id == v => &p.accepter,
+            Some(_) => &p.requester,
+            None => &p.accepter,
+        };
+        nets_set(&side.cidrs)
+    };
+    cube.src = match src {
+        Endpoint::Eni { addrs, .. } => addrs.clone(),
+        Endpoint::External { addrs, .. } => addrs.clone(),
+        Endpoint::InternetGateway(_) => query.source_ip.map(ip_set).unwrap_or_else(public_internet),
+        Endpoint::Peering(pcx) => query
+            .source_ip
+            .map(ip_set)
+            .unwrap_or_else(|| far_side(pcx, endpoint_vpc(topo, dst).as_deref())),
+        Endpoint::NatGateway(id) => nat_private_ip(net.nat_gateways.get(id))
+            .map(ip_set)
+            .unwrap_or_default(),
+    };
+    let entering_from_outside = matches!(
+        src,
+        Endpoint::External { .. } | Endpoint::InternetGateway(_)
+    );
+    cube.dst = match dst {
+        Endpoint::Eni { eni, addrs, .. } => {
+            if entering_from_outside {
+                // From the internet an ENI is addressed by its public IPs.
+                let publics = public_addrs_of(net, eni, addrs);
+                if publics.is_empty() {
+                    addrs.clone()
+                } else {
+                    publics
+                }
+            } else {
+                addrs.clone()
+            }
+        }
+        Endpoint::External { addrs, .. } => addrs.clone(),
+        Endpoint::InternetGateway(_) => query
+            .destination_ip
+            .map(ip_set)
+            .unwrap_or_else(public_internet),
+        Endpoint::Peering(pcx) => query
+            .destination_ip
+            .map(ip_set)
+            .unwrap_or_else(|| far_side(pcx, endpoint_vpc(topo, src).as_deref())),
+        Endpoint::NatGateway(id) => nat_private_ip(net.nat_gateways.get(id))
+            .map(ip_set)
+            .unwrap_or_default(),
+    };
+    HeaderSet::from_cube(cube)
+}
+
+fn endpoint_vpc(topo: &Topology, e: &Endpoint) -> Option<String> {
+    match e {
+        Endpoint::Eni { eni, .. } => topo
+            .net
+            .network_interfaces
+            .get(eni)
+            .map(|x| x.vpc_id.clone()),
+        Endpoint::NatGateway(id) => topo.net.nat_gateways.get(id).map(|n| n.vpc_id.clone()),
+        _ => None,
+    }
+}
+
+fn public_addrs_of(net: &Network, eni: &str, privates: &AddrSet) -> AddrSet {
+    let mut out = AddrSet::new();
+    if let Some(e) = net.network_interfaces.get(eni) {
+        for p in &e.private_ips {
+            if let (true, Some(public)) = (privates.contains(addr_of(p.address)), p.public_ip) {
+                out.insert(addr_of(public));
+            }
+        }
+    }
+    out
+}
+
+fn nat_private_ip(nat: Option<&NatGateway>) -> Option<std::net::Ipv4Addr> {
+    nat.and_then(|n| n.addresses.iter().find_map(|a| a.private_ip))
+}
+
+fn comp(net: &Network, id: &str) -> ComponentRef {
+    ComponentRef {
+        id: id.to_string(),
+        name: net.name_of(id).map(str::to_string),
+    }
+}
+
+impl<'t, 'n> Walk<'t, 'n> {
+    fn net(&self) -> &'n Network {
+        self.topo.net
+    }
+
+    fn note(&self, s: String) {
+        self.notes.borrow_mut().push(s);
+    }
+
+    fn hop(&self, id: &str, role: &str, outbound: &HeaderSet) -> Hop {
+        Hop {
+            component: comp(self.net(), id),
+            role: role.to_string(),
+            acl_rule: None,
+            sg_rule: None,
+            route: None,
+            route_table_id: None,
+            attached_to: None,
+            subnet: None,
+            vpc: None,
+            inbound: None,
+            outbound: outbound.clone(),
+            blocked: false,
+        }
+    }
+
+    fn explanation(&self, code: &'static str, message: String, blocked: &HeaderSet) -> Explanation {
+        Explanation {
+            code,
+            direction: None,
+            components: Vec::new(),
+            acl_rule: None,
+            route: None,
+            route_table_id: None,
+            blocked: blocked.clone(),
+            message,
+            fix: None,
+            on_return_path: self.mode == Mode::Return,
+        }
+    }
+
+    /// Record a blocker. If it stopped everything, go on with `before` so
+    /// that later blockers are found too.
+    fn gate(
+        &self,
+        trace: &mut Trace,
+        before: &HeaderSet,
+        after: HeaderSet,
+        explanation: impl FnOnce() -> Explanation,
+    ) -> HeaderSet {
+        if after.is_empty() && !before.is_empty() {
+            trace.explanations.push(explanation());
+            trace.blocked = true;
+            if let Some(h) = trace.hops.last_mut() {
+                h.blocked = true;
+            }
+            before.clone()
+        } else {
+            after
+        }
+    }
+
+    /// Record a blocker after which nothing can be followed.
+    fn stop(&self, mut trace: Trace, e: Explanation) -> Vec<Trace> {
+        trace.explanations.push(e);
+        trace.blocked = true;
+        if let Some(h) = trace.hops.last_mut() {
+            h.blocked = true;
+        }
+        vec![trace]
+    }
+
+    fn unknown(&self, trace: Trace, id: &str, what: &str, set: &HeaderSet) -> Vec<Trace> {
+        let mut e = self.explanation(
+            "UNKNOWN_RESOURCE",
+            format!("{what} {id} is not in the snapshot; the path cannot be followed past it"),
+            set,
+        );
+        e.components.push(("Component", comp(self.net(), id)));
+        self.stop(trace, e)
+    }
+
+    // ---------------------------------------------------------------- starts
+
+    fn start(&self, src: &Endpoint, dst: &Endpoint, set: HeaderSet) -> Vec<Trace> {
+        let trace = Trace::default();
+        match src {
+            Endpoint::Eni { eni, .. } => self.eni_out(trace, eni, set, false),
+            Endpoint::External { label, .. } => {
+                let vpc = endpoint_vpc(self.topo, dst);
+                let igw = vpc
+                    .as_deref()
+                    .and_then(|v| self.topo.igws_of_vpc(v).first().map(|g| g.id.clone()));
+                match (igw, vpc) {
+                    (Some(igw), _) => self.from_internet(trace, &igw, set),
+                    (None, Some(vpc)) => {
+                        let mut e = self.explanation("NO_PATH", format!("{label} can enter {vpc} only through an internet gateway, and none is attached to it"), &set);
+                        e.components.push(("Vpc", comp(self.net(), &vpc)));
+                        self.stop(trace, e)
+                    }
+                    (None, None) => {
+                        let e = self.explanation(
+                            "NO_PATH",
+                            "both ends are outside every VPC in the snapshot".into(),
+                            &set,
+                        );
+                        self.stop(trace, e)
+                    }
+                }
+            }
+            Endpoint::InternetGateway(igw) => self.from_internet(trace, igw, set),
+            Endpoint::Peering(pcx) => match endpoint_vpc(self.topo, dst) {
+                Some(vpc) => {
+                    let mut trace = trace;
+                    trace
+                        .hops
+                        .push(self.hop(pcx, "VPC peering connection (entry)", &set));
+                    self.deliver_local(trace, &vpc, set, None)
+                }
+                None => {
+                    let e = self.explanation(
+                        "NO_PATH",
+                        format!(
+                            "traffic from {pcx} can only reach resources inside a VPC it joins"
+                        ),
+                        &set,
+                    );
+                    self.stop(trace, e)
+                }
+            },
+            Endpoint::NatGateway(nat) => {
+                let mut e = self.explanation(
+                    "NO_PATH",
+                    format!("{nat} cannot initiate connections (C5.3)"),
+                    &set,
+                );
+                e.components.push(("NatGateway", comp(self.net(), nat)));
+                self.stop(trace, e)
+            }
+        }
+    }
+
+    fn start_return(&self, exit: &Exit, forward: &Trace, reply: HeaderSet) -> Vec<Trace> {
+        let trace = Trace {
+            nat_bindings: forward.nat_bindings.clone(),
+            ..Trace::default()
+        };
+        match exit {
+            Exit::Eni(eni) => self.eni_out(trace, eni, reply, false),
+            Exit::Igw(igw) => self.from_internet(trace, igw, reply),
+            Exit::Pcx { pcx, from_vpc } => {
+                let mut trace = trace;
+                trace
+                    .hops
+                    .push(self.hop(pcx, "VPC peering connection (reply)", &reply));
+                self.deliver_local(trace, from_vpc, reply, None)
+            }
+            Exit::Nat => Vec::new(),
+        }
+    }
+
+    // ------------------------------------------------------------------ ENIs
+
+    fn state_checks(&self, trace: &mut Trace, eni: &NetworkInterface, set: HeaderSet) -> HeaderSet {
+        if self.mode == Mode::Return {
+            return set;
+        }
+        let mut set = set;
+        if let Some(inst_id) = eni.attachment.as_ref().and_then(|a| a.instance_id.as_ref()) {
+            if let Some(inst) = self.net().instances.get(inst_id) {
+                if inst.state != "running" {
+                    let before = set.clone();
+                    set = self.gate(trace, &before, HeaderSet::empty(), || {
+                        let mut e = self.explanation(
+                            "BAD_STATE",
+                            format!(
+                                "instance {} is {}, not running (C10.6)",
+                                inst.id, inst.state
+                            ),
+                            &before,
+                        );
+                        e.components.push(("Component", comp(self.net(), &inst.id)));
+                        e.fix = Some(format!("start {}", inst.id));
+                        e
+                    });
+                }
+            }
+        }
+        let requester_managed = eni.interface_type != "interface";
+        let attached = eni
+            .attachment
+            .as_ref()
+            .is_some_and(|a| a.status == "attached");
+        if !requester_managed && !attached {
+            let before = set.clone();
+            set = self.gate(trace, &before, HeaderSet::empty(), || {
+                let mut e = self.explanation(
+                    "BAD_STATE_ATTACHMENT",
+                    format!(
+                        "{} is not attached to an instance (status {})",
+                        eni.id, eni.status
+                    ),
+                    &before,
+                );
+                e.components
+                    .push(("NetworkInterface", comp(self.net(), &eni.id)));
+                e
+            });
+        }
+        set
+    }
+
+    fn sg_check(
+        &self,
+        trace: &mut Trace,
+        eni: &NetworkInterface,
+        dir: Direction,
+        set: HeaderSet,
+    ) -> HeaderSet {
+        if self.mode == Mode::Return || eni.group_ids.is_empty() {
+            return set;
+        }
+        let mut notes = Vec::new();
+        let verdict = rules::evaluate_sgs(
+            self.topo,
+            eni,
+            dir,
+            &set,
+            !trace.lost_sg_identity,
+            &mut notes,
+        );
+        notes.into_iter().for_each(|n| self.note(n));
+        let role = match dir {
+            Direction::Ingress => "security groups, ingress",
+            Direction::Egress => "security groups, egress",
+        };
+        let sg_id = verdict
+            .first_match
+            .as_ref()
+            .map(|m| m.group_id.clone())
+            .unwrap_or_else(|| eni.group_ids[0].clone());
+        let mut hop = self.hop(&sg_id, role, &verdict.admitted);
+        hop.sg_rule = verdict.first_match.clone();
+        trace.hops.push(hop);
+        let before = set.clone();
+        let lost_identity = trace.lost_sg_identity;
+        self.gate(trace, &before, verdict.admitted, || {
+            let unknown = !verdict.unknown_groups.is_empty();
+            let code = if unknown {
+                "UNKNOWN_RESOURCE"
+            } else if verdict.empty_groups.len() == eni.group_ids.len() {
+                "SG_HAS_NO_RULES"
+            } else {
+                "ENI_SG_RULES_MISMATCH"
+            };
+            let groups = eni.group_ids.join(", ");
+            let traffic = describe_traffic(&before, dir);
+            let message = if unknown {
+                format!("{} ({groups}) {}: security groups {} are not in the snapshot and the others allow none of {traffic}", eni.id, dir.as_str(), verdict.unknown_groups.join(", "))
+            } else {
+                format!("no {} rule of {groups} on {} allows {traffic}", dir.as_str(), eni.id)
+            };
+            let mut e = self.explanation(code, message, &before);
+            e.direction = Some(dir);
+            e.components.push(("NetworkInterface", comp(self.net(), &eni.id)));
+            for g in &eni.group_ids {
+                e.components.push(("SecurityGroups", comp(self.net(), g)));
+            }
+            e.components.push(("Subnet", comp(self.net(), &eni.subnet_id)));
+            e.components.push(("Vpc", comp(self.net(), &eni.vpc_id)));
+            let peer = match dir {
+                Direction::Ingress => describe_addrs(&before.src_union()),
+                Direction::Egress => describe_addrs(&before.dst_union()),
+            };
+            let sg_hint = if lost_identity { " (by address: SG references do not survive NAT or appliances, C1.10)" } else { "" };
+            e.fix = Some(format!(
+                "add an {} rule to {} allowing {} {} {peer}{sg_hint}",
+                dir.as_str(),
+                eni.group_ids[0],
+                describe_protocols(&before),
+                if dir == Direction::Ingress { "from" } else { "to" }
+            ));
+            e
+        })
+    }
+
+    /// A packet leaves `eni_id`: the source, or an appliance forwarding it.
+    fn eni_out(
+        &self,
+        mut trace: Trace,
+        eni_id: &str,
+        set: HeaderSet,
+        forwarding: bool,
+    ) -> Vec<Trace> {
+        let Some(eni) = self.net().network_interfaces.get(eni_id) else {
+            return self.unknown(trace, eni_id, "network interface", &set);
+        };
+        if !forwarding {
+            let mut hop = self.hop(&eni.id, "network interface (source)", &set);
+            hop.inbound = Some(set.clone());
+            hop.attached_to = eni
+                .attachment
+                .as_ref()
+                .and_then(|a| a.instance_id.as_ref())
+                .map(|i| comp(self.net(), i));
+            hop.subnet = Some(eni.subnet_id.clone());
+            hop.vpc = Some(eni.vpc_id.clone());
+            trace.hops.push(hop);
+        }
+        let set = if forwarding {
+            set
+        } else {
+            self.state_checks(&mut trace, eni, set)
+        };
+        let set = self.sg_check(&mut trace, eni, Direction::Egress, set);
+        self.leave_subnet(trace, &eni.subnet_id, &eni.vpc_id, set)
+    }
+
+    /// Same-subnet traffic skips NACLs and routes (C2.7, C3.3, C10.3); the
+    /// rest crosses the NACL outbound and is routed.
+    fn leave_subnet(
+        &self,
+        trace: Trace,
+        subnet_id: &str,
+        vpc_id: &str,
+        set: HeaderSet,
+    ) -> Vec<Trace> {
+        let Some(subnet) = self.net().subnets.get(subnet_id) else {
+            return self.unknown(trace, subnet_id, "subnet", &set);
+        };
+        let local = net_set(&subnet.cidr);
+        let within = set.restrict_dst(&local);
+        let beyond = set.restrict_dst(&(all_addrs() - &local));
+        let mut out = Vec::new();
+        if !within.is_empty() {
+            out.extend(self.enter_subnet(trace.clone(), subnet_id, within, Some(subnet_id)));
+        }
+        if !beyond.is_empty() {
+            let mut t = trace;
+            let set = self.acl_check(&mut t, subnet_id, true, beyond);
+            let Some(rt) = self.topo.route_table_of_subnet(subnet_id) else {
+                let mut e = self.explanation("UNKNOWN_RESOURCE", format!("the route table of {subnet_id} is not in the snapshot (no explicit association and no main table)"), &set);
+                e.components.push(("Subnet", comp(self.net(), subnet_id)));
+                return self.stop(t, e).into_iter().chain(out).collect();
+            };
+            out.extend(self.route(t, rt, vpc_id, Some(subnet_id), set));
+        }
+        out
+    }
+
+    fn acl_check(
+        &self,
+        trace: &mut Trace,
+        subnet_id: &str,
+        egress: bool,
+        set: HeaderSet,
+    ) -> HeaderSet {
+        let Some(acl) = self.topo.acl_of_subnet(subnet_id) else {
+            let before = set.clone();
+            return self.gate(trace, &before, HeaderSet::empty(), || {
+                let mut e = self.explanation(
+                    "UNKNOWN_RESOURCE",
+                    format!("the network ACL of {subnet_id} is not in the snapshot"),
+                    &before,
+                );
+                e.components.push(("Subnet", comp(self.net(), subnet_id)));
+                e
+            });
+        };
+        let verdict = rules::evaluate_acl(acl, egress, &set);
+        let role = if egress {
+            "network ACL, outbound"
+        } else {
+            "network ACL, inbound"
+        };
+        let mut hop = self.hop(&acl.id, role, &verdict.admitted);
+        hop.acl_rule = verdict
+            .allowed_by
+            .first()
+            .cloned()
+            .or_else(|| verdict.denied_by.first().map(|(e, _)| e.clone()));
+        hop.subnet = Some(subnet_id.to_string());
+        hop.vpc = Some(acl.vpc_id.clone());
+        trace.hops.push(hop);
+        let dir = if egress {
+            Direction::Egress
+        } else {
+            Direction::Ingress
+        };
+        if !verdict.admitted.is_empty() || set.is_empty() {
+            return verdict.admitted;
+        }
+        // All of it stopped: one explanation per deny rule that stopped some,
+        // then go on with the traffic as it was (see `gate`).
+        for (rule, stopped) in &verdict.denied_by {
+            let mut e = self.explanation(
+                "SUBNET_ACL_RESTRICTION",
+                format!(
+                    "{} {} {}",
+                    acl.id,
+                    if egress { "outbound" } else { "inbound" },
+                    describe_acl_denial(rule, stopped, dir)
+                ),
+                stopped,
+            );
+            e.direction = Some(dir);
+            e.components.push(("Acl", comp(self.net(), &acl.id)));
+            e.components.push(("Subnet", comp(self.net(), subnet_id)));
+            e.components.push(("Vpc", comp(self.net(), &acl.vpc_id)));
+            e.acl_rule = Some(rule.clone());
+            e.fix = Some(acl_fix(&acl.id, rule, stopped, dir));
+            trace.explanations.push(e);
+        }
+        trace.blocked = true;
+        if let Some(h) = trace.hops.last_mut() {
+            h.blocked = true;
+        }
+        set
+    }
+
+    // --------------------------------------------------------------- routing
+
+    fn route(
+        &self,
+        trace: Trace,
+        rt: &RouteTable,
+        vpc_id: &str,
+        from_subnet: Option<&str>,
+        set: HeaderSet,
+    ) -> Vec<Trace> {
+        if set.is_empty() {
+            return vec![trace];
+        }
+        let (parts, unknown_pls) = partition_by_routes(self.net(), rt, &set);
+        for pl in unknown_pls {
+            self.note(format!("{} has a route to prefix list {pl} whose entries are not in the snapshot; that route was not considered", rt.id));
+        }
+        let mut out = Vec::new();
+        let mut routed = HeaderSet::empty();
+        for (route, part) in parts {
+            routed.extend(part.clone());
+            let mut t = trace.clone();
+            let mut hop = self.hop(&rt.id, "route table", &part);
+            hop.route = Some(route.clone());
+            hop.route_table_id = Some(rt.id.clone());
+            hop.vpc = Some(vpc_id.to_string());
+            hop.subnet = from_subnet.map(str::to_string);
+            t.hops.push(hop);
+            if route.state == RouteState::Blackhole {
+                let mut e = self.explanation("BAD_STATE_ROUTE", format!("{} routes {} to {}, which is a blackhole (its target no longer exists or is detached)", rt.id, describe_route_dest(&route), route.target.id()), &part);
+                e.components.push(("RouteTable", comp(self.net(), &rt.id)));
+                e.route = Some(route.clone());
+                e.route_table_id = Some(rt.id.clone());
+                e.fix = Some(format!(
+                    "replace the route {} in {} with one to a live target",
+                    describe_route_dest(&route),
+                    rt.id
+                ));
+                out.extend(self.stop(t, e));
+                continue;
+            }
+            out.extend(self.follow_route(t, &route, rt, vpc_id, from_subnet, part));
+        }
+        let unrouted = set.subtract(&routed);
+        if !unrouted.is_empty() {
+            let mut t = trace;
+            let mut hop = self.hop(&rt.id, "route table", &HeaderSet::empty());
+            hop.route_table_id = Some(rt.id.clone());
+            hop.vpc = Some(vpc_id.to_string());
+            t.hops.push(hop);
+            let mut e = self.explanation(
+                "NO_ROUTE_TO_DESTINATION",
+                format!(
+                    "{} has no route for {}",
+                    rt.id,
+                    describe_addrs(&unrouted.dst_union())
+                ),
+                &unrouted,
+            );
+            e.components.push(("RouteTable", comp(self.net(), &rt.id)));
+            if let Some(s) = from_subnet {
+                e.components.push(("Subnet", comp(self.net(), s)));
+            }
+            e.components.push(("Vpc", comp(self.net(), vpc_id)));
+            e.fix = Some(format!(
+                "add a route in {} for {}",
+                rt.id,
+                describe_addrs(&unrouted.dst_union())
+            ));
+            out.extend(self.stop(t, e));
+        }
+        out
+    }
+
+    fn follow_route(
+        &self,
+        trace: Trace,
+        route: &Route,
+        rt: &RouteTable,
+        vpc_id: &str,
+        from_subnet: Option<&str>,
+        set: HeaderSet,
+    ) -> Vec<Trace> {
+        match &route.target {
+            RouteTarget::Local => self.deliver_local(trace, vpc_id, set, from_subnet),
+            RouteTarget::InternetGateway(igw) => self.to_igw(trace, igw, vpc_id, set),
+            RouteTarget::NatGateway(nat) => self.to_nat(trace, nat, from_subnet, set),
+            RouteTarget::VpcPeering(pcx) => self.to_pcx(trace, pcx, vpc_id, set),
+            RouteTarget::NetworkInterface(eni) => self.to_appliance(trace, eni, from_subnet, set),
+            RouteTarget::Instance(inst) => match self
+                .net()
+                .instances
+                .get(inst)
+                .and_then(|i| i.network_interface_ids.first())
+            {
+                Some(eni) => {
+                    let eni = eni.clone();
+                    self.to_appliance(trace, &eni, from_subnet, set)
+                }
+                None => self.unknown(trace, inst, "instance", &set),
+            },
+            other => {
+                let kind = match other {
+                    RouteTarget::TransitGateway(_) => "transit gateway",
+                    RouteTarget::VpnGateway(_) => "virtual private gateway",
+                    RouteTarget::VpcEndpoint(_) => "VPC endpoint",
+                    RouteTarget::EgressOnlyInternetGateway(_) => "egress-only internet gateway",
+                    RouteTarget::Other { kind, .. } => kind,
+                    _ => "component",
+                };
+                let mut e = self.explanation(
+                    "UNSUPPORTED_COMPONENT",
+                    format!("{} sends {} to {kind} {}, which this version does not model; the path is not followed further (not a verdict)", rt.id, describe_addrs(&set.dst_union()), other.id()),
+                    &set,
+                );
+                e.components
+                    .push(("Component", comp(self.net(), other.id())));
+                e.components.push(("RouteTable", comp(self.net(), &rt.id)));
+                e.route = Some(route.clone());
+                self.note(format!("{kind} {} is not modelled: paths through it are reported as not found, never guessed", other.id()));
+                self.stop(trace, e)
+            }
+        }
+    }
+
+    fn deliver_local(
+        &self,
+        trace: Trace,
+        vpc_id: &str,
+        set: HeaderSet,
+        from_subnet: Option<&str>,
+    ) -> Vec<Trace> {
+        let mut out = Vec::new();
+        let mut delivered = HeaderSet::empty();
+        for subnet_id in self.topo.subnets_of_vpc(vpc_id) {
+            let subnet = &self.net().subnets[subnet_id];
+            let part = set.restrict_dst(&net_set(&subnet.cidr));
+            if part.is_empty() {
+                continue;
+            }
+            delivered.extend(part.clone());
+            out.extend(self.enter_subnet(trace.clone(), subnet_id, part, from_subnet));
+        }
+        let rest = set.subtract(&delivered);
+        if !rest.is_empty() {
+            let mut e = self.explanation(
+                "UNKNOWN_DESTINATION",
+                format!(
+                    "no subnet of {vpc_id} in the snapshot holds {}",
+                    describe_addrs(&rest.dst_union())
+                ),
+                &rest,
+            );
+            e.components.push(("Vpc", comp(self.net(), vpc_id)));
+            out.extend(self.stop(trace, e));
+        }
+        out
+    }
+
+    fn enter_subnet(
+        &self,
+        mut trace: Trace,
+        subnet_id: &str,
+        set: HeaderSet,
+        from_subnet: Option<&str>,
+    ) -> Vec<Trace> {
+        let set = if from_subnet == Some(subnet_id) {
+            set
+        } else {
+            self.acl_check(&mut trace, subnet_id, false, set)
+        };
+        let Some(subnet) = self.net().subnets.get(subnet_id) else {
+            return self.unknown(trace, subnet_id, "subnet", &set);
+        };
+        let mut out = Vec::new();
+        let mut owned = HeaderSet::empty();
+        let dsts = set.dst_union();
+        for eni in self.topo.enis_in_subnet(subnet_id) {
+            let mine: AddrSet = eni
+                .private_ips
+                .iter()
+                .map(|p| addr_of(p.address))
+                .map(|a| a..=a)
+                .collect();
+            if dsts.is_disjoint(&mine) {
+                continue;
+            }
+            let part = set.restrict_dst(&mine);
+            owned.extend(part.clone());
+            let t = trace.clone();
+            if let Some(nat) = self.topo.nat_of_eni(&eni.id) {
+                out.extend(self.arrive_at_nat(t, nat, part));
+            } else {
+                out.extend(self.eni_in(t, eni, part));
+            }
+        }
+        let rest = set.subtract(&owned);
+        if !rest.is_empty() {
+            // A NAT gateway known only from describe-nat-gateways (no ENI file).
+            let nat_ips: Vec<&NatGateway> = self
+                .net()
+                .nat_gateways
+                .values()
+                .filter(|n| n.subnet_id == subnet.id)
+                .collect();
+            for nat in nat_ips {
+                let ips: AddrSet = nat
+                    .addresses
+                    .iter()
+                    .filter_map(|a| a.private_ip)
+                    .map(addr_of)
+                    .map(|a| a..=a)
+                    .collect();
+                let part = rest.restrict_dst(&ips);
+                if !part.is_empty()
+                    && nat.addresses.iter().all(|a| {
+                        a.network_interface_id
+                            .as_ref()
+                            .is_none_or(|e| !self.net().network_interfaces.contains_key(e))
+                    })
+                {
+                    out.extend(self.arrive_at_nat(trace.clone(), nat, part));
+                    return out;
+                }
+            }
+            let mut e = self.explanation(
+                "UNKNOWN_DESTINATION",
+                format!(
+                    "no network interface in {subnet_id} has address {}",
+                    describe_addrs(&rest.dst_union())
+                ),
+                &rest,
+            );
+            e.components.push(("Subnet", comp(self.net(), subnet_id)));
+            out.extend(self.stop(trace, e));
+        }
+        out
+    }
+
+    fn eni_in(&self, mut trace: Trace, eni: &NetworkInterface, set: HeaderSet) -> Vec<Trace> {
+        let set = self.state_checks(&mut trace, eni, set);
+        let set = self.sg_check(&mut trace, eni, Direction::Ingress, set);
+        let mut hop = self.hop(&eni.id, "network interface (destination)", &set);
+        hop.attached_to = eni
+            .attachment
+            .as_ref()
+            .and_then(|a| a.instance_id.as_ref())
+            .map(|i| comp(self.net(), i));
+        hop.subnet = Some(eni.subnet_id.clone());
+        hop.vpc = Some(eni.vpc_id.clone());
+        trace.hops.push(hop);
+        match &self.goal {
+            Goal::Eni(goal) if *goal == eni.id => {
+                trace.reached = Some((Exit::Eni(eni.id.clone()), set));
+                vec![trace]
+            }
+            _ => {
+                let e = self.explanation(
+                    "NO_PATH",
+                    format!(
+                        "the traffic is delivered to {}, not to the destination",
+                        eni.id
+                    ),
+                    &set,
+                );
+                self.stop(trace, e)
+            }
+        }
+    }
+
+    fn to_appliance(
+        &self,
+        mut trace: Trace,
+        eni_id: &str,
+        from_subnet: Option<&str>,
+        set: HeaderSet,
+    ) -> Vec<Trace> {
+        let Some(eni) = self.net().network_interfaces.get(eni_id) else {
+            return self.unknown(trace, eni_id, "network interface", &set);
+        };
+        if trace.visited_appliances.iter().any(|v| v == eni_id)
+            || trace.visited_appliances.len() >= MAX_APPLIANCE_HOPS
+        {
+            let e = self.explanation(
+                "NO_PATH",
+                format!("routing loop: the path returns to appliance {eni_id}"),
+                &set,
+            );
+            return self.stop(trace, e);
+        }
+        trace.visited_appliances.push(eni_id.to_string());
+        let set = if from_subnet == Some(eni.subnet_id.as_str()) {
+            set
+        } else {
+            self.acl_check(&mut trace, &eni.subnet_id, false, set)
+        };
+        let set = self.sg_check(&mut trace, eni, Direction::Ingress, set);
+        let mut hop = self.hop(&eni.id, "network interface (appliance, route target)", &set);
+        hop.attached_to = eni
+            .attachment
+            .as_ref()
+            .and_then(|a| a.instance_id.as_ref())
+            .map(|i| comp(self.net(), i));
+        hop.subnet = Some(eni.subnet_id.clone());
+        hop.vpc = Some(eni.vpc_id.clone());
+        trace.hops.push(hop);
+        let set = self.state_checks(&mut trace, eni, set);
+        let set = if eni.source_dest_check {
+            let own: AddrSet = eni
+                .private_ips
+                .iter()
+                .map(|p| addr_of(p.address))
+                .map(|a| a..=a)
+                .collect();
+            let before = set.clone();
+            let after = set.restrict_dst(&own);
+            self.gate(&mut trace, &before, after, || {
+                let mut e = self.explanation("ENI_SOURCE_DEST_CHECK_RESTRICTION", format!("{} has source/destination check enabled, so it drops traffic for {} (C10.2)", eni.id, describe_addrs(&before.dst_union())), &before);
+                e.components.push(("NetworkInterface", comp(self.net(), &eni.id)));
+                e.fix = Some(format!("disable source/destination check on {} (ModifyNetworkInterfaceAttribute --no-source-dest-check)", eni.id));
+                e
+            })
+        } else {
+            set
+        };
+        trace.lost_sg_identity = true; // C1.10
+        self.eni_out(trace, eni_id, set, true)
+    }
+
+    // -------------------------------------------------------------- gateways
+
+    fn to_igw(&self, mut trace: Trace, igw_id: &str, vpc_id: &str, set: HeaderSet) -> Vec<Trace> {
+        let Some(igw) = self.net().internet_gateways.get(igw_id) else {
+            return self.unknown(trace, igw_id, "internet gateway", &set);
+        };
+        let mut hop = self.hop(igw_id, "internet gateway (egress)", &set);
+        hop.inbound = Some(set.clone());
+        hop.vpc = Some(vpc_id.to_string());
+        trace.hops.push(hop);
+        let mut set = set;
+        if !igw
+            .attachments
+            .iter()
+            .any(|(v, s)| v == vpc_id && (s == "available" || s == "attached"))
+        {
+            let before = set.clone();
+            set = self.gate(&mut trace, &before, HeaderSet::empty(), || {
+                let mut e = self.explanation(
+                    "BAD_STATE_ATTACHMENT",
+                    format!("{igw_id} is not attached to {vpc_id} (C4.1)"),
+                    &before,
+                );
+                e.components
+                    .push(("InternetGateway", comp(self.net(), igw_id)));
+                e.components.push(("Vpc", comp(self.net(), vpc_id)));
+                e.fix = Some(format!("attach {igw_id} to {vpc_id}"));
+                e
+            });
+        }
+        for (range, code) in [
+            (rfc1918(), "IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS"),
+            (rfc6598(), "IGW_DESTINATION_ADDRESS_NOT_IN_RFC6598_EGRESS"),
+        ] {
+            let before = set.clone();
+            let after = set.restrict_dst(&(all_addrs() - &range));
+            set = self.gate(&mut trace, &before, after, || {
+                let mut e = self.explanation(
+                    code,
+                    format!(
+                        "{igw_id} drops outbound traffic to private address {} (C4.4)",
+                        describe_addrs(&before.dst_union())
+                    ),
+                    &before,
+                );
+                e.components
+                    .push(("InternetGateway", comp(self.net(), igw_id)));
+                e
+            });
+        }
+        // 1:1 NAT of the private source to its public address (C4.2).
+        let before = set.clone();
+        let translated = self.igw_snat(vpc_id, &set);
+        set = self.gate(&mut trace, &before, translated, || {
+            let mut e = self.explanation(
+                "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS",
+                format!("{} has no public IPv4 address (auto-assigned or Elastic IP), so {igw_id} cannot carry its traffic (C4.2)", describe_addrs(&before.src_union())),
+                &before,
+            );
+            e.components.push(("InternetGateway", comp(self.net(), igw_id)));
+            e.fix = Some("associate an Elastic IP with the source, or route through a NAT gateway".into());
+            e
+        });
+        if let Some(h) = trace.hops.last_mut() {
+            h.outbound = set.clone();
+        }
+        match &self.goal {
+            Goal::External(addrs) => {
+                let arrived = set.restrict_dst(addrs);
+                trace.reached = Some((Exit::Igw(igw_id.to_string()), arrived));
+                vec![trace]
+            }
+            Goal::Igw(goal) if goal == igw_id => {
+                trace.reached = Some((Exit::Igw(igw_id.to_string()), set));
+                vec![trace]
+            }
+            _ => {
+                let mut e = self.explanation("IGW_NAT_REFLECTION", format!("the path leaves through {igw_id} and would come back in to a public address (NAT reflection); like AWS, vpcreach does not analyse it: ask about each half separately (C4.5)"), &set);
+                e.components
+                    .push(("InternetGateway", comp(self.net(), igw_id)));
+                self.stop(trace, e)
+            }
+        }
+    }
+
+    /// Rewrite private sources to their public addresses; drop the others.
+    fn igw_snat(&self, vpc_id: &str, set: &HeaderSet) -> HeaderSet {
+        let mut out = HeaderSet::empty();
+        let srcs = set.src_union();
+        for (private, public) in self.topo.public_mappings_of_vpc(vpc_id) {
+            if !srcs.contains(private) {
+                continue;
+            }
+            let only = AddrSet::from_iter([private..=private]);
+            for c in set.restrict_src(&only).cubes() {
+                out.push(Cube {
+                    src: AddrSet::from_iter([public..=public]),
+                    ..c.clone()
+                });
+            }
+        }
+        out
+    }
+
+    fn from_internet(&self, mut trace: Trace, igw_id: &str, set: HeaderSet) -> Vec<Trace> {
+        let Some(igw) = self.net().internet_gateways.get(igw_id) else {
+            return self.unknown(trace, igw_id, "internet gateway", &set);
+        };
+        let mut hop = self.hop(igw_id, "internet gateway (ingress)", &set);
+        hop.inbound = Some(set.clone());
+        trace.hops.push(hop);
+        let Some(vpc_id) = igw
+            .attachments
+            .iter()
+            .find(|(_, s)| s == "available" || s == "attached")
+            .map(|(v, _)| v.clone())
+        else {
+            let mut e = self.explanation(
+                "BAD_STATE_ATTACHMENT",
+                format!("{igw_id} is not attached to any VPC (C4.1)"),
+                &set,
+            );
+            e.components
+                .push(("InternetGateway", comp(self.net(), igw_id)));
+            return self.stop(trace, e);
+        };
+        let mut set = set;
+        for (range, code) in [
+            (rfc1918(), "IGW_SOURCE_ADDRESS_NOT_IN_RFC1918_INGRESS"),
+            (rfc6598(), "IGW_SOURCE_ADDRESS_NOT_IN_RFC6598_INGRESS"),
+        ] {
+            let before = set.clone();
+            let after = set.restrict_src(&(all_addrs() - &range));
+            set = self.gate(&mut trace, &before, after, || {
+                let mut e = self.explanation(
+                    code,
+                    format!(
+                        "{igw_id} drops inbound traffic from private address {} (C4.4)",
+                        describe_addrs(&before.src_union())
+                    ),
+                    &before,
+                );
+                e.components
+                    .push(("InternetGateway", comp(self.net(), igw_id)));
+                e
+            });
+        }
+        // Public → private (C4.3).
+        let mut translated = HeaderSet::empty();
+        let dsts = set.dst_union();
+        for (private, public, attached) in self.topo.public_mappings_of_vpc_detailed(&vpc_id) {
+            if !dsts.contains(public) || !attached {
+                continue;
+            }
+            let only = AddrSet::from_iter([public..=public]);
+            for c in set.restrict_dst(&only).cubes() {
+                translated.push(Cube {
+                    dst: AddrSet::from_iter([private..=private]),
+                    ..c.clone()
+                });
+            }
+        }
+        let before = set.clone();
+        // When blocked, go on with the addresses as they are so that later
+        // blockers (NACL, SG) on the private side are still found.
+        set = self.gate(&mut trace, &before, translated, || {
+            let mut e = self.explanation(
+                "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS",
+                format!("{} is not a public address of an attached network interface in {vpc_id}, so {igw_id} drops inbound traffic to it (C4.3)", describe_addrs(&before.dst_union())),
+                &before,
+            );
+            e.components.push(("InternetGateway", comp(self.net(), igw_id)));
+            e.components.push(("Vpc", comp(self.net(), &vpc_id)));
+            e.fix = Some("give the destination a public IPv4 address (Elastic IP or auto-assigned)".into());
+            e
+        });
+        if let Some(h) = trace
+            .hops
+            .iter_mut()
+            .rev()
+            .find(|h| h.component.id == igw_id)
+        {
+            h.outbound = set.clone();
+            h.vpc = Some(vpc_id.clone());
+        }
+        match self.topo.gateway_route_table(igw_id) {
+            Some(rt) => self.route(trace, rt, &vpc_id, None, set),
+            None => self.deliver_local(trace, &vpc_id, set, None),
+        }
+    }
+
+    fn to_nat(
+        &self,
+        mut trace: Trace,
+        nat_id: &str,
+        from_subnet: Option<&str>,
+        set: HeaderSet,
+    ) -> Vec<Trace> {
+        let Some(nat) = self.net().nat_gateways.get(nat_id) else {
+            return self.unknown(trace, nat_id, "NAT gateway", &set);
+        };
+        if let Goal::Nat(goal) = &self.goal {
+            if goal == nat_id {
+                trace
+                    .hops
+                    .push(self.hop(nat_id, "NAT gateway (destination)", &set));
+                trace.reached = Some((Exit::Nat, set));
+                return vec![trace];
+            }
+        }
+        let mut set = if from_subnet == Some(nat.subnet_id.as_str()) {
+            set
+        } else {
+            self.acl_check(&mut trace, &nat.subnet_id, false, set)
+        };
+        let mut hop = self.hop(nat_id, "NAT gateway", &set);
+        hop.inbound = Some(set.clone());
+        hop.subnet = Some(nat.subnet_id.clone());
+        hop.vpc = Some(nat.vpc_id.clone());
+        trace.hops.push(hop);
+        if nat.state != "available" {
+            let before = set.clone();
+            set = self.gate(&mut trace, &before, HeaderSet::empty(), || {
+                let mut e = self.explanation(
+                    "BAD_STATE",
+                    format!("{nat_id} is {}, not available (C5.6)", nat.state),
+                    &before,
+                );
+                e.components.push(("NatGateway", comp(self.net(), nat_id)));
+                e
+            });
+        }
+        if let Some(vpc) = self.net().vpcs.get(&nat.vpc_id) {
+            let before = set.clone();
+            let after = set.restrict_src(&nets_set(&vpc.cidrs));
+            set = self.gate(&mut trace, &before, after, || {
+                let mut e = self.explanation("NGW_REQUIRES_SOURCE_IN_VPC", format!("{nat_id} forwards only traffic from its own VPC {}; {} is outside it (C5.4)", nat.vpc_id, describe_addrs(&before.src_union())), &before);
+                e.components.push(("NatGateway", comp(self.net(), nat_id)));
+                e
+            });
+        }
+        let nat_protocols = Cube {
+            proto: [
+                PROTO_ICMP..=PROTO_ICMP,
+                PROTO_TCP..=PROTO_TCP,
+                PROTO_UDP..=PROTO_UDP,
+            ]
+            .into_iter()
+            .collect(),
+            ..Cube::everything()
+        };
+        let before = set.clone();
+        let after = set.intersect_cube(&nat_protocols);
+        set = self.gate(&mut trace, &before, after, || {
+            let mut e = self.explanation(
+                "PROTOCOL_RESTRICTION",
+                format!("{nat_id} carries only TCP, UDP and ICMP (C5.5)"),
+                &before,
+            );
+            e.components.push(("NatGateway", comp(self.net(), nat_id)));
+            e
+        });
+        let Some(nat_ip) = nat_private_ip(Some(nat)) else {
+            let e = self.explanation(
+                "UNKNOWN_RESOURCE",
+                format!("{nat_id} has no private address in the snapshot"),
+                &set,
+            );
+            return self.stop(trace, e);
+        };
+        trace.nat_bindings.push(NatBinding {
+            nat: nat_id.to_string(),
+            original_src: set.src_union(),
+            original_sport: set.cubes().iter().fold(PortSet::new(), |a, c| a | &c.sport),
+        });
+        let nat_src = ip_set(nat_ip);
+        let tcp_udp: ProtoSet = [PROTO_TCP..=PROTO_TCP, PROTO_UDP..=PROTO_UDP]
+            .into_iter()
+            .collect();
+        // Source NAT (C5.2): new source address, ephemeral source ports for TCP/UDP.
+        set = set.map_cubes(|c| Cube {
+            src: nat_src.clone(),
+            ..c.clone()
+        });
+        let remapped = set
+            .intersect_cube(&Cube {
+                proto: tcp_udp.clone(),
+                ..Cube::everything()
+            })
+            .map_cubes(|c| Cube {
+                sport: port_range(1024, 65535),
+                ..c.clone()
+            });
+        let mut translated = set.intersect_cube(&Cube {
+            proto: all_protos() - &tcp_udp,
+            ..Cube::everything()
+        });
+        translated.extend(remapped);
+        if let Some(h) = trace.hops.last_mut() {
+            h.outbound = translated.clone();
+        }
+        trace.lost_sg_identity = true;
+        self.leave_subnet(trace, &nat.subnet_id, &nat.vpc_id, translated)
+    }
+
+    /// A packet addressed to a NAT gateway's own address: a reply to be
+    /// translated back, or an unsolicited connection it drops (C5.3).
+    fn arrive_at_nat(&self, mut trace: Trace, nat: &NatGateway, set: HeaderSet) -> Vec<Trace> {
+        if let Goal::Nat(goal) = &self.goal {
+            if *goal == nat.id {
+                trace
+                    .hops
+                    .push(self.hop(&nat.id, "NAT gateway (destination)", &set));
+                trace.reached = Some((Exit::Nat, set));
+                return vec![trace];
+            }
+        }
+        let mut hop = self.hop(&nat.id, "NAT gateway (reply, reverse translation)", &set);
+        hop.inbound = Some(set.clone());
+        trace.hops.push(hop);
+        let binding = trace
+            .nat_bindings
+            .iter()
+            .rev()
+            .find(|b| b.nat == nat.id)
+            .cloned();
+        let Some(binding) = binding.filter(|_| self.mode == Mode::Return) else {
+            let mut e = self.explanation("NO_PATH", format!("{} accepts no connections from outside; only replies to connections it translated come back (C5.3)", nat.id), &set);
+            e.components.push(("NatGateway", comp(self.net(), &nat.id)));
+            return self.stop(trace, e);
+        };
+        let tcp_udp: ProtoSet = [PROTO_TCP..=PROTO_TCP, PROTO_UDP..=PROTO_UDP]
+            .into_iter()
+            .collect();
+        let back = set.map_cubes(|c| {
+            let mut c = Cube {
+                dst: binding.original_src.clone(),
+                ..c.clone()
+            };
+            if c.proto.is_subset(&tcp_udp) {
+                c.dport = binding.original_sport.clone();
+            }
+            c
+        });
+        if let Some(h) = trace.hops.last_mut() {
+            h.outbound = back.clone();
+        }
+        self.leave_subnet(trace, &nat.subnet_id, &nat.vpc_id, back)
+    }
+
+    fn to_pcx(&self, mut trace: Trace, pcx_id: &str, from_vpc: &str, set: HeaderSet) -> Vec<Trace> {
+        let Some(pcx) = self.net().peerings.get(pcx_id) else {
+            return self.unknown(trace, pcx_id, "VPC peering connection", &set);
+        };
+        let mut hop = self.hop(pcx_id, "VPC peering connection", &set);
+        hop.vpc = Some(from_vpc.to_string());
+        trace.hops.push(hop);
+        let mut set = set;
+        if pcx.status != "active" {
+            let before = set.clone();
+            set = self.gate(&mut trace, &before, HeaderSet::empty(), || {
+                let mut e = self.explanation(
+                    "BAD_STATE",
+                    format!("{pcx_id} is {}, not active (C6.1)", pcx.status),
+                    &before,
+                );
+                e.components
+                    .push(("VpcPeeringConnection", comp(self.net(), pcx_id)));
+                e
+            });
+        }
+        let Some(peer) = pcx.peer_of(from_vpc) else {
+            let mut e = self.explanation(
+                "NO_PATH",
+                format!("{pcx_id} does not join {from_vpc}"),
+                &set,
+            );
+            e.components
+                .push(("VpcPeeringConnection", comp(self.net(), pcx_id)));
+            return self.stop(trace, e);
+        };
+        let peer_cidrs = if peer.cidrs.is_empty() {
+            self.net()
+                .vpcs
+                .get(&peer.vpc_id)
+                .map(|v| v.cidrs.clone())
+                .unwrap_or_default()
+        } else {
+            peer.cidrs.clone()
+        };
+        let inside = set.restrict_dst(&nets_set(&peer_cidrs));
+        if inside.is_empty() {
+            let mut e = self.explanation(
+                "PCX_REQUIRES_ADDRESS_IN_VPC_CIDR",
+                format!("{pcx_id} carries traffic only to {} ({}); {} is outside it: peering is not transitive (C6.3)", peer.vpc_id, peer_cidrs.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", "), describe_addrs(&set.dst_union())),
+                &set,
+            );
+            e.components
+                .push(("VpcPeeringConnection", comp(self.net(), pcx_id)));
+            e.components.push(("Vpc", comp(self.net(), &peer.vpc_id)));
+            return self.stop(trace, e);
+        }
+        if let Goal::Pcx(goal) = &self.goal {
+            if goal == pcx_id {
+                trace.reached = Some((
+                    Exit::Pcx {
+                        pcx: pcx_id.to_string(),
+                        from_vpc: from_vpc.to_string(),
+                    },
+                    inside,
+                ));
+                return vec![trace];
+            }
+        }
+        if !self.net().vpcs.contains_key(&peer.vpc_id)
+            && self.topo.subnets_of_vpc(&peer.vpc_id).is_empty()
+        {
+            return self.unknown(trace, &peer.vpc_id, "peer VPC", &inside);
+        }
+        let peer_vpc = peer.vpc_id.clone();
+        self.deliver_local(trace, &peer_vpc, inside, None)
+    }
+}
+
+/// Longest-prefix match over a set of destinations (C3.5, C3.6): each
+/// route gets the part of the set it wins. Returns the parts in route order
+/// and the prefix lists that could not be expanded.
+pub fn partition_by_routes(
+    net: &Network,
+    rt: &RouteTable,
+    set: &HeaderSet,
+) -> (Vec<(Route, HeaderSet)>, Vec<String>) {
+    // (prefix, tie rank, route index)
+    let mut candidates: Vec<(ipnet::Ipv4Net, u8, usize)> = Vec::new();
+    let mut unknown = Vec::new();
+    for (i, r) in rt.routes.iter().enumerate() {
+        let rank = route_rank(r);
+        match &r.destination {
+            RouteDestination::Cidr(c) => candidates.push((*c, rank, i)),
+            RouteDestination::PrefixList(pl) => {
+                match net.prefix_lists.get(pl).and_then(|p| p.cidrs.as_ref()) {
+                    Some(cidrs) => candidates.extend(cidrs.iter().map(|c| (*c, rank, i))),
+                    None => unknown.push(pl.clone()),
+                }
+            }
+            RouteDestination::Ipv6(_) => {}
+        }
+    }
+    candidates.sort_by(|a, b| {
+        b.0.prefix_len()
+            .cmp(&a.0.prefix_len())
+            .then(a.1.cmp(&b.1))
+            .then(a.2.cmp(&b.2))
+    });
+    let mut remaining = set.clone();
+    let mut won: Vec<(usize, HeaderSet)> = Vec::new();
+    for (cidr, _, idx) in candidates {
+        if remaining.is_empty() {
+            break;
+        }
+        let dst = net_set(&cidr);
+        let part = remaining.restrict_dst(&dst);
+        if part.is_empty() {
+            continue;
+        }
+        remaining = remaining.restrict_dst(&(all_addrs() - &dst));
+        match won.iter_mut().find(|(i, _)| *i == idx) {
+            Some((_, s)) => s.extend(part),
+            None => won.push((idx, part)),
+        }
+    }
+    won.sort_by_key(|(i, _)| *i);
+    (
+        won.into_iter()
+            .map(|(i, s)| (rt.routes[i].clone(), s))
+            .collect(),
+        unknown,
+    )
+}
+
+/// Priority among routes with the same prefix, lower wins (C3.6): local
+/// first, then static CIDR routes, then prefix-list routes, then propagated.
+fn route_rank(r: &Route) -> u8 {
+    match (&r.target, &r.destination, &r.origin) {
+        (RouteTarget::Local, _, _) => 0,
+        (_, _, RouteOrigin::EnableVgwRoutePropagation) => 3,
+        (_, RouteDestination::PrefixList(_), _) => 2,
+        _ => 1,
+    }
+}
+
+// ----------------------------------------------------------------- wording
+
+fn describe_route_dest(r: &Route) -> String {
+    match &r.destination {
+        RouteDestination::Cidr(c) => c.to_string(),
+        RouteDestination::PrefixList(p) => p.clone(),
+        RouteDestination::Ipv6(c) => c.clone(),
+    }
+}
+
+pub fn describe_addrs(set: &AddrSet) -> String {
+    AddrSetDisplay(set).to_string()
+}
+
+pub fn describe_protocols(set: &HeaderSet) -> String {
+    let parts: Vec<String> = set
+        .traffic_summary()
+        .iter()
+        .map(|t| match t.proto {
+            PROTO_TCP | PROTO_UDP => format!("{}/{}", proto_name(t.proto), ports_text(&t.ports)),
+            PROTO_ICMP => {
+                if t.ports.is_universal() {
+                    "icmp".into()
+                } else {
+                    format!("icmp type {}", ports_text(&t.ports))
+                }
+            }
+            p => proto_name(p),
+        })
+        .collect();
+    if parts.len() > 6 {
+        let protos = set.proto_union();
+        if protos.is_universal() {
+            return "all traffic".into();
+        }
+        return format!("{} protocols", protos.len());
+    }
+    parts.join(", ")
+}
+
+fn describe_traffic(set: &HeaderSet, dir: Direction) -> String {
+    let _ = dir;
+    format!(
+        "{} from {} to {}",
+        describe_protocols(set),
+        describe_addrs(&set.src_union()),
+        describe_addrs(&set.dst_union())
+    )
+}
+
+pub fn describe_acl_rule(rule: &AclEntry) -> String {
+    let proto = match rule.protocol {
+        Protocol::All => "all traffic".to_string(),
+        Protocol::Number(p) => {
+            let mut s = proto_name(p);
+            if let Some((f, t)) = rule.port_range {
+                if p == PROTO_TCP || p == PROTO_UDP {
+                    s = if f == t {
+                        format!("{s}/{f}")
+                    } else {
+                        format!("{s}/{f}-{t}")
+                    };
+                }
+            }
+            if p == PROTO_ICMP {
+                if let Some((ty, code)) = rule.icmp_type_code {
+                    if ty >= 0 {
+                        s = format!(
+                            "{s} type {ty}{}",
+                            if code >= 0 {
+                                format!(" code {code}")
+                            } else {
+                                String::new()
+                            }
+                        );
+                    }
+                }
+            }
+            s
+        }
+    };
+    let cidr = rule
+        .cidr
+        .map(|c| c.to_string())
+        .or(rule.ipv6_cidr.clone())
+        .unwrap_or_default();
+    let action = match rule.action {
+        RuleAction::Allow => "allows",
+        RuleAction::Deny => "denies",
+    };
+    let number = if rule.rule_number == 32767 {
+        "*".to_string()
+    } else {
+        rule.rule_number.to_string()
+    };
+    format!(
+        "rule {number} {action} {proto} {} {cidr}",
+        if rule.egress { "to" } else { "from" }
+    )
+}
+
+fn describe_acl_denial(rule: &AclEntry, stopped: &HeaderSet, dir: Direction) -> String {
+    let peer = match dir {
+        Direction::Ingress => format!("from {}", describe_addrs(&stopped.src_union())),
+        Direction::Egress => format!("to {}", describe_addrs(&stopped.dst_union())),
+    };
+    format!(
+        "{} — stops {} {peer}",
+        describe_acl_rule(rule),
+        describe_protocols(stopped)
+    )
+}
+
+fn acl_fix(acl: &str, rule: &AclEntry, stopped: &HeaderSet, dir: Direction) -> String {
+    let peer = match dir {
+        Direction::Ingress => format!("from {}", describe_addrs(&stopped.src_union())),
+        Direction::Egress => format!("to {}", describe_addrs(&stopped.dst_union())),
+    };
+    let way = if dir == Direction::Ingress {
+        "inbound"
+    } else {
+        "outbound"
+    };
+    if rule.rule_number == 32767 {
+        format!(
+            "add an {way} allow rule to {acl} for {} {peer}",
+            describe_protocols(stopped)
+        )
+    } else {
+        format!("rule {} of {acl} denies it: allow {} {peer} with a rule number below {}, or remove rule {}", rule.rule_number, describe_protocols(stopped), rule.rule_number, rule.rule_number)
+    }
+}

@@ -1,0 +1,258 @@
+//! What security groups and network ACLs admit, as header sets.
+//!
+//! Owns: turning one SG rule or NACL entry into the [`Cube`] of headers it
+//! matches (C1.4–C1.8, C2.3–C2.6), the allow-only union of an ENI's SGs and
+//! the first-match evaluation of a NACL. Must not know: paths or output.
+
+use crate::model::*;
+use crate::packet::*;
+use crate::topology::Topology;
+
+/// Which way a packet crosses an SG or NACL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    Ingress,
+    Egress,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Ingress => "ingress",
+            Direction::Egress => "egress",
+        }
+    }
+}
+
+/// Protocol and port part of a rule (C1.6, C1.7, C2.6).
+fn proto_cube(protocol: Protocol, ports: Option<(i32, i32)>, icmp: Option<(i32, i32)>) -> Cube {
+    let mut cube = Cube::everything();
+    let Protocol::Number(p) = protocol else {
+        return cube;
+    };
+    cube.proto = ProtoSet::from_iter([p..=p]);
+    match p {
+        PROTO_TCP | PROTO_UDP => {
+            if let Some((from, to)) = ports {
+                if from >= 0 && to >= 0 {
+                    cube.dport = port_range(from.clamp(0, 65535) as u16, to.clamp(0, 65535) as u16);
+                }
+            }
+        }
+        PROTO_ICMP => {
+            if let Some((icmp_type, code)) = icmp {
+                if icmp_type >= 0 {
+                    cube.sport = port_range(icmp_type as u16, icmp_type as u16);
+                    if code >= 0 {
+                        cube.dport = port_range(code as u16, code as u16);
+                    }
+                }
+            }
+        }
+        _ => {} // ports do not apply (C1.6)
+    }
+    cube
+}
+
+pub fn acl_entry_cube(e: &AclEntry) -> Option<Cube> {
+    let cidr = e.cidr?; // IPv6 entries never match IPv4 (C2.6)
+    let ports = e.port_range.map(|(f, t)| (f as i32, t as i32));
+    let mut cube = proto_cube(e.protocol, ports, e.icmp_type_code);
+    if e.egress {
+        cube.dst = net_set(&cidr);
+    } else {
+        cube.src = net_set(&cidr);
+    }
+    Some(cube)
+}
+
+/// The addresses an SG rule's peer stands for, seen from an ENI in `vpc_id`.
+/// `sg_identity` is false once the packet has lost the sender's SG identity
+/// (NAT, middlebox, load balancer — C1.5, C1.10).
+pub fn sg_peer_addrs(
+    topo: &Topology,
+    peer: &SgPeer,
+    vpc_id: &str,
+    sg_identity: bool,
+    notes: &mut Vec<String>,
+) -> AddrSet {
+    match peer {
+        SgPeer::Cidr(net) => net_set(net),
+        SgPeer::Ipv6Cidr(_) => AddrSet::new(),
+        SgPeer::PrefixList(id) => {
+            match topo.net.prefix_lists.get(id).and_then(|p| p.cidrs.as_ref()) {
+                Some(cidrs) => nets_set(cidrs),
+                None => {
+                    notes.push(format!("prefix list {id} has no entries in the snapshot; rules naming it were treated as matching nothing (UNKNOWN_RESOURCE)"));
+                    AddrSet::new()
+                }
+            }
+        }
+        SgPeer::Group { group_id, .. } => {
+            if !sg_identity {
+                return AddrSet::new();
+            }
+            let peers = topo.active_peers(vpc_id);
+            let mut set = AddrSet::new();
+            for eni in topo.sg_members(group_id) {
+                let same_vpc = eni.vpc_id == vpc_id;
+                let peered = peers.iter().any(|(v, _)| *v == eni.vpc_id);
+                if same_vpc || peered {
+                    for p in &eni.private_ips {
+                        set.insert(addr_of(p.address));
+                    }
+                }
+            }
+            set
+        }
+    }
+}
+
+pub fn sg_rule_cube(
+    topo: &Topology,
+    rule: &SgRule,
+    dir: Direction,
+    vpc_id: &str,
+    sg_identity: bool,
+    notes: &mut Vec<String>,
+) -> Cube {
+    let ports = match (rule.from_port, rule.to_port) {
+        (Some(f), Some(t)) => Some((f, t)),
+        _ => None,
+    };
+    let icmp = ports;
+    let mut cube = proto_cube(rule.protocol, ports, icmp);
+    let peer = sg_peer_addrs(topo, &rule.peer, vpc_id, sg_identity, notes);
+    match dir {
+        Direction::Ingress => cube.src = peer,
+        Direction::Egress => cube.dst = peer,
+    }
+    cube
+}
+
+/// The first rule (by group, then rule order) that admitted some of the traffic.
+#[derive(Clone, Debug)]
+pub struct SgMatch {
+    pub group_id: String,
+    pub rule: SgRule,
+    pub direction: Direction,
+}
+
+pub struct SgVerdict {
+    pub admitted: HeaderSet,
+    pub first_match: Option<SgMatch>,
+    /// Groups the ENI names that the snapshot lacks.
+    pub unknown_groups: Vec<String>,
+    /// Groups present but with no rule at all in this direction.
+    pub empty_groups: Vec<String>,
+}
+
+/// Allow-only union over every SG of the ENI (C1.1).
+pub fn evaluate_sgs(
+    topo: &Topology,
+    eni: &NetworkInterface,
+    dir: Direction,
+    set: &HeaderSet,
+    sg_identity: bool,
+    notes: &mut Vec<String>,
+) -> SgVerdict {
+    let mut admitted = HeaderSet::empty();
+    let mut remaining = set.clone();
+    let mut first_match = None;
+    let mut unknown_groups = Vec::new();
+    let mut empty_groups = Vec::new();
+    for gid in &eni.group_ids {
+        let Some(sg) = topo.net.security_groups.get(gid) else {
+            unknown_groups.push(gid.clone());
+            continue;
+        };
+        let rules = match dir {
+            Direction::Ingress => &sg.ingress,
+            Direction::Egress => &sg.egress,
+        };
+        if rules.is_empty() {
+            empty_groups.push(gid.clone());
+        }
+        for rule in rules {
+            if remaining.is_empty() {
+                break;
+            }
+            let cube = sg_rule_cube(topo, rule, dir, &eni.vpc_id, sg_identity, notes);
+            let part = remaining.intersect_cube(&cube);
+            if !part.is_empty() {
+                if first_match.is_none() {
+                    first_match = Some(SgMatch {
+                        group_id: gid.clone(),
+                        rule: rule.clone(),
+                        direction: dir,
+                    });
+                }
+                remaining = remaining.subtract_cube(&cube);
+                admitted.extend(part);
+            }
+        }
+    }
+    SgVerdict {
+        admitted,
+        first_match,
+        unknown_groups,
+        empty_groups,
+    }
+}
+
+pub struct AclVerdict {
+    pub admitted: HeaderSet,
+    /// Allow rules that admitted some traffic, in rule order.
+    pub allowed_by: Vec<AclEntry>,
+    /// Deny rules that stopped some traffic, with what they stopped. The
+    /// implicit `*` rule appears as rule number 32767.
+    pub denied_by: Vec<(AclEntry, HeaderSet)>,
+}
+
+/// Ascending rule number, first match wins, `*` denies the rest (C2.3, C2.4).
+pub fn evaluate_acl(acl: &NetworkAcl, egress: bool, set: &HeaderSet) -> AclVerdict {
+    let mut entries: Vec<&AclEntry> = acl.entries.iter().filter(|e| e.egress == egress).collect();
+    entries.sort_by_key(|e| e.rule_number);
+    let mut remaining = set.clone();
+    let mut admitted = HeaderSet::empty();
+    let mut allowed_by = Vec::new();
+    let mut denied_by = Vec::new();
+    for e in entries {
+        if remaining.is_empty() {
+            break;
+        }
+        let Some(cube) = acl_entry_cube(e) else {
+            continue;
+        };
+        let part = remaining.intersect_cube(&cube);
+        if part.is_empty() {
+            continue;
+        }
+        remaining = remaining.subtract_cube(&cube);
+        match e.action {
+            RuleAction::Allow => {
+                allowed_by.push(e.clone());
+                admitted.extend(part);
+            }
+            RuleAction::Deny => denied_by.push((e.clone(), part)),
+        }
+    }
+    if !remaining.is_empty() {
+        let implicit = AclEntry {
+            rule_number: 32767,
+            egress,
+            protocol: Protocol::All,
+            action: RuleAction::Deny,
+            cidr: Some("0.0.0.0/0".parse().expect("valid")),
+            ipv6_cidr: None,
+            port_range: None,
+            icmp_type_code: None,
+        };
+        denied_by.push((implicit, remaining));
+    }
+    AclVerdict {
+        admitted,
+        allowed_by,
+        denied_by,
+    }
+}

@@ -1,0 +1,14 @@
+//! vpcreach: offline reachability and network access analysis for AWS VPCs.
+//!
+//! The pipeline, one module per stage:
+//! [`snapshot`] (AWS JSON → model) → [`model`] (plain types) →
+//! [`topology`] (indexes and the component graph) → [`analysis`] (path, …)
+//! → [`report`] (text, JSON) → the `vpcreach` binary's CLI.
+//! [`packet`] holds the header sets every analysis computes with.
+
+pub mod analysis;
+pub mod model;
+pub mod packet;
+pub mod report;
+pub mod snapshot;
+pub mod topology;

@@ -1,0 +1,383 @@
+//! The network as plain Rust values: what the analyses read.
+//!
+//! Owns: one type per AWS component (VPC, subnet, route table, network ACL,
+//! security group, ENI, instance, gateways, peerings, prefix lists) holding
+//! only what reachability depends on, keyed by resource ID in ordered maps so
+//! that every iteration is deterministic. Must not know: JSON, serde shapes,
+//! files, or how a snapshot was obtained.
+
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+
+use ipnet::Ipv4Net;
+
+#[derive(Clone, Debug, Default)]
+pub struct Network {
+    pub vpcs: BTreeMap<String, Vpc>,
+    pub subnets: BTreeMap<String, Subnet>,
+    pub route_tables: BTreeMap<String, RouteTable>,
+    pub network_acls: BTreeMap<String, NetworkAcl>,
+    pub security_groups: BTreeMap<String, SecurityGroup>,
+    pub internet_gateways: BTreeMap<String, InternetGateway>,
+    pub nat_gateways: BTreeMap<String, NatGateway>,
+    pub network_interfaces: BTreeMap<String, NetworkInterface>,
+    pub instances: BTreeMap<String, Instance>,
+    pub peerings: BTreeMap<String, VpcPeering>,
+    pub prefix_lists: BTreeMap<String, PrefixList>,
+    /// Elastic IP associations: (ENI id, private IP) → public IP.
+    pub elastic_ips: Vec<ElasticIp>,
+}
+
+/// Where a resource came from (for messages), independent of file formats.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Location {
+    pub region: Option<String>,
+    pub account: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Vpc {
+    pub id: String,
+    pub name: Option<String>,
+    pub cidrs: Vec<Ipv4Net>,
+    pub state: String,
+    pub owner: Option<String>,
+    pub location: Location,
+    pub tags: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Subnet {
+    pub id: String,
+    pub name: Option<String>,
+    pub vpc_id: String,
+    pub cidr: Ipv4Net,
+    pub availability_zone: Option<String>,
+    pub tags: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct RouteTable {
+    pub id: String,
+    pub name: Option<String>,
+    pub vpc_id: String,
+    pub is_main: bool,
+    pub subnet_ids: Vec<String>,
+    /// Gateways (igw-, vgw-) with an edge association: inbound traffic from
+    /// them is routed by this table (C3.2).
+    pub gateway_ids: Vec<String>,
+    pub routes: Vec<Route>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RouteDestination {
+    Cidr(Ipv4Net),
+    PrefixList(String),
+    /// An IPv6 route: kept so that output can list it, never matched by the
+    /// IPv4 engine.
+    Ipv6(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RouteTarget {
+    Local,
+    InternetGateway(String),
+    NatGateway(String),
+    VpcPeering(String),
+    NetworkInterface(String),
+    Instance(String),
+    TransitGateway(String),
+    VpnGateway(String),
+    VpcEndpoint(String),
+    EgressOnlyInternetGateway(String),
+    /// Carrier, local, core-network and other gateways the engine does not
+    /// model; carried so that output can name them.
+    Other {
+        kind: &'static str,
+        id: String,
+    },
+}
+
+impl RouteTarget {
+    pub fn id(&self) -> &str {
+        match self {
+            RouteTarget::Local => "local",
+            RouteTarget::InternetGateway(id)
+            | RouteTarget::NatGateway(id)
+            | RouteTarget::VpcPeering(id)
+            | RouteTarget::NetworkInterface(id)
+            | RouteTarget::Instance(id)
+            | RouteTarget::TransitGateway(id)
+            | RouteTarget::VpnGateway(id)
+            | RouteTarget::VpcEndpoint(id)
+            | RouteTarget::EgressOnlyInternetGateway(id)
+            | RouteTarget::Other { id, .. } => id,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RouteOrigin {
+    CreateRouteTable,
+    CreateRoute,
+    EnableVgwRoutePropagation,
+    Other(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RouteState {
+    Active,
+    Blackhole,
+    Other(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct Route {
+    pub destination: RouteDestination,
+    pub target: RouteTarget,
+    pub origin: RouteOrigin,
+    pub state: RouteState,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleAction {
+    Allow,
+    Deny,
+}
+
+/// An IP protocol as rules name it: a number, or every protocol (`-1`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Protocol {
+    All,
+    Number(u8),
+}
+
+#[derive(Clone, Debug)]
+pub struct NetworkAcl {
+    pub id: String,
+    pub name: Option<String>,
+    pub vpc_id: String,
+    pub is_default: bool,
+    pub subnet_ids: Vec<String>,
+    /// In snapshot order; the engine sorts by rule number.
+    pub entries: Vec<AclEntry>,
+}
+
+#[derive(Clone, Debug)]
+pub struct AclEntry {
+    pub rule_number: u32,
+    pub egress: bool,
+    pub protocol: Protocol,
+    pub action: RuleAction,
+    /// IPv4 CIDR; `None` for an IPv6 entry, which never matches IPv4 (C2.6).
+    pub cidr: Option<Ipv4Net>,
+    pub ipv6_cidr: Option<String>,
+    pub port_range: Option<(u16, u16)>,
+    /// ICMP (type, code); -1 means all.
+    pub icmp_type_code: Option<(i32, i32)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct SecurityGroup {
+    pub id: String,
+    pub name: String,
+    pub vpc_id: Option<String>,
+    pub ingress: Vec<SgRule>,
+    pub egress: Vec<SgRule>,
+    pub tags: BTreeMap<String, String>,
+}
+
+/// One rule with one peer: `IpPermissions` are flattened so that every rule
+/// names exactly one CIDR, prefix list or group.
+#[derive(Clone, Debug)]
+pub struct SgRule {
+    pub protocol: Protocol,
+    pub from_port: Option<i32>,
+    pub to_port: Option<i32>,
+    pub peer: SgPeer,
+    pub description: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SgPeer {
+    Cidr(Ipv4Net),
+    Ipv6Cidr(String),
+    PrefixList(String),
+    Group {
+        group_id: String,
+        vpc_id: Option<String>,
+        peering_id: Option<String>,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct InternetGateway {
+    pub id: String,
+    pub name: Option<String>,
+    /// (VPC id, attachment state).
+    pub attachments: Vec<(String, String)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NatConnectivity {
+    Public,
+    Private,
+}
+
+#[derive(Clone, Debug)]
+pub struct NatGateway {
+    pub id: String,
+    pub name: Option<String>,
+    pub vpc_id: String,
+    pub subnet_id: String,
+    pub state: String,
+    pub connectivity: NatConnectivity,
+    pub addresses: Vec<NatAddress>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NatAddress {
+    pub network_interface_id: Option<String>,
+    pub private_ip: Option<Ipv4Addr>,
+    pub public_ip: Option<Ipv4Addr>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NetworkInterface {
+    pub id: String,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub vpc_id: String,
+    pub subnet_id: String,
+    pub availability_zone: Option<String>,
+    pub interface_type: String,
+    pub status: String,
+    pub private_ips: Vec<PrivateIp>,
+    pub group_ids: Vec<String>,
+    pub source_dest_check: bool,
+    pub attachment: Option<EniAttachment>,
+    pub tags: BTreeMap<String, String>,
+}
+
+impl NetworkInterface {
+    pub fn primary_ip(&self) -> Option<Ipv4Addr> {
+        self.private_ips
+            .iter()
+            .find(|p| p.primary)
+            .or(self.private_ips.first())
+            .map(|p| p.address)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct PrivateIp {
+    pub address: Ipv4Addr,
+    pub primary: bool,
+    pub public_ip: Option<Ipv4Addr>,
+}
+
+#[derive(Clone, Debug)]
+pub struct EniAttachment {
+    pub instance_id: Option<String>,
+    pub device_index: Option<i32>,
+    pub status: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Instance {
+    pub id: String,
+    pub name: Option<String>,
+    pub state: String,
+    pub vpc_id: Option<String>,
+    pub subnet_id: Option<String>,
+    /// ENIs by device index (primary first).
+    pub network_interface_ids: Vec<String>,
+    pub source_dest_check: Option<bool>,
+    pub tags: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct VpcPeering {
+    pub id: String,
+    pub name: Option<String>,
+    pub status: String,
+    pub requester: PeeringSide,
+    pub accepter: PeeringSide,
+}
+
+#[derive(Clone, Debug)]
+pub struct PeeringSide {
+    pub vpc_id: String,
+    pub cidrs: Vec<Ipv4Net>,
+    pub owner: Option<String>,
+    pub region: Option<String>,
+}
+
+impl VpcPeering {
+    /// The side opposite `vpc_id`, if `vpc_id` is one of the two.
+    pub fn peer_of(&self, vpc_id: &str) -> Option<&PeeringSide> {
+        if self.requester.vpc_id == vpc_id {
+            Some(&self.accepter)
+        } else if self.accepter.vpc_id == vpc_id {
+            Some(&self.requester)
+        } else {
+            None
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct PrefixList {
+    pub id: String,
+    pub name: Option<String>,
+    /// `None` when the snapshot has the list's metadata but not its entries.
+    pub cidrs: Option<Vec<Ipv4Net>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ElasticIp {
+    pub public_ip: Ipv4Addr,
+    pub allocation_id: Option<String>,
+    pub network_interface_id: Option<String>,
+    pub private_ip: Option<Ipv4Addr>,
+}
+
+impl Network {
+    pub fn name_of(&self, id: &str) -> Option<&str> {
+        let name = match id.split('-').next().unwrap_or("") {
+            "vpc" => self.vpcs.get(id).and_then(|v| v.name.as_deref()),
+            "subnet" => self.subnets.get(id).and_then(|v| v.name.as_deref()),
+            "rtb" => self.route_tables.get(id).and_then(|v| v.name.as_deref()),
+            "acl" => self.network_acls.get(id).and_then(|v| v.name.as_deref()),
+            "sg" => self.security_groups.get(id).map(|v| v.name.as_str()),
+            "igw" => self
+                .internet_gateways
+                .get(id)
+                .and_then(|v| v.name.as_deref()),
+            "nat" => self.nat_gateways.get(id).and_then(|v| v.name.as_deref()),
+            "eni" => self
+                .network_interfaces
+                .get(id)
+                .and_then(|v| v.name.as_deref()),
+            "i" => self.instances.get(id).and_then(|v| v.name.as_deref()),
+            "pcx" => self.peerings.get(id).and_then(|v| v.name.as_deref()),
+            "pl" => self.prefix_lists.get(id).and_then(|v| v.name.as_deref()),
+            _ => None,
+        };
+        name.filter(|n| !n.is_empty())
+    }
+
+    pub fn resource_count(&self) -> usize {
+        self.vpcs.len()
+            + self.subnets.len()
+            + self.route_tables.len()
+            + self.network_acls.len()
+            + self.security_groups.len()
+            + self.internet_gateways.len()
+            + self.nat_gateways.len()
+            + self.network_interfaces.len()
+            + self.instances.len()
+            + self.peerings.len()
+            + self.prefix_lists.len()
+    }
+}

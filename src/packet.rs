@@ -1,0 +1,508 @@
+//! Sets of IPv4 packet headers, the currency every analysis pays in.
+//!
+//! Owns: [`HeaderSet`] (a union of [`Cube`]s over source address, destination
+//! address, protocol, source port and destination port) and the few set
+//! operations the engine needs. Must not know: AWS, snapshots or the model.
+//!
+//! ICMP has no ports. Following AWS's own convention for security groups
+//! (`FromPort` = ICMP type, `ToPort` = ICMP code), a cube whose protocol is ICMP
+//! carries the ICMP **type in `sport`** and the **code in `dport`**. Rules that
+//! match ICMP build their cubes the same way, so the encoding never leaks into
+//! a verdict.
+
+use std::fmt;
+use std::net::Ipv4Addr;
+
+use ipnet::Ipv4Net;
+use range_set_blaze::RangeSetBlaze;
+
+pub type AddrSet = RangeSetBlaze<u32>;
+pub type PortSet = RangeSetBlaze<u16>;
+pub type ProtoSet = RangeSetBlaze<u8>;
+
+pub const PROTO_ICMP: u8 = 1;
+pub const PROTO_TCP: u8 = 6;
+pub const PROTO_UDP: u8 = 17;
+
+/// The full range of every dimension.
+pub fn all_addrs() -> AddrSet {
+    RangeSetBlaze::from_iter([0..=u32::MAX])
+}
+pub fn all_ports() -> PortSet {
+    RangeSetBlaze::from_iter([0..=u16::MAX])
+}
+pub fn all_protos() -> ProtoSet {
+    RangeSetBlaze::from_iter([0..=u8::MAX])
+}
+
+pub fn addr_of(ip: Ipv4Addr) -> u32 {
+    u32::from(ip)
+}
+
+pub fn net_set(net: &Ipv4Net) -> AddrSet {
+    let lo = u32::from(net.network());
+    let hi = u32::from(net.broadcast());
+    RangeSetBlaze::from_iter([lo..=hi])
+}
+
+pub fn nets_set<'a>(nets: impl IntoIterator<Item = &'a Ipv4Net>) -> AddrSet {
+    nets.into_iter()
+        .map(|n| net_set(n))
+        .fold(AddrSet::new(), |acc, s| acc | s)
+}
+
+pub fn ip_set(ip: Ipv4Addr) -> AddrSet {
+    let a = addr_of(ip);
+    RangeSetBlaze::from_iter([a..=a])
+}
+
+pub fn port_range(from: u16, to: u16) -> PortSet {
+    RangeSetBlaze::from_iter([from.min(to)..=to.max(from)])
+}
+
+/// RFC 1918 private ranges.
+pub fn rfc1918() -> AddrSet {
+    nets_set(&[
+        "10.0.0.0/8".parse().unwrap(),
+        "172.16.0.0/12".parse().unwrap(),
+        "192.168.0.0/16".parse().unwrap(),
+    ])
+}
+
+/// RFC 6598 shared address space (carrier-grade NAT).
+pub fn rfc6598() -> AddrSet {
+    net_set(&"100.64.0.0/10".parse().unwrap())
+}
+
+/// "The internet" as AWS Reachability Analyzer presents it: every IPv4
+/// address except the private (RFC 1918) and shared (RFC 6598) ranges.
+pub fn public_internet() -> AddrSet {
+    all_addrs() - rfc1918() - rfc6598()
+}
+
+/// A product of five sets: every header whose fields each lie in their set.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Cube {
+    pub src: AddrSet,
+    pub dst: AddrSet,
+    pub proto: ProtoSet,
+    /// Source port; the ICMP type for ICMP.
+    pub sport: PortSet,
+    /// Destination port; the ICMP code for ICMP.
+    pub dport: PortSet,
+}
+
+impl Cube {
+    pub fn everything() -> Self {
+        Cube {
+            src: all_addrs(),
+            dst: all_addrs(),
+            proto: all_protos(),
+            sport: all_ports(),
+            dport: all_ports(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.src.is_empty()
+            || self.dst.is_empty()
+            || self.proto.is_empty()
+            || self.sport.is_empty()
+            || self.dport.is_empty()
+    }
+
+    pub fn intersect(&self, other: &Cube) -> Cube {
+        Cube {
+            src: &self.src & &other.src,
+            dst: &self.dst & &other.dst,
+            proto: &self.proto & &other.proto,
+            sport: &self.sport & &other.sport,
+            dport: &self.dport & &other.dport,
+        }
+    }
+
+    /// `self - other` as disjoint cubes (at most five).
+    pub fn subtract(&self, other: &Cube) -> Vec<Cube> {
+        if self.intersect(other).is_empty() {
+            return vec![self.clone()];
+        }
+        let mut pieces = Vec::new();
+        let mut rest = self.clone();
+        macro_rules! peel {
+            ($field:ident) => {{
+                let outside = &rest.$field - &other.$field;
+                if !outside.is_empty() {
+                    let mut piece = rest.clone();
+                    piece.$field = outside;
+                    pieces.push(piece);
+                }
+                rest.$field = &rest.$field & &other.$field;
+            }};
+        }
+        peel!(proto);
+        peel!(dport);
+        peel!(sport);
+        peel!(dst);
+        peel!(src);
+        pieces
+    }
+
+    /// The reply to this traffic: addresses and ports swapped. ICMP requests
+    /// that have a reply type (echo, timestamp, information, address mask)
+    /// become that reply; other ICMP types have no reply and are dropped.
+    pub fn reply(&self) -> Vec<Cube> {
+        let mut out = Vec::new();
+        let non_icmp = &self.proto - &ProtoSet::from_iter([PROTO_ICMP..=PROTO_ICMP]);
+        if !non_icmp.is_empty() {
+            out.push(Cube {
+                src: self.dst.clone(),
+                dst: self.src.clone(),
+                proto: non_icmp,
+                sport: self.dport.clone(),
+                dport: self.sport.clone(),
+            });
+        }
+        if self.proto.contains(PROTO_ICMP) {
+            for (request, reply) in ICMP_REPLIES {
+                if self.sport.contains(request) {
+                    out.push(Cube {
+                        src: self.dst.clone(),
+                        dst: self.src.clone(),
+                        proto: ProtoSet::from_iter([PROTO_ICMP..=PROTO_ICMP]),
+                        sport: port_range(reply, reply),
+                        dport: port_range(0, 0),
+                    });
+                }
+            }
+        }
+        out
+    }
+}
+
+/// ICMP request type → reply type (RFC 792, RFC 950).
+const ICMP_REPLIES: [(u16, u16); 4] = [(8, 0), (13, 14), (15, 16), (17, 18)];
+
+/// A union of cubes. Cubes may overlap; every operation is exact regardless.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct HeaderSet {
+    cubes: Vec<Cube>,
+}
+
+impl HeaderSet {
+    pub fn empty() -> Self {
+        HeaderSet { cubes: Vec::new() }
+    }
+
+    pub fn from_cube(cube: Cube) -> Self {
+        let mut set = HeaderSet::empty();
+        set.push(cube);
+        set
+    }
+
+    pub fn push(&mut self, cube: Cube) {
+        if !cube.is_empty() {
+            self.cubes.push(cube);
+        }
+    }
+
+    pub fn extend(&mut self, other: HeaderSet) {
+        self.cubes.extend(other.cubes);
+    }
+
+    pub fn cubes(&self) -> &[Cube] {
+        &self.cubes
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.cubes.is_empty()
+    }
+
+    pub fn intersect_cube(&self, cube: &Cube) -> HeaderSet {
+        let mut out = HeaderSet::empty();
+        for c in &self.cubes {
+            out.push(c.intersect(cube));
+        }
+        out
+    }
+
+    pub fn subtract_cube(&self, cube: &Cube) -> HeaderSet {
+        let mut out = HeaderSet::empty();
+        for c in &self.cubes {
+            for piece in c.subtract(cube) {
+                out.push(piece);
+            }
+        }
+        out
+    }
+
+    pub fn subtract(&self, other: &HeaderSet) -> HeaderSet {
+        other
+            .cubes
+            .iter()
+            .fold(self.clone(), |acc, c| acc.subtract_cube(c))
+    }
+
+    /// Keep only headers whose destination lies in `dst`.
+    pub fn restrict_dst(&self, dst: &AddrSet) -> HeaderSet {
+        self.map_cubes(|c| Cube {
+            dst: &c.dst & dst,
+            ..c.clone()
+        })
+    }
+
+    pub fn restrict_src(&self, src: &AddrSet) -> HeaderSet {
+        self.map_cubes(|c| Cube {
+            src: &c.src & src,
+            ..c.clone()
+        })
+    }
+
+    pub fn map_cubes(&self, f: impl Fn(&Cube) -> Cube) -> HeaderSet {
+        let mut out = HeaderSet::empty();
+        for c in &self.cubes {
+            out.push(f(c));
+        }
+        out
+    }
+
+    pub fn reply(&self) -> HeaderSet {
+        let mut out = HeaderSet::empty();
+        for c in &self.cubes {
+            for r in c.reply() {
+                out.push(r);
+            }
+        }
+        out
+    }
+
+    pub fn src_union(&self) -> AddrSet {
+        self.cubes
+            .iter()
+            .fold(AddrSet::new(), |acc, c| acc | &c.src)
+    }
+    pub fn dst_union(&self) -> AddrSet {
+        self.cubes
+            .iter()
+            .fold(AddrSet::new(), |acc, c| acc | &c.dst)
+    }
+    pub fn proto_union(&self) -> ProtoSet {
+        self.cubes
+            .iter()
+            .fold(ProtoSet::new(), |acc, c| acc | &c.proto)
+    }
+
+    /// Does a single concrete header belong to the set?
+    pub fn contains(&self, h: &Header) -> bool {
+        self.cubes.iter().any(|c| {
+            c.src.contains(h.src)
+                && c.dst.contains(h.dst)
+                && c.proto.contains(h.proto)
+                && c.sport.contains(h.sport)
+                && c.dport.contains(h.dport)
+        })
+    }
+
+    /// A readable summary per protocol of the destination ports (or ICMP
+    /// types) present, e.g. `tcp/22, tcp/443, icmp type 8`.
+    pub fn traffic_summary(&self) -> Vec<TrafficSummary> {
+        let mut out: Vec<TrafficSummary> = Vec::new();
+        let protos = self.proto_union();
+        for range in protos.ranges() {
+            for p in range {
+                let mut ports = PortSet::new();
+                for c in &self.cubes {
+                    if c.proto.contains(p) {
+                        if p == PROTO_ICMP {
+                            ports = ports | &c.sport;
+                        } else {
+                            ports = ports | &c.dport;
+                        }
+                    }
+                }
+                out.push(TrafficSummary { proto: p, ports });
+            }
+        }
+        // Collapse runs of protocols whose ports are the full range into one
+        // entry so that "all protocols" does not print 256 lines.
+        let mut merged: Vec<TrafficSummary> = Vec::new();
+        for t in out {
+            merged.push(t);
+        }
+        merged
+    }
+}
+
+/// Destination ports (or ICMP types) present for one protocol.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TrafficSummary {
+    pub proto: u8,
+    pub ports: PortSet,
+}
+
+/// One concrete packet header, for the single-packet reference evaluator and
+/// for flow log records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Header {
+    pub src: u32,
+    pub dst: u32,
+    pub proto: u8,
+    pub sport: u16,
+    pub dport: u16,
+}
+
+impl Header {
+    pub fn cube(&self) -> Cube {
+        Cube {
+            src: RangeSetBlaze::from_iter([self.src..=self.src]),
+            dst: RangeSetBlaze::from_iter([self.dst..=self.dst]),
+            proto: RangeSetBlaze::from_iter([self.proto..=self.proto]),
+            sport: RangeSetBlaze::from_iter([self.sport..=self.sport]),
+            dport: RangeSetBlaze::from_iter([self.dport..=self.dport]),
+        }
+    }
+}
+
+pub fn proto_name(p: u8) -> String {
+    match p {
+        PROTO_TCP => "tcp".into(),
+        PROTO_UDP => "udp".into(),
+        PROTO_ICMP => "icmp".into(),
+        58 => "icmpv6".into(),
+        other => other.to_string(),
+    }
+}
+
+/// `22`, `1024-65535`, `22,443` — compact text for a port set.
+pub fn ports_text(ports: &PortSet) -> String {
+    if ports.is_universal() {
+        return "all".into();
+    }
+    ports
+        .ranges()
+        .map(|r| {
+            if r.start() == r.end() {
+                r.start().to_string()
+            } else {
+                format!("{}-{}", r.start(), r.end())
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Minimal CIDR cover of an address set (for output in AWS's CIDR-list style).
+pub fn addr_set_cidrs(set: &AddrSet) -> Vec<Ipv4Net> {
+    let mut out = Vec::new();
+    for r in set.ranges() {
+        let (mut lo, hi) = (u64::from(*r.start()), u64::from(*r.end()));
+        while lo <= hi {
+            let max_align = if lo == 0 {
+                32
+            } else {
+                lo.trailing_zeros().min(32)
+            };
+            let mut size = max_align;
+            while size > 0 && lo + (1u64 << size) - 1 > hi {
+                size -= 1;
+            }
+            out.push(
+                Ipv4Net::new(Ipv4Addr::from(lo as u32), (32 - size) as u8).expect("prefix <= 32"),
+            );
+            lo += 1u64 << size;
+        }
+    }
+    out
+}
+
+pub struct AddrSetDisplay<'a>(pub &'a AddrSet);
+
+impl fmt::Display for AddrSetDisplay<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let set = self.0;
+        if set.is_universal() {
+            return write!(f, "0.0.0.0/0");
+        }
+        if *set == public_internet() {
+            return write!(f, "internet");
+        }
+        let cidrs = addr_set_cidrs(set);
+        let shown: Vec<String> = cidrs
+            .iter()
+            .take(4)
+            .map(|n| {
+                if n.prefix_len() == 32 {
+                    n.addr().to_string()
+                } else {
+                    n.to_string()
+                }
+            })
+            .collect();
+        write!(f, "{}", shown.join(","))?;
+        if cidrs.len() > 4 {
+            write!(f, ",… (+{} more)", cidrs.len() - 4)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tcp(dport: std::ops::RangeInclusive<u16>) -> Cube {
+        Cube {
+            proto: ProtoSet::from_iter([PROTO_TCP..=PROTO_TCP]),
+            dport: PortSet::from_iter([dport]),
+            ..Cube::everything()
+        }
+    }
+
+    #[test]
+    fn subtract_is_exact_and_disjoint() {
+        let a = tcp(0..=65535);
+        let b = tcp(22..=22);
+        let diff = HeaderSet::from_cube(a.clone()).subtract_cube(&b);
+        let h22 = Header {
+            src: 1,
+            dst: 2,
+            proto: 6,
+            sport: 1000,
+            dport: 22,
+        };
+        let h23 = Header { dport: 23, ..h22 };
+        assert!(!diff.contains(&h22));
+        assert!(diff.contains(&h23));
+        assert!(diff.intersect_cube(&b).is_empty());
+    }
+
+    #[test]
+    fn icmp_echo_reply_swaps_and_maps_type() {
+        let echo = Cube {
+            src: ip_set("10.0.0.1".parse().unwrap()),
+            dst: ip_set("10.0.0.2".parse().unwrap()),
+            proto: ProtoSet::from_iter([PROTO_ICMP..=PROTO_ICMP]),
+            sport: port_range(8, 8),
+            dport: port_range(0, 0),
+        };
+        let r = echo.reply();
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].sport, port_range(0, 0));
+        assert_eq!(r[0].src, echo.dst);
+        // Destination unreachable (type 3) has no reply.
+        let unreach = Cube {
+            sport: port_range(3, 3),
+            ..echo
+        };
+        assert!(unreach.reply().is_empty());
+    }
+
+    #[test]
+    fn public_internet_excludes_private_ranges() {
+        let p = public_internet();
+        assert!(!p.contains(addr_of("10.1.2.3".parse().unwrap())));
+        assert!(!p.contains(addr_of("100.64.0.1".parse().unwrap())));
+        assert!(p.contains(addr_of("8.8.8.8".parse().unwrap())));
+        let cidrs = addr_set_cidrs(&p);
+        assert!(cidrs.iter().any(|n| n.to_string() == "0.0.0.0/5"));
+    }
+}

@@ -1,0 +1,423 @@
+//! Reading a snapshot from disk: walking the tree, splitting each file by its
+//! top-level keys, and turning every parse failure into a located diagnostic.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use miette::{Diagnostic, NamedSource, SourceSpan};
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
+use thiserror::Error;
+
+use super::shapes;
+use super::Warning;
+
+/// Where a resource was read from: for warnings and for region/account.
+#[derive(Clone, Debug, Default)]
+pub struct Origin {
+    pub file: PathBuf,
+    /// JSON path of the element, e.g. `RouteTables[2]`.
+    pub json_path: String,
+    pub region: Option<String>,
+    pub account: Option<String>,
+}
+
+/// Every resource list found in a snapshot, before conversion to the model.
+#[derive(Default, Debug)]
+pub struct RawSnapshot {
+    pub vpcs: Vec<(shapes::Vpc, Origin)>,
+    pub subnets: Vec<(shapes::Subnet, Origin)>,
+    pub route_tables: Vec<(shapes::RouteTable, Origin)>,
+    pub network_acls: Vec<(shapes::NetworkAcl, Origin)>,
+    pub security_groups: Vec<(shapes::SecurityGroup, Origin)>,
+    pub internet_gateways: Vec<(shapes::InternetGateway, Origin)>,
+    pub nat_gateways: Vec<(shapes::NatGateway, Origin)>,
+    pub network_interfaces: Vec<(shapes::NetworkInterface, Origin)>,
+    pub reservations: Vec<(shapes::Reservation, Origin)>,
+    pub addresses: Vec<(shapes::Address, Origin)>,
+    pub peerings: Vec<(shapes::VpcPeeringConnection, Origin)>,
+    pub prefix_lists: Vec<(shapes::PrefixList, Origin)>,
+    /// The `VpcreachSnapshot` metadata object that `pull` writes.
+    pub metadata: Option<serde_json::Value>,
+    pub files: Vec<PathBuf>,
+    pub bytes: u64,
+    pub warnings: Vec<Warning>,
+}
+
+/// Top-level keys that AWS prints and that a later version of vpcreach may
+/// read, but this one does not: a warning says they were skipped.
+const KNOWN_UNMODELLED: &[&str] = &[
+    "TransitGateways",
+    "TransitGatewayAttachments",
+    "TransitGatewayVpcAttachments",
+    "TransitGatewayRouteTables",
+    "TransitGatewayPropagations",
+    "TransitGatewayStaticRoutes",
+    "VpcEndpoints",
+    "VpcEndpointServices",
+    "VpnGateways",
+    "VpnConnections",
+    "CustomerGateways",
+    "LoadBalancerDescriptions",
+    "LoadBalancers",
+    "TargetGroups",
+    "EgressOnlyInternetGateways",
+    "SecurityGroupRules",
+];
+
+#[derive(Debug, Error, Diagnostic)]
+pub enum SnapshotError {
+    #[error("cannot read snapshot {path}: {message}")]
+    #[diagnostic(
+        code(vpcreach::snapshot::io),
+        help("--snapshot takes a directory of describe-* JSON files or one JSON file")
+    )]
+    Io { path: PathBuf, message: String },
+
+    #[error("{file}:{line}:{column}: {message}{}", if json_path.is_empty() { String::new() } else { format!(" (at {json_path})") })]
+    #[diagnostic(code(vpcreach::snapshot::json))]
+    Json {
+        file: PathBuf,
+        line: usize,
+        column: usize,
+        json_path: String,
+        message: String,
+        #[source_code]
+        source_code: NamedSource<String>,
+        #[label("{label}")]
+        span: SourceSpan,
+        label: String,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("snapshot {path} holds no JSON files")]
+    #[diagnostic(code(vpcreach::snapshot::empty), help("write describe-* output there, e.g. `aws ec2 describe-vpcs > vpcs.json`, or run `vpcreach pull`"))]
+    Empty { path: PathBuf },
+}
+
+impl SnapshotError {
+    fn at(
+        file: &Path,
+        text: &str,
+        offset: usize,
+        json_path: String,
+        message: String,
+        help: Option<String>,
+    ) -> Self {
+        let offset = offset.min(text.len());
+        let (line, column) = line_col(text, offset);
+        let len = if offset < text.len() { 1 } else { 0 };
+        SnapshotError::Json {
+            file: file.to_path_buf(),
+            line,
+            column,
+            label: if json_path.is_empty() {
+                "here".into()
+            } else {
+                json_path.clone()
+            },
+            json_path,
+            message,
+            source_code: NamedSource::new(file.display().to_string(), text.to_string())
+                .with_language("json"),
+            span: (offset, len).into(),
+            help,
+        }
+    }
+}
+
+/// 1-based line and column of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before
+        .rfind('\n')
+        .map(|nl| offset - nl)
+        .unwrap_or(offset + 1);
+    (line, column)
+}
+
+/// Byte offset of a 1-based (line, column) in `text`.
+fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    if line == 0 {
+        return text.len();
+    }
+    let mut offset = 0;
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if i + 1 == line {
+            return offset + column.saturating_sub(1).min(l.len());
+        }
+        offset += l.len();
+    }
+    text.len()
+}
+
+/// Load every `*.json` file below `path` (or `path` itself).
+pub fn read_tree(path: &Path) -> Result<RawSnapshot, SnapshotError> {
+    let meta = fs::metadata(path).map_err(|e| SnapshotError::Io {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    let mut files = Vec::new();
+    if meta.is_dir() {
+        collect_json_files(path, &mut files)?;
+        if files.is_empty() {
+            return Err(SnapshotError::Empty {
+                path: path.to_path_buf(),
+            });
+        }
+    } else {
+        files.push(path.to_path_buf());
+    }
+    files.sort();
+    let mut raw = RawSnapshot::default();
+    for file in &files {
+        let text = fs::read_to_string(file).map_err(|e| SnapshotError::Io {
+            path: file.clone(),
+            message: e.to_string(),
+        })?;
+        let relative = file.strip_prefix(path).unwrap_or(file);
+        let (region, account) = region_and_account(relative);
+        read_text(file, &text, region, account, &mut raw)?;
+        raw.bytes += text.len() as u64;
+        raw.files.push(file.clone());
+    }
+    Ok(raw)
+}
+
+fn collect_json_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), SnapshotError> {
+    let entries = fs::read_dir(dir).map_err(|e| SnapshotError::Io {
+        path: dir.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    for entry in entries {
+        let entry = entry.map_err(|e| SnapshotError::Io {
+            path: dir.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        let path = entry.path();
+        let name = entry.file_name();
+        if name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        if path.is_dir() {
+            collect_json_files(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "json") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// `us-east-1/…` sets the region; `accounts/<12 digits>/<region>/…` sets
+/// account and region (SPEC "Snapshots"; Batfish's `aws_configs` layout).
+fn region_and_account(relative: &Path) -> (Option<String>, Option<String>) {
+    let mut region = None;
+    let mut account = None;
+    let parts: Vec<String> = relative
+        .parent()
+        .map(|p| {
+            p.components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    for (i, part) in parts.iter().enumerate() {
+        if is_region_name(part) {
+            region = Some(part.clone());
+        }
+        if part == "accounts" {
+            if let Some(next) = parts.get(i + 1) {
+                if next.len() == 12 && next.bytes().all(|b| b.is_ascii_digit()) {
+                    account = Some(next.clone());
+                }
+            }
+        }
+    }
+    (region, account)
+}
+
+/// `us-east-1`, `eu-central-2`, `us-gov-west-1`, `ap-southeast-4`…
+pub fn is_region_name(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    if parts.len() < 3 || parts.len() > 4 {
+        return false;
+    }
+    let last = parts[parts.len() - 1];
+    parts[0].len() == 2
+        && parts[0].bytes().all(|b| b.is_ascii_lowercase())
+        && parts[1..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+        && !last.is_empty()
+        && last.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Parse one file's text into `raw`.
+pub fn read_text(
+    file: &Path,
+    text: &str,
+    region: Option<String>,
+    account: Option<String>,
+    raw: &mut RawSnapshot,
+) -> Result<(), SnapshotError> {
+    let top: BTreeMap<String, &RawValue> = match serde_json::from_str(text) {
+        Ok(top) => top,
+        Err(e) => {
+            let offset = offset_of(text, e.line(), e.column());
+            let help = if e.is_syntax() || e.is_eof() {
+                Some("the file is not valid JSON; re-run the describe command and save its whole output".to_string())
+            } else {
+                Some("a snapshot file is a JSON object keyed by resource type, as `aws ec2 describe-*` prints it (e.g. {\"Vpcs\": [...]})".to_string())
+            };
+            return Err(SnapshotError::at(
+                file,
+                text,
+                offset,
+                String::new(),
+                e.to_string(),
+                help,
+            ));
+        }
+    };
+    for (key, value) in top {
+        let ctx = Ctx {
+            file,
+            text,
+            region: region.clone(),
+            account: account.clone(),
+            key: &key,
+            value,
+        };
+        match key.as_str() {
+            "Vpcs" => ctx.list(&mut raw.vpcs)?,
+            "Subnets" => ctx.list(&mut raw.subnets)?,
+            "RouteTables" => ctx.list(&mut raw.route_tables)?,
+            "NetworkAcls" => ctx.list(&mut raw.network_acls)?,
+            "SecurityGroups" => ctx.list(&mut raw.security_groups)?,
+            "InternetGateways" => ctx.list(&mut raw.internet_gateways)?,
+            "NatGateways" => ctx.list(&mut raw.nat_gateways)?,
+            "NetworkInterfaces" => ctx.list(&mut raw.network_interfaces)?,
+            "Reservations" => ctx.list(&mut raw.reservations)?,
+            "Addresses" => ctx.list(&mut raw.addresses)?,
+            "VpcPeeringConnections" => ctx.list(&mut raw.peerings)?,
+            "PrefixLists" => ctx.list(&mut raw.prefix_lists)?,
+            "VpcreachSnapshot" => raw.metadata = Some(ctx.one::<serde_json::Value>()?),
+            // Paging tokens and other envelope keys the CLI may print.
+            "NextToken" | "ResponseMetadata" => {}
+            other if KNOWN_UNMODELLED.contains(&other) => raw.warnings.push(Warning {
+                message: format!("`{other}` is not modelled by this version of vpcreach; its resources are ignored and paths through them end with UNSUPPORTED_COMPONENT"),
+                file: Some(file.to_path_buf()),
+                json_path: Some(other.to_string()),
+            }),
+            other => raw.warnings.push(Warning {
+                message: format!("unknown top-level key `{other}` ignored (the resource type is read from the top-level key)"),
+                file: Some(file.to_path_buf()),
+                json_path: Some(other.to_string()),
+            }),
+        }
+    }
+    Ok(())
+}
+
+struct Ctx<'a> {
+    file: &'a Path,
+    text: &'a str,
+    region: Option<String>,
+    account: Option<String>,
+    key: &'a str,
+    value: &'a RawValue,
+}
+
+impl Ctx<'_> {
+    /// Offset of the raw value inside the file text: `RawValue` borrows from it.
+    fn base_offset(&self) -> usize {
+        (self.value.get().as_ptr() as usize).saturating_sub(self.text.as_ptr() as usize)
+    }
+
+    fn one<T: DeserializeOwned>(&self) -> Result<T, SnapshotError> {
+        let raw = self.value.get();
+        let mut de = serde_json::Deserializer::from_str(raw);
+        serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            let offset = self.base_offset() + offset_of(raw, inner.line(), inner.column());
+            let json_path = if path == "." {
+                self.key.to_string()
+            } else {
+                format!(
+                    "{}{}{}",
+                    self.key,
+                    if path.starts_with('[') { "" } else { "." },
+                    path
+                )
+            };
+            let message = inner.to_string();
+            let message = message
+                .split(" at line ")
+                .next()
+                .unwrap_or(&message)
+                .to_string();
+            let help = hint_for(&message, self.key);
+            SnapshotError::at(self.file, self.text, offset, json_path, message, help)
+        })
+    }
+
+    fn list<T: DeserializeOwned>(&self, out: &mut Vec<(T, Origin)>) -> Result<(), SnapshotError> {
+        let items: Vec<T> = self.one()?;
+        for (i, item) in items.into_iter().enumerate() {
+            out.push((
+                item,
+                Origin {
+                    file: self.file.to_path_buf(),
+                    json_path: format!("{}[{}]", self.key, i),
+                    region: self.region.clone(),
+                    account: self.account.clone(),
+                },
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn hint_for(message: &str, key: &str) -> Option<String> {
+    if message.starts_with("missing field") {
+        Some(format!(
+            "every element of `{key}` needs this field, as `aws ec2 describe-*` prints it"
+        ))
+    } else if message.contains("invalid type") {
+        Some(
+            "the value has the wrong JSON type for this field; compare with the AWS CLI output"
+                .into(),
+        )
+    } else if message.contains("invalid IP") || message.contains("address") {
+        Some("expected an IPv4 address or CIDR such as 10.0.0.0/16".into())
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn region_folders_are_recognised() {
+        assert!(is_region_name("us-east-1"));
+        assert!(is_region_name("us-gov-west-1"));
+        assert!(!is_region_name("fixtures"));
+        assert!(!is_region_name("us-east"));
+        let (r, a) = region_and_account(Path::new("accounts/123456789012/eu-west-1/vpcs.json"));
+        assert_eq!(r.as_deref(), Some("eu-west-1"));
+        assert_eq!(a.as_deref(), Some("123456789012"));
+    }
+
+    #[test]
+    fn line_col_round_trips() {
+        let text = "{\n  \"a\": 1,\n  \"b\": x\n}";
+        let off = offset_of(text, 3, 8);
+        assert_eq!(line_col(text, off), (3, 8));
+    }
+}

@@ -1,0 +1,82 @@
+//! Snapshots: the AWS JSON shapes, reading them from disk, and (with the
+//! `aws` feature) pulling them from a live account.
+//!
+//! Owns: file layout (region/account folders), top-level keys, serde shapes,
+//! located diagnostics for bad input, and the conversion into
+//! [`crate::model::Network`]. Must not know: how paths are evaluated or
+//! reported. Nothing downstream of this module sees a serde type.
+
+pub mod convert;
+pub mod load;
+pub mod shapes;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use load::SnapshotError;
+
+use crate::model::Network;
+
+/// Something in the snapshot worth telling the user, that does not stop the
+/// analysis: an unknown key, a dangling reference, an ignored entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Warning {
+    pub message: String,
+    pub file: Option<PathBuf>,
+    pub json_path: Option<String>,
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.file, &self.json_path) {
+            (Some(file), Some(path)) => {
+                write!(f, "{} ({}): {}", file.display(), path, self.message)
+            }
+            (Some(file), None) => write!(f, "{}: {}", file.display(), self.message),
+            _ => write!(f, "{}", self.message),
+        }
+    }
+}
+
+/// A loaded snapshot: the model plus what loading had to say about it.
+#[derive(Debug)]
+pub struct Snapshot {
+    pub network: Network,
+    pub warnings: Vec<Warning>,
+    pub files: Vec<PathBuf>,
+    pub bytes: u64,
+    /// What `pull` recorded (tool version, time, account, skipped calls).
+    pub metadata: Option<serde_json::Value>,
+}
+
+/// Load a snapshot directory tree or single JSON file.
+pub fn load(path: &Path) -> Result<Snapshot, SnapshotError> {
+    let mut raw = load::read_tree(path)?;
+    Ok(finish(&mut raw))
+}
+
+/// Load a snapshot from in-memory JSON documents (name, text); for tests,
+/// benchmarks and generators.
+pub fn load_documents<'a>(
+    docs: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Result<Snapshot, SnapshotError> {
+    let mut raw = load::RawSnapshot::default();
+    for (name, text) in docs {
+        load::read_text(Path::new(name), text, None, None, &mut raw)?;
+        raw.bytes += text.len() as u64;
+        raw.files.push(PathBuf::from(name));
+    }
+    Ok(finish(&mut raw))
+}
+
+fn finish(raw: &mut load::RawSnapshot) -> Snapshot {
+    let mut warnings = std::mem::take(&mut raw.warnings);
+    let network = convert::to_network(raw, &mut warnings);
+    Snapshot {
+        network,
+        warnings,
+        files: std::mem::take(&mut raw.files),
+        bytes: raw.bytes,
+        metadata: raw.metadata.take(),
+    }
+}

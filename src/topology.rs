@@ -1,0 +1,342 @@
+//! The network as a graph plus the lookups every hop needs.
+//!
+//! Owns: which route table and network ACL each subnet uses (explicit
+//! association, else the VPC's main table / default ACL — C2.1, C3.1), who
+//! owns each private and public address, which ENIs carry each security
+//! group, and a petgraph graph of components joined by attachment and
+//! routing, used to tell connected from disconnected VPCs. Must not know:
+//! packets, rules, or output formats.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::net::Ipv4Addr;
+
+use petgraph::graph::{NodeIndex, UnGraph};
+
+use crate::model::*;
+use crate::packet::{addr_of, AddrSet};
+
+/// A private address inside one VPC (private ranges overlap across VPCs).
+pub type VpcAddr = (String, u32);
+
+#[derive(Debug)]
+pub struct Topology<'n> {
+    pub net: &'n Network,
+    subnet_route_table: HashMap<String, String>,
+    subnet_acl: HashMap<String, String>,
+    gateway_route_table: HashMap<String, String>,
+    vpc_subnets: BTreeMap<String, Vec<String>>,
+    private_owner: HashMap<VpcAddr, String>,
+    public_owner: HashMap<u32, (String, Ipv4Addr)>,
+    sg_members: HashMap<String, Vec<String>>,
+    subnet_enis: HashMap<String, Vec<String>>,
+    /// Per VPC: (private, public, attached) for every public mapping.
+    vpc_public: HashMap<String, Vec<(u32, u32, bool)>>,
+    nat_by_eni: HashMap<String, String>,
+    nat_by_private_ip: HashMap<VpcAddr, String>,
+    graph: UnGraph<String, ()>,
+    node_of: HashMap<String, NodeIndex>,
+}
+
+impl<'n> Topology<'n> {
+    pub fn new(net: &'n Network) -> Self {
+        let mut t = Topology {
+            net,
+            subnet_route_table: HashMap::new(),
+            subnet_acl: HashMap::new(),
+            gateway_route_table: HashMap::new(),
+            vpc_subnets: BTreeMap::new(),
+            private_owner: HashMap::new(),
+            public_owner: HashMap::new(),
+            sg_members: HashMap::new(),
+            subnet_enis: HashMap::new(),
+            vpc_public: HashMap::new(),
+            nat_by_eni: HashMap::new(),
+            nat_by_private_ip: HashMap::new(),
+            graph: UnGraph::new_undirected(),
+            node_of: HashMap::new(),
+        };
+        let mut main_table: HashMap<&str, &str> = HashMap::new();
+        for rt in net.route_tables.values() {
+            if rt.is_main {
+                main_table.insert(&rt.vpc_id, &rt.id);
+            }
+            for s in &rt.subnet_ids {
+                t.subnet_route_table.insert(s.clone(), rt.id.clone());
+            }
+            for g in &rt.gateway_ids {
+                t.gateway_route_table.insert(g.clone(), rt.id.clone());
+            }
+        }
+        let mut default_acl: HashMap<&str, &str> = HashMap::new();
+        for acl in net.network_acls.values() {
+            if acl.is_default {
+                default_acl.insert(&acl.vpc_id, &acl.id);
+            }
+            for s in &acl.subnet_ids {
+                t.subnet_acl.insert(s.clone(), acl.id.clone());
+            }
+        }
+        for s in net.subnets.values() {
+            t.vpc_subnets
+                .entry(s.vpc_id.clone())
+                .or_default()
+                .push(s.id.clone());
+            if !t.subnet_route_table.contains_key(&s.id) {
+                if let Some(main) = main_table.get(s.vpc_id.as_str()) {
+                    t.subnet_route_table.insert(s.id.clone(), main.to_string());
+                }
+            }
+            if !t.subnet_acl.contains_key(&s.id) {
+                if let Some(d) = default_acl.get(s.vpc_id.as_str()) {
+                    t.subnet_acl.insert(s.id.clone(), d.to_string());
+                }
+            }
+        }
+        for eni in net.network_interfaces.values() {
+            t.subnet_enis
+                .entry(eni.subnet_id.clone())
+                .or_default()
+                .push(eni.id.clone());
+            // The IGW maps only addresses of attached ENIs (C4.2, C4.3);
+            // requester-managed ENIs (NAT gateways, endpoints) count as attached.
+            let attached = eni.interface_type != "interface"
+                || eni
+                    .attachment
+                    .as_ref()
+                    .is_some_and(|a| a.status == "attached");
+            for p in &eni.private_ips {
+                if let Some(public) = p.public_ip {
+                    t.vpc_public.entry(eni.vpc_id.clone()).or_default().push((
+                        addr_of(p.address),
+                        addr_of(public),
+                        attached,
+                    ));
+                }
+                t.private_owner
+                    .insert((eni.vpc_id.clone(), addr_of(p.address)), eni.id.clone());
+                if let Some(public) = p.public_ip {
+                    t.public_owner
+                        .insert(addr_of(public), (eni.id.clone(), p.address));
+                }
+            }
+            for g in &eni.group_ids {
+                t.sg_members
+                    .entry(g.clone())
+                    .or_default()
+                    .push(eni.id.clone());
+            }
+        }
+        for nat in net.nat_gateways.values() {
+            for a in &nat.addresses {
+                if let Some(eni) = &a.network_interface_id {
+                    t.nat_by_eni.insert(eni.clone(), nat.id.clone());
+                }
+                if let Some(ip) = a.private_ip {
+                    t.nat_by_private_ip
+                        .insert((nat.vpc_id.clone(), addr_of(ip)), nat.id.clone());
+                    if let Some(public) = a.public_ip {
+                        if !t.public_owner.contains_key(&addr_of(public)) {
+                            let owner = a
+                                .network_interface_id
+                                .clone()
+                                .unwrap_or_else(|| nat.id.clone());
+                            t.public_owner.insert(addr_of(public), (owner, ip));
+                            t.vpc_public.entry(nat.vpc_id.clone()).or_default().push((
+                                addr_of(ip),
+                                addr_of(public),
+                                true,
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        t.build_graph();
+        t
+    }
+
+    fn node(&mut self, id: &str) -> NodeIndex {
+        if let Some(n) = self.node_of.get(id) {
+            return *n;
+        }
+        let n = self.graph.add_node(id.to_string());
+        self.node_of.insert(id.to_string(), n);
+        n
+    }
+
+    fn edge(&mut self, a: &str, b: &str) {
+        let (na, nb) = (self.node(a), self.node(b));
+        self.graph.update_edge(na, nb, ());
+    }
+
+    /// Components joined by containment and by working attachments: a path
+    /// between two VPCs can only exist where this graph connects them.
+    fn build_graph(&mut self) {
+        let net = self.net;
+        for vpc in net.vpcs.keys() {
+            self.node(vpc);
+        }
+        for s in net.subnets.values() {
+            self.edge(&s.id, &s.vpc_id);
+        }
+        for e in net.network_interfaces.values() {
+            self.edge(&e.id, &e.subnet_id);
+        }
+        for igw in net.internet_gateways.values() {
+            for (vpc, state) in &igw.attachments {
+                if state == "available" || state == "attached" {
+                    self.edge(&igw.id, vpc);
+                }
+            }
+        }
+        for nat in net.nat_gateways.values() {
+            self.edge(&nat.id, &nat.subnet_id);
+        }
+        for p in net.peerings.values() {
+            if p.status == "active" {
+                self.edge(&p.id, &p.requester.vpc_id);
+                self.edge(&p.id, &p.accepter.vpc_id);
+            }
+        }
+    }
+
+    /// Are two components joined by any chain of attachments?
+    pub fn connected(&self, a: &str, b: &str) -> bool {
+        match (self.node_of.get(a), self.node_of.get(b)) {
+            (Some(&na), Some(&nb)) => {
+                petgraph::algo::has_path_connecting(&self.graph, na, nb, None)
+            }
+            _ => false,
+        }
+    }
+
+    pub fn graph(&self) -> &UnGraph<String, ()> {
+        &self.graph
+    }
+
+    pub fn route_table_of_subnet(&self, subnet: &str) -> Option<&'n RouteTable> {
+        self.subnet_route_table
+            .get(subnet)
+            .and_then(|id| self.net.route_tables.get(id))
+    }
+
+    pub fn acl_of_subnet(&self, subnet: &str) -> Option<&'n NetworkAcl> {
+        self.subnet_acl
+            .get(subnet)
+            .and_then(|id| self.net.network_acls.get(id))
+    }
+
+    /// The gateway route table (edge association) of an IGW or VGW, if any.
+    pub fn gateway_route_table(&self, gateway: &str) -> Option<&'n RouteTable> {
+        self.gateway_route_table
+            .get(gateway)
+            .and_then(|id| self.net.route_tables.get(id))
+    }
+
+    pub fn subnets_of_vpc(&self, vpc: &str) -> &[String] {
+        self.vpc_subnets.get(vpc).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    pub fn private_owner(&self, vpc: &str, addr: u32) -> Option<&'n NetworkInterface> {
+        self.private_owner
+            .get(&(vpc.to_string(), addr))
+            .and_then(|id| self.net.network_interfaces.get(id))
+    }
+
+    /// Every ENI owning a private address, in any VPC (for resolving a bare IP).
+    pub fn private_owners_anywhere(&self, addr: u32) -> Vec<&'n NetworkInterface> {
+        let mut out: Vec<&NetworkInterface> = self
+            .net
+            .network_interfaces
+            .values()
+            .filter(|e| e.private_ips.iter().any(|p| addr_of(p.address) == addr))
+            .collect();
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        out
+    }
+
+    /// Owner of a public address: (ENI id — or NAT gateway id when the
+    /// snapshot lacks its ENI — and the private address it maps to).
+    pub fn public_owner(&self, addr: u32) -> Option<(&str, Ipv4Addr)> {
+        self.public_owner
+            .get(&addr)
+            .map(|(id, ip)| (id.as_str(), *ip))
+    }
+
+    pub fn public_addresses(&self) -> AddrSet {
+        self.public_owner.keys().map(|a| *a..=*a).collect()
+    }
+
+    /// ENIs in a subnet, in id order.
+    pub fn enis_in_subnet(&self, subnet: &str) -> impl Iterator<Item = &'n NetworkInterface> + '_ {
+        self.subnet_enis
+            .get(subnet)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.net.network_interfaces.get(id))
+    }
+
+    /// (private, public) address pairs an IGW of this VPC translates.
+    pub fn public_mappings_of_vpc(&self, vpc: &str) -> Vec<(u32, u32)> {
+        self.public_mappings_of_vpc_detailed(vpc)
+            .into_iter()
+            .filter(|m| m.2)
+            .map(|(p, q, _)| (p, q))
+            .collect()
+    }
+
+    /// (private, public, attached) for every public address in the VPC.
+    pub fn public_mappings_of_vpc_detailed(&self, vpc: &str) -> Vec<(u32, u32, bool)> {
+        let mut v = self.vpc_public.get(vpc).cloned().unwrap_or_default();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
+    /// ENIs carrying a security group.
+    pub fn sg_members(&self, sg: &str) -> impl Iterator<Item = &'n NetworkInterface> + '_ {
+        self.sg_members
+            .get(sg)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.net.network_interfaces.get(id))
+    }
+
+    pub fn nat_of_eni(&self, eni: &str) -> Option<&'n NatGateway> {
+        self.nat_by_eni
+            .get(eni)
+            .and_then(|id| self.net.nat_gateways.get(id))
+    }
+
+    pub fn nat_of_private_ip(&self, vpc: &str, addr: u32) -> Option<&'n NatGateway> {
+        self.nat_by_private_ip
+            .get(&(vpc.to_string(), addr))
+            .and_then(|id| self.net.nat_gateways.get(id))
+    }
+
+    /// IGWs attached (available) to a VPC, in id order.
+    pub fn igws_of_vpc(&self, vpc: &str) -> Vec<&'n InternetGateway> {
+        self.net
+            .internet_gateways
+            .values()
+            .filter(|g| {
+                g.attachments
+                    .iter()
+                    .any(|(v, s)| v == vpc && (s == "available" || s == "attached"))
+            })
+            .collect()
+    }
+
+    /// VPCs peered with `vpc` by an active peering, with the peering.
+    pub fn active_peers(&self, vpc: &str) -> BTreeSet<(String, String)> {
+        self.net
+            .peerings
+            .values()
+            .filter(|p| p.status == "active")
+            .filter_map(|p| {
+                p.peer_of(vpc)
+                    .map(|side| (side.vpc_id.clone(), p.id.clone()))
+            })
+            .collect()
+    }
+}
