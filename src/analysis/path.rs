@@ -77,9 +77,22 @@ struct Walk<'t, 'n> {
 pub fn analyze(topo: &Topology, query: &PathQuery) -> Result<PathAnalysis, EndpointError> {
     let src = endpoint::resolve(topo, &query.source, query.source_ip)?;
     let dst = endpoint::resolve(topo, &query.destination, query.destination_ip)?;
-    let net = topo.net;
-
     let initial = initial_set(topo, query, &src, &dst);
+    Ok(analyze_endpoints(topo, query, &src, &dst, initial))
+}
+
+/// Evaluate `initial` from `src` to `dst` and back: the engine behind
+/// `path`, for analyses that pick endpoints and header sets themselves.
+/// `query` is only carried into the result for reporting.
+pub fn analyze_endpoints(
+    topo: &Topology,
+    query: &PathQuery,
+    src: &Endpoint,
+    dst: &Endpoint,
+    initial: HeaderSet,
+) -> PathAnalysis {
+    let (src, dst) = (src.clone(), dst.clone());
+    let net = topo.net;
     let forward_walk = Walk {
         topo,
         mode: Mode::Forward,
@@ -199,7 +212,7 @@ pub fn analyze(topo: &Topology, query: &PathQuery) -> Result<PathAnalysis, Endpo
     notes.dedup();
     let source = describe_endpoint(net, &src, &query.source);
     let destination = describe_endpoint(net, &dst, &query.destination);
-    Ok(PathAnalysis {
+    PathAnalysis {
         query: query.clone(),
         source,
         destination,
@@ -210,7 +223,7 @@ pub fn analyze(topo: &Topology, query: &PathQuery) -> Result<PathAnalysis, Endpo
         explanations,
         admitted,
         notes,
-    })
+    }
 }
 
 /// Forward traffic whose replies made it back. Replies are swapped copies,
@@ -324,7 +337,12 @@ fn protocol_cube(query: &PathQuery) -> Cube {
     cube
 }
 
-fn initial_set(topo: &Topology, query: &PathQuery, src: &Endpoint, dst: &Endpoint) -> HeaderSet {
+pub fn initial_set(
+    topo: &Topology,
+    query: &PathQuery,
+    src: &Endpoint,
+    dst: &Endpoint,
+) -> HeaderSet {
     let mut cube = protocol_cube(query);
     let net = topo.net;
     let far_side = |pcx: &str, toward: Option<&str>| -> AddrSet {
@@ -717,7 +735,12 @@ impl<'t, 'n> Walk<'t, 'n> {
             return self.unknown(trace, eni_id, "network interface", &set);
         };
         if !forwarding {
-            let mut hop = self.hop(&eni.id, "network interface (source)", &set);
+            let role = if self.mode == Mode::Return {
+                "network interface (reply leaves)"
+            } else {
+                "network interface (source)"
+            };
+            let mut hop = self.hop(&eni.id, role, &set);
             hop.inbound = Some(set.clone());
             hop.attached_to = eni
                 .attachment
@@ -1081,7 +1104,12 @@ impl<'t, 'n> Walk<'t, 'n> {
     fn eni_in(&self, mut trace: Trace, eni: &NetworkInterface, set: HeaderSet) -> Vec<Trace> {
         let set = self.state_checks(&mut trace, eni, set);
         let set = self.sg_check(&mut trace, eni, Direction::Ingress, set);
-        let mut hop = self.hop(&eni.id, "network interface (destination)", &set);
+        let role = if self.mode == Mode::Return {
+            "network interface (reply arrives)"
+        } else {
+            "network interface (destination)"
+        };
+        let mut hop = self.hop(&eni.id, role, &set);
         hop.attached_to = eni
             .attachment
             .as_ref()
