@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh machine: installs what the tests need
+# (moto's EC2 server for the live-pull tests, in a virtualenv under target/)
+# and runs every test. CI runs exactly this (.ci/run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+target="${CARGO_TARGET_DIR:-target}"
+venv="$target/moto-venv"
+if [ ! -x "$venv/bin/moto_server" ]; then
+  echo "tests/run.sh: installing moto into $venv" >&2
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check 'moto[server]==5.*'
+fi
+export VPCREACH_MOTO_PYTHON="$PWD/$venv/bin/python"
+case "$venv" in /*) export VPCREACH_MOTO_PYTHON="$venv/bin/python" ;; esac
+
+cargo test --all-targets "$@"
