@@ -11,4 +11,5 @@ pub mod model;
 pub mod packet;
 pub mod report;
 pub mod snapshot;
+pub mod synth;
 pub mod topology;

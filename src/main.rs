@@ -36,6 +36,17 @@ enum Format {
 enum Command {
     /// Can SOURCE reach DESTINATION? Hop by hop, both directions, every blocker.
     Path(PathArgs),
+    /// Write a seeded synthetic estate as describe-* JSON (for benchmarks and demos).
+    #[command(hide = true)]
+    Generate {
+        #[arg(long)]
+        output: PathBuf,
+        /// Number of ENIs; VPCs, subnets, SGs and NACLs scale with it.
+        #[arg(long, default_value_t = 10_000)]
+        enis: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Load a snapshot and report what it holds and any warnings.
     Check {
         #[arg(long)]
@@ -153,6 +164,18 @@ fn run(cli: Cli) -> miette::Result<u8> {
                 .write_all(text.as_bytes())
                 .into_diagnostic()?;
             Ok(if analysis.path_found() { 0 } else { 1 })
+        }
+        Command::Generate { output, enis, seed } => {
+            let spec = vpcreach::synth::EstateSpec {
+                seed,
+                ..vpcreach::synth::EstateSpec::scaled(enis)
+            };
+            std::fs::create_dir_all(&output).into_diagnostic()?;
+            for (name, text) in vpcreach::synth::generate(&spec) {
+                std::fs::write(output.join(name), text).into_diagnostic()?;
+            }
+            eprintln!("wrote {spec:?} to {}", output.display());
+            Ok(0)
         }
         Command::Check { snapshot, format } => {
             let snap = load(&snapshot)?;
