@@ -6,6 +6,10 @@
 //! → [`report`] (text, JSON) → the `vpcreach` binary's CLI.
 //! [`packet`] holds the header sets every analysis computes with.
 
+// Input errors carry the whole source text so that miette can point into it;
+// they happen once per run, so their size does not matter.
+#![allow(clippy::result_large_err)]
+
 pub mod analysis;
 pub mod model;
 pub mod packet;

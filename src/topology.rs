@@ -135,12 +135,14 @@ impl<'n> Topology<'n> {
                     t.nat_by_private_ip
                         .insert((nat.vpc_id.clone(), addr_of(ip)), nat.id.clone());
                     if let Some(public) = a.public_ip {
-                        if !t.public_owner.contains_key(&addr_of(public)) {
+                        if let std::collections::hash_map::Entry::Vacant(slot) =
+                            t.public_owner.entry(addr_of(public))
+                        {
                             let owner = a
                                 .network_interface_id
                                 .clone()
                                 .unwrap_or_else(|| nat.id.clone());
-                            t.public_owner.insert(addr_of(public), (owner, ip));
+                            slot.insert((owner, ip));
                             t.vpc_public.entry(nat.vpc_id.clone()).or_default().push((
                                 addr_of(ip),
                                 addr_of(public),

@@ -76,7 +76,37 @@ struct Walk<'t, 'n> {
 /// Answer one `path` question.
 pub fn analyze(topo: &Topology, query: &PathQuery) -> Result<PathAnalysis, EndpointError> {
     let src = endpoint::resolve(topo, &query.source, query.source_ip)?;
-    let dst = endpoint::resolve(topo, &query.destination, query.destination_ip)?;
+    let mut dst = endpoint::resolve(topo, &query.destination, query.destination_ip)?;
+    // From outside, a public address of an ENI is that ENI, reached through
+    // its internet gateway (SPEC `path`). From inside it would be NAT
+    // reflection (C4.5), so it stays an outside address there.
+    if matches!(
+        src,
+        Endpoint::External { .. } | Endpoint::InternetGateway(_)
+    ) {
+        if let Goal::Eni(eni) = goal_of(topo, &dst) {
+            let private = match &dst {
+                Endpoint::External { addrs, .. } => addrs
+                    .first()
+                    .and_then(|a| topo.public_owner(a))
+                    .map(|(_, p)| ip_set(p)),
+                _ => None,
+            };
+            if let Some(addrs) = private {
+                let instance = topo
+                    .net
+                    .network_interfaces
+                    .get(&eni)
+                    .and_then(|e| e.attachment.as_ref())
+                    .and_then(|a| a.instance_id.clone());
+                dst = Endpoint::Eni {
+                    eni,
+                    instance,
+                    addrs,
+                };
+            }
+        }
+    }
     let initial = initial_set(topo, query, &src, &dst);
     Ok(analyze_endpoints(topo, query, &src, &dst, initial))
 }
@@ -519,6 +549,23 @@ impl<'t, 'n> Walk<'t, 'n> {
         self.stop(trace, e)
     }
 
+    /// An IGW that a route table of `vpc` targets but the snapshot lacks.
+    fn missing_igw_of_vpc(&self, vpc: &str) -> Option<String> {
+        self.net()
+            .route_tables
+            .values()
+            .filter(|rt| rt.vpc_id == vpc)
+            .flat_map(|rt| rt.routes.iter())
+            .find_map(|r| match &r.target {
+                RouteTarget::InternetGateway(id)
+                    if !self.net().internet_gateways.contains_key(id) =>
+                {
+                    Some(id.clone())
+                }
+                _ => None,
+            })
+    }
+
     // ---------------------------------------------------------------- starts
 
     fn start(&self, src: &Endpoint, dst: &Endpoint, set: HeaderSet) -> Vec<Trace> {
@@ -531,8 +578,12 @@ impl<'t, 'n> Walk<'t, 'n> {
                     .as_deref()
                     .and_then(|v| self.topo.igws_of_vpc(v).first().map(|g| g.id.clone()));
                 match (igw, vpc) {
-                    (Some(igw), _) => self.from_internet(trace, &igw, set),
+                    (Some(igw), _) => self.enter_from_internet(trace, &igw, set),
                     (None, Some(vpc)) => {
+                        // A route names an IGW the snapshot lacks: unknown, not absent.
+                        if let Some(missing) = self.missing_igw_of_vpc(&vpc) {
+                            return self.unknown(trace, &missing, "internet gateway", &set);
+                        }
                         let mut e = self.explanation("NO_PATH", format!("{label} can enter {vpc} only through an internet gateway, and none is attached to it"), &set);
                         e.components.push(("Vpc", comp(self.net(), &vpc)));
                         self.stop(trace, e)
@@ -547,7 +598,7 @@ impl<'t, 'n> Walk<'t, 'n> {
                     }
                 }
             }
-            Endpoint::InternetGateway(igw) => self.from_internet(trace, igw, set),
+            Endpoint::InternetGateway(igw) => self.enter_from_internet(trace, igw, set),
             Endpoint::Peering(pcx) => match endpoint_vpc(self.topo, dst) {
                 Some(vpc) => {
                     let mut trace = trace;
@@ -586,7 +637,7 @@ impl<'t, 'n> Walk<'t, 'n> {
         };
         match exit {
             Exit::Eni(eni) => self.eni_out(trace, eni, reply, false),
-            Exit::Igw(igw) => self.from_internet(trace, igw, reply),
+            Exit::Igw(igw) => self.enter_from_internet(trace, igw, reply),
             Exit::Pcx { pcx, from_vpc } => {
                 let mut trace = trace;
                 trace
@@ -1300,7 +1351,7 @@ impl<'t, 'n> Walk<'t, 'n> {
         out
     }
 
-    fn from_internet(&self, mut trace: Trace, igw_id: &str, set: HeaderSet) -> Vec<Trace> {
+    fn enter_from_internet(&self, mut trace: Trace, igw_id: &str, set: HeaderSet) -> Vec<Trace> {
         let Some(igw) = self.net().internet_gateways.get(igw_id) else {
             return self.unknown(trace, igw_id, "internet gateway", &set);
         };

@@ -272,12 +272,18 @@ pub fn read_text(
             } else {
                 Some("a snapshot file is a JSON object keyed by resource type, as `aws ec2 describe-*` prints it (e.g. {\"Vpcs\": [...]})".to_string())
             };
+            let message = e.to_string();
+            let message = message
+                .split(" at line ")
+                .next()
+                .unwrap_or(&message)
+                .to_string();
             return Err(SnapshotError::at(
                 file,
                 text,
                 offset,
                 String::new(),
-                e.to_string(),
+                message,
                 help,
             ));
         }
