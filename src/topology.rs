@@ -194,6 +194,21 @@ impl<'n> Topology<'n> {
         for nat in net.nat_gateways.values() {
             self.edge(&nat.id, &nat.subnet_id);
         }
+        for a in net.tgw_attachments.values() {
+            if let Some(v) = &a.vpc {
+                if a.state == "available" || a.state.is_empty() {
+                    self.edge(&a.id, &v.vpc_id);
+                    self.edge(&a.id, &a.tgw_id);
+                }
+            }
+        }
+        for g in net.vpn_gateways.values() {
+            for (vpc, state) in &g.attachments {
+                if state == "attached" {
+                    self.edge(&g.id, vpc);
+                }
+            }
+        }
         for p in net.peerings.values() {
             if p.status == "active" {
                 self.edge(&p.id, &p.requester.vpc_id);
@@ -325,6 +340,45 @@ impl<'n> Topology<'n> {
                 g.attachments
                     .iter()
                     .any(|(v, s)| v == vpc && (s == "available" || s == "attached"))
+            })
+            .collect()
+    }
+
+    /// VPCs whose SG references reach `vpc` through a transit gateway: both
+    /// VPC attachments (to the same TGW) have SG referencing enabled (C7.6).
+    pub fn tgw_sg_referencing_peers(&self, vpc: &str) -> Vec<&'n str> {
+        let mine: Vec<&TgwAttachment> = self
+            .net
+            .tgw_attachments
+            .values()
+            .filter(|a| {
+                a.vpc
+                    .as_ref()
+                    .is_some_and(|v| v.vpc_id == vpc && v.sg_referencing)
+            })
+            .collect();
+        self.net
+            .tgw_attachments
+            .values()
+            .filter(|a| mine.iter().any(|m| m.tgw_id == a.tgw_id))
+            .filter_map(|a| {
+                a.vpc
+                    .as_ref()
+                    .filter(|v| v.sg_referencing && v.vpc_id != vpc)
+                    .map(|v| v.vpc_id.as_str())
+            })
+            .collect()
+    }
+
+    /// VGWs attached to a VPC, in id order.
+    pub fn vgws_of_vpc(&self, vpc: &str) -> Vec<&'n VpnGateway> {
+        self.net
+            .vpn_gateways
+            .values()
+            .filter(|g| {
+                g.attachments
+                    .iter()
+                    .any(|(v, s)| v == vpc && s == "attached")
             })
             .collect()
     }

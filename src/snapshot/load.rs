@@ -38,6 +38,15 @@ pub struct RawSnapshot {
     pub addresses: Vec<(shapes::Address, Origin)>,
     pub peerings: Vec<(shapes::VpcPeeringConnection, Origin)>,
     pub prefix_lists: Vec<(shapes::PrefixList, Origin)>,
+    pub transit_gateways: Vec<(shapes::TransitGateway, Origin)>,
+    pub tgw_attachments: Vec<(shapes::TransitGatewayAttachment, Origin)>,
+    pub tgw_vpc_attachments: Vec<(shapes::TransitGatewayVpcAttachment, Origin)>,
+    pub tgw_route_tables: Vec<(shapes::TransitGatewayRouteTable, Origin)>,
+    pub tgw_routes: Vec<(shapes::TransitGatewayRouteTableRoutes, Origin)>,
+    pub tgw_propagations: Vec<(shapes::TransitGatewayPropagations, Origin)>,
+    pub vpn_gateways: Vec<(shapes::VpnGateway, Origin)>,
+    pub vpn_connections: Vec<(shapes::VpnConnection, Origin)>,
+    pub vpc_endpoints: Vec<(shapes::VpcEndpoint, Origin)>,
     /// The `VpcreachSnapshot` metadata object that `pull` writes.
     pub metadata: Option<serde_json::Value>,
     pub files: Vec<PathBuf>,
@@ -48,16 +57,7 @@ pub struct RawSnapshot {
 /// Top-level keys that AWS prints and that a later version of vpcreach may
 /// read, but this one does not: a warning says they were skipped.
 const KNOWN_UNMODELLED: &[&str] = &[
-    "TransitGateways",
-    "TransitGatewayAttachments",
-    "TransitGatewayVpcAttachments",
-    "TransitGatewayRouteTables",
-    "TransitGatewayPropagations",
-    "TransitGatewayStaticRoutes",
-    "VpcEndpoints",
     "VpcEndpointServices",
-    "VpnGateways",
-    "VpnConnections",
     "CustomerGateways",
     "LoadBalancerDescriptions",
     "LoadBalancers",
@@ -310,6 +310,15 @@ pub fn read_text(
             "Addresses" => ctx.list(&mut raw.addresses)?,
             "VpcPeeringConnections" => ctx.list(&mut raw.peerings)?,
             "PrefixLists" => ctx.list(&mut raw.prefix_lists)?,
+            "TransitGateways" => ctx.list(&mut raw.transit_gateways)?,
+            "TransitGatewayAttachments" => ctx.list(&mut raw.tgw_attachments)?,
+            "TransitGatewayVpcAttachments" => ctx.list(&mut raw.tgw_vpc_attachments)?,
+            "TransitGatewayRouteTables" => ctx.list(&mut raw.tgw_route_tables)?,
+            "TransitGatewayRouteTableRoutes" | "TransitGatewayStaticRoutes" => ctx.list(&mut raw.tgw_routes)?,
+            "TransitGatewayPropagations" => ctx.list(&mut raw.tgw_propagations)?,
+            "VpnGateways" => ctx.list(&mut raw.vpn_gateways)?,
+            "VpnConnections" => ctx.list(&mut raw.vpn_connections)?,
+            "VpcEndpoints" => ctx.list(&mut raw.vpc_endpoints)?,
             "VpcreachSnapshot" => raw.metadata = Some(ctx.one::<serde_json::Value>()?),
             // Paging tokens and other envelope keys the CLI may print.
             "NextToken" | "ResponseMetadata" => {}
