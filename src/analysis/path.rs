@@ -506,7 +506,7 @@ fn endpoint_service_addrs(net: &Network, vpce: &str) -> AddrSet {
             {
                 if id == vpce {
                     if let Some(cidrs) = net.prefix_lists.get(pl).and_then(|p| p.cidrs.as_ref()) {
-                        out = out | nets_set(cidrs);
+                        out |= nets_set(cidrs);
                     }
                 }
             }
