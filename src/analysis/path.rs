@@ -2316,16 +2316,35 @@ pub fn partition_by_routes(
     rt: &RouteTable,
     set: &HeaderSet,
 ) -> (Vec<(Route, HeaderSet)>, Vec<String>) {
-    // (prefix, tie rank, route index)
+    let (won, unknown) =
+        longest_prefix_partition(net, &rt.routes, |r| &r.destination, route_rank, set);
+    (
+        won.into_iter()
+            .map(|(i, s)| (rt.routes[i].clone(), s))
+            .collect(),
+        unknown,
+    )
+}
+
+/// Longest-prefix match of a destination set over any route list: each
+/// route (by index) gets the part of the set it wins; equal prefixes go to
+/// the lower `rank`, then to the earlier route. Also returns the prefix lists
+/// that could not be expanded.
+fn longest_prefix_partition<R>(
+    net: &Network,
+    routes: &[R],
+    destination: impl Fn(&R) -> &RouteDestination,
+    rank: impl Fn(&R) -> u8,
+    set: &HeaderSet,
+) -> (Vec<(usize, HeaderSet)>, Vec<String>) {
     let mut candidates: Vec<(ipnet::Ipv4Net, u8, usize)> = Vec::new();
     let mut unknown = Vec::new();
-    for (i, r) in rt.routes.iter().enumerate() {
-        let rank = route_rank(r);
-        match &r.destination {
-            RouteDestination::Cidr(c) => candidates.push((*c, rank, i)),
+    for (i, r) in routes.iter().enumerate() {
+        match destination(r) {
+            RouteDestination::Cidr(c) => candidates.push((*c, rank(r), i)),
             RouteDestination::PrefixList(pl) => {
                 match net.prefix_lists.get(pl).and_then(|p| p.cidrs.as_ref()) {
-                    Some(cidrs) => candidates.extend(cidrs.iter().map(|c| (*c, rank, i))),
+                    Some(cidrs) => candidates.extend(cidrs.iter().map(|c| (*c, rank(r), i))),
                     None => unknown.push(pl.clone()),
                 }
             }
@@ -2356,12 +2375,7 @@ pub fn partition_by_routes(
         }
     }
     won.sort_by_key(|(i, _)| *i);
-    (
-        won.into_iter()
-            .map(|(i, s)| (rt.routes[i].clone(), s))
-            .collect(),
-        unknown,
-    )
+    (won, unknown)
 }
 
 /// Priority among routes with the same prefix, lower wins (C3.6): local
@@ -2526,44 +2540,7 @@ fn partition_tgw_routes(
             _ => 6,
         }
     };
-    let mut candidates: Vec<(ipnet::Ipv4Net, u8, usize)> = Vec::new();
-    let mut unknown = Vec::new();
-    for (i, r) in routes.iter().enumerate() {
-        match &r.destination {
-            RouteDestination::Cidr(c) => candidates.push((*c, rank(r), i)),
-            RouteDestination::PrefixList(pl) => {
-                match net.prefix_lists.get(pl).and_then(|p| p.cidrs.as_ref()) {
-                    Some(cidrs) => candidates.extend(cidrs.iter().map(|c| (*c, rank(r), i))),
-                    None => unknown.push(pl.clone()),
-                }
-            }
-            RouteDestination::Ipv6(_) => {}
-        }
-    }
-    candidates.sort_by(|a, b| {
-        b.0.prefix_len()
-            .cmp(&a.0.prefix_len())
-            .then(a.1.cmp(&b.1))
-            .then(a.2.cmp(&b.2))
-    });
-    let mut remaining = set.clone();
-    let mut won: Vec<(usize, HeaderSet)> = Vec::new();
-    for (cidr, _, idx) in candidates {
-        if remaining.is_empty() {
-            break;
-        }
-        let dst = net_set(&cidr);
-        let part = remaining.restrict_dst(&dst);
-        if part.is_empty() {
-            continue;
-        }
-        remaining = remaining.restrict_dst(&(all_addrs() - &dst));
-        match won.iter_mut().find(|(i, _)| *i == idx) {
-            Some((_, s)) => s.extend(part),
-            None => won.push((idx, part)),
-        }
-    }
-    won.sort_by_key(|(i, _)| *i);
+    let (won, unknown) = longest_prefix_partition(net, routes, |r| &r.destination, rank, set);
     (
         won.into_iter()
             .map(|(i, s)| (routes[i].clone(), s))
