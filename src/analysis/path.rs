@@ -560,6 +560,17 @@ fn public_addrs_of(net: &Network, eni: &str, privates: &AddrSet) -> AddrSet {
     out
 }
 
+/// ELB, NLB and GWLB interfaces: requester-managed, described "ELB …".
+fn is_load_balancer_eni(eni: &NetworkInterface) -> bool {
+    matches!(
+        eni.interface_type.as_str(),
+        "network_load_balancer" | "gateway_load_balancer"
+    ) || eni
+        .description
+        .as_deref()
+        .is_some_and(|d| d.starts_with("ELB "))
+}
+
 fn nat_private_ip(nat: Option<&NatGateway>) -> Option<std::net::Ipv4Addr> {
     nat.and_then(|n| n.addresses.iter().find_map(|a| a.private_ip))
 }
@@ -1298,6 +1309,13 @@ impl<'t, 'n> Walk<'t, 'n> {
     }
 
     fn eni_in(&self, mut trace: Trace, eni: &NetworkInterface, set: HeaderSet) -> Vec<Trace> {
+        if is_load_balancer_eni(eni) {
+            self.note(format!(
+                "{} belongs to a load balancer ({}): listeners, target groups and forwarding to targets are not modelled; the verdict covers reaching the load balancer's interface only",
+                eni.id,
+                eni.description.as_deref().unwrap_or(&eni.interface_type)
+            ));
+        }
         let set = self.state_checks(&mut trace, eni, set);
         let set = self.sg_check(&mut trace, eni, Direction::Ingress, set);
         let role = if self.mode == Mode::Return {
