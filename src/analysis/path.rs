@@ -686,6 +686,27 @@ impl<'t, 'n> Walk<'t, 'n> {
     fn start(&self, src: &Endpoint, dst: &Endpoint, set: HeaderSet) -> Vec<Trace> {
         let trace = Trace::default();
         match src {
+            Endpoint::Eni { eni, .. }
+                if self
+                    .net()
+                    .network_interfaces
+                    .get(eni)
+                    .is_some_and(|e| e.interface_type == "vpc_endpoint") =>
+            {
+                let mut e = self.explanation("VPCE_INTRA_VPC_TRAFFIC", format!("{eni} belongs to an interface VPC endpoint, which cannot initiate connections; ask about the reverse direction (C8.2)"), &set);
+                e.components
+                    .push(("NetworkInterface", comp(self.net(), eni)));
+                if let Some(vpce) = self
+                    .net()
+                    .vpc_endpoints
+                    .values()
+                    .find(|v| v.network_interface_ids.contains(eni))
+                {
+                    e.components
+                        .push(("VpcEndpoint", comp(self.net(), &vpce.id)));
+                }
+                self.stop(trace, e)
+            }
             Endpoint::Eni { eni, .. } => self.eni_out(trace, eni, set, false),
             Endpoint::External { label, .. } if !entering_through_igw(src) => {
                 // A private outside address: on premises, behind a VGW.
