@@ -1921,7 +1921,21 @@ impl<'t, 'n> Walk<'t, 'n> {
         for (route, part) in parts {
             routed.extend(part.clone());
             let mut t = trace.clone();
-            let mut hop = self.hop(rtb_id, "transit gateway route table", &part);
+            let kind = if route.kind == TgwRouteKind::Static {
+                "static"
+            } else {
+                "propagated"
+            };
+            let role = format!(
+                "transit gateway route table ({kind} {} → {})",
+                describe_route_dest(&route.destination),
+                route
+                    .attachment_ids
+                    .first()
+                    .map(String::as_str)
+                    .unwrap_or("blackhole")
+            );
+            let mut hop = self.hop(rtb_id, &role, &part);
             hop.route_table_id = Some(rtb_id.clone());
             t.hops.push(hop);
             let dest = describe_route_dest(&route.destination);
