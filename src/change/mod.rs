@@ -627,7 +627,16 @@ impl State {
                     .values()
                     .filter(|e| e.vpc_id == vpc)
                     .flat_map(|e| e.private_ips.iter().filter_map(|p| p.public_ip))
+                    .chain(
+                        self.net
+                            .nat_gateways
+                            .values()
+                            .filter(|n| n.vpc_id == vpc)
+                            .flat_map(|n| n.addresses.iter().filter_map(|a| a.public_ip)),
+                    )
                     .map(|ip| ip.to_string())
+                    .collect::<BTreeSet<String>>()
+                    .into_iter()
                     .collect();
                 if !mapped.is_empty() {
                     return Err(err(
