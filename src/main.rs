@@ -351,7 +351,7 @@ fn compare(
     let after_topo = Topology::new(after);
     intent::validate(&after_topo, &intents).map_err(Report::new)?;
     let config = change::diff::diff(before, after);
-    let touched = change::diff::touched_vpcs(before, after, &config);
+    let touched = change::diff::affected(before, after, &config);
     // Differential reachability over pairs; audit findings replace this.
     let diff = differential::differential(before, after, Some(&touched));
     let results = intent::check(&after_topo, &intents).map_err(Report::new)?;

@@ -69,16 +69,20 @@ fn pairs(list: &[differential::ReachChange]) -> Pairs {
 
 fn compare(before: &Network, after: &Network) -> (Pairs, Pairs) {
     let config = change::diff::diff(before, after);
-    let touched = change::diff::touched_vpcs(before, after, &config);
+    let touched = change::diff::affected(before, after, &config);
     let d: Differential = differential::differential(before, after, Some(&touched));
-    // Restricting to touched VPCs must not lose anything.
+    // Restricting to affected pairs must not lose anything.
     let full = differential::differential(before, after, None);
     assert_eq!(
         pairs(&d.gained),
         pairs(&full.gained),
-        "touched-VPC restriction"
+        "affected-pair restriction"
     );
-    assert_eq!(pairs(&d.lost), pairs(&full.lost), "touched-VPC restriction");
+    assert_eq!(
+        pairs(&d.lost),
+        pairs(&full.lost),
+        "affected-pair restriction"
+    );
     (pairs(&d.gained), pairs(&d.lost))
 }
 

@@ -6,9 +6,10 @@
 //! `internet` → every interface with a public IP (before or after), and
 //! every interface → `internet`. Each pair is evaluated with `path` (all
 //! protocols, all ports) on both networks and the admitted header sets are
-//! subtracted. Only pairs with an endpoint in a VPC the configuration
-//! changes touch are evaluated ([`crate::change::diff::touched_vpcs`]): a
-//! path only ever involves its endpoints' VPCs.
+//! subtracted. Only pairs the configuration changes can affect are
+//! evaluated ([`crate::change::diff::affected`]): members of a changed
+//! security group, a changed ENI, or else an endpoint in a touched VPC (a
+//! path only ever involves its endpoints' VPCs).
 //!
 //! Swapping in audit: replace [`pairs`] + [`evaluate_pair`] by audit
 //! findings computed on both networks and matched by (sources,
@@ -24,6 +25,7 @@ use rayon::prelude::*;
 
 use crate::analysis::endpoint::{self, Endpoint};
 use crate::analysis::{path, ComponentRef, PathAnalysis, PathQuery, ProtocolChoice};
+use crate::change::diff::Affected;
 use crate::model::Network;
 use crate::packet::*;
 use crate::topology::Topology;
@@ -176,19 +178,19 @@ pub fn evaluate_pair(
     (explain(gained, after, before), explain(lost, before, after))
 }
 
-/// Compare every pair (restricted to pairs touching `touched` VPCs when
+/// Compare every pair (restricted to the pairs `affected` selects, when
 /// given) between `before` and `after`.
 pub fn differential(
     before: &Network,
     after: &Network,
-    touched: Option<&BTreeSet<String>>,
+    affected: Option<&Affected>,
 ) -> Differential {
     let tb = Topology::new(before);
     let ta = Topology::new(after);
     let all = pairs(before, after);
     let selected: Vec<&(String, String, BTreeSet<String>)> = all
         .iter()
-        .filter(|(_, _, vpcs)| touched.map_or(true, |t| vpcs.iter().any(|v| t.contains(v))))
+        .filter(|(s, d, vpcs)| affected.map_or(true, |a| a.pair(&[s, d], vpcs)))
         .collect();
     let results: Vec<(Option<ReachChange>, Option<ReachChange>)> = selected
         .par_iter()

@@ -542,3 +542,73 @@ pub fn touched_vpcs(
     }
     out
 }
+
+/// What a set of configuration changes can affect: pairs with an endpoint
+/// among `enis`, or with an endpoint in one of `vpcs`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Affected {
+    pub enis: BTreeSet<String>,
+    pub vpcs: BTreeSet<String>,
+}
+
+impl Affected {
+    pub fn pair(&self, endpoints: &[&str], vpcs: &BTreeSet<String>) -> bool {
+        endpoints.iter().any(|e| self.enis.contains(*e))
+            || vpcs.iter().any(|v| self.vpcs.contains(v))
+    }
+}
+
+/// Narrower than [`touched_vpcs`] where that is easy and sound: a security
+/// group rule only matters at the ENIs that carry the group (ingress at the
+/// destination, egress at the source; stateful, so never in transit), and a
+/// change to an ordinary ENI (groups, public IP, status) only matters to
+/// pairs it is an endpoint of — rules naming a group match the *other*
+/// endpoint's addresses. ENIs that carry traffic for others (route targets,
+/// NAT gateway and other managed ENIs) and every other kind of change fall
+/// back to their VPCs.
+pub fn affected(before: &Network, after: &Network, changes: &[ConfigChange]) -> Affected {
+    let mut out = Affected::default();
+    let transit = |n: &Network, eni: &str| {
+        n.network_interfaces
+            .get(eni)
+            .is_some_and(|e| e.interface_type != "interface")
+            || n.route_tables.values().any(|t| {
+                t.routes
+                    .iter()
+                    .any(|r| matches!(&r.target, RouteTarget::NetworkInterface(x) if x == eni))
+            })
+    };
+    for c in changes {
+        let precise: Option<Vec<String>> = match c.what {
+            "SecurityGroupIngressRule" | "SecurityGroupEgressRule" => Some(
+                [before, after]
+                    .iter()
+                    .flat_map(|n| {
+                        n.network_interfaces
+                            .values()
+                            .filter(|e| e.group_ids.contains(&c.component))
+                            .map(|e| e.id.clone())
+                    })
+                    .collect(),
+            ),
+            "SecurityGroups" | "PublicIp" | "Status" => Some(vec![c.component.clone()]),
+            "ElasticIpAssociation" => Some(
+                [&c.before, &c.after]
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|v| v.split(' ').next().map(str::to_string))
+                    .collect(),
+            ),
+            _ => None,
+        };
+        match precise {
+            Some(enis) if !enis.iter().any(|e| transit(before, e) || transit(after, e)) => {
+                out.enis.extend(enis)
+            }
+            _ => out
+                .vpcs
+                .extend(touched_vpcs(before, after, std::slice::from_ref(c))),
+        }
+    }
+    out
+}
