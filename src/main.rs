@@ -10,7 +10,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use miette::{IntoDiagnostic, Report};
 
-use vpcreach::analysis::{path, PathQuery, ProtocolChoice};
+use vpcreach::analysis::intent::{self, Intent};
+use vpcreach::analysis::{differential, path, PathQuery, ProtocolChoice};
+use vpcreach::change::{self, Applied};
 use vpcreach::report;
 use vpcreach::snapshot;
 use vpcreach::topology::Topology;
@@ -47,6 +49,10 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// What would this change (EC2 API calls) do to reachability? Paths gained and lost.
+    Whatif(WhatifArgs),
+    /// What changed in reachability (and configuration) between two snapshots?
+    Diff(DiffArgs),
     /// Load a snapshot and report what it holds and any warnings.
     Check {
         #[arg(long)]
@@ -84,6 +90,69 @@ struct PathArgs {
     destination_ip: Option<std::net::Ipv4Addr>,
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum ReportFormat {
+    Text,
+    Json,
+    /// A summary to paste into a pull-request comment.
+    Markdown,
+}
+
+#[derive(clap::Args)]
+struct IntentArgs {
+    /// SRC:DST:PROTO[/PORT[-PORT]] that must have a path after the change
+    /// (SRC/DST as for `path`: i-…, eni-…, igw-…, an IPv4 address, `internet`). Repeatable.
+    #[arg(long = "must-reach", value_name = "SRC:DST:PROTO[/PORT]", value_parser = parse_must_reach)]
+    must_reach: Vec<Intent>,
+    /// SRC:DST:PROTO[/PORT[-PORT]] that must have no path after the change. Repeatable.
+    #[arg(long = "must-not-reach", value_name = "SRC:DST:PROTO[/PORT]", value_parser = parse_must_not_reach)]
+    must_not_reach: Vec<Intent>,
+    #[arg(long, value_enum, default_value = "text")]
+    format: ReportFormat,
+}
+
+impl IntentArgs {
+    fn intents(&self) -> Vec<Intent> {
+        self.must_reach
+            .iter()
+            .chain(&self.must_not_reach)
+            .cloned()
+            .collect()
+    }
+}
+
+#[derive(clap::Args)]
+struct WhatifArgs {
+    /// Snapshot directory (describe-* JSON files) or single JSON file.
+    #[arg(long)]
+    snapshot: PathBuf,
+    /// JSON list of EC2 API calls in request shape, each with an "Action" key.
+    #[arg(long)]
+    change: PathBuf,
+    #[command(flatten)]
+    intents: IntentArgs,
+}
+
+#[derive(clap::Args)]
+struct DiffArgs {
+    /// The snapshot before.
+    #[arg(long)]
+    before: PathBuf,
+    /// The snapshot after.
+    #[arg(long)]
+    after: PathBuf,
+    #[command(flatten)]
+    intents: IntentArgs,
+}
+
+fn parse_must_reach(s: &str) -> Result<Intent, String> {
+    Intent::parse(s, true)
+}
+
+fn parse_must_not_reach(s: &str) -> Result<Intent, String> {
+    Intent::parse(s, false)
 }
 
 fn parse_protocol(s: &str) -> Result<ProtocolChoice, String> {
@@ -165,6 +234,45 @@ fn run(cli: Cli) -> miette::Result<u8> {
                 .into_diagnostic()?;
             Ok(if analysis.path_found() { 0 } else { 1 })
         }
+        Command::Whatif(args) => {
+            let snap = load(&args.snapshot)?;
+            let change_file = snapshot::change_file::read(&args.change).map_err(Report::new)?;
+            // Every call is validated before anything is analysed.
+            let outcome = change_file.apply(&snap.network).map_err(Report::new)?;
+            let subject = format!(
+                "{} with {} applied ({} call(s))",
+                args.snapshot.display(),
+                args.change.display(),
+                outcome.applied.len()
+            );
+            compare(
+                "whatif",
+                subject,
+                &snap.network,
+                &outcome.network,
+                &outcome.applied,
+                outcome.notes,
+                &snap.warnings,
+                &args.intents,
+            )
+        }
+        Command::Diff(args) => {
+            let before = load(&args.before)?;
+            let after = load(&args.after)?;
+            let subject = format!("{} → {}", args.before.display(), args.after.display());
+            let mut warnings = before.warnings.clone();
+            warnings.extend(after.warnings.iter().cloned());
+            compare(
+                "diff",
+                subject,
+                &before.network,
+                &after.network,
+                &[],
+                Vec::new(),
+                &warnings,
+                &args.intents,
+            )
+        }
         Command::Generate { output, enis, seed } => {
             let spec = vpcreach::synth::EstateSpec {
                 seed,
@@ -224,4 +332,48 @@ fn run(cli: Cli) -> miette::Result<u8> {
             Ok(if snap.warnings.is_empty() { 0 } else { 1 })
         }
     }
+}
+
+/// The part `whatif` and `diff` share: configuration differences, gained and
+/// lost reachability, intents on the after-state, one report.
+#[allow(clippy::too_many_arguments)]
+fn compare(
+    command: &str,
+    subject: String,
+    before: &vpcreach::model::Network,
+    after: &vpcreach::model::Network,
+    applied: &[Applied],
+    notes: Vec<String>,
+    warnings: &[snapshot::Warning],
+    args: &IntentArgs,
+) -> miette::Result<u8> {
+    let intents = args.intents();
+    let after_topo = Topology::new(after);
+    intent::validate(&after_topo, &intents).map_err(Report::new)?;
+    let config = change::diff::diff(before, after);
+    let touched = change::diff::affected(before, after, &config);
+    // Differential reachability over pairs; audit findings replace this.
+    let diff = differential::differential(before, after, Some(&touched));
+    let results = intent::check(&after_topo, &intents).map_err(Report::new)?;
+    let report = report::whatif::Report {
+        command,
+        subject,
+        applied,
+        config: &config,
+        diff: &diff,
+        intents: &results,
+        notes,
+        warnings: warnings.iter().map(|w| w.to_string()).collect(),
+    };
+    let text = match args.format {
+        ReportFormat::Json => {
+            serde_json::to_string_pretty(&report::whatif::json(&report)).into_diagnostic()? + "\n"
+        }
+        ReportFormat::Text => report::whatif::text(&report),
+        ReportFormat::Markdown => report::whatif::markdown(&report),
+    };
+    std::io::stdout()
+        .write_all(text.as_bytes())
+        .into_diagnostic()?;
+    Ok(report.exit_code())
 }

@@ -172,6 +172,12 @@ pub struct RouteTable {
     /// them is routed by this table (C3.2).
     pub gateway_ids: Vec<String>,
     pub routes: Vec<Route>,
+    /// Association ids (`rtbassoc-…`) by associated subnet or gateway id,
+    /// when the snapshot has them; what `DisassociateRouteTable` and
+    /// `ReplaceRouteTableAssociation` name.
+    pub association_ids: BTreeMap<String, String>,
+    /// The id of the main association, when this is the main table.
+    pub main_association_id: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -264,6 +270,9 @@ pub struct NetworkAcl {
     pub vpc_id: String,
     pub is_default: bool,
     pub subnet_ids: Vec<String>,
+    /// Association ids (`aclassoc-…`) by subnet id, when the snapshot has
+    /// them; what `ReplaceNetworkAclAssociation` names.
+    pub association_ids: BTreeMap<String, String>,
     /// In snapshot order; the engine sorts by rule number.
     pub entries: Vec<AclEntry>,
 }
@@ -301,6 +310,9 @@ pub struct SgRule {
     pub to_port: Option<i32>,
     pub peer: SgPeer,
     pub description: Option<String>,
+    /// `sgr-…`, when the snapshot holds `describe-security-group-rules`
+    /// output (`SecurityGroupRules`); what `ModifySecurityGroupRules` names.
+    pub rule_id: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -443,6 +455,8 @@ pub struct PrefixList {
 pub struct ElasticIp {
     pub public_ip: Ipv4Addr,
     pub allocation_id: Option<String>,
+    /// `eipassoc-…` while associated; what `DisassociateAddress` names.
+    pub association_id: Option<String>,
     pub network_interface_id: Option<String>,
     pub private_ip: Option<Ipv4Addr>,
 }

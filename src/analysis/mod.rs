@@ -5,7 +5,9 @@
 //! vocabulary but free of any output format. Must not know: JSON, files,
 //! terminals.
 
+pub mod differential;
 pub mod endpoint;
+pub mod intent;
 pub mod path;
 pub mod rules;
 

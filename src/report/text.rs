@@ -38,14 +38,14 @@ impl Style {
     }
 }
 
-fn name(c: &crate::analysis::ComponentRef) -> String {
+pub fn name(c: &crate::analysis::ComponentRef) -> String {
     match &c.name {
         Some(n) => format!("{} ({n})", c.id),
         None => c.id.clone(),
     }
 }
 
-fn hop_detail(h: &Hop) -> String {
+pub fn hop_detail(h: &Hop) -> String {
     if let Some(r) = &h.acl_rule {
         return describe_acl_rule(r);
     }
@@ -90,7 +90,7 @@ fn hop_detail(h: &Hop) -> String {
     String::new()
 }
 
-fn hops(out: &mut String, hops: &[Hop], style: Style) {
+pub fn hops(out: &mut String, hops: &[Hop], style: Style) {
     let width = hops
         .iter()
         .map(|h| name(&h.component).chars().count())

@@ -135,6 +135,22 @@ pub fn to_network(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> Network {
                     .filter_map(|a| a.gateway_id.clone())
                     .collect(),
                 routes,
+                association_ids: rt
+                    .associations
+                    .iter()
+                    .filter(live)
+                    .filter_map(|a| {
+                        let id = a.route_table_association_id.clone()?;
+                        let target = a.subnet_id.clone().or(a.gateway_id.clone())?;
+                        Some((target, id))
+                    })
+                    .collect(),
+                main_association_id: rt
+                    .associations
+                    .iter()
+                    .filter(live)
+                    .find(|a| a.main)
+                    .and_then(|a| a.route_table_association_id.clone()),
             },
         );
     }
@@ -198,6 +214,15 @@ pub fn to_network(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> Network {
                     .iter()
                     .map(|a| a.subnet_id.clone())
                     .collect(),
+                association_ids: acl
+                    .associations
+                    .iter()
+                    .filter_map(|a| {
+                        a.network_acl_association_id
+                            .clone()
+                            .map(|id| (a.subnet_id.clone(), id))
+                    })
+                    .collect(),
                 entries,
             },
         );
@@ -223,6 +248,7 @@ pub fn to_network(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> Network {
                     to_port: p.to_port.map(|v| v as i32),
                     peer,
                     description,
+                    rule_id: None,
                 };
                 for r in &p.ip_ranges {
                     rules.push(rule(SgPeer::Cidr(r.cidr_ip), r.description.clone()));
@@ -266,6 +292,8 @@ pub fn to_network(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> Network {
             },
         );
     }
+
+    attach_rule_ids(raw, &mut net, warnings);
 
     for (igw, _) in &raw.internet_gateways {
         let t = tags(&igw.tags);
@@ -442,6 +470,7 @@ pub fn to_network(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> Network {
         net.elastic_ips.push(ElasticIp {
             public_ip: a.public_ip,
             allocation_id: a.allocation_id.clone(),
+            association_id: a.association_id.clone(),
             network_interface_id: a.network_interface_id.clone(),
             private_ip: a.private_ip_address,
         });
@@ -801,6 +830,76 @@ fn convert_edges(raw: &RawSnapshot, net: &mut Network) {
                 network_interface_ids: e.network_interface_ids.clone(),
             },
         );
+    }
+}
+
+/// `describe-security-group-rules` output names each flattened rule with its
+/// `sgr-` id: find the rule with the same direction and content.
+fn attach_rule_ids(raw: &RawSnapshot, net: &mut Network, warnings: &mut Vec<Warning>) {
+    for (r, origin) in &raw.security_group_rules {
+        let Some(sg) = net.security_groups.get_mut(&r.group_id) else {
+            warn(
+                warnings,
+                origin,
+                "GroupId",
+                format!(
+                    "rule {} belongs to security group {}, which is not in the snapshot",
+                    r.security_group_rule_id, r.group_id
+                ),
+            );
+            continue;
+        };
+        let peer = if let Some(c) = r.cidr_ipv4 {
+            SgPeer::Cidr(c)
+        } else if let Some(c) = &r.cidr_ipv6 {
+            SgPeer::Ipv6Cidr(c.clone())
+        } else if let Some(pl) = &r.prefix_list_id {
+            SgPeer::PrefixList(pl.clone())
+        } else if let Some(g) = &r.referenced_group_info {
+            SgPeer::Group {
+                group_id: g.group_id.clone().unwrap_or_default(),
+                vpc_id: g.vpc_id.clone(),
+                peering_id: g.vpc_peering_connection_id.clone(),
+            }
+        } else {
+            warn(
+                warnings,
+                origin,
+                "",
+                format!("rule {} names no peer; ignored", r.security_group_rule_id),
+            );
+            continue;
+        };
+        let proto = protocol(&r.ip_protocol);
+        let rules = if r.is_egress {
+            &mut sg.egress
+        } else {
+            &mut sg.ingress
+        };
+        let same_group = |a: &SgPeer, b: &SgPeer| match (a, b) {
+            (SgPeer::Group { group_id: x, .. }, SgPeer::Group { group_id: y, .. }) => x == y,
+            _ => a == b,
+        };
+        let found = rules.iter_mut().find(|x| {
+            x.rule_id.is_none()
+                && Some(x.protocol) == proto
+                && (x.protocol == Protocol::All
+                    || (x.from_port.map(i64::from) == r.from_port
+                        && x.to_port.map(i64::from) == r.to_port))
+                && same_group(&x.peer, &peer)
+        });
+        match found {
+            Some(rule) => rule.rule_id = Some(r.security_group_rule_id.clone()),
+            None => warn(
+                warnings,
+                origin,
+                "",
+                format!(
+                    "rule {} matches no rule of {} in describe-security-groups output; ignored",
+                    r.security_group_rule_id, r.group_id
+                ),
+            ),
+        }
     }
 }
 

@@ -31,6 +31,8 @@ pub struct RawSnapshot {
     pub route_tables: Vec<(shapes::RouteTable, Origin)>,
     pub network_acls: Vec<(shapes::NetworkAcl, Origin)>,
     pub security_groups: Vec<(shapes::SecurityGroup, Origin)>,
+    /// `describe-security-group-rules` output: rule ids for the rules above.
+    pub security_group_rules: Vec<(shapes::SecurityGroupRule, Origin)>,
     pub internet_gateways: Vec<(shapes::InternetGateway, Origin)>,
     pub nat_gateways: Vec<(shapes::NatGateway, Origin)>,
     pub network_interfaces: Vec<(shapes::NetworkInterface, Origin)>,
@@ -63,7 +65,6 @@ const KNOWN_UNMODELLED: &[&str] = &[
     "LoadBalancers",
     "TargetGroups",
     "EgressOnlyInternetGateways",
-    "SecurityGroupRules",
 ];
 
 #[derive(Debug, Error, Diagnostic)]
@@ -303,6 +304,7 @@ pub fn read_text(
             "RouteTables" => ctx.list(&mut raw.route_tables)?,
             "NetworkAcls" => ctx.list(&mut raw.network_acls)?,
             "SecurityGroups" => ctx.list(&mut raw.security_groups)?,
+            "SecurityGroupRules" => ctx.list(&mut raw.security_group_rules)?,
             "InternetGateways" => ctx.list(&mut raw.internet_gateways)?,
             "NatGateways" => ctx.list(&mut raw.nat_gateways)?,
             "NetworkInterfaces" => ctx.list(&mut raw.network_interfaces)?,

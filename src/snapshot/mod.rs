@@ -6,6 +6,8 @@
 //! [`crate::model::Network`]. Must not know: how paths are evaluated or
 //! reported. Nothing downstream of this module sees a serde type.
 
+pub mod change_file;
+pub mod change_shapes;
 pub mod convert;
 pub mod load;
 pub mod shapes;
