@@ -719,9 +719,7 @@ fn refused_calls_carry_ec2_error_codes() {
             "InvalidNetworkAclEntry.NotFound",
         ),
         (
-            format!(
-                r#"[{{"Action": "DeleteNetworkAclEntry", "NetworkAclId": "acl-000000000000dead0", "RuleNumber": 90, "Egress": false}}]"#
-            ),
+            r#"[{"Action": "DeleteNetworkAclEntry", "NetworkAclId": "acl-000000000000dead0", "RuleNumber": 90, "Egress": false}]"#.to_string(),
             "InvalidNetworkAclID.NotFound",
         ),
         (
@@ -743,9 +741,7 @@ fn refused_calls_carry_ec2_error_codes() {
             "InvalidRoute.NotFound",
         ),
         (
-            format!(
-                r#"[{{"Action": "DeleteRoute", "RouteTableId": "rtb-00000000000dead00", "DestinationCidrBlock": "0.0.0.0/0"}}]"#
-            ),
+            r#"[{"Action": "DeleteRoute", "RouteTableId": "rtb-00000000000dead00", "DestinationCidrBlock": "0.0.0.0/0"}]"#.to_string(),
             "InvalidRouteTableID.NotFound",
         ),
         (
@@ -773,9 +769,7 @@ fn refused_calls_carry_ec2_error_codes() {
             "Resource.AlreadyAssociated",
         ),
         (
-            format!(
-                r#"[{{"Action": "DisassociateRouteTable", "AssociationId": "rtbassoc-0000000000dead"}}]"#
-            ),
+            r#"[{"Action": "DisassociateRouteTable", "AssociationId": "rtbassoc-0000000000dead"}]"#.to_string(),
             "InvalidAssociationID.NotFound",
         ),
         (
@@ -815,15 +809,11 @@ fn refused_calls_carry_ec2_error_codes() {
             "InvalidAllocationID.NotFound",
         ),
         (
-            format!(
-                r#"[{{"Action": "DisassociateAddress", "AssociationId": "eipassoc-0000000000dead"}}]"#
-            ),
+            r#"[{"Action": "DisassociateAddress", "AssociationId": "eipassoc-0000000000dead"}]"#.to_string(),
             "InvalidAssociationID.NotFound",
         ),
         (
-            format!(
-                r#"[{{"Action": "AcceptVpcPeeringConnection", "VpcPeeringConnectionId": "pcx-0000000000000dead"}}]"#
-            ),
+            r#"[{"Action": "AcceptVpcPeeringConnection", "VpcPeeringConnectionId": "pcx-0000000000000dead"}]"#.to_string(),
             "InvalidVpcPeeringConnectionID.NotFound",
         ),
         (
