@@ -667,6 +667,7 @@ fn peering_create_accept_opens_and_delete_breaks() {
 // ------------------------------------------------------------ refused changes
 
 #[test]
+#[allow(clippy::useless_format)] // one style for rows with and without placeholders
 fn refused_calls_carry_ec2_error_codes() {
     let base = fixture("three-tier");
     let cases: Vec<(String, &str)> = vec![
