@@ -76,6 +76,7 @@ struct Trace {
     lost_sg_identity: bool,
     crossed_tgw: bool,
     nat_bindings: Vec<NatBinding>,
+    /// Appliance ENIs, endpoints and NAT gateways already traversed (loop guard).
     visited_appliances: Vec<String>,
     reached: Option<(Exit, HeaderSet)>,
 }
@@ -1620,6 +1621,21 @@ impl<'t, 'n> Walk<'t, 'n> {
                 return vec![trace];
             }
         }
+        // A NAT gateway in a subnet whose table routes back to it (e.g. a
+        // NAT placed in the private subnet it serves) would translate
+        // forever: stop at the second visit.
+        if trace.visited_appliances.iter().any(|v| v == nat_id) {
+            let mut e = self.explanation(
+                "NO_PATH",
+                format!("routing loop: the route table of {}'s subnet {} sends the traffic back to {nat_id}", nat_id, nat.subnet_id),
+                &set,
+            );
+            e.components.push(("NatGateway", comp(self.net(), nat_id)));
+            e.components
+                .push(("Subnet", comp(self.net(), &nat.subnet_id)));
+            return self.stop(trace, e);
+        }
+        trace.visited_appliances.push(nat_id.to_string());
         let mut set = if from_subnet == Some(nat.subnet_id.as_str()) {
             set
         } else {

@@ -1,0 +1,111 @@
+//! One or more tests per rule of aws-vpc-semantics.md (C1–C6, C10, C11),
+//! named after the rule. Each builds a tiny describe-* JSON snapshot,
+//! loads it through the real loader, asks `path`, and checks the verdict
+//! together with the explanation code and the component it names.
+
+mod common;
+
+use common::*;
+use vpcreach::analysis::PathAnalysis;
+use vpcreach::model::Network;
+
+#[allow(dead_code)] // used by later tests
+fn ip(s: &str) -> u32 {
+    u32::from(s.parse::<std::net::Ipv4Addr>().unwrap())
+}
+
+/// The single blocker (code, on return path) naming `component`.
+fn assert_blocked(a: &PathAnalysis, code: &str, component: &str, on_return: bool) {
+    assert!(
+        !a.path_found(),
+        "expected no path; explanations {:?}",
+        explanations(a)
+    );
+    let ex = explanations(a);
+    assert!(
+        ex.iter()
+            .any(|(c, r, ids)| *c == code && *r == on_return && ids.iter().any(|i| i == component)),
+        "expected {code} (return: {on_return}) naming {component}; got {ex:?}"
+    );
+}
+
+#[allow(dead_code)] // used by later tests
+fn assert_found(a: &PathAnalysis) {
+    assert!(
+        a.path_found(),
+        "expected a path; explanations {:?}",
+        explanations(a)
+    );
+}
+
+/// One VPC 10.0.0.0/16, subnets a (10.0.0.0/24) and b (10.0.1.0/24) on the
+/// main route table and the default (allow-all) ACL, sg-open allowing
+/// everything from 10.0.0.0/8, and instances i-a (10.0.0.10) and i-b
+/// (10.0.1.10). `extra_routes` go into the main table.
+fn two_subnets(extra_routes: Vec<serde_json::Value>) -> Snap {
+    two_subnets_b_groups(&["sg-open"], extra_routes)
+}
+
+/// [`two_subnets`] with i-b carrying `b_groups` (sg-open is always defined).
+fn two_subnets_b_groups(b_groups: &[&str], extra_routes: Vec<serde_json::Value>) -> Snap {
+    let mut s = Snap::new();
+    s.vpc("vpc-1", "10.0.0.0/16")
+        .subnet("subnet-a", "vpc-1", "10.0.0.0/24")
+        .subnet("subnet-b", "vpc-1", "10.0.1.0/24")
+        .route_table("rtb-main", "vpc-1", "10.0.0.0/16", true, &[], extra_routes)
+        .acl(
+            "acl-default",
+            "vpc-1",
+            true,
+            &["subnet-a", "subnet-b"],
+            nacl_allow_all(),
+        )
+        .sg(
+            "sg-open",
+            "vpc-1",
+            vec![sg_cidr("-1", None, "10.0.0.0/8")],
+            sg_allow_all_out(),
+        )
+        .instance(
+            "i-a",
+            "eni-a",
+            "subnet-a",
+            "vpc-1",
+            "10.0.0.10",
+            &["sg-open"],
+        )
+        .instance("i-b", "eni-b", "subnet-b", "vpc-1", "10.0.1.10", b_groups);
+    s
+}
+
+fn run(s: &Snap, q: vpcreach::analysis::PathQuery) -> (Network, PathAnalysis) {
+    let net = s.network();
+    let a = analyze(&net, &q);
+    (net, a)
+}
+
+// ------------------------------------------------------- C5 NAT gateway
+
+/// C5.2/C3.7: a NAT gateway in a subnet whose own table sends 0.0.0.0/0
+/// back to it (a NAT placed in the private subnet it serves) is a routing
+/// loop, reported as such — the engine used to recurse until the stack
+/// overflowed.
+#[test]
+fn c5_nat_gateway_routing_back_to_itself_is_a_loop_not_a_crash() {
+    let mut s = two_subnets(vec![route(
+        "0.0.0.0/0",
+        ("NatGatewayId", "nat-1"),
+        "active",
+    )]);
+    s.nat(
+        "nat-1",
+        "vpc-1",
+        "subnet-b",
+        "10.0.1.200",
+        Some("3.3.3.3"),
+        "available",
+        Some("eni-nat"),
+    );
+    let (_, a) = run(&s, query("i-a", "8.8.8.8", 6, Some((443, 443))));
+    assert_blocked(&a, "NO_PATH", "nat-1", false);
+}
