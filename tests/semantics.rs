@@ -109,3 +109,30 @@ fn c5_nat_gateway_routing_back_to_itself_is_a_loop_not_a_crash() {
     let (_, a) = run(&s, query("i-a", "8.8.8.8", 6, Some((443, 443))));
     assert_blocked(&a, "NO_PATH", "nat-1", false);
 }
+
+/// C5.2, C11 (return path): a reply routed into a NAT gateway leaves with
+/// the gateway's address as its source, so it is no reply to the
+/// connection. Here the main table sends subnet b (10.0.1.0/24) to the NAT
+/// gateway (a more-specific-than-local middlebox route, C3.4): b → a goes
+/// out by the local route, but a's reply is routed into nat-1.
+#[test]
+fn c5_2_reply_routed_into_a_nat_gateway_is_not_a_reply() {
+    let mut s = two_subnets(vec![route(
+        "10.0.1.0/24",
+        ("NatGatewayId", "nat-1"),
+        "active",
+    )]);
+    s.nat(
+        "nat-1",
+        "vpc-1",
+        "subnet-b",
+        "10.0.1.200",
+        Some("3.3.3.3"),
+        "available",
+        Some("eni-nat"),
+    );
+    let (_, a) = run(&s, query("i-b", "i-a", 6, Some((8080, 8080))));
+    assert!(a.forward_found);
+    assert_eq!(a.return_found, Some(false));
+    assert_blocked(&a, "NO_PATH", "nat-1", true);
+}

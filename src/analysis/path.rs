@@ -1621,6 +1621,22 @@ impl<'t, 'n> Walk<'t, 'n> {
                 return vec![trace];
             }
         }
+        if self.mode == Mode::Return {
+            // Routed into a NAT gateway, the reply would leave with the
+            // gateway's address as its source (C5.2): the client does not
+            // take it as the reply to its connection.
+            let mut e = self.explanation(
+                "NO_PATH",
+                format!("the reply is routed into {nat_id}, which would rewrite its source to its own address (C5.2), so the source would not accept it as a reply; replies must not be routed through a NAT gateway"),
+                &set,
+            );
+            e.components.push(("NatGateway", comp(self.net(), nat_id)));
+            e.fix = Some(format!(
+                "route {} back without {nat_id} (asymmetric routing)",
+                describe_addrs(&set.dst_union())
+            ));
+            return self.stop(trace, e);
+        }
         // A NAT gateway in a subnet whose table routes back to it (e.g. a
         // NAT placed in the private subnet it serves) would translate
         // forever: stop at the second visit.
