@@ -136,3 +136,28 @@ fn c5_2_reply_routed_into_a_nat_gateway_is_not_a_reply() {
     assert_eq!(a.return_found, Some(false));
     assert_blocked(&a, "NO_PATH", "nat-1", true);
 }
+
+/// C10.2, C3.4: a route whose target is an ENI delivers packets addressed
+/// to that ENI itself like any other: its egress rules and its
+/// source/destination check play no part. (The engine used to "forward"
+/// them, checking the appliance's egress SG.)
+#[test]
+fn c10_2_route_target_eni_receives_traffic_addressed_to_itself() {
+    let mut s = two_subnets_b_groups(
+        &["sg-in-only"],
+        vec![route(
+            "10.0.1.0/24",
+            ("NetworkInterfaceId", "eni-b"),
+            "active",
+        )],
+    );
+    // Ingress from subnet a only, and no egress rule at all.
+    s.sg(
+        "sg-in-only",
+        "vpc-1",
+        vec![sg_cidr("tcp", Some((22, 22)), "10.0.0.0/24")],
+        vec![],
+    );
+    let (_, a) = run(&s, query("i-a", "i-b", 6, Some((22, 22))));
+    assert_found(&a);
+}

@@ -1378,6 +1378,24 @@ impl<'t, 'n> Walk<'t, 'n> {
         } else {
             self.acl_check(&mut trace, &eni.subnet_id, false, set)
         };
+        let own: AddrSet = eni
+            .private_ips
+            .iter()
+            .map(|p| addr_of(p.address))
+            .map(|a| a..=a)
+            .collect();
+        // Traffic addressed to the route target itself is delivered to it,
+        // not forwarded (its egress rules and source/destination check
+        // play no part).
+        let to_itself = set.restrict_dst(&own);
+        let mut out = Vec::new();
+        if !to_itself.is_empty() {
+            out.extend(self.eni_in(trace.clone(), eni, to_itself));
+        }
+        let set = set.restrict_dst(&(all_addrs() - &own));
+        if set.is_empty() {
+            return out;
+        }
         let set = self.sg_check(&mut trace, eni, Direction::Ingress, set);
         let mut hop = self.hop(&eni.id, "network interface (appliance, route target)", &set);
         hop.attached_to = eni
@@ -1390,12 +1408,6 @@ impl<'t, 'n> Walk<'t, 'n> {
         trace.hops.push(hop);
         let set = self.state_checks(&mut trace, eni, set);
         let set = if eni.source_dest_check {
-            let own: AddrSet = eni
-                .private_ips
-                .iter()
-                .map(|p| addr_of(p.address))
-                .map(|a| a..=a)
-                .collect();
             let before = set.clone();
             let after = set.restrict_dst(&own);
             self.gate(&mut trace, &before, after, || {
@@ -1408,7 +1420,8 @@ impl<'t, 'n> Walk<'t, 'n> {
             set
         };
         trace.lost_sg_identity = true; // C1.10
-        self.eni_out(trace, eni_id, set, true)
+        out.extend(self.eni_out(trace, eni_id, set, true));
+        out
     }
 
     // -------------------------------------------------------------- gateways
