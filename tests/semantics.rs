@@ -8,8 +8,8 @@ mod common;
 use common::*;
 use vpcreach::analysis::PathAnalysis;
 use vpcreach::model::Network;
+use vpcreach::packet::Header;
 
-#[allow(dead_code)] // used by later tests
 fn ip(s: &str) -> u32 {
     u32::from(s.parse::<std::net::Ipv4Addr>().unwrap())
 }
@@ -29,7 +29,6 @@ fn assert_blocked(a: &PathAnalysis, code: &str, component: &str, on_return: bool
     );
 }
 
-#[allow(dead_code)] // used by later tests
 fn assert_found(a: &PathAnalysis) {
     assert!(
         a.path_found(),
@@ -160,4 +159,40 @@ fn c10_2_route_target_eni_receives_traffic_addressed_to_itself() {
     );
     let (_, a) = run(&s, query("i-a", "i-b", 6, Some((22, 22))));
     assert_found(&a);
+}
+
+/// C4.2, C5.2: `admitted` names traffic in the source's own addresses,
+/// also when the IGW or a NAT gateway translated it and no reply is
+/// involved (ICMP destination unreachable) or the reply is ICMP. The
+/// engine used to report the translated (public) source for those.
+#[test]
+fn c4_2_admitted_traffic_keeps_the_private_source_across_nat() {
+    let mut s = two_subnets(vec![route("0.0.0.0/0", ("GatewayId", "igw-1"), "active")]);
+    s.igw("igw-1", Some("vpc-1"));
+    s.eip("54.1.1.1", "eni-a", "10.0.0.10");
+    let net = s.network();
+    for icmp_type in [3u16, 8] {
+        let a = analyze(
+            &net,
+            &query("i-a", "8.8.8.8", 1, Some((icmp_type, icmp_type))),
+        );
+        assert_found(&a);
+        let h = Header {
+            src: ip("10.0.0.10"),
+            dst: ip("8.8.8.8"),
+            proto: 1,
+            sport: icmp_type,
+            dport: 0,
+        };
+        assert!(
+            a.admitted.contains(&h),
+            "type {icmp_type}: {:?}",
+            a.admitted
+        );
+        let translated = Header {
+            src: ip("54.1.1.1"),
+            ..h
+        };
+        assert!(!a.admitted.contains(&translated), "type {icmp_type}");
+    }
 }
