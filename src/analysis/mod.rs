@@ -7,6 +7,7 @@
 
 pub mod endpoint;
 pub mod path;
+pub mod reference;
 pub mod rules;
 
 use crate::model::{AclEntry, Route};
