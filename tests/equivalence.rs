@@ -762,6 +762,27 @@ fn engine_agrees_with_reference_on_single_packets() {
                     &v
                 )
             );
+            // The engine names every blocker on the way: the reference's
+            // (first) one is among them. ICMP is skipped: the query covers
+            // every code, so the engine may stop elsewhere for some.
+            if let (Some(b), false) = (&v.blocker, p.h.proto == PROTO_ICMP) {
+                prop_assert!(
+                    a.explanations
+                        .iter()
+                        .any(|e| e.code == b.code && e.on_return_path == b.on_return),
+                    "{}",
+                    report(
+                        &w,
+                        &p,
+                        &format!(
+                            "engine does not report {} (return: {})",
+                            b.code, b.on_return
+                        ),
+                        &a,
+                        &v
+                    )
+                );
+            }
         }
         Ok(())
     });
