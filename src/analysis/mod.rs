@@ -9,6 +9,7 @@ pub mod differential;
 pub mod endpoint;
 pub mod intent;
 pub mod path;
+pub mod reference;
 pub mod rules;
 
 use crate::model::{AclEntry, Route};

@@ -68,6 +68,14 @@ struct NatBinding {
     original_sport: PortSet,
 }
 
+#[derive(Clone, Debug)]
+enum Translation {
+    /// The IGW's 1:1 NAT of this VPC's private sources (C4.2).
+    Igw { vpc: String },
+    /// A NAT gateway's source NAT (C5.2).
+    Nat(NatBinding),
+}
+
 #[derive(Clone, Debug, Default)]
 struct Trace {
     hops: Vec<Hop>,
@@ -76,6 +84,10 @@ struct Trace {
     lost_sg_identity: bool,
     crossed_tgw: bool,
     nat_bindings: Vec<NatBinding>,
+    /// Source translations on the way, in order (to state `admitted` in
+    /// the source's own addresses).
+    translations: Vec<Translation>,
+    /// Appliance ENIs, endpoints and NAT gateways already traversed (loop guard).
     visited_appliances: Vec<String>,
     reached: Option<(Exit, HeaderSet)>,
 }
@@ -186,7 +198,7 @@ pub fn analyze_endpoints(
         let needs_reply = !arrived.reply().is_empty()
             && !matches!(forward_traces[i].reached, Some((Exit::NoReturn, _)));
         if !needs_reply {
-            admitted.extend(arrived.clone());
+            admitted.extend(untranslate(topo, &forward_traces[i].translations, arrived));
             continue;
         }
         any_reply_needed = true;
@@ -194,7 +206,8 @@ pub fn analyze_endpoints(
         for t in &replies_back {
             back.extend(t.reached.as_ref().expect("reached").1.clone());
         }
-        let round_trip = round_trip_traffic(arrived, &back);
+        let sent = untranslate(topo, &forward_traces[i].translations, arrived);
+        let round_trip = round_trip_traffic(&sent, &back);
         if !round_trip.is_empty() {
             return_ok = true;
         }
@@ -270,6 +283,42 @@ pub fn analyze_endpoints(
 /// Forward traffic whose replies made it back. Replies are swapped copies,
 /// so the reply of what came back is the forward traffic again, except for
 /// ICMP where the reply type differs from the request type.
+/// Undo the source translations of a forward trace, so that traffic that
+/// needs no reply is stated in the source's own addresses, as round-trip
+/// traffic is (its replies were translated back on the way).
+fn untranslate(topo: &Topology, translations: &[Translation], arrived: &HeaderSet) -> HeaderSet {
+    let mut set = arrived.clone();
+    for t in translations.iter().rev() {
+        set = match t {
+            Translation::Igw { vpc } => {
+                let mut out = HeaderSet::empty();
+                for (private, public) in topo.public_mappings_of_vpc(vpc) {
+                    for c in set.cubes() {
+                        if c.src.contains(public) {
+                            out.push(Cube {
+                                src: AddrSet::from_iter([private..=private]),
+                                ..c.clone()
+                            });
+                        }
+                    }
+                }
+                out
+            }
+            Translation::Nat(b) => set.map_cubes(|c| {
+                let mut c = Cube {
+                    src: b.original_src.clone(),
+                    ..c.clone()
+                };
+                if c.proto.iter().all(|p| p == PROTO_TCP || p == PROTO_UDP) {
+                    c.sport = b.original_sport.clone();
+                }
+                c
+            }),
+        };
+    }
+    set
+}
+
 fn round_trip_traffic(arrived: &HeaderSet, back: &HeaderSet) -> HeaderSet {
     let icmp = ProtoSet::from_iter([PROTO_ICMP..=PROTO_ICMP]);
     let non_icmp_cube = Cube {
@@ -1398,6 +1447,24 @@ impl<'t, 'n> Walk<'t, 'n> {
         } else {
             self.acl_check(&mut trace, &eni.subnet_id, false, set)
         };
+        let own: AddrSet = eni
+            .private_ips
+            .iter()
+            .map(|p| addr_of(p.address))
+            .map(|a| a..=a)
+            .collect();
+        // Traffic addressed to the route target itself is delivered to it,
+        // not forwarded (its egress rules and source/destination check
+        // play no part).
+        let to_itself = set.restrict_dst(&own);
+        let mut out = Vec::new();
+        if !to_itself.is_empty() {
+            out.extend(self.eni_in(trace.clone(), eni, to_itself));
+        }
+        let set = set.restrict_dst(&(all_addrs() - &own));
+        if set.is_empty() {
+            return out;
+        }
         let set = self.sg_check(&mut trace, eni, Direction::Ingress, set);
         let mut hop = self.hop(&eni.id, "network interface (appliance, route target)", &set);
         hop.attached_to = eni
@@ -1410,12 +1477,6 @@ impl<'t, 'n> Walk<'t, 'n> {
         trace.hops.push(hop);
         let set = self.state_checks(&mut trace, eni, set);
         let set = if eni.source_dest_check {
-            let own: AddrSet = eni
-                .private_ips
-                .iter()
-                .map(|p| addr_of(p.address))
-                .map(|a| a..=a)
-                .collect();
             let before = set.clone();
             let after = set.restrict_dst(&own);
             self.gate(&mut trace, &before, after, || {
@@ -1428,7 +1489,8 @@ impl<'t, 'n> Walk<'t, 'n> {
             set
         };
         trace.lost_sg_identity = true; // C1.10
-        self.eni_out(trace, eni_id, set, true)
+        out.extend(self.eni_out(trace, eni_id, set, true));
+        out
     }
 
     // -------------------------------------------------------------- gateways
@@ -1484,6 +1546,9 @@ impl<'t, 'n> Walk<'t, 'n> {
         // 1:1 NAT of the private source to its public address (C4.2).
         let before = set.clone();
         let translated = self.igw_snat(vpc_id, &set);
+        trace.translations.push(Translation::Igw {
+            vpc: vpc_id.to_string(),
+        });
         set = self.gate(&mut trace, &before, translated, || {
             let mut e = self.explanation(
                 "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS",
@@ -1641,6 +1706,37 @@ impl<'t, 'n> Walk<'t, 'n> {
                 return vec![trace];
             }
         }
+        if self.mode == Mode::Return {
+            // Routed into a NAT gateway, the reply would leave with the
+            // gateway's address as its source (C5.2): the client does not
+            // take it as the reply to its connection.
+            let mut e = self.explanation(
+                "NO_PATH",
+                format!("the reply is routed into {nat_id}, which would rewrite its source to its own address (C5.2), so the source would not accept it as a reply; replies must not be routed through a NAT gateway"),
+                &set,
+            );
+            e.components.push(("NatGateway", comp(self.net(), nat_id)));
+            e.fix = Some(format!(
+                "route {} back without {nat_id} (asymmetric routing)",
+                describe_addrs(&set.dst_union())
+            ));
+            return self.stop(trace, e);
+        }
+        // A NAT gateway in a subnet whose table routes back to it (e.g. a
+        // NAT placed in the private subnet it serves) would translate
+        // forever: stop at the second visit.
+        if trace.visited_appliances.iter().any(|v| v == nat_id) {
+            let mut e = self.explanation(
+                "NO_PATH",
+                format!("routing loop: the route table of {}'s subnet {} sends the traffic back to {nat_id}", nat_id, nat.subnet_id),
+                &set,
+            );
+            e.components.push(("NatGateway", comp(self.net(), nat_id)));
+            e.components
+                .push(("Subnet", comp(self.net(), &nat.subnet_id)));
+            return self.stop(trace, e);
+        }
+        trace.visited_appliances.push(nat_id.to_string());
         let mut set = if from_subnet == Some(nat.subnet_id.as_str()) {
             set
         } else {
@@ -1706,11 +1802,13 @@ impl<'t, 'n> Walk<'t, 'n> {
             );
             return self.stop(trace, e);
         };
-        trace.nat_bindings.push(NatBinding {
+        let binding = NatBinding {
             nat: nat_id.to_string(),
             original_src: set.src_union(),
             original_sport: set.cubes().iter().fold(PortSet::new(), |a, c| a | &c.sport),
-        });
+        };
+        trace.translations.push(Translation::Nat(binding.clone()));
+        trace.nat_bindings.push(binding);
         let nat_src = ip_set(nat_ip);
         let tcp_udp: ProtoSet = [PROTO_TCP..=PROTO_TCP, PROTO_UDP..=PROTO_UDP]
             .into_iter()
