@@ -8,6 +8,8 @@
 
 pub mod convert;
 pub mod load;
+pub mod locate;
+pub mod scope_shapes;
 pub mod shapes;
 
 use std::fmt;
