@@ -243,15 +243,15 @@ fn effective_tags(net: &Network, eni: &NetworkInterface) -> BTreeMap<String, Str
 fn through_matches(st: &ResourceStatement, hops: &[Hop]) -> bool {
     hops.iter().any(|h| {
         let id = &h.component.id;
-        let by_type = st.types.as_ref().map_or(true, |types| {
+        let by_type = st.types.as_ref().is_none_or(|types| {
             types.iter().any(|t| match t {
                 ResourceType::NatGateway => id.starts_with("nat-"),
                 ResourceType::VpcPeeringConnection => id.starts_with("pcx-"),
                 _ => false,
             })
         });
-        let by_id = st.resources.as_ref().map_or(true, |ids| ids.contains(id));
-        let by_tag = st.tags.as_ref().map_or(true, |tags| {
+        let by_id = st.resources.as_ref().is_none_or(|ids| ids.contains(id));
+        let by_tag = st.tags.as_ref().is_none_or(|tags| {
             tags.iter()
                 .all(|(k, v)| k == "Name" && h.component.name.as_deref() == Some(v.as_str()))
         });
@@ -263,6 +263,14 @@ fn through_matches(st: &ResourceStatement, hops: &[Hop]) -> bool {
 }
 
 // ------------------------------------------------------------- the audit
+
+/// Subnet, sorted security groups, instance state, attachment status,
+/// interface type, and which scope statements the ENI matches as a source.
+type ClassKey = (String, Vec<String>, String, String, String, Vec<bool>);
+/// Destination ends, their addresses, their ids (the walk's goal).
+/// (source end, destination end, the branch's hops, traffic) → what the scope keeps.
+type ScopeFilter<'a> = dyn Fn(usize, usize, &[Hop], &HeaderSet) -> HeaderSet + Sync + 'a;
+type DestCandidates = (Vec<usize>, AddrSet, Arc<BTreeSet<String>>);
 
 /// One unit of work: a source (class) and the destinations it is walked towards.
 struct Run {
@@ -400,7 +408,7 @@ pub fn audit(topo: &Topology, scope: &Scope) -> Result<AuditResult, AuditError> 
                     (&p.dst, &p.dst_addrs)
                 };
                 end_matches(net, st.as_ref(), e)
-                    && (e.kind != Kind::Eni || addrs.as_ref().map_or(true, |a| a.contains(e.addr)))
+                    && (e.kind != Kind::Eni || addrs.as_ref().is_none_or(|a| a.contains(e.addr)))
             })
             .collect()
     };
@@ -447,10 +455,7 @@ pub fn audit(topo: &Topology, scope: &Scope) -> Result<AuditResult, AuditError> 
     let mut runs: Vec<Run> = Vec::new();
 
     // 1. ENI classes → ENIs.
-    let mut classes: BTreeMap<
-        (String, Vec<String>, String, String, String, Vec<bool>),
-        Vec<usize>,
-    > = BTreeMap::new();
+    let mut classes: BTreeMap<ClassKey, Vec<usize>> = BTreeMap::new();
     for (i, e) in ends.iter().enumerate() {
         let Some(eni) = e.eni else { continue };
         if !any_match(&src_profile[i]) {
@@ -483,8 +488,7 @@ pub fn audit(topo: &Topology, scope: &Scope) -> Result<AuditResult, AuditError> 
             .push(i);
     }
     // Destination candidates per relevant-match-path set, built once each.
-    let mut dest_cache: HashMap<Vec<bool>, (Vec<usize>, AddrSet, Arc<BTreeSet<String>>)> =
-        HashMap::new();
+    let mut dest_cache: HashMap<Vec<bool>, DestCandidates> = HashMap::new();
     for members in classes.values() {
         let sp = &src_profile[members[0]];
         let relevant: Vec<bool> = (0..matches.len()).map(|i| sp[i]).collect();
@@ -868,19 +872,9 @@ fn representative(
         if f.source_is_eni {
             c.src = all_addrs();
         }
-        if f.destination_is_eni {
-            c.dst = all_addrs();
-        } else {
-            c.dst = all_addrs();
-        }
-        narrowed.extend(initial.intersect_cube(&Cube {
-            src: if f.source_is_eni {
-                all_addrs()
-            } else {
-                c.src.clone()
-            },
-            ..c
-        }));
+        // From the internet an ENI is addressed by its public IP.
+        c.dst = all_addrs();
+        narrowed.extend(initial.intersect_cube(&c));
     }
     if !narrowed.is_empty() {
         initial = narrowed;
@@ -901,7 +895,7 @@ fn attribute(
     ends: &[End],
     run: &Run,
     delivered: Vec<Delivery>,
-    apply_scope: &(dyn Fn(usize, usize, &[Hop], &HeaderSet) -> HeaderSet + Sync),
+    apply_scope: &ScopeFilter<'_>,
 ) -> Vec<Entry> {
     let index: HashMap<&str, usize> = run
         .dests
