@@ -82,8 +82,8 @@ struct End<'n> {
     eni: Option<&'n NetworkInterface>,
     /// The ENI's primary private address.
     addr: u32,
-    /// Tags for the `Tags` extension.
-    tags: BTreeMap<String, String>,
+    /// Tag pairs for the `Tags` extension.
+    tags: BTreeSet<(String, String)>,
 }
 
 /// A scope path resolved against the snapshot.
@@ -211,7 +211,10 @@ fn end_matches(net: &Network, st: Option<&ResourceStatement>, e: &End) -> bool {
         }
     }
     if let Some(tags) = &st.tags {
-        if !tags.iter().all(|(k, v)| e.tags.get(k) == Some(v)) {
+        if !tags
+            .iter()
+            .all(|(k, v)| e.tags.contains(&(k.clone(), v.clone())))
+        {
             return false;
         }
     }
@@ -219,14 +222,21 @@ fn end_matches(net: &Network, st: Option<&ResourceStatement>, e: &End) -> bool {
     true
 }
 
-/// ENI tags, inheriting (weakest first) the VPC's, the subnet's and the instance's.
-fn effective_tags(net: &Network, eni: &NetworkInterface) -> BTreeMap<String, String> {
-    let mut t = BTreeMap::new();
+/// Tag pairs an ENI answers to: its own, its instance's, its subnet's and
+/// its VPC's (and each one's Name).
+fn effective_tags(net: &Network, eni: &NetworkInterface) -> BTreeSet<(String, String)> {
+    let mut t = BTreeSet::new();
+    let mut layer = |tags: &BTreeMap<String, String>, name: Option<&String>| {
+        t.extend(tags.iter().map(|(k, v)| (k.clone(), v.clone())));
+        if let Some(n) = name {
+            t.insert(("Name".to_string(), n.clone()));
+        }
+    };
     if let Some(v) = net.vpcs.get(&eni.vpc_id) {
-        t.extend(v.tags.clone());
+        layer(&v.tags, v.name.as_ref());
     }
     if let Some(s) = net.subnets.get(&eni.subnet_id) {
-        t.extend(s.tags.clone());
+        layer(&s.tags, s.name.as_ref());
     }
     if let Some(i) = eni
         .attachment
@@ -234,9 +244,9 @@ fn effective_tags(net: &Network, eni: &NetworkInterface) -> BTreeMap<String, Str
         .and_then(|a| a.instance_id.as_ref())
         .and_then(|i| net.instances.get(i))
     {
-        t.extend(i.tags.clone());
+        layer(&i.tags, i.name.as_ref());
     }
-    t.extend(eni.tags.clone());
+    layer(&eni.tags, eni.name.as_ref());
     t
 }
 
