@@ -11,6 +11,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod analysis;
+pub mod audit;
 pub mod change;
 pub mod model;
 pub mod packet;

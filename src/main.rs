@@ -38,6 +38,8 @@ enum Format {
 enum Command {
     /// Can SOURCE reach DESTINATION? Hop by hop, both directions, every blocker.
     Path(PathArgs),
+    /// Every path a Network Access Scope selects, exhaustively: exit 0 clean, 1 findings.
+    Audit(AuditArgs),
     /// Write a seeded synthetic estate as describe-* JSON (for benchmarks and demos).
     #[command(hide = true)]
     Generate {
@@ -60,6 +62,26 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum AuditFormat {
+    Text,
+    Json,
+    Sarif,
+}
+
+#[derive(clap::Args)]
+struct AuditArgs {
+    /// Snapshot directory (describe-* JSON files) or single JSON file.
+    #[arg(long)]
+    snapshot: PathBuf,
+    /// A scope file (AWS Network Access Scope JSON) or a built-in:
+    /// all-igw-ingress, aws-igw-egress, aws-vpc-ingress, aws-vpc-egress.
+    #[arg(long)]
+    scope: String,
+    #[arg(long, value_enum, default_value = "text")]
+    format: AuditFormat,
 }
 
 #[derive(clap::Args)]
@@ -273,6 +295,7 @@ fn run(cli: Cli) -> miette::Result<u8> {
                 &args.intents,
             )
         }
+        Command::Audit(args) => run_audit(args),
         Command::Generate { output, enis, seed } => {
             let spec = vpcreach::synth::EstateSpec {
                 seed,
@@ -376,4 +399,70 @@ fn compare(
         .write_all(text.as_bytes())
         .into_diagnostic()?;
     Ok(report.exit_code())
+}
+
+fn run_audit(args: AuditArgs) -> miette::Result<u8> {
+    use vpcreach::audit;
+    use vpcreach::snapshot::scope_shapes;
+    let scope_path = std::path::Path::new(&args.scope);
+    let (file, text, name) = match audit::scope::built_in(&args.scope) {
+        Some(text) if !scope_path.exists() => (
+            PathBuf::from(format!("<built-in {}>", args.scope.to_ascii_lowercase())),
+            text.to_string(),
+            args.scope.to_ascii_lowercase(),
+        ),
+        _ => {
+            let text = std::fs::read_to_string(scope_path).map_err(|e| {
+                miette::miette!(
+                    code = "vpcreach::audit::scope",
+                    help = "--scope takes a scope JSON file or a built-in name: all-igw-ingress, aws-igw-egress, aws-vpc-ingress, aws-vpc-egress",
+                    "cannot read scope {}: {e}",
+                    args.scope
+                )
+            })?;
+            (scope_path.to_path_buf(), text, args.scope.clone())
+        }
+    };
+    let scope = scope_shapes::parse_scope(&file, &text, &name).map_err(Report::new)?;
+    let snap = load(&args.snapshot)?;
+    let topo = Topology::new(&snap.network);
+    let result = audit::audit(&topo, &scope).map_err(|e| {
+        let json_path = match &e {
+            audit::analysis::AuditError::PrefixList { id, json_path } => {
+                (id.clone(), json_path.clone())
+            }
+        };
+        Report::new(scope_shapes::locate_value(
+            &file,
+            &text,
+            &json_path.0,
+            &json_path.1,
+            e.to_string(),
+            Some("pull the prefix list and its entries into the snapshot".into()),
+        ))
+    })?;
+    let warnings: Vec<String> = snap.warnings.iter().map(|w| w.to_string()).collect();
+    let out = match args.format {
+        AuditFormat::Json => {
+            let mut v = report::audit::json(&result);
+            v["SnapshotWarnings"] = serde_json::json!(warnings);
+            serde_json::to_string_pretty(&v).into_diagnostic()? + "\n"
+        }
+        AuditFormat::Text => report::audit::text(&result, &warnings),
+        AuditFormat::Sarif => {
+            let ids: std::collections::BTreeSet<String> = result
+                .findings
+                .iter()
+                .filter_map(|f| f.destinations.first().cloned())
+                .collect();
+            let locations = snapshot::locate::locate_ids(&snap.files, &ids);
+            serde_json::to_string_pretty(&report::audit::sarif(&result, &locations))
+                .into_diagnostic()?
+                + "\n"
+        }
+    };
+    std::io::stdout()
+        .write_all(out.as_bytes())
+        .into_diagnostic()?;
+    Ok(if result.findings.is_empty() { 0 } else { 1 })
 }

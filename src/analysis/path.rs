@@ -13,6 +13,8 @@
 //! blocker on the way instead of only the first (AWS stops at one).
 
 use std::cell::RefCell;
+use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use crate::analysis::endpoint::{self, Endpoint, EndpointError};
 use crate::analysis::rules::{self, Direction};
@@ -33,6 +35,8 @@ enum Mode {
 #[derive(Clone, Debug)]
 enum Goal {
     Eni(String),
+    /// Any of these ENIs (audit: one walk towards many destinations).
+    AnyEni(Arc<BTreeSet<String>>),
     External(AddrSet),
     Igw(String),
     Pcx(String),
@@ -189,29 +193,14 @@ pub fn analyze_endpoints(
     let mut any_reply_needed = false;
     let mut return_ok = false;
     for &i in &clean_forward {
-        let arrived = &forward_traces[i].reached.as_ref().expect("reached").1;
-        let replies_back: Vec<&Trace> = return_traces
-            .iter()
-            .filter(|(f, t)| *f == i && t.reached.is_some() && !t.blocked)
-            .map(|(_, t)| t)
-            .collect();
-        let needs_reply = !arrived.reply().is_empty()
-            && !matches!(forward_traces[i].reached, Some((Exit::NoReturn, _)));
-        if !needs_reply {
-            admitted.extend(untranslate(topo, &forward_traces[i].translations, arrived));
-            continue;
+        let (part, needs_reply) = branch_admitted(topo, i, &forward_traces, &return_traces);
+        if needs_reply {
+            any_reply_needed = true;
+            if !part.is_empty() {
+                return_ok = true;
+            }
         }
-        any_reply_needed = true;
-        let mut back = HeaderSet::empty();
-        for t in &replies_back {
-            back.extend(t.reached.as_ref().expect("reached").1.clone());
-        }
-        let sent = untranslate(topo, &forward_traces[i].translations, arrived);
-        let round_trip = round_trip_traffic(&sent, &back);
-        if !round_trip.is_empty() {
-            return_ok = true;
-        }
-        admitted.extend(round_trip);
+        admitted.extend(part);
     }
     let return_found = if forward_found && any_reply_needed {
         Some(return_ok)
@@ -278,6 +267,129 @@ pub fn analyze_endpoints(
         admitted,
         notes,
     }
+}
+
+/// What forward branch `i` delivered for good: its arrived traffic, or
+/// where replies exist, the part whose replies got back. The flag says
+/// whether a reply was needed.
+fn branch_admitted(
+    topo: &Topology,
+    i: usize,
+    forward_traces: &[Trace],
+    return_traces: &[(usize, Trace)],
+) -> (HeaderSet, bool) {
+    let arrived = &forward_traces[i].reached.as_ref().expect("reached").1;
+    // In the source's own addresses, before any NAT on the way.
+    let sent = untranslate(topo, &forward_traces[i].translations, arrived);
+    let needs_reply = !arrived.reply().is_empty()
+        && !matches!(forward_traces[i].reached, Some((Exit::NoReturn, _)));
+    if !needs_reply {
+        return (sent, false);
+    }
+    let mut back = HeaderSet::empty();
+    for (_, t) in return_traces
+        .iter()
+        .filter(|(f, t)| *f == i && t.reached.is_some() && !t.blocked)
+    {
+        back.extend(t.reached.as_ref().expect("reached").1.clone());
+    }
+    (round_trip_traffic(&sent, &back), true)
+}
+
+/// What one forward branch delivered to one destination, for analyses that
+/// evaluate many pairs in one walk (`audit`).
+#[derive(Clone, Debug)]
+pub struct Delivery {
+    /// The ENI id, or gateway id, the branch reached.
+    pub reached: String,
+    /// Traffic that arrived and, where a reply exists, whose replies got
+    /// back: what [`PathAnalysis::admitted`] holds, for this branch.
+    pub admitted: HeaderSet,
+    /// The branch's forward hops, source first.
+    pub hops: Vec<Hop>,
+}
+
+/// Evaluate `initial` from `src` towards many destinations at once.
+///
+/// `dst` names the destination side as for [`analyze_endpoints`] (for a
+/// peering source it picks the VPC to enter); when `dst_enis` is given the
+/// walk accepts delivery to any of those ENIs instead of `dst` alone.
+/// `src_enis` likewise lets the return path end at any of several source
+/// ENIs, so one walk can carry the addresses of a whole class of sources
+/// that share subnet, security groups and state. For one source and one
+/// destination this gives exactly `analyze_endpoints(...).admitted`, split
+/// by branch. Only clean branches that admit something are returned.
+pub fn deliveries(
+    topo: &Topology,
+    src: &Endpoint,
+    dst: &Endpoint,
+    dst_enis: Option<Arc<BTreeSet<String>>>,
+    src_enis: Option<Arc<BTreeSet<String>>>,
+    initial: HeaderSet,
+) -> Vec<Delivery> {
+    let forward_walk = Walk {
+        topo,
+        mode: Mode::Forward,
+        goal: match dst_enis {
+            Some(set) => Goal::AnyEni(set),
+            None => goal_of(topo, dst),
+        },
+        notes: RefCell::new(Vec::new()),
+    };
+    let forward_traces = forward_walk.start(src, dst, initial);
+    let return_walk = Walk {
+        topo,
+        mode: Mode::Return,
+        goal: match src_enis {
+            Some(set) => Goal::AnyEni(set),
+            None => goal_of(topo, src),
+        },
+        notes: RefCell::new(Vec::new()),
+    };
+    let mut return_traces: Vec<(usize, Trace)> = Vec::new();
+    for (i, t) in forward_traces.iter().enumerate() {
+        if t.blocked {
+            continue;
+        }
+        if let Some((exit, arrived)) = &t.reached {
+            let reply = arrived.reply();
+            if reply.is_empty() {
+                continue;
+            }
+            for rt in return_walk.start_return(exit, t, reply) {
+                return_traces.push((i, rt));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for i in 0..forward_traces.len() {
+        let t = &forward_traces[i];
+        if t.blocked {
+            continue;
+        }
+        let Some((exit, _)) = &t.reached else {
+            continue;
+        };
+        let (admitted, _) = branch_admitted(topo, i, &forward_traces, &return_traces);
+        if admitted.is_empty() {
+            continue;
+        }
+        let reached = match exit {
+            Exit::Eni(id) | Exit::Igw(id) | Exit::Vgw(id) => id.clone(),
+            Exit::Pcx { pcx, .. } => pcx.clone(),
+            Exit::Vpce { vpce, .. } => vpce.clone(),
+            Exit::NoReturn => match &forward_walk.goal {
+                Goal::Nat(id) | Goal::TgwAttachment(id) => id.clone(),
+                _ => String::new(),
+            },
+        };
+        out.push(Delivery {
+            reached,
+            admitted,
+            hops: t.hops.clone(),
+        });
+    }
+    out
 }
 
 /// Forward traffic whose replies made it back. Replies are swapped copies,
@@ -1404,6 +1516,10 @@ impl<'t, 'n> Walk<'t, 'n> {
         trace.hops.push(hop);
         match &self.goal {
             Goal::Eni(goal) if *goal == eni.id => {
+                trace.reached = Some((Exit::Eni(eni.id.clone()), set));
+                vec![trace]
+            }
+            Goal::AnyEni(goals) if goals.contains(&eni.id) => {
                 trace.reached = Some((Exit::Eni(eni.id.clone()), set));
                 vec![trace]
             }

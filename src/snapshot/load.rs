@@ -99,7 +99,8 @@ pub enum SnapshotError {
 }
 
 impl SnapshotError {
-    fn at(
+    /// A located diagnostic at byte `offset` of `text` (also used for scope files).
+    pub(crate) fn at(
         file: &Path,
         text: &str,
         offset: usize,
@@ -141,7 +142,7 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 }
 
 /// Byte offset of a 1-based (line, column) in `text`.
-fn offset_of(text: &str, line: usize, column: usize) -> usize {
+pub(crate) fn offset_of(text: &str, line: usize, column: usize) -> usize {
     if line == 0 {
         return text.len();
     }

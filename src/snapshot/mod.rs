@@ -10,6 +10,8 @@ pub mod change_file;
 pub mod change_shapes;
 pub mod convert;
 pub mod load;
+pub mod locate;
+pub mod scope_shapes;
 pub mod shapes;
 
 use std::fmt;
