@@ -7,6 +7,7 @@
 //! [`packet`] holds the header sets every analysis computes with.
 
 pub mod analysis;
+pub mod flows;
 pub mod model;
 pub mod packet;
 pub mod report;
