@@ -185,6 +185,19 @@ fn example(out: &mut String, g: &Group) {
 
 // --------------------------------------------------------------------- text
 
+/// Groups listed per section in text; JSON lists all.
+const LIMIT: usize = 25;
+
+fn more_line(out: &mut String, more: usize) {
+    if more > 0 {
+        let _ = writeln!(
+            out,
+            "  … and {} more (smaller) groups; --format json lists them all",
+            thousands(more as u64)
+        );
+    }
+}
+
 /// The summary, largest groups first.
 pub fn text(attr: &Attributor, s: &Summary) -> String {
     let mut out = String::new();
@@ -219,7 +232,7 @@ pub fn text(attr: &Attributor, s: &Summary) -> String {
             "REJECTs by component and rule ({} explained, largest first)",
             thousands(s.explained)
         );
-        for (b, g) in &groups {
+        for (b, g) in groups.iter().take(LIMIT) {
             let _ = writeln!(out, "  {}: {}", blocker_title(attr, b), group_line(g));
             let mut detail = seen(g);
             if g.replies > 0 {
@@ -241,6 +254,7 @@ pub fn text(attr: &Attributor, s: &Summary) -> String {
             }
             example(&mut out, g);
         }
+        more_line(&mut out, groups.len().saturating_sub(LIMIT));
     }
 
     // 2. SG denials per ENI and port.
@@ -249,7 +263,8 @@ pub fn text(attr: &Attributor, s: &Summary) -> String {
         sg.sort_by(|a, b| b.1.records.cmp(&a.1.records).then(a.0.cmp(b.0)));
         let _ = writeln!(out);
         let _ = writeln!(out, "Security group denials by ENI and port");
-        for (k, g) in sg {
+        let more = sg.len().saturating_sub(LIMIT);
+        for (k, g) in sg.into_iter().take(LIMIT) {
             let info = attr.eni(k.eni);
             let groups: Vec<String> = info.eni.group_ids.iter().map(|x| named(attr, x)).collect();
             let _ = writeln!(
@@ -269,6 +284,7 @@ pub fn text(attr: &Attributor, s: &Summary) -> String {
             );
             example(&mut out, g);
         }
+        more_line(&mut out, more);
     }
 
     // 3. Drift.
@@ -282,7 +298,8 @@ pub fn text(attr: &Attributor, s: &Summary) -> String {
             thousands(s.unexplained_accept),
             thousands(s.unexplained_reject)
         );
-        for (k, g) in d {
+        let more = d.len().saturating_sub(LIMIT);
+        for (k, g) in d.into_iter().take(LIMIT) {
             let info = attr.eni(k.eni);
             let _ = writeln!(
                 out,
@@ -318,6 +335,7 @@ pub fn text(attr: &Attributor, s: &Summary) -> String {
             }
             example(&mut out, g);
         }
+        more_line(&mut out, more);
     }
 
     // 4. Input.
