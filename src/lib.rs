@@ -13,6 +13,7 @@
 pub mod analysis;
 pub mod audit;
 pub mod change;
+pub mod flows;
 pub mod model;
 pub mod packet;
 pub mod report;

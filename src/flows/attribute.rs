@@ -1,0 +1,896 @@
+//! One flow log packet at one ENI → what the snapshot says about it.
+//!
+//! The record names the ENI, the addresses and ports; this module decides
+//! the direction, whether the packet opens a flow or answers one (only a new
+//! flow is checked by security groups, C1.2), and evaluates it with the
+//! core rules ([`crate::analysis::rules`]): the ENI's security groups in that
+//! direction and the subnet NACL in that direction, unless the peer is in
+//! the same subnet (C2.7).
+//!
+//! Rules are compiled once into the same [`Cube`]s `rules.rs` builds for
+//! `path` ([`rules::acl_entry_cube`], [`rules::sg_rule_cube`]), so that one
+//! packet is a few range look-ups; ICMP, whose type and code flow logs do
+//! not record, is evaluated as a header set with [`rules::evaluate_acl`] and
+//! [`rules::evaluate_sgs`] over every type.
+//!
+//! ## Request or reply
+//!
+//! Flow logs do not say whether a record is a new flow or the answer to
+//! one, and it matters: a reply is never checked by security groups (they
+//! are stateful) but is checked by the NACL (stateless, C2.2), which is how
+//! "request ACCEPT, reply REJECT" happens (D.9). The heuristic, in order:
+//!
+//! 1. TCP with `tcp-flags`: SYN without ACK opens a connection (request);
+//!    SYN-ACK answers one (reply).
+//! 2. TCP and UDP: the lower of the two ports is the service port (equal
+//!    ports: request). If the local side holds the service port, an egress
+//!    record is a reply and an ingress record a request; otherwise the
+//!    reverse. A record that looks like a reply counts as one only if the
+//!    ENI's security groups would have admitted the request it answers (the
+//!    reversed packet, in the other direction); if not, no connection could
+//!    exist and the record is evaluated as a new flow.
+//! 3. ICMP: flow logs record neither type nor code, so echo request and echo
+//!    reply look alike. The record is "request or reply": security groups
+//!    pass it if they admit it as a new flow **or** admit its reverse (the
+//!    state of an earlier request); the NACL is evaluated as is, over every
+//!    ICMP type (a rule for some types only gives a partial verdict).
+//! 4. Other protocols: request.
+
+use std::collections::{BTreeSet, HashMap};
+use std::hash::{Hash, Hasher};
+use std::sync::{Mutex, OnceLock};
+
+use crate::analysis::path::{describe_acl_rule, describe_addrs};
+use crate::analysis::rules::{self, Direction};
+use crate::analysis::{ComponentRef, Explanation};
+use crate::model::*;
+use crate::packet::*;
+use crate::topology::Topology;
+
+/// What the snapshot says about one packet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Verdict {
+    Allow,
+    Deny,
+    /// Allowed for some of what the record may stand for and denied for the
+    /// rest (ICMP: some types only).
+    Partial,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Allow => "allow",
+            Verdict::Deny => "deny",
+            Verdict::Partial => "partial",
+        }
+    }
+    fn and(self, other: Verdict) -> Verdict {
+        match (self, other) {
+            (Verdict::Deny, _) | (_, Verdict::Deny) => Verdict::Deny,
+            (Verdict::Partial, _) | (_, Verdict::Partial) => Verdict::Partial,
+            _ => Verdict::Allow,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Opens a flow: checked by the security groups.
+    Request,
+    /// Answers an admitted request: security groups let it through.
+    Reply,
+    /// ICMP: type not logged, could be either.
+    Either,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Request => "request",
+            Role::Reply => "reply",
+            Role::Either => "request-or-reply",
+        }
+    }
+}
+
+/// A component that stopped (some of) the packet.
+#[derive(Clone, Debug)]
+pub enum Blocker {
+    Acl {
+        acl: String,
+        subnet: String,
+        vpc: String,
+        egress: bool,
+        rule: AclEntry,
+        partial: bool,
+    },
+    Sg {
+        eni: String,
+        direction: Direction,
+        groups: Vec<String>,
+        code: &'static str,
+        partial: bool,
+    },
+    /// The subnet's NACL is not in the snapshot.
+    MissingAcl { subnet: String, vpc: String },
+    /// `reject-reason=BPA` (v8): VPC Block Public Access, which the
+    /// snapshot does not model.
+    Bpa,
+}
+
+impl Blocker {
+    /// Identity for grouping: component, direction and rule.
+    fn ident(&self) -> (u8, &str, bool, u32) {
+        match self {
+            Blocker::Acl {
+                acl, egress, rule, ..
+            } => (0, acl, *egress, rule.rule_number),
+            Blocker::Sg { eni, direction, .. } => (1, eni, *direction == Direction::Egress, 0),
+            Blocker::MissingAcl { subnet, .. } => (2, subnet, false, 0),
+            Blocker::Bpa => (3, "", false, 0),
+        }
+    }
+    pub fn code(&self) -> &'static str {
+        match self {
+            Blocker::Acl { .. } => "SUBNET_ACL_RESTRICTION",
+            Blocker::Sg { code, .. } => code,
+            Blocker::MissingAcl { .. } => "UNKNOWN_RESOURCE",
+            Blocker::Bpa => "VPC_BLOCK_PUBLIC_ACCESS_ENABLED",
+        }
+    }
+    /// The component id.
+    pub fn component(&self) -> &str {
+        match self {
+            Blocker::Acl { acl, .. } => acl,
+            Blocker::Sg { groups, .. } => groups.first().map(String::as_str).unwrap_or(""),
+            Blocker::MissingAcl { subnet, .. } => subnet,
+            Blocker::Bpa => "vpc-block-public-access",
+        }
+    }
+    pub fn direction(&self) -> Option<Direction> {
+        match self {
+            Blocker::Acl { egress, .. } => Some(if *egress {
+                Direction::Egress
+            } else {
+                Direction::Ingress
+            }),
+            Blocker::Sg { direction, .. } => Some(*direction),
+            _ => None,
+        }
+    }
+}
+
+impl PartialEq for Blocker {
+    fn eq(&self, other: &Self) -> bool {
+        self.ident() == other.ident()
+    }
+}
+impl Eq for Blocker {}
+impl Hash for Blocker {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.ident().hash(state)
+    }
+}
+
+/// The snapshot's answer for one (ENI, direction, packet).
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub direction: Direction,
+    pub role: Role,
+    pub verdict: Verdict,
+    /// Components that stop it, in the order the packet meets them.
+    pub blockers: Vec<Blocker>,
+    /// What lets it through, for people ("sg-… rule tcp/443 from 0.0.0.0/0").
+    pub allowed_by: Vec<String>,
+    /// Caveats: NACL skipped (same subnet), reply heuristics, unknown groups.
+    pub notes: Vec<String>,
+}
+
+/// Everything an evaluation depends on. Source ports are kept because the
+/// request/reply decision reads them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Key {
+    pub eni: u32,
+    pub egress: bool,
+    /// 0 none, 1 SYN without ACK, 2 SYN-ACK.
+    pub syn: u8,
+    pub header: Header,
+}
+
+/// tcp-flags → the `syn` part of a [`Key`].
+pub fn syn_class(flags: Option<u16>) -> u8 {
+    match flags {
+        Some(f) if f & 0x12 == 0x12 => 2,
+        Some(f) if f & 0x12 == 0x02 => 1,
+        _ => 0,
+    }
+}
+
+pub struct EniInfo<'n> {
+    pub eni: &'n NetworkInterface,
+    /// Subnet CIDR as an address range.
+    subnet: Option<(u32, u32)>,
+    acl: Option<usize>,
+    own: Vec<u32>,
+}
+
+struct CompiledAcl<'n> {
+    acl: &'n NetworkAcl,
+    /// Entries in rule-number order with their cubes; [0] inbound, [1] outbound.
+    entries: [Vec<(Cube, AclEntry)>; 2],
+}
+
+/// Compiled rules of one security group, per direction: (cube, rule index).
+type CompiledSg = [OnceLock<Vec<(Cube, usize)>>; 2];
+
+/// Per snapshot: ENIs by id, compiled NACLs and security groups.
+pub struct Attributor<'t, 'n> {
+    pub topo: &'t Topology<'n>,
+    by_id: HashMap<&'n str, u32>,
+    enis: Vec<EniInfo<'n>>,
+    acls: Vec<CompiledAcl<'n>>,
+    /// (group, direction) → compiled rules: (cube, rule index).
+    sgs: HashMap<&'n str, CompiledSg>,
+    notes: Mutex<BTreeSet<String>>,
+}
+
+fn contains(c: &Cube, h: &Header) -> bool {
+    c.proto.contains(h.proto)
+        && c.dport.contains(h.dport)
+        && c.src.contains(h.src)
+        && c.dst.contains(h.dst)
+        && c.sport.contains(h.sport)
+}
+
+/// The ICMP header set a record stands for: every type and code.
+fn icmp_set(h: &Header) -> HeaderSet {
+    let mut c = h.cube();
+    c.sport = all_ports();
+    c.dport = all_ports();
+    HeaderSet::from_cube(c)
+}
+
+fn dir_index(d: Direction) -> usize {
+    match d {
+        Direction::Ingress => 0,
+        Direction::Egress => 1,
+    }
+}
+
+fn flip(d: Direction) -> Direction {
+    match d {
+        Direction::Ingress => Direction::Egress,
+        Direction::Egress => Direction::Ingress,
+    }
+}
+
+pub fn reverse(h: &Header) -> Header {
+    Header {
+        src: h.dst,
+        dst: h.src,
+        proto: h.proto,
+        sport: h.dport,
+        dport: h.sport,
+    }
+}
+
+/// Result of one component.
+struct Check {
+    verdict: Verdict,
+    allowed_by: Option<String>,
+    blocker: Option<Blocker>,
+    note: Option<String>,
+}
+
+fn sg_rule_text(gid: &str, rule: &SgRule, dir: Direction) -> String {
+    let proto = match rule.protocol {
+        Protocol::All => "all traffic".to_string(),
+        Protocol::Number(p) => match (p, rule.from_port, rule.to_port) {
+            (PROTO_TCP | PROTO_UDP, Some(f), Some(t)) if f == t => format!("{}/{f}", proto_name(p)),
+            (PROTO_TCP | PROTO_UDP, Some(f), Some(t)) => format!("{}/{f}-{t}", proto_name(p)),
+            (PROTO_ICMP, Some(f), _) if f >= 0 => format!("icmp type {f}"),
+            _ => proto_name(p),
+        },
+    };
+    let peer = match &rule.peer {
+        SgPeer::Cidr(c) => c.to_string(),
+        SgPeer::Ipv6Cidr(c) => c.clone(),
+        SgPeer::PrefixList(p) => p.clone(),
+        SgPeer::Group { group_id, .. } => group_id.clone(),
+    };
+    let way = if dir == Direction::Ingress {
+        "from"
+    } else {
+        "to"
+    };
+    format!("{gid} {} rule {proto} {way} {peer}", dir.as_str())
+}
+
+impl<'t, 'n> Attributor<'t, 'n> {
+    pub fn new(topo: &'t Topology<'n>) -> Self {
+        let net = topo.net;
+        let mut acls = Vec::new();
+        let mut acl_index = HashMap::new();
+        for acl in net.network_acls.values() {
+            let mut entries: [Vec<(Cube, AclEntry)>; 2] = [Vec::new(), Vec::new()];
+            let mut sorted: Vec<&AclEntry> = acl.entries.iter().collect();
+            sorted.sort_by_key(|e| e.rule_number);
+            for e in sorted {
+                if let Some(cube) = rules::acl_entry_cube(e) {
+                    entries[usize::from(e.egress)].push((cube, e.clone()));
+                }
+            }
+            for (i, list) in entries.iter_mut().enumerate() {
+                // The `*` rule (C2.4), also when the snapshot omits it.
+                list.push((
+                    Cube::everything(),
+                    AclEntry {
+                        rule_number: 32767,
+                        egress: i == 1,
+                        protocol: Protocol::All,
+                        action: RuleAction::Deny,
+                        cidr: Some("0.0.0.0/0".parse().expect("valid")),
+                        ipv6_cidr: None,
+                        port_range: None,
+                        icmp_type_code: None,
+                    },
+                ));
+            }
+            acl_index.insert(acl.id.as_str(), acls.len());
+            acls.push(CompiledAcl { acl, entries });
+        }
+        let mut by_id = HashMap::new();
+        let mut enis = Vec::new();
+        for eni in net.network_interfaces.values() {
+            let subnet = net
+                .subnets
+                .get(&eni.subnet_id)
+                .map(|s| (u32::from(s.cidr.network()), u32::from(s.cidr.broadcast())));
+            let acl = topo
+                .acl_of_subnet(&eni.subnet_id)
+                .and_then(|a| acl_index.get(a.id.as_str()).copied());
+            by_id.insert(eni.id.as_str(), enis.len() as u32);
+            enis.push(EniInfo {
+                eni,
+                subnet,
+                acl,
+                own: eni.private_ips.iter().map(|p| addr_of(p.address)).collect(),
+            });
+        }
+        let sgs = net
+            .security_groups
+            .keys()
+            .map(|g| (g.as_str(), [OnceLock::new(), OnceLock::new()]))
+            .collect();
+        Attributor {
+            topo,
+            by_id,
+            enis,
+            acls,
+            sgs,
+            notes: Mutex::new(BTreeSet::new()),
+        }
+    }
+
+    pub fn eni_index(&self, id: &str) -> Option<u32> {
+        self.by_id.get(id).copied()
+    }
+
+    pub fn eni(&self, idx: u32) -> &EniInfo<'n> {
+        &self.enis[idx as usize]
+    }
+
+    /// Notes gathered while compiling rules (prefix lists without entries…).
+    pub fn notes(&self) -> Vec<String> {
+        self.notes
+            .lock()
+            .map(|n| n.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// Direction of a record: `flow-direction` when present, else which
+    /// side is the ENI's own address (D.4: srcaddr/dstaddr show the ENI's
+    /// primary private address).
+    pub fn direction(
+        &self,
+        eni: u32,
+        flow_direction: Option<super::parse::FlowDirection>,
+        srcaddr: u32,
+        dstaddr: u32,
+    ) -> Option<Direction> {
+        use super::parse::FlowDirection as F;
+        match flow_direction {
+            Some(F::Ingress) => Some(Direction::Ingress),
+            Some(F::Egress) => Some(Direction::Egress),
+            None => {
+                let own = &self.enis[eni as usize].own;
+                if own.contains(&srcaddr) {
+                    Some(Direction::Egress)
+                } else if own.contains(&dstaddr) {
+                    Some(Direction::Ingress)
+                } else {
+                    None
+                }
+            }
+        }
+    }
+
+    fn sg_compiled(&self, gid: &str, dir: Direction, vpc: &str) -> Option<&Vec<(Cube, usize)>> {
+        let slots = self.sgs.get(gid)?;
+        Some(slots[dir_index(dir)].get_or_init(|| {
+            let sg = &self.topo.net.security_groups[gid];
+            let rules = match dir {
+                Direction::Ingress => &sg.ingress,
+                Direction::Egress => &sg.egress,
+            };
+            let mut notes = Vec::new();
+            let out = rules
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    (
+                        rules::sg_rule_cube(self.topo, r, dir, vpc, true, &mut notes),
+                        i,
+                    )
+                })
+                .collect();
+            if !notes.is_empty() {
+                if let Ok(mut n) = self.notes.lock() {
+                    n.extend(notes);
+                }
+            }
+            out
+        }))
+    }
+
+    /// The ENI's security groups in `dir`, for a packet opening a flow.
+    fn sg_check(&self, info: &EniInfo<'n>, dir: Direction, h: &Header) -> Check {
+        let eni = info.eni;
+        let net = self.topo.net;
+        if h.proto == PROTO_ICMP {
+            let set = icmp_set(h);
+            let mut notes = Vec::new();
+            let v = rules::evaluate_sgs(self.topo, eni, dir, &set, true, &mut notes);
+            let verdict = if v.admitted.is_empty() {
+                Verdict::Deny
+            } else if set.subtract(&v.admitted).is_empty() {
+                Verdict::Allow
+            } else {
+                Verdict::Partial
+            };
+            let allowed_by = v
+                .first_match
+                .as_ref()
+                .map(|m| sg_rule_text(&m.group_id, &m.rule, dir));
+            let code = if !v.unknown_groups.is_empty() {
+                "UNKNOWN_RESOURCE"
+            } else if v.empty_groups.len() == eni.group_ids.len() {
+                "SG_HAS_NO_RULES"
+            } else {
+                "ENI_SG_RULES_MISMATCH"
+            };
+            let blocker = (verdict != Verdict::Allow).then(|| Blocker::Sg {
+                eni: eni.id.clone(),
+                direction: dir,
+                groups: eni.group_ids.clone(),
+                code,
+                partial: verdict == Verdict::Partial,
+            });
+            return Check {
+                verdict,
+                allowed_by,
+                blocker,
+                note: None,
+            };
+        }
+        let mut unknown = Vec::new();
+        let mut empty = 0;
+        for gid in &eni.group_ids {
+            let Some(compiled) = self.sg_compiled(gid, dir, &eni.vpc_id) else {
+                unknown.push(gid.clone());
+                continue;
+            };
+            if compiled.is_empty() {
+                empty += 1;
+            }
+            for (cube, i) in compiled {
+                if contains(cube, h) {
+                    let sg = &net.security_groups[gid];
+                    let rule = match dir {
+                        Direction::Ingress => &sg.ingress[*i],
+                        Direction::Egress => &sg.egress[*i],
+                    };
+                    return Check {
+                        verdict: Verdict::Allow,
+                        allowed_by: Some(sg_rule_text(gid, rule, dir)),
+                        blocker: None,
+                        note: None,
+                    };
+                }
+            }
+        }
+        let code = if !unknown.is_empty() {
+            "UNKNOWN_RESOURCE"
+        } else if empty == eni.group_ids.len() {
+            "SG_HAS_NO_RULES"
+        } else {
+            "ENI_SG_RULES_MISMATCH"
+        };
+        Check {
+            verdict: Verdict::Deny,
+            allowed_by: None,
+            blocker: Some(Blocker::Sg {
+                eni: eni.id.clone(),
+                direction: dir,
+                groups: eni.group_ids.clone(),
+                code,
+                partial: false,
+            }),
+            note: (!unknown.is_empty()).then(|| {
+                format!(
+                    "security groups {} of {} are not in the snapshot",
+                    unknown.join(", "),
+                    eni.id
+                )
+            }),
+        }
+    }
+
+    /// The subnet NACL in `dir` (C2.3–C2.6).
+    fn acl_check(&self, info: &EniInfo<'n>, dir: Direction, h: &Header) -> Check {
+        let egress = dir == Direction::Egress;
+        let vpc = info.eni.vpc_id.clone();
+        let Some(ai) = info.acl else {
+            return Check {
+                verdict: Verdict::Deny,
+                allowed_by: None,
+                blocker: Some(Blocker::MissingAcl {
+                    subnet: info.eni.subnet_id.clone(),
+                    vpc,
+                }),
+                note: Some(format!(
+                    "the network ACL of {} is not in the snapshot",
+                    info.eni.subnet_id
+                )),
+            };
+        };
+        let compiled = &self.acls[ai];
+        let acl = compiled.acl;
+        let way = if egress { "outbound" } else { "inbound" };
+        let blocker = |rule: &AclEntry, partial: bool| Blocker::Acl {
+            acl: acl.id.clone(),
+            subnet: info.eni.subnet_id.clone(),
+            vpc: acl.vpc_id.clone(),
+            egress,
+            rule: rule.clone(),
+            partial,
+        };
+        if h.proto == PROTO_ICMP {
+            let set = icmp_set(h);
+            let v = rules::evaluate_acl(acl, egress, &set);
+            let verdict = if v.admitted.is_empty() {
+                Verdict::Deny
+            } else if v.denied_by.is_empty() {
+                Verdict::Allow
+            } else {
+                Verdict::Partial
+            };
+            return Check {
+                verdict,
+                allowed_by: v
+                    .allowed_by
+                    .first()
+                    .map(|r| format!("{} {way} {}", acl.id, describe_acl_rule(r))),
+                blocker: v
+                    .denied_by
+                    .first()
+                    .map(|(r, _)| blocker(r, verdict == Verdict::Partial)),
+                note: None,
+            };
+        }
+        for (cube, rule) in &compiled.entries[usize::from(egress)] {
+            if contains(cube, h) {
+                return match rule.action {
+                    RuleAction::Allow => Check {
+                        verdict: Verdict::Allow,
+                        allowed_by: Some(format!("{} {way} {}", acl.id, describe_acl_rule(rule))),
+                        blocker: None,
+                        note: None,
+                    },
+                    RuleAction::Deny => Check {
+                        verdict: Verdict::Deny,
+                        allowed_by: None,
+                        blocker: Some(blocker(rule, false)),
+                        note: None,
+                    },
+                };
+            }
+        }
+        unreachable!("the * rule matches everything")
+    }
+
+    /// Would the ENI's security groups admit `h` in `dir` as a new flow?
+    fn sg_admits(&self, info: &EniInfo<'n>, dir: Direction, h: &Header) -> bool {
+        info.eni.group_ids.is_empty() || self.sg_check(info, dir, h).verdict != Verdict::Deny
+    }
+
+    /// Request or reply (see the module documentation).
+    fn role(
+        &self,
+        info: &EniInfo<'n>,
+        dir: Direction,
+        h: &Header,
+        syn: u8,
+    ) -> (Role, Option<String>) {
+        match h.proto {
+            PROTO_TCP | PROTO_UDP => {
+                if h.proto == PROTO_TCP && syn == 1 {
+                    return (Role::Request, None);
+                }
+                if h.proto == PROTO_TCP && syn == 2 {
+                    return (Role::Reply, None);
+                }
+                let (local, remote) = match dir {
+                    Direction::Egress => (h.sport, h.dport),
+                    Direction::Ingress => (h.dport, h.sport),
+                };
+                let local_serves = local < remote;
+                let looks_reply = match dir {
+                    Direction::Egress => local_serves,
+                    Direction::Ingress => remote < local,
+                };
+                if !looks_reply {
+                    return (Role::Request, None);
+                }
+                if self.sg_admits(info, flip(dir), &reverse(h)) {
+                    (Role::Reply, None)
+                } else {
+                    (
+                        Role::Request,
+                        Some(format!(
+                            "ports suggest a reply (service port {}), but the security groups would not admit the request it answers; evaluated as a new flow",
+                            local.min(remote)
+                        )),
+                    )
+                }
+            }
+            PROTO_ICMP => (Role::Either, None),
+            _ => (Role::Request, None),
+        }
+    }
+
+    /// Evaluate one packet at one ENI. Pure function of the key: cache it.
+    pub fn evaluate(&self, key: &Key) -> Outcome {
+        let info = &self.enis[key.eni as usize];
+        let dir = if key.egress {
+            Direction::Egress
+        } else {
+            Direction::Ingress
+        };
+        let h = key.header;
+        let (role, role_note) = self.role(info, dir, &h, key.syn);
+        let mut notes: Vec<String> = role_note.into_iter().collect();
+        let mut allowed_by = Vec::new();
+
+        // Security groups: new flows only (C1.2). ENIs without groups (NAT
+        // gateway and other requester-managed ENIs) have none to check.
+        let sg = if info.eni.group_ids.is_empty() {
+            None
+        } else {
+            match role {
+                Role::Reply => {
+                    allowed_by.push(
+                        "security groups: reply to an admitted request (stateful, C1.2)"
+                            .to_string(),
+                    );
+                    None
+                }
+                Role::Request => Some(self.sg_check(info, dir, &h)),
+                Role::Either => {
+                    let c = self.sg_check(info, dir, &h);
+                    if c.verdict == Verdict::Allow {
+                        Some(c)
+                    } else if self.sg_admits(info, flip(dir), &reverse(&h)) {
+                        allowed_by.push("security groups: as a reply to an admitted ICMP request (stateful, C1.2; flow logs do not record the ICMP type)".to_string());
+                        None
+                    } else {
+                        Some(c)
+                    }
+                }
+            }
+        };
+
+        // NACL of the ENI's subnet, unless the peer is in the same subnet (C2.7).
+        let peer = match dir {
+            Direction::Egress => h.dst,
+            Direction::Ingress => h.src,
+        };
+        let same_subnet = info
+            .subnet
+            .is_some_and(|(lo, hi)| (lo..=hi).contains(&peer));
+        let acl = if same_subnet {
+            allowed_by.push("network ACL: not applied inside one subnet (C2.7)".to_string());
+            None
+        } else {
+            Some(self.acl_check(info, dir, &h))
+        };
+
+        let mut verdict = Verdict::Allow;
+        let mut blockers = Vec::new();
+        let order: [Option<Check>; 2] = match dir {
+            Direction::Ingress => [acl, sg],
+            Direction::Egress => [sg, acl],
+        };
+        for c in order.into_iter().flatten() {
+            verdict = verdict.and(c.verdict);
+            if let Some(a) = c.allowed_by {
+                allowed_by.push(a);
+            }
+            if let Some(b) = c.blocker {
+                blockers.push(b);
+            }
+            if let Some(n) = c.note {
+                notes.push(n);
+            }
+        }
+        Outcome {
+            direction: dir,
+            role,
+            verdict,
+            blockers,
+            allowed_by,
+            notes,
+        }
+    }
+
+    fn comp(&self, id: &str) -> ComponentRef {
+        ComponentRef {
+            id: id.to_string(),
+            name: self.topo.net.name_of(id).map(str::to_string),
+        }
+    }
+
+    /// The blockers as AWS-shaped explanations for this packet.
+    pub fn explanations(&self, outcome: &Outcome, h: &Header) -> Vec<Explanation> {
+        let set = if h.proto == PROTO_ICMP {
+            icmp_set(h)
+        } else {
+            HeaderSet::from_cube(h.cube())
+        };
+        let traffic = describe_packet(h);
+        outcome
+            .blockers
+            .iter()
+            .map(|b| {
+                let mut e = Explanation {
+                    code: b.code(),
+                    direction: b.direction(),
+                    components: Vec::new(),
+                    acl_rule: None,
+                    route: None,
+                    route_table_id: None,
+                    blocked: set.clone(),
+                    message: String::new(),
+                    fix: None,
+                    on_return_path: outcome.role == Role::Reply,
+                };
+                let reply = match outcome.role {
+                    Role::Reply => " (a reply)",
+                    Role::Either => "",
+                    Role::Request => "",
+                };
+                match b {
+                    Blocker::Acl {
+                        acl,
+                        subnet,
+                        vpc,
+                        egress,
+                        rule,
+                        partial,
+                    } => {
+                        let way = if *egress { "outbound" } else { "inbound" };
+                        let some = if *partial { "some ICMP types of " } else { "" };
+                        e.message = format!(
+                            "{acl} {way} {} — stops {some}{traffic}{reply}",
+                            describe_acl_rule(rule)
+                        );
+                        e.components.push(("Acl", self.comp(acl)));
+                        e.components.push(("Subnet", self.comp(subnet)));
+                        e.components.push(("Vpc", self.comp(vpc)));
+                        e.acl_rule = Some(rule.clone());
+                        let peer = if *egress {
+                            format!("to {}", describe_addrs(&ip_set(h.dst.into())))
+                        } else {
+                            format!("from {}", describe_addrs(&ip_set(h.src.into())))
+                        };
+                        e.fix = Some(if rule.rule_number == 32767 {
+                            format!(
+                                "add an {way} allow rule to {acl} for {} {peer}",
+                                describe_proto_port(h)
+                            )
+                        } else {
+                            format!(
+                                "rule {} of {acl} denies it: allow {} {peer} with a lower rule number, or remove rule {}",
+                                rule.rule_number,
+                                describe_proto_port(h),
+                                rule.rule_number
+                            )
+                        });
+                    }
+                    Blocker::Sg {
+                        eni,
+                        direction,
+                        groups,
+                        partial,
+                        ..
+                    } => {
+                        let some = if *partial { "some ICMP types of " } else { "" };
+                        e.message = format!(
+                            "no {} rule of {} on {eni} allows {some}{traffic}",
+                            direction.as_str(),
+                            groups.join(", ")
+                        );
+                        e.components.push(("NetworkInterface", self.comp(eni)));
+                        for g in groups {
+                            e.components.push(("SecurityGroups", self.comp(g)));
+                        }
+                        if let Some(info) = self.eni_index(eni).map(|i| self.eni(i)) {
+                            e.components.push(("Subnet", self.comp(&info.eni.subnet_id)));
+                            e.components.push(("Vpc", self.comp(&info.eni.vpc_id)));
+                        }
+                        let (way, peer) = match direction {
+                            Direction::Ingress => ("from", h.src),
+                            Direction::Egress => ("to", h.dst),
+                        };
+                        e.fix = Some(format!(
+                            "add an {} rule to {} allowing {} {way} {}",
+                            direction.as_str(),
+                            groups.first().map(String::as_str).unwrap_or("a group of the ENI"),
+                            describe_proto_port(h),
+                            std::net::Ipv4Addr::from(peer)
+                        ));
+                    }
+                    Blocker::MissingAcl { subnet, vpc } => {
+                        e.message = format!("the network ACL of {subnet} is not in the snapshot");
+                        e.components.push(("Subnet", self.comp(subnet)));
+                        e.components.push(("Vpc", self.comp(vpc)));
+                    }
+                    Blocker::Bpa => {
+                        e.message = format!("VPC Block Public Access dropped {traffic} (reject-reason=BPA); the snapshot does not hold BPA settings");
+                        e.fix = Some("add a BPA exclusion for the subnet or VPC (ec2 create-vpc-block-public-access-exclusion)".into());
+                    }
+                }
+                e
+            })
+            .collect()
+    }
+}
+
+fn describe_proto_port(h: &Header) -> String {
+    match h.proto {
+        PROTO_TCP | PROTO_UDP => format!("{}/{}", proto_name(h.proto), h.dport),
+        p => proto_name(p),
+    }
+}
+
+/// `tcp 10.0.2.20:40000 → 10.0.3.30:3306`
+pub fn describe_packet(h: &Header) -> String {
+    use std::net::Ipv4Addr;
+    match h.proto {
+        PROTO_TCP | PROTO_UDP => format!(
+            "{} {}:{} → {}:{}",
+            proto_name(h.proto),
+            Ipv4Addr::from(h.src),
+            h.sport,
+            Ipv4Addr::from(h.dst),
+            h.dport
+        ),
+        p => format!(
+            "{} {} → {}",
+            proto_name(p),
+            Ipv4Addr::from(h.src),
+            Ipv4Addr::from(h.dst)
+        ),
+    }
+}

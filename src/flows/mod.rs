@@ -1,0 +1,945 @@
+//! `vpcreach flows`: explain VPC Flow Log records with a snapshot.
+//!
+//! Owns: reading flow logs (plain or gzip, files, directory trees, stdin;
+//! [`parse`] for formats and records), attributing each record to the
+//! security group or NACL rule the snapshot says decides it ([`attribute`]),
+//! spotting drift (an ACCEPT the snapshot would deny, a REJECT it would
+//! allow), and the aggregates a summary is made of ([`Summary`]). Must not
+//! know output formats: per-record output goes through a [`Sink`] the
+//! report layer provides, and the summary is plain data.
+//!
+//! Speed: files are decompressed and parsed in parallel (rayon), lines are
+//! split in place without allocating, and verdicts are cached per distinct
+//! (ENI, direction, protocol, addresses, ports, SYN class) key.
+
+pub mod attribute;
+pub mod gen;
+pub mod parse;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use rayon::prelude::*;
+
+use crate::analysis::rules::Direction;
+use crate::packet::{Header, PROTO_ICMP};
+pub use attribute::{Attributor, Blocker, Key, Outcome, Role, Verdict};
+pub use parse::{Action, Field, Format, FormatError, LogStatus, Record};
+
+/// Where records come from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Input {
+    Stdin,
+    File(PathBuf),
+}
+
+impl Input {
+    pub fn name(&self) -> String {
+        match self {
+            Input::Stdin => "<stdin>".into(),
+            Input::File(p) => p.display().to_string(),
+        }
+    }
+}
+
+/// Expand the command line: `-` is stdin, directories are walked
+/// recursively (sorted; hidden entries skipped). A path that does not exist
+/// is an error.
+pub fn collect_inputs(args: &[PathBuf]) -> Result<Vec<Input>, (PathBuf, io::Error)> {
+    let mut out = Vec::new();
+    for a in args {
+        if a.as_os_str() == "-" {
+            out.push(Input::Stdin);
+            continue;
+        }
+        let meta = std::fs::metadata(a).map_err(|e| (a.clone(), e))?;
+        if meta.is_dir() {
+            walk(a, &mut out).map_err(|e| (a.clone(), e))?;
+        } else {
+            out.push(Input::File(a.clone()));
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<Input>) -> io::Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<io::Result<_>>()?;
+    entries.sort();
+    for p in entries {
+        if p.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'))
+        {
+            continue;
+        }
+        if p.is_dir() {
+            walk(&p, out)?;
+        } else if p.is_file() {
+            out.push(Input::File(p));
+        }
+    }
+    Ok(())
+}
+
+/// How the snapshot's verdict compares with the record's action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Consistency {
+    /// ACCEPT, and the snapshot allows it.
+    Consistent,
+    /// REJECT, and the snapshot names what denies it.
+    Explained,
+    /// REJECT with `reject-reason=BPA`.
+    Bpa,
+    /// ACCEPT the snapshot would deny: drift.
+    UnexplainedAccept,
+    /// REJECT the snapshot would allow: drift.
+    UnexplainedReject,
+    /// The format has no `action`.
+    NoAction,
+}
+
+impl Consistency {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Consistency::Consistent => "consistent",
+            Consistency::Explained => "explained",
+            Consistency::Bpa => "explained-bpa",
+            Consistency::UnexplainedAccept => "unexplained-accept",
+            Consistency::UnexplainedReject => "unexplained-reject",
+            Consistency::NoAction => "no-action",
+        }
+    }
+    pub fn is_drift(self) -> bool {
+        matches!(
+            self,
+            Consistency::UnexplainedAccept | Consistency::UnexplainedReject
+        )
+    }
+}
+
+/// Why a traffic record was not evaluated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Skip {
+    /// The ENI is not in the snapshot.
+    UnknownEni,
+    /// Neither address is the ENI's and there is no `flow-direction`.
+    NoDirection,
+    /// IPv6: the engine is IPv4 only.
+    Ipv6,
+    /// An address, port, protocol or interface is `-`.
+    Incomplete,
+}
+
+impl Skip {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Skip::UnknownEni => "unknown-eni",
+            Skip::NoDirection => "no-direction",
+            Skip::Ipv6 => "ipv6",
+            Skip::Incomplete => "incomplete",
+        }
+    }
+}
+
+/// One evaluated record.
+pub struct Evaluated<'a> {
+    pub eni: u32,
+    pub header: Header,
+    pub outcome: &'a Outcome,
+    pub consistency: Consistency,
+}
+
+/// One traffic record as the sink sees it.
+pub struct RecordEvent<'a> {
+    pub file: &'a str,
+    pub line: u64,
+    pub record: &'a Record<'a>,
+    pub result: Result<Evaluated<'a>, Skip>,
+}
+
+/// Per-record output (JSON, CSV), written by the report layer into `out`;
+/// the engine keeps each file's records together and files in order.
+pub trait Sink: Sync {
+    fn record(&self, attr: &Attributor, event: &RecordEvent, out: &mut Vec<u8>);
+}
+
+// ------------------------------------------------------------------ summary
+
+/// A record kept as an example.
+#[derive(Clone, Debug)]
+pub struct Example {
+    pub file: Arc<str>,
+    pub line: u64,
+    pub text: String,
+    pub header: Header,
+    pub eni: u32,
+    pub outcome: Arc<Outcome>,
+}
+
+/// Records that share a cause.
+#[derive(Clone, Debug, Default)]
+pub struct Group {
+    pub records: u64,
+    pub packets: u64,
+    pub bytes: u64,
+    pub enis: HashSet<u32>,
+    pub peers: HashSet<u32>,
+    pub first: Option<u64>,
+    pub last: Option<u64>,
+    /// Records evaluated as replies (return traffic).
+    pub replies: u64,
+    pub example: Option<Example>,
+    /// (file index, line) of the example, to keep the earliest.
+    order: (usize, u64),
+}
+
+impl Group {
+    fn add(
+        &mut self,
+        ctx: &FileCtx,
+        line: u64,
+        r: &Record,
+        ev: &Evaluated,
+        outcome: &Arc<Outcome>,
+    ) {
+        self.records += 1;
+        self.packets += r.packets.unwrap_or(0);
+        self.bytes += r.bytes.unwrap_or(0);
+        self.enis.insert(ev.eni);
+        if self.peers.len() < 10_000 {
+            let peer = match outcome.direction {
+                Direction::Ingress => ev.header.src,
+                Direction::Egress => ev.header.dst,
+            };
+            self.peers.insert(peer);
+        }
+        if let Some(s) = r.start {
+            self.first = Some(self.first.map_or(s, |f| f.min(s)));
+        }
+        if let Some(e) = r.end.or(r.start) {
+            self.last = Some(self.last.map_or(e, |l| l.max(e)));
+        }
+        if outcome.role == Role::Reply {
+            self.replies += 1;
+        }
+        if self.example.is_none() {
+            self.order = (ctx.index, line);
+            self.example = Some(Example {
+                file: ctx.name.clone(),
+                line,
+                text: String::from_utf8_lossy(r.line).into_owned(),
+                header: ev.header,
+                eni: ev.eni,
+                outcome: outcome.clone(),
+            });
+        }
+    }
+
+    fn merge(&mut self, o: Group) {
+        self.records += o.records;
+        self.packets += o.packets;
+        self.bytes += o.bytes;
+        self.enis.extend(o.enis);
+        if self.peers.len() < 10_000 {
+            self.peers.extend(o.peers);
+        }
+        self.first = match (self.first, o.first) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.last = match (self.last, o.last) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        self.replies += o.replies;
+        if o.example.is_some() && (self.example.is_none() || o.order < self.order) {
+            self.example = o.example;
+            self.order = o.order;
+        }
+    }
+}
+
+/// SG denials are broken down by ENI, direction, protocol and service port.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SgKey {
+    pub eni: u32,
+    pub egress: bool,
+    pub proto: u8,
+    /// The destination port of the denied packet (0 for ICMP).
+    pub port: u16,
+}
+
+/// Drift is grouped by ENI, direction, action, protocol and port.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DriftKey {
+    pub eni: u32,
+    pub egress: bool,
+    pub accept: bool,
+    pub proto: u8,
+    /// The service port (the lower one) for TCP/UDP, 0 otherwise.
+    pub port: u16,
+}
+
+#[derive(Clone, Debug)]
+pub struct Malformed {
+    pub file: Arc<str>,
+    pub line: u64,
+    pub reason: String,
+}
+
+/// What a run found; the report layer lays it out.
+#[derive(Debug, Default)]
+pub struct Summary {
+    pub files: usize,
+    pub lines: u64,
+    /// Traffic records (log-status OK or absent).
+    pub records: u64,
+    pub accept: u64,
+    pub reject: u64,
+    pub bytes: u64,
+    pub first: Option<u64>,
+    pub last: Option<u64>,
+    pub enis: HashSet<u32>,
+    pub nodata: u64,
+    pub skipdata: u64,
+    pub malformed: u64,
+    /// The first few malformed lines.
+    pub malformed_examples: Vec<Malformed>,
+    pub headers: u64,
+    pub ipv6: u64,
+    pub incomplete: u64,
+    pub no_direction: u64,
+    pub no_direction_rejects: u64,
+    /// Unknown ENI → (records, REJECTs).
+    pub unknown_enis: HashMap<String, (u64, u64)>,
+    /// Explained REJECTs by deciding component and rule.
+    pub by_blocker: HashMap<Blocker, Group>,
+    pub sg_denials: HashMap<SgKey, Group>,
+    pub drift: HashMap<DriftKey, Group>,
+    pub consistent: u64,
+    pub explained: u64,
+    pub partial: u64,
+    pub unexplained_accept: u64,
+    pub unexplained_reject: u64,
+    /// Files that could not be read to the end: (file, error).
+    pub file_errors: Vec<(String, String)>,
+    /// Per-file notes (header overrides --log-format, …).
+    pub warnings: Vec<String>,
+    /// Notes from the attribution (missing prefix list entries, …).
+    pub notes: Vec<String>,
+    pub cache_entries: usize,
+}
+
+impl Summary {
+    fn merge(&mut self, o: Summary) {
+        self.files += o.files;
+        self.lines += o.lines;
+        self.records += o.records;
+        self.accept += o.accept;
+        self.reject += o.reject;
+        self.bytes += o.bytes;
+        self.first = match (self.first, o.first) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.last = match (self.last, o.last) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        self.enis.extend(o.enis);
+        self.nodata += o.nodata;
+        self.skipdata += o.skipdata;
+        self.malformed += o.malformed;
+        for m in o.malformed_examples {
+            if self.malformed_examples.len() < MALFORMED_EXAMPLES {
+                self.malformed_examples.push(m);
+            }
+        }
+        self.headers += o.headers;
+        self.ipv6 += o.ipv6;
+        self.incomplete += o.incomplete;
+        self.no_direction += o.no_direction;
+        self.no_direction_rejects += o.no_direction_rejects;
+        for (k, (a, b)) in o.unknown_enis {
+            let e = self.unknown_enis.entry(k).or_default();
+            e.0 += a;
+            e.1 += b;
+        }
+        for (k, g) in o.by_blocker {
+            self.by_blocker.entry(k).or_default().merge(g);
+        }
+        for (k, g) in o.sg_denials {
+            self.sg_denials.entry(k).or_default().merge(g);
+        }
+        for (k, g) in o.drift {
+            self.drift.entry(k).or_default().merge(g);
+        }
+        self.consistent += o.consistent;
+        self.explained += o.explained;
+        self.partial += o.partial;
+        self.unexplained_accept += o.unexplained_accept;
+        self.unexplained_reject += o.unexplained_reject;
+        self.file_errors.extend(o.file_errors);
+        self.warnings.extend(o.warnings);
+    }
+
+    /// REJECT records the snapshot does not explain: drift, unknown ENIs,
+    /// undetermined direction.
+    pub fn unexplained_rejects(&self) -> u64 {
+        self.unexplained_reject
+            + self.unknown_enis.values().map(|(_, r)| r).sum::<u64>()
+            + self.no_direction_rejects
+    }
+
+    /// Exit code contract: 0 every REJECT explained and no drift, 1
+    /// otherwise, 2 when some input could not be read.
+    pub fn exit_code(&self) -> u8 {
+        if !self.file_errors.is_empty() {
+            2
+        } else if self.unexplained_rejects() > 0 || self.unexplained_accept > 0 {
+            1
+        } else {
+            0
+        }
+    }
+
+    fn sort_malformed(&mut self) {
+        self.malformed_examples
+            .sort_by(|a, b| (&*a.file, a.line).cmp(&(&*b.file, b.line)));
+    }
+}
+
+const MALFORMED_EXAMPLES: usize = 20;
+
+// -------------------------------------------------------------------- cache
+
+/// FxHash: the keys are small integers; SipHash would dominate the profile.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(*b as u64);
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.write_u64(i as u64)
+    }
+    fn write_u16(&mut self, i: u16) {
+        self.write_u64(i as u64)
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.write_u64(i as u64)
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.write_u64(i as u64)
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// Verdicts per key, one per worker. Bounded: cleared when it grows past
+/// [`CACHE_LIMIT`] entries (a flow log with millions of distinct flows).
+#[derive(Default)]
+pub struct Cache {
+    map: FxMap<Key, Arc<Outcome>>,
+    eni_ids: HashMap<Box<str>, Option<u32>>,
+}
+
+const CACHE_LIMIT: usize = 2_000_000;
+
+// --------------------------------------------------------------------- run
+
+/// Options of a run.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// `--log-format`: used for inputs without a header line.
+    pub format: Option<Format>,
+}
+
+struct FileCtx {
+    index: usize,
+    name: Arc<str>,
+}
+
+/// Output kept in file order while files are processed in parallel.
+struct Ordered<'w> {
+    state: Mutex<OrderedState<'w>>,
+}
+
+struct OrderedState<'w> {
+    out: &'w mut (dyn Write + Send),
+    next: usize,
+    pending: BTreeMap<usize, (Vec<Vec<u8>>, bool)>,
+    error: Option<io::Error>,
+}
+
+impl OrderedState<'_> {
+    fn write(&mut self, chunk: &[u8]) {
+        if self.error.is_none() {
+            if let Err(e) = self.out.write_all(chunk) {
+                self.error = Some(e);
+            }
+        }
+    }
+}
+
+impl<'w> Ordered<'w> {
+    fn push(&self, index: usize, chunk: Vec<u8>, done: bool) {
+        let Ok(mut s) = self.state.lock() else {
+            return;
+        };
+        if index != s.next {
+            let e = s.pending.entry(index).or_default();
+            e.0.push(chunk);
+            e.1 |= done;
+            return;
+        }
+        s.write(&chunk);
+        if !done {
+            return;
+        }
+        s.next += 1;
+        loop {
+            let next = s.next;
+            let Some((chunks, finished)) = s.pending.remove(&next) else {
+                break;
+            };
+            for c in &chunks {
+                s.write(c);
+            }
+            if finished {
+                s.next += 1;
+            } else {
+                s.pending.insert(next, (Vec::new(), false));
+                break;
+            }
+        }
+    }
+}
+
+/// Read every input, attribute every record, aggregate. Per-record output
+/// goes to `out` through `sink` (files in order, records in order).
+pub fn run(
+    attr: &Attributor,
+    inputs: &[Input],
+    opts: &Options,
+    sink: Option<&dyn Sink>,
+    out: &mut (dyn Write + Send),
+) -> io::Result<Summary> {
+    let ordered = Ordered {
+        state: Mutex::new(OrderedState {
+            out,
+            next: 0,
+            pending: BTreeMap::new(),
+            error: None,
+        }),
+    };
+    let parts: Vec<Summary> = inputs
+        .par_iter()
+        .enumerate()
+        .map_init(Cache::default, |cache, (index, input)| {
+            let ctx = FileCtx {
+                index,
+                name: Arc::from(input.name()),
+            };
+            let mut w = Worker {
+                attr,
+                opts,
+                sink,
+                ordered: &ordered,
+                ctx,
+                summary: Summary {
+                    files: 1,
+                    ..Summary::default()
+                },
+                buf: Vec::new(),
+                cache,
+            };
+            if let Err(e) = w.read(input) {
+                w.summary.file_errors.push((input.name(), e.to_string()));
+            }
+            let buf = std::mem::take(&mut w.buf);
+            ordered.push(index, buf, true);
+            w.summary
+        })
+        .collect();
+    let mut summary = Summary::default();
+    for p in parts {
+        summary.merge(p);
+    }
+    summary.sort_malformed();
+    summary.notes = attr.notes();
+    let state = ordered
+        .state
+        .into_inner()
+        .map_err(|_| io::Error::other("output lock poisoned"))?;
+    if let Some(e) = state.error {
+        return Err(e);
+    }
+    Ok(summary)
+}
+
+/// Open a file or stdin, transparently gunzipping (by magic number, so
+/// `.log.gz`, `.gz` and extension-less S3 objects all work). Multi-member
+/// gzip (as S3 writes) is read to the end.
+pub fn open(input: &Input) -> io::Result<Box<dyn Read + Send>> {
+    let raw: Box<dyn Read + Send> = match input {
+        Input::Stdin => Box::new(io::stdin()),
+        Input::File(p) => Box::new(std::fs::File::open(p)?),
+    };
+    let mut br = BufReader::with_capacity(1 << 16, raw);
+    let gz = br.fill_buf()?.starts_with(&[0x1f, 0x8b]);
+    Ok(if gz {
+        Box::new(flate2::read::MultiGzDecoder::new(br))
+    } else {
+        Box::new(br)
+    })
+}
+
+/// Call `f` with each line (1-based number, bytes without `\n`/`\r\n`).
+pub fn for_each_line(mut r: impl Read, mut f: impl FnMut(u64, &[u8])) -> io::Result<()> {
+    let mut buf = vec![0u8; 1 << 20];
+    let (mut start, mut end) = (0usize, 0usize);
+    let mut n = 0u64;
+    loop {
+        if end == buf.len() {
+            if start > 0 {
+                buf.copy_within(start..end, 0);
+                end -= start;
+                start = 0;
+            } else {
+                buf.resize(buf.len() * 2, 0);
+            }
+        }
+        let read = match r.read(&mut buf[end..]) {
+            Ok(k) => k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if read == 0 {
+            if start < end {
+                n += 1;
+                f(n, trim_cr(&buf[start..end]));
+            }
+            return Ok(());
+        }
+        let scan_from = end;
+        end += read;
+        let mut pos = scan_from;
+        while let Some(i) = memchr::memchr(b'\n', &buf[pos..end]) {
+            n += 1;
+            f(n, trim_cr(&buf[start..pos + i]));
+            pos += i + 1;
+            start = pos;
+        }
+    }
+}
+
+fn trim_cr(l: &[u8]) -> &[u8] {
+    l.strip_suffix(b"\r").unwrap_or(l)
+}
+
+struct Worker<'a, 'w, 't, 'n> {
+    attr: &'a Attributor<'t, 'n>,
+    opts: &'a Options,
+    sink: Option<&'a dyn Sink>,
+    ordered: &'a Ordered<'w>,
+    ctx: FileCtx,
+    summary: Summary,
+    buf: Vec<u8>,
+    cache: &'a mut Cache,
+}
+
+impl Worker<'_, '_, '_, '_> {
+    fn read(&mut self, input: &Input) -> io::Result<()> {
+        let reader = open(input)?;
+        let mut format: Option<Format> = None;
+        let mut fatal: Option<io::Error> = None;
+        for_each_line(reader, |n, line| {
+            if fatal.is_some() {
+                return;
+            }
+            self.summary.lines += 1;
+            if line.iter().all(|b| b.is_ascii_whitespace()) {
+                return;
+            }
+            let fmt = match &format {
+                Some(f) => f,
+                None => {
+                    // First line: a header names the format (D.7).
+                    let chosen = if parse::looks_like_header(line) {
+                        self.summary.headers += 1;
+                        let text = String::from_utf8_lossy(line);
+                        match Format::parse(&text) {
+                            Ok(f) => {
+                                if let Some(given) = &self.opts.format {
+                                    if *given != f {
+                                        self.summary.warnings.push(format!("{}: the header line names a format different from --log-format; the header was used", self.ctx.name));
+                                    }
+                                }
+                                Some(f)
+                            }
+                            Err(e) => {
+                                fatal =
+                                    Some(io::Error::other(format!("line {n}: header line: {e}")));
+                                None
+                            }
+                        }
+                    } else {
+                        Some(self.opts.format.clone().unwrap_or_else(Format::default_v2))
+                    };
+                    let Some(f) = chosen else { return };
+                    let missing = f.missing();
+                    if !missing.is_empty() {
+                        fatal = Some(io::Error::other(format!(
+                            "the format lacks {} (needed to evaluate records): {}",
+                            missing
+                                .iter()
+                                .map(|m| m.name())
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                            f.text()
+                        )));
+                        return;
+                    }
+                    format = Some(f);
+                    if self.summary.headers > 0 {
+                        return; // the header itself is not a record
+                    }
+                    format.as_ref().expect("just set")
+                }
+            };
+            match fmt.parse_line(line) {
+                Ok(rec) => self.record(n, &rec),
+                Err(e) => {
+                    self.summary.malformed += 1;
+                    if self.summary.malformed_examples.len() < MALFORMED_EXAMPLES {
+                        self.summary.malformed_examples.push(Malformed {
+                            file: self.ctx.name.clone(),
+                            line: n,
+                            reason: e.to_string(),
+                        });
+                    }
+                }
+            }
+        })?;
+        match fatal {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    fn emit(&mut self, ev: &RecordEvent) {
+        if let Some(s) = self.sink {
+            s.record(self.attr, ev, &mut self.buf);
+            if self.buf.len() > 1 << 20 {
+                let chunk = std::mem::take(&mut self.buf);
+                self.ordered.push(self.ctx.index, chunk, false);
+            }
+        }
+    }
+
+    fn skip(&mut self, line: u64, r: &Record, why: Skip) {
+        self.emit(&RecordEvent {
+            file: &self.ctx.name.clone(),
+            line,
+            record: r,
+            result: Err(why),
+        });
+    }
+
+    fn record(&mut self, line: u64, r: &Record) {
+        match r.log_status {
+            Some(LogStatus::NoData) => {
+                self.summary.nodata += 1;
+                return;
+            }
+            Some(LogStatus::SkipData) => {
+                self.summary.skipdata += 1;
+                return;
+            }
+            _ => {}
+        }
+        let s = &mut self.summary;
+        s.records += 1;
+        match r.action {
+            Some(Action::Accept) => s.accept += 1,
+            Some(Action::Reject) => s.reject += 1,
+            None => {}
+        }
+        s.bytes += r.bytes.unwrap_or(0);
+        if let Some(t) = r.start {
+            s.first = Some(s.first.map_or(t, |f| f.min(t)));
+        }
+        if let Some(t) = r.end.or(r.start) {
+            s.last = Some(s.last.map_or(t, |l| l.max(t)));
+        }
+        if r.ipv6 {
+            s.ipv6 += 1;
+            return self.skip(line, r, Skip::Ipv6);
+        }
+        let (Some(iface), Some(src), Some(dst), Some(proto)) =
+            (r.interface_id, r.srcaddr, r.dstaddr, r.protocol)
+        else {
+            s.incomplete += 1;
+            return self.skip(line, r, Skip::Incomplete);
+        };
+        let eni = match self.cache.eni_ids.get(iface) {
+            Some(e) => *e,
+            None => {
+                let e = self.attr.eni_index(iface);
+                self.cache.eni_ids.insert(iface.into(), e);
+                e
+            }
+        };
+        let reject = r.action == Some(Action::Reject);
+        let Some(eni) = eni else {
+            let e = s.unknown_enis.entry(iface.to_string()).or_default();
+            e.0 += 1;
+            e.1 += u64::from(reject);
+            return self.skip(line, r, Skip::UnknownEni);
+        };
+        let Some(dir) = self.attr.direction(eni, r.flow_direction, src, dst) else {
+            s.no_direction += 1;
+            s.no_direction_rejects += u64::from(reject);
+            return self.skip(line, r, Skip::NoDirection);
+        };
+        s.enis.insert(eni);
+        let (sport, dport) = if proto == PROTO_ICMP {
+            (0, 0)
+        } else {
+            (r.srcport.unwrap_or(0), r.dstport.unwrap_or(0))
+        };
+        let header = Header {
+            src: r.pkt_srcaddr.unwrap_or(src),
+            dst: r.pkt_dstaddr.unwrap_or(dst),
+            proto,
+            sport,
+            dport,
+        };
+        let key = Key {
+            eni,
+            egress: dir == Direction::Egress,
+            syn: if proto == crate::packet::PROTO_TCP {
+                attribute::syn_class(r.tcp_flags)
+            } else {
+                0
+            },
+            header,
+        };
+        if self.cache.map.len() >= CACHE_LIMIT {
+            self.cache.map.clear();
+        }
+        let outcome = self
+            .cache
+            .map
+            .entry(key)
+            .or_insert_with(|| Arc::new(self.attr.evaluate(&key)))
+            .clone();
+        let bpa = reject && r.reject_reason == Some("BPA");
+        let consistency = match (r.action, outcome.verdict) {
+            _ if bpa => Consistency::Bpa,
+            (None, _) => Consistency::NoAction,
+            (Some(Action::Accept), Verdict::Deny) => Consistency::UnexplainedAccept,
+            (Some(Action::Accept), _) => Consistency::Consistent,
+            (Some(Action::Reject), Verdict::Allow) => Consistency::UnexplainedReject,
+            (Some(Action::Reject), _) => Consistency::Explained,
+        };
+        let ev = Evaluated {
+            eni,
+            header,
+            outcome: &outcome,
+            consistency,
+        };
+        let s = &mut self.summary;
+        if outcome.verdict == Verdict::Partial {
+            s.partial += 1;
+        }
+        match consistency {
+            Consistency::Consistent | Consistency::NoAction => s.consistent += 1,
+            Consistency::Explained => {
+                s.explained += 1;
+                let deciding = outcome
+                    .blockers
+                    .first()
+                    .cloned()
+                    .expect("a denial has a blocker");
+                s.by_blocker
+                    .entry(deciding.clone())
+                    .or_default()
+                    .add(&self.ctx, line, r, &ev, &outcome);
+                if let Blocker::Sg { direction, .. } = deciding {
+                    let k = SgKey {
+                        eni,
+                        egress: direction == Direction::Egress,
+                        proto,
+                        port: header.dport,
+                    };
+                    s.sg_denials
+                        .entry(k)
+                        .or_default()
+                        .add(&self.ctx, line, r, &ev, &outcome);
+                }
+            }
+            Consistency::Bpa => {
+                s.explained += 1;
+                s.by_blocker
+                    .entry(Blocker::Bpa)
+                    .or_default()
+                    .add(&self.ctx, line, r, &ev, &outcome);
+            }
+            Consistency::UnexplainedAccept | Consistency::UnexplainedReject => {
+                if consistency == Consistency::UnexplainedAccept {
+                    s.unexplained_accept += 1;
+                } else {
+                    s.unexplained_reject += 1;
+                }
+                let port = match proto {
+                    crate::packet::PROTO_TCP | crate::packet::PROTO_UDP => sport.min(dport),
+                    _ => 0,
+                };
+                let k = DriftKey {
+                    eni,
+                    egress: dir == Direction::Egress,
+                    accept: consistency == Consistency::UnexplainedAccept,
+                    proto,
+                    port,
+                };
+                s.drift
+                    .entry(k)
+                    .or_default()
+                    .add(&self.ctx, line, r, &ev, &outcome);
+            }
+        }
+        s.cache_entries = s.cache_entries.max(self.cache.map.len());
+        if self.sink.is_some() {
+            let name = self.ctx.name.clone();
+            self.emit(&RecordEvent {
+                file: &name,
+                line,
+                record: r,
+                result: Ok(ev),
+            });
+        }
+    }
+}
+
+impl fmt::Display for Consistency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
