@@ -6,9 +6,16 @@
 //! → [`report`] (text, JSON) → the `vpcreach` binary's CLI.
 //! [`packet`] holds the header sets every analysis computes with.
 
+// Input errors carry the whole source text so that miette can point into it;
+// they happen once per run, so their size does not matter.
+#![allow(clippy::result_large_err)]
+
 pub mod analysis;
+pub mod audit;
+pub mod change;
 pub mod model;
 pub mod packet;
 pub mod report;
 pub mod snapshot;
+pub mod synth;
 pub mod topology;

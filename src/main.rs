@@ -11,7 +11,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use miette::{IntoDiagnostic, Report};
 
-use vpcreach::analysis::{path, PathQuery, ProtocolChoice};
+use vpcreach::analysis::intent::{self, Intent};
+use vpcreach::analysis::{differential, path, PathQuery, ProtocolChoice};
+use vpcreach::change::{self, Applied};
 use vpcreach::report;
 use vpcreach::snapshot;
 use vpcreach::topology::Topology;
@@ -37,6 +39,23 @@ enum Format {
 enum Command {
     /// Can SOURCE reach DESTINATION? Hop by hop, both directions, every blocker.
     Path(PathArgs),
+    /// Every path a Network Access Scope selects, exhaustively: exit 0 clean, 1 findings.
+    Audit(AuditArgs),
+    /// Write a seeded synthetic estate as describe-* JSON (for benchmarks and demos).
+    #[command(hide = true)]
+    Generate {
+        #[arg(long)]
+        output: PathBuf,
+        /// Number of ENIs; VPCs, subnets, SGs and NACLs scale with it.
+        #[arg(long, default_value_t = 10_000)]
+        enis: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// What would this change (EC2 API calls) do to reachability? Paths gained and lost.
+    Whatif(WhatifArgs),
+    /// What changed in reachability (and configuration) between two snapshots?
+    Diff(DiffArgs),
     /// Load a snapshot and report what it holds and any warnings.
     Check {
         #[arg(long)]
@@ -85,6 +104,26 @@ struct PullArgs {
     quiet: bool,
 }
 
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum AuditFormat {
+    Text,
+    Json,
+    Sarif,
+}
+
+#[derive(clap::Args)]
+struct AuditArgs {
+    /// Snapshot directory (describe-* JSON files) or single JSON file.
+    #[arg(long)]
+    snapshot: PathBuf,
+    /// A scope file (AWS Network Access Scope JSON) or a built-in:
+    /// all-igw-ingress, aws-igw-egress, aws-vpc-ingress, aws-vpc-egress.
+    #[arg(long)]
+    scope: String,
+    #[arg(long, value_enum, default_value = "text")]
+    format: AuditFormat,
+}
+
 #[derive(clap::Args)]
 struct PathArgs {
     /// Snapshot directory (describe-* JSON files) or single JSON file.
@@ -113,6 +152,69 @@ struct PathArgs {
     destination_ip: Option<std::net::Ipv4Addr>,
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum ReportFormat {
+    Text,
+    Json,
+    /// A summary to paste into a pull-request comment.
+    Markdown,
+}
+
+#[derive(clap::Args)]
+struct IntentArgs {
+    /// SRC:DST:PROTO[/PORT[-PORT]] that must have a path after the change
+    /// (SRC/DST as for `path`: i-…, eni-…, igw-…, an IPv4 address, `internet`). Repeatable.
+    #[arg(long = "must-reach", value_name = "SRC:DST:PROTO[/PORT]", value_parser = parse_must_reach)]
+    must_reach: Vec<Intent>,
+    /// SRC:DST:PROTO[/PORT[-PORT]] that must have no path after the change. Repeatable.
+    #[arg(long = "must-not-reach", value_name = "SRC:DST:PROTO[/PORT]", value_parser = parse_must_not_reach)]
+    must_not_reach: Vec<Intent>,
+    #[arg(long, value_enum, default_value = "text")]
+    format: ReportFormat,
+}
+
+impl IntentArgs {
+    fn intents(&self) -> Vec<Intent> {
+        self.must_reach
+            .iter()
+            .chain(&self.must_not_reach)
+            .cloned()
+            .collect()
+    }
+}
+
+#[derive(clap::Args)]
+struct WhatifArgs {
+    /// Snapshot directory (describe-* JSON files) or single JSON file.
+    #[arg(long)]
+    snapshot: PathBuf,
+    /// JSON list of EC2 API calls in request shape, each with an "Action" key.
+    #[arg(long)]
+    change: PathBuf,
+    #[command(flatten)]
+    intents: IntentArgs,
+}
+
+#[derive(clap::Args)]
+struct DiffArgs {
+    /// The snapshot before.
+    #[arg(long)]
+    before: PathBuf,
+    /// The snapshot after.
+    #[arg(long)]
+    after: PathBuf,
+    #[command(flatten)]
+    intents: IntentArgs,
+}
+
+fn parse_must_reach(s: &str) -> Result<Intent, String> {
+    Intent::parse(s, true)
+}
+
+fn parse_must_not_reach(s: &str) -> Result<Intent, String> {
+    Intent::parse(s, false)
 }
 
 fn parse_protocol(s: &str) -> Result<ProtocolChoice, String> {
@@ -194,6 +296,58 @@ fn run(cli: Cli) -> miette::Result<u8> {
                 .into_diagnostic()?;
             Ok(if analysis.path_found() { 0 } else { 1 })
         }
+        Command::Whatif(args) => {
+            let snap = load(&args.snapshot)?;
+            let change_file = snapshot::change_file::read(&args.change).map_err(Report::new)?;
+            // Every call is validated before anything is analysed.
+            let outcome = change_file.apply(&snap.network).map_err(Report::new)?;
+            let subject = format!(
+                "{} with {} applied ({} call(s))",
+                args.snapshot.display(),
+                args.change.display(),
+                outcome.applied.len()
+            );
+            compare(
+                "whatif",
+                subject,
+                &snap.network,
+                &outcome.network,
+                &outcome.applied,
+                outcome.notes,
+                &snap.warnings,
+                &args.intents,
+            )
+        }
+        Command::Diff(args) => {
+            let before = load(&args.before)?;
+            let after = load(&args.after)?;
+            let subject = format!("{} → {}", args.before.display(), args.after.display());
+            let mut warnings = before.warnings.clone();
+            warnings.extend(after.warnings.iter().cloned());
+            compare(
+                "diff",
+                subject,
+                &before.network,
+                &after.network,
+                &[],
+                Vec::new(),
+                &warnings,
+                &args.intents,
+            )
+        }
+        Command::Audit(args) => run_audit(args),
+        Command::Generate { output, enis, seed } => {
+            let spec = vpcreach::synth::EstateSpec {
+                seed,
+                ..vpcreach::synth::EstateSpec::scaled(enis)
+            };
+            std::fs::create_dir_all(&output).into_diagnostic()?;
+            for (name, text) in vpcreach::synth::generate(&spec) {
+                std::fs::write(output.join(name), text).into_diagnostic()?;
+            }
+            eprintln!("wrote {spec:?} to {}", output.display());
+            Ok(0)
+        }
         Command::Check { snapshot, format } => {
             let snap = load(&snapshot)?;
             let n = &snap.network;
@@ -259,4 +413,114 @@ fn run(cli: Cli) -> miette::Result<u8> {
             Ok(0)
         }
     }
+}
+
+/// The part `whatif` and `diff` share: configuration differences, gained and
+/// lost reachability, intents on the after-state, one report.
+#[allow(clippy::too_many_arguments)]
+fn compare(
+    command: &str,
+    subject: String,
+    before: &vpcreach::model::Network,
+    after: &vpcreach::model::Network,
+    applied: &[Applied],
+    notes: Vec<String>,
+    warnings: &[snapshot::Warning],
+    args: &IntentArgs,
+) -> miette::Result<u8> {
+    let intents = args.intents();
+    let after_topo = Topology::new(after);
+    intent::validate(&after_topo, &intents).map_err(Report::new)?;
+    let config = change::diff::diff(before, after);
+    let touched = change::diff::affected(before, after, &config);
+    // Differential reachability over pairs; audit findings replace this.
+    let diff = differential::differential(before, after, Some(&touched));
+    let results = intent::check(&after_topo, &intents).map_err(Report::new)?;
+    let report = report::whatif::Report {
+        command,
+        subject,
+        applied,
+        config: &config,
+        diff: &diff,
+        intents: &results,
+        notes,
+        warnings: warnings.iter().map(|w| w.to_string()).collect(),
+    };
+    let text = match args.format {
+        ReportFormat::Json => {
+            serde_json::to_string_pretty(&report::whatif::json(&report)).into_diagnostic()? + "\n"
+        }
+        ReportFormat::Text => report::whatif::text(&report),
+        ReportFormat::Markdown => report::whatif::markdown(&report),
+    };
+    std::io::stdout()
+        .write_all(text.as_bytes())
+        .into_diagnostic()?;
+    Ok(report.exit_code())
+}
+
+fn run_audit(args: AuditArgs) -> miette::Result<u8> {
+    use vpcreach::audit;
+    use vpcreach::snapshot::scope_shapes;
+    let scope_path = std::path::Path::new(&args.scope);
+    let (file, text, name) = match audit::scope::built_in(&args.scope) {
+        Some(text) if !scope_path.exists() => (
+            PathBuf::from(format!("<built-in {}>", args.scope.to_ascii_lowercase())),
+            text.to_string(),
+            args.scope.to_ascii_lowercase(),
+        ),
+        _ => {
+            let text = std::fs::read_to_string(scope_path).map_err(|e| {
+                miette::miette!(
+                    code = "vpcreach::audit::scope",
+                    help = "--scope takes a scope JSON file or a built-in name: all-igw-ingress, aws-igw-egress, aws-vpc-ingress, aws-vpc-egress",
+                    "cannot read scope {}: {e}",
+                    args.scope
+                )
+            })?;
+            (scope_path.to_path_buf(), text, args.scope.clone())
+        }
+    };
+    let scope = scope_shapes::parse_scope(&file, &text, &name).map_err(Report::new)?;
+    let snap = load(&args.snapshot)?;
+    let topo = Topology::new(&snap.network);
+    let result = audit::audit(&topo, &scope).map_err(|e| {
+        let json_path = match &e {
+            audit::analysis::AuditError::PrefixList { id, json_path } => {
+                (id.clone(), json_path.clone())
+            }
+        };
+        Report::new(scope_shapes::locate_value(
+            &file,
+            &text,
+            &json_path.0,
+            &json_path.1,
+            e.to_string(),
+            Some("pull the prefix list and its entries into the snapshot".into()),
+        ))
+    })?;
+    let warnings: Vec<String> = snap.warnings.iter().map(|w| w.to_string()).collect();
+    let out = match args.format {
+        AuditFormat::Json => {
+            let mut v = report::audit::json(&result);
+            v["SnapshotWarnings"] = serde_json::json!(warnings);
+            serde_json::to_string_pretty(&v).into_diagnostic()? + "\n"
+        }
+        AuditFormat::Text => report::audit::text(&result, &warnings),
+        AuditFormat::Sarif => {
+            let ids: std::collections::BTreeSet<String> = result
+                .findings
+                .iter()
+                .filter_map(|f| f.destinations.first().cloned())
+                .collect();
+            let locations = snapshot::locate::locate_ids(&snap.files, &ids);
+            serde_json::to_string_pretty(&report::audit::sarif(&result, &locations))
+                .into_diagnostic()?
+                + "\n"
+        }
+    };
+    std::io::stdout()
+        .write_all(out.as_bytes())
+        .into_diagnostic()?;
+    Ok(if result.findings.is_empty() { 0 } else { 1 })
 }

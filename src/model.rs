@@ -26,6 +26,111 @@ pub struct Network {
     pub prefix_lists: BTreeMap<String, PrefixList>,
     /// Elastic IP associations: (ENI id, private IP) → public IP.
     pub elastic_ips: Vec<ElasticIp>,
+    pub transit_gateways: BTreeMap<String, TransitGateway>,
+    pub tgw_attachments: BTreeMap<String, TgwAttachment>,
+    pub tgw_route_tables: BTreeMap<String, TgwRouteTable>,
+    pub vpn_gateways: BTreeMap<String, VpnGateway>,
+    pub vpn_connections: BTreeMap<String, VpnConnection>,
+    pub vpc_endpoints: BTreeMap<String, VpcEndpoint>,
+}
+
+#[derive(Clone, Debug)]
+pub struct TransitGateway {
+    pub id: String,
+    pub name: Option<String>,
+    pub state: String,
+}
+
+/// A transit gateway attachment of any kind (vpc, vpn, direct-connect-gateway,
+/// connect, peering), with its route table association (C7.1).
+#[derive(Clone, Debug)]
+pub struct TgwAttachment {
+    pub id: String,
+    pub name: Option<String>,
+    pub tgw_id: String,
+    pub resource_type: String,
+    pub resource_id: Option<String>,
+    pub state: String,
+    /// The associated TGW route table, when the association is live.
+    pub route_table_id: Option<String>,
+    /// Present for VPC attachments (from describe-transit-gateway-vpc-attachments).
+    pub vpc: Option<TgwVpcAttachment>,
+}
+
+#[derive(Clone, Debug)]
+pub struct TgwVpcAttachment {
+    pub vpc_id: String,
+    /// One subnet per enabled AZ (C7.5).
+    pub subnet_ids: Vec<String>,
+    pub sg_referencing: bool,
+    pub appliance_mode: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct TgwRouteTable {
+    pub id: String,
+    pub name: Option<String>,
+    pub tgw_id: String,
+    /// `None` when the snapshot has neither routes nor propagations for the
+    /// table: its routes are unknown (TGW_RTB_ROUTES_ARE_UNKNOWN).
+    pub routes: Option<Vec<TgwRoute>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TgwRouteKind {
+    Static,
+    Propagated,
+}
+
+#[derive(Clone, Debug)]
+pub struct TgwRoute {
+    pub destination: RouteDestination,
+    pub attachment_ids: Vec<String>,
+    pub kind: TgwRouteKind,
+    /// Resource type of the attachment the route came from (for priority, C7.3).
+    pub resource_type: Option<String>,
+    pub state: RouteState,
+}
+
+#[derive(Clone, Debug)]
+pub struct VpnGateway {
+    pub id: String,
+    pub name: Option<String>,
+    pub state: String,
+    /// (VPC id, attachment state).
+    pub attachments: Vec<(String, String)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct VpnConnection {
+    pub id: String,
+    pub name: Option<String>,
+    pub vpn_gateway_id: Option<String>,
+    pub transit_gateway_id: Option<String>,
+    pub state: String,
+    /// Static routes toward the customer network (BGP routes are not in describe output).
+    pub static_routes: Vec<Ipv4Net>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EndpointKind {
+    Gateway,
+    Interface,
+    GatewayLoadBalancer,
+    Other(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct VpcEndpoint {
+    pub id: String,
+    pub name: Option<String>,
+    pub kind: EndpointKind,
+    pub vpc_id: String,
+    pub service_name: String,
+    pub state: String,
+    pub route_table_ids: Vec<String>,
+    pub subnet_ids: Vec<String>,
+    pub network_interface_ids: Vec<String>,
 }
 
 /// Where a resource came from (for messages), independent of file formats.
@@ -67,6 +172,12 @@ pub struct RouteTable {
     /// them is routed by this table (C3.2).
     pub gateway_ids: Vec<String>,
     pub routes: Vec<Route>,
+    /// Association ids (`rtbassoc-…`) by associated subnet or gateway id,
+    /// when the snapshot has them; what `DisassociateRouteTable` and
+    /// `ReplaceRouteTableAssociation` name.
+    pub association_ids: BTreeMap<String, String>,
+    /// The id of the main association, when this is the main table.
+    pub main_association_id: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -159,6 +270,9 @@ pub struct NetworkAcl {
     pub vpc_id: String,
     pub is_default: bool,
     pub subnet_ids: Vec<String>,
+    /// Association ids (`aclassoc-…`) by subnet id, when the snapshot has
+    /// them; what `ReplaceNetworkAclAssociation` names.
+    pub association_ids: BTreeMap<String, String>,
     /// In snapshot order; the engine sorts by rule number.
     pub entries: Vec<AclEntry>,
 }
@@ -196,6 +310,9 @@ pub struct SgRule {
     pub to_port: Option<i32>,
     pub peer: SgPeer,
     pub description: Option<String>,
+    /// `sgr-…`, when the snapshot holds `describe-security-group-rules`
+    /// output (`SecurityGroupRules`); what `ModifySecurityGroupRules` names.
+    pub rule_id: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -338,6 +455,8 @@ pub struct PrefixList {
 pub struct ElasticIp {
     pub public_ip: Ipv4Addr,
     pub allocation_id: Option<String>,
+    /// `eipassoc-…` while associated; what `DisassociateAddress` names.
+    pub association_id: Option<String>,
     pub network_interface_id: Option<String>,
     pub private_ip: Option<Ipv4Addr>,
 }
@@ -362,6 +481,20 @@ impl Network {
             "i" => self.instances.get(id).and_then(|v| v.name.as_deref()),
             "pcx" => self.peerings.get(id).and_then(|v| v.name.as_deref()),
             "pl" => self.prefix_lists.get(id).and_then(|v| v.name.as_deref()),
+            "tgw" if id.starts_with("tgw-attach-") => {
+                self.tgw_attachments.get(id).and_then(|v| v.name.as_deref())
+            }
+            "tgw" if id.starts_with("tgw-rtb-") => self
+                .tgw_route_tables
+                .get(id)
+                .and_then(|v| v.name.as_deref()),
+            "tgw" => self
+                .transit_gateways
+                .get(id)
+                .and_then(|v| v.name.as_deref()),
+            "vgw" => self.vpn_gateways.get(id).and_then(|v| v.name.as_deref()),
+            "vpn" => self.vpn_connections.get(id).and_then(|v| v.name.as_deref()),
+            "vpce" => self.vpc_endpoints.get(id).and_then(|v| v.name.as_deref()),
             _ => None,
         };
         name.filter(|n| !n.is_empty())
@@ -379,5 +512,11 @@ impl Network {
             + self.instances.len()
             + self.peerings.len()
             + self.prefix_lists.len()
+            + self.transit_gateways.len()
+            + self.tgw_attachments.len()
+            + self.tgw_route_tables.len()
+            + self.vpn_gateways.len()
+            + self.vpn_connections.len()
+            + self.vpc_endpoints.len()
     }
 }

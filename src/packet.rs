@@ -47,7 +47,7 @@ pub fn net_set(net: &Ipv4Net) -> AddrSet {
 
 pub fn nets_set<'a>(nets: impl IntoIterator<Item = &'a Ipv4Net>) -> AddrSet {
     nets.into_iter()
-        .map(|n| net_set(n))
+        .map(net_set)
         .fold(AddrSet::new(), |acc, s| acc | s)
 }
 
@@ -313,9 +313,9 @@ impl HeaderSet {
                 for c in &self.cubes {
                     if c.proto.contains(p) {
                         if p == PROTO_ICMP {
-                            ports = ports | &c.sport;
+                            ports |= &c.sport;
                         } else {
-                            ports = ports | &c.dport;
+                            ports |= &c.dport;
                         }
                     }
                 }

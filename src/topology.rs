@@ -135,12 +135,14 @@ impl<'n> Topology<'n> {
                     t.nat_by_private_ip
                         .insert((nat.vpc_id.clone(), addr_of(ip)), nat.id.clone());
                     if let Some(public) = a.public_ip {
-                        if !t.public_owner.contains_key(&addr_of(public)) {
+                        if let std::collections::hash_map::Entry::Vacant(slot) =
+                            t.public_owner.entry(addr_of(public))
+                        {
                             let owner = a
                                 .network_interface_id
                                 .clone()
                                 .unwrap_or_else(|| nat.id.clone());
-                            t.public_owner.insert(addr_of(public), (owner, ip));
+                            slot.insert((owner, ip));
                             t.vpc_public.entry(nat.vpc_id.clone()).or_default().push((
                                 addr_of(ip),
                                 addr_of(public),
@@ -191,6 +193,21 @@ impl<'n> Topology<'n> {
         }
         for nat in net.nat_gateways.values() {
             self.edge(&nat.id, &nat.subnet_id);
+        }
+        for a in net.tgw_attachments.values() {
+            if let Some(v) = &a.vpc {
+                if a.state == "available" || a.state.is_empty() {
+                    self.edge(&a.id, &v.vpc_id);
+                    self.edge(&a.id, &a.tgw_id);
+                }
+            }
+        }
+        for g in net.vpn_gateways.values() {
+            for (vpc, state) in &g.attachments {
+                if state == "attached" {
+                    self.edge(&g.id, vpc);
+                }
+            }
         }
         for p in net.peerings.values() {
             if p.status == "active" {
@@ -323,6 +340,45 @@ impl<'n> Topology<'n> {
                 g.attachments
                     .iter()
                     .any(|(v, s)| v == vpc && (s == "available" || s == "attached"))
+            })
+            .collect()
+    }
+
+    /// VPCs whose SG references reach `vpc` through a transit gateway: both
+    /// VPC attachments (to the same TGW) have SG referencing enabled (C7.6).
+    pub fn tgw_sg_referencing_peers(&self, vpc: &str) -> Vec<&'n str> {
+        let mine: Vec<&TgwAttachment> = self
+            .net
+            .tgw_attachments
+            .values()
+            .filter(|a| {
+                a.vpc
+                    .as_ref()
+                    .is_some_and(|v| v.vpc_id == vpc && v.sg_referencing)
+            })
+            .collect();
+        self.net
+            .tgw_attachments
+            .values()
+            .filter(|a| mine.iter().any(|m| m.tgw_id == a.tgw_id))
+            .filter_map(|a| {
+                a.vpc
+                    .as_ref()
+                    .filter(|v| v.sg_referencing && v.vpc_id != vpc)
+                    .map(|v| v.vpc_id.as_str())
+            })
+            .collect()
+    }
+
+    /// VGWs attached to a VPC, in id order.
+    pub fn vgws_of_vpc(&self, vpc: &str) -> Vec<&'n VpnGateway> {
+        self.net
+            .vpn_gateways
+            .values()
+            .filter(|g| {
+                g.attachments
+                    .iter()
+                    .any(|(v, s)| v == vpc && s == "attached")
             })
             .collect()
     }

@@ -25,6 +25,12 @@ pub enum Endpoint {
     InternetGateway(String),
     Peering(String),
     NatGateway(String),
+    /// A virtual private gateway: the on-premises side of its VPN connections.
+    VpnGateway(String),
+    /// A gateway endpoint (S3, DynamoDB): the service behind it.
+    GatewayEndpoint(String),
+    /// A transit gateway attachment: traffic leaving the TGW through it.
+    TgwAttachment(String),
 }
 
 #[derive(Debug, Error, Diagnostic)]
@@ -38,7 +44,7 @@ pub enum EndpointError {
     #[error("cannot understand {reference:?} as a source or destination")]
     #[diagnostic(
         code(vpcreach::path::bad_reference),
-        help("use a resource id (i-, eni-, igw-, nat-, pcx-), an IPv4 address, or `internet`")
+        help("use a resource id (i-, eni-, igw-, nat-, pcx-, vgw-, vpce-, tgw-attach-), an IPv4 address, or `internet`")
     )]
     BadReference { reference: String },
     #[error("{address} is not an address of {reference}")]
@@ -138,9 +144,36 @@ pub fn resolve(
             net.nat_gateways.get(reference).ok_or_else(|| not_found(&mut net.nat_gateways.keys()))?;
             Ok(Endpoint::NatGateway(reference.into()))
         }
-        "tgw" | "vpce" | "vgw" => Err(EndpointError::Unsupported {
+        "vgw" => {
+            net.vpn_gateways.get(reference).ok_or_else(|| not_found(&mut net.vpn_gateways.keys()))?;
+            Ok(Endpoint::VpnGateway(reference.into()))
+        }
+        "vpce" => {
+            let e = net.vpc_endpoints.get(reference).ok_or_else(|| not_found(&mut net.vpc_endpoints.keys()))?;
+            match e.kind {
+                crate::model::EndpointKind::Gateway => Ok(Endpoint::GatewayEndpoint(reference.into())),
+                crate::model::EndpointKind::Interface => {
+                    // An interface endpoint is its network interfaces (C8.2).
+                    let eni = e.network_interface_ids.iter().find_map(|id| net.network_interfaces.get(id)).ok_or_else(|| EndpointError::Unsupported {
+                        reference: reference.into(),
+                        message: "none of the endpoint's network interfaces is in the snapshot (UNKNOWN_RESOURCE)".into(),
+                    })?;
+                    let addrs = eni_addrs(eni, explicit_ip, reference)?;
+                    Ok(Endpoint::Eni { eni: eni.id.clone(), instance: None, addrs })
+                }
+                _ => Err(EndpointError::Unsupported {
+                    reference: reference.into(),
+                    message: "Gateway Load Balancer endpoints can only be passed through (PATH_THROUGH_GWLB_NOT_CHECKED)".into(),
+                }),
+            }
+        }
+        "tgw" if reference.starts_with("tgw-attach-") => {
+            net.tgw_attachments.get(reference).ok_or_else(|| not_found(&mut net.tgw_attachments.keys()))?;
+            Ok(Endpoint::TgwAttachment(reference.into()))
+        }
+        "tgw" => Err(EndpointError::Unsupported {
             reference: reference.into(),
-            message: "transit gateways, VPC endpoints and virtual private gateways are not modelled by this version (UNSUPPORTED_COMPONENT); see docs/model.md".into(),
+            message: "name a transit gateway attachment (tgw-attach-…) rather than the transit gateway itself: the attachment decides the route table".into(),
         }),
         _ => Err(EndpointError::BadReference { reference: reference.into() }),
     }

@@ -5,8 +5,11 @@
 //! vocabulary but free of any output format. Must not know: JSON, files,
 //! terminals.
 
+pub mod differential;
 pub mod endpoint;
+pub mod intent;
 pub mod path;
+pub mod reference;
 pub mod rules;
 
 use crate::model::{AclEntry, Route};

@@ -13,6 +13,8 @@
 //! blocker on the way instead of only the first (AWS stops at one).
 
 use std::cell::RefCell;
+use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use crate::analysis::endpoint::{self, Endpoint, EndpointError};
 use crate::analysis::rules::{self, Direction};
@@ -33,10 +35,15 @@ enum Mode {
 #[derive(Clone, Debug)]
 enum Goal {
     Eni(String),
+    /// Any of these ENIs (audit: one walk towards many destinations).
+    AnyEni(Arc<BTreeSet<String>>),
     External(AddrSet),
     Igw(String),
     Pcx(String),
     Nat(String),
+    Vgw(String),
+    Vpce(String),
+    TgwAttachment(String),
 }
 
 /// How a trace reached its goal: where the return path starts.
@@ -44,8 +51,18 @@ enum Goal {
 enum Exit {
     Eni(String),
     Igw(String),
-    Pcx { pcx: String, from_vpc: String },
-    Nat,
+    Pcx {
+        pcx: String,
+        from_vpc: String,
+    },
+    Vgw(String),
+    Vpce {
+        vpce: String,
+        vpc: String,
+    },
+    /// Reached a component from which no reply is analysed (a NAT gateway or
+    /// a transit gateway attachment named as the destination).
+    NoReturn,
 }
 
 #[derive(Clone, Debug)]
@@ -55,13 +72,26 @@ struct NatBinding {
     original_sport: PortSet,
 }
 
+#[derive(Clone, Debug)]
+enum Translation {
+    /// The IGW's 1:1 NAT of this VPC's private sources (C4.2).
+    Igw { vpc: String },
+    /// A NAT gateway's source NAT (C5.2).
+    Nat(NatBinding),
+}
+
 #[derive(Clone, Debug, Default)]
 struct Trace {
     hops: Vec<Hop>,
     explanations: Vec<Explanation>,
     blocked: bool,
     lost_sg_identity: bool,
+    crossed_tgw: bool,
     nat_bindings: Vec<NatBinding>,
+    /// Source translations on the way, in order (to state `admitted` in
+    /// the source's own addresses).
+    translations: Vec<Translation>,
+    /// Appliance ENIs, endpoints and NAT gateways already traversed (loop guard).
     visited_appliances: Vec<String>,
     reached: Option<(Exit, HeaderSet)>,
 }
@@ -76,7 +106,34 @@ struct Walk<'t, 'n> {
 /// Answer one `path` question.
 pub fn analyze(topo: &Topology, query: &PathQuery) -> Result<PathAnalysis, EndpointError> {
     let src = endpoint::resolve(topo, &query.source, query.source_ip)?;
-    let dst = endpoint::resolve(topo, &query.destination, query.destination_ip)?;
+    let mut dst = endpoint::resolve(topo, &query.destination, query.destination_ip)?;
+    // From outside, a public address of an ENI is that ENI, reached through
+    // its internet gateway (SPEC `path`). From inside it would be NAT
+    // reflection (C4.5), so it stays an outside address there.
+    if entering_through_igw(&src) {
+        if let Goal::Eni(eni) = goal_of(topo, &dst) {
+            let private = match &dst {
+                Endpoint::External { addrs, .. } => addrs
+                    .first()
+                    .and_then(|a| topo.public_owner(a))
+                    .map(|(_, p)| ip_set(p)),
+                _ => None,
+            };
+            if let Some(addrs) = private {
+                let instance = topo
+                    .net
+                    .network_interfaces
+                    .get(&eni)
+                    .and_then(|e| e.attachment.as_ref())
+                    .and_then(|a| a.instance_id.clone());
+                dst = Endpoint::Eni {
+                    eni,
+                    instance,
+                    addrs,
+                };
+            }
+        }
+    }
     let initial = initial_set(topo, query, &src, &dst);
     Ok(analyze_endpoints(topo, query, &src, &dst, initial))
 }
@@ -136,28 +193,14 @@ pub fn analyze_endpoints(
     let mut any_reply_needed = false;
     let mut return_ok = false;
     for &i in &clean_forward {
-        let arrived = &forward_traces[i].reached.as_ref().expect("reached").1;
-        let replies_back: Vec<&Trace> = return_traces
-            .iter()
-            .filter(|(f, t)| *f == i && t.reached.is_some() && !t.blocked)
-            .map(|(_, t)| t)
-            .collect();
-        let needs_reply = !arrived.reply().is_empty()
-            && !matches!(forward_traces[i].reached, Some((Exit::Nat, _)));
-        if !needs_reply {
-            admitted.extend(arrived.clone());
-            continue;
+        let (part, needs_reply) = branch_admitted(topo, i, &forward_traces, &return_traces);
+        if needs_reply {
+            any_reply_needed = true;
+            if !part.is_empty() {
+                return_ok = true;
+            }
         }
-        any_reply_needed = true;
-        let mut back = HeaderSet::empty();
-        for t in &replies_back {
-            back.extend(t.reached.as_ref().expect("reached").1.clone());
-        }
-        let round_trip = round_trip_traffic(arrived, &back);
-        if !round_trip.is_empty() {
-            return_ok = true;
-        }
-        admitted.extend(round_trip);
+        admitted.extend(part);
     }
     let return_found = if forward_found && any_reply_needed {
         Some(return_ok)
@@ -226,9 +269,168 @@ pub fn analyze_endpoints(
     }
 }
 
+/// What forward branch `i` delivered for good: its arrived traffic, or
+/// where replies exist, the part whose replies got back. The flag says
+/// whether a reply was needed.
+fn branch_admitted(
+    topo: &Topology,
+    i: usize,
+    forward_traces: &[Trace],
+    return_traces: &[(usize, Trace)],
+) -> (HeaderSet, bool) {
+    let arrived = &forward_traces[i].reached.as_ref().expect("reached").1;
+    // In the source's own addresses, before any NAT on the way.
+    let sent = untranslate(topo, &forward_traces[i].translations, arrived);
+    let needs_reply = !arrived.reply().is_empty()
+        && !matches!(forward_traces[i].reached, Some((Exit::NoReturn, _)));
+    if !needs_reply {
+        return (sent, false);
+    }
+    let mut back = HeaderSet::empty();
+    for (_, t) in return_traces
+        .iter()
+        .filter(|(f, t)| *f == i && t.reached.is_some() && !t.blocked)
+    {
+        back.extend(t.reached.as_ref().expect("reached").1.clone());
+    }
+    (round_trip_traffic(&sent, &back), true)
+}
+
+/// What one forward branch delivered to one destination, for analyses that
+/// evaluate many pairs in one walk (`audit`).
+#[derive(Clone, Debug)]
+pub struct Delivery {
+    /// The ENI id, or gateway id, the branch reached.
+    pub reached: String,
+    /// Traffic that arrived and, where a reply exists, whose replies got
+    /// back: what [`PathAnalysis::admitted`] holds, for this branch.
+    pub admitted: HeaderSet,
+    /// The branch's forward hops, source first.
+    pub hops: Vec<Hop>,
+}
+
+/// Evaluate `initial` from `src` towards many destinations at once.
+///
+/// `dst` names the destination side as for [`analyze_endpoints`] (for a
+/// peering source it picks the VPC to enter); when `dst_enis` is given the
+/// walk accepts delivery to any of those ENIs instead of `dst` alone.
+/// `src_enis` likewise lets the return path end at any of several source
+/// ENIs, so one walk can carry the addresses of a whole class of sources
+/// that share subnet, security groups and state. For one source and one
+/// destination this gives exactly `analyze_endpoints(...).admitted`, split
+/// by branch. Only clean branches that admit something are returned.
+pub fn deliveries(
+    topo: &Topology,
+    src: &Endpoint,
+    dst: &Endpoint,
+    dst_enis: Option<Arc<BTreeSet<String>>>,
+    src_enis: Option<Arc<BTreeSet<String>>>,
+    initial: HeaderSet,
+) -> Vec<Delivery> {
+    let forward_walk = Walk {
+        topo,
+        mode: Mode::Forward,
+        goal: match dst_enis {
+            Some(set) => Goal::AnyEni(set),
+            None => goal_of(topo, dst),
+        },
+        notes: RefCell::new(Vec::new()),
+    };
+    let forward_traces = forward_walk.start(src, dst, initial);
+    let return_walk = Walk {
+        topo,
+        mode: Mode::Return,
+        goal: match src_enis {
+            Some(set) => Goal::AnyEni(set),
+            None => goal_of(topo, src),
+        },
+        notes: RefCell::new(Vec::new()),
+    };
+    let mut return_traces: Vec<(usize, Trace)> = Vec::new();
+    for (i, t) in forward_traces.iter().enumerate() {
+        if t.blocked {
+            continue;
+        }
+        if let Some((exit, arrived)) = &t.reached {
+            let reply = arrived.reply();
+            if reply.is_empty() {
+                continue;
+            }
+            for rt in return_walk.start_return(exit, t, reply) {
+                return_traces.push((i, rt));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for i in 0..forward_traces.len() {
+        let t = &forward_traces[i];
+        if t.blocked {
+            continue;
+        }
+        let Some((exit, _)) = &t.reached else {
+            continue;
+        };
+        let (admitted, _) = branch_admitted(topo, i, &forward_traces, &return_traces);
+        if admitted.is_empty() {
+            continue;
+        }
+        let reached = match exit {
+            Exit::Eni(id) | Exit::Igw(id) | Exit::Vgw(id) => id.clone(),
+            Exit::Pcx { pcx, .. } => pcx.clone(),
+            Exit::Vpce { vpce, .. } => vpce.clone(),
+            Exit::NoReturn => match &forward_walk.goal {
+                Goal::Nat(id) | Goal::TgwAttachment(id) => id.clone(),
+                _ => String::new(),
+            },
+        };
+        out.push(Delivery {
+            reached,
+            admitted,
+            hops: t.hops.clone(),
+        });
+    }
+    out
+}
+
 /// Forward traffic whose replies made it back. Replies are swapped copies,
 /// so the reply of what came back is the forward traffic again, except for
 /// ICMP where the reply type differs from the request type.
+/// Undo the source translations of a forward trace, so that traffic that
+/// needs no reply is stated in the source's own addresses, as round-trip
+/// traffic is (its replies were translated back on the way).
+fn untranslate(topo: &Topology, translations: &[Translation], arrived: &HeaderSet) -> HeaderSet {
+    let mut set = arrived.clone();
+    for t in translations.iter().rev() {
+        set = match t {
+            Translation::Igw { vpc } => {
+                let mut out = HeaderSet::empty();
+                for (private, public) in topo.public_mappings_of_vpc(vpc) {
+                    for c in set.cubes() {
+                        if c.src.contains(public) {
+                            out.push(Cube {
+                                src: AddrSet::from_iter([private..=private]),
+                                ..c.clone()
+                            });
+                        }
+                    }
+                }
+                out
+            }
+            Translation::Nat(b) => set.map_cubes(|c| {
+                let mut c = Cube {
+                    src: b.original_src.clone(),
+                    ..c.clone()
+                };
+                if c.proto.iter().all(|p| p == PROTO_TCP || p == PROTO_UDP) {
+                    c.sport = b.original_sport.clone();
+                }
+                c
+            }),
+        };
+    }
+    set
+}
+
 fn round_trip_traffic(arrived: &HeaderSet, back: &HeaderSet) -> HeaderSet {
     let icmp = ProtoSet::from_iter([PROTO_ICMP..=PROTO_ICMP]);
     let non_icmp_cube = Cube {
@@ -296,6 +498,9 @@ fn goal_of(topo: &Topology, e: &Endpoint) -> Goal {
         Endpoint::InternetGateway(id) => Goal::Igw(id.clone()),
         Endpoint::Peering(id) => Goal::Pcx(id.clone()),
         Endpoint::NatGateway(id) => Goal::Nat(id.clone()),
+        Endpoint::VpnGateway(id) => Goal::Vgw(id.clone()),
+        Endpoint::GatewayEndpoint(id) => Goal::Vpce(id.clone()),
+        Endpoint::TgwAttachment(id) => Goal::TgwAttachment(id.clone()),
     }
 }
 
@@ -306,9 +511,12 @@ fn describe_endpoint(net: &Network, e: &Endpoint, reference: &str) -> ComponentR
         } if reference.starts_with("i-") => i.clone(),
         Endpoint::Eni { eni, .. } => eni.clone(),
         Endpoint::External { label, .. } => label.clone(),
-        Endpoint::InternetGateway(id) | Endpoint::Peering(id) | Endpoint::NatGateway(id) => {
-            id.clone()
-        }
+        Endpoint::InternetGateway(id)
+        | Endpoint::Peering(id)
+        | Endpoint::NatGateway(id)
+        | Endpoint::VpnGateway(id)
+        | Endpoint::GatewayEndpoint(id)
+        | Endpoint::TgwAttachment(id) => id.clone(),
     };
     ComponentRef {
         name: net.name_of(&id).map(str::to_string),
@@ -367,11 +575,20 @@ pub fn initial_set(
         Endpoint::NatGateway(id) => nat_private_ip(net.nat_gateways.get(id))
             .map(ip_set)
             .unwrap_or_default(),
+        Endpoint::VpnGateway(id) => query
+            .source_ip
+            .map(ip_set)
+            .unwrap_or_else(|| on_prem_addrs(net, id)),
+        Endpoint::GatewayEndpoint(id) => query
+            .source_ip
+            .map(ip_set)
+            .unwrap_or_else(|| endpoint_service_addrs(net, id)),
+        Endpoint::TgwAttachment(id) => query
+            .source_ip
+            .map(ip_set)
+            .unwrap_or_else(|| attachment_addrs(net, id)),
     };
-    let entering_from_outside = matches!(
-        src,
-        Endpoint::External { .. } | Endpoint::InternetGateway(_)
-    );
+    let entering_from_outside = entering_through_igw(src);
     cube.dst = match dst {
         Endpoint::Eni { eni, addrs, .. } => {
             if entering_from_outside {
@@ -398,8 +615,86 @@ pub fn initial_set(
         Endpoint::NatGateway(id) => nat_private_ip(net.nat_gateways.get(id))
             .map(ip_set)
             .unwrap_or_default(),
+        Endpoint::VpnGateway(id) => query
+            .destination_ip
+            .map(ip_set)
+            .unwrap_or_else(|| on_prem_addrs(net, id)),
+        Endpoint::GatewayEndpoint(id) => query
+            .destination_ip
+            .map(ip_set)
+            .unwrap_or_else(|| endpoint_service_addrs(net, id)),
+        Endpoint::TgwAttachment(id) => query
+            .destination_ip
+            .map(ip_set)
+            .unwrap_or_else(|| attachment_addrs(net, id)),
     };
     HeaderSet::from_cube(cube)
+}
+
+/// Outside hosts with public addresses come in through an internet gateway;
+/// private ones (on-premises) through a virtual private gateway.
+fn entering_through_igw(src: &Endpoint) -> bool {
+    match src {
+        Endpoint::InternetGateway(_) => true,
+        Endpoint::External { addrs, .. } => !addrs.is_subset(&(rfc1918() | rfc6598())),
+        _ => false,
+    }
+}
+
+/// The customer network behind a VGW: its VPN connections' static routes,
+/// else every private range.
+fn on_prem_addrs(net: &Network, vgw: &str) -> AddrSet {
+    let routes: Vec<ipnet::Ipv4Net> = net
+        .vpn_connections
+        .values()
+        .filter(|c| c.vpn_gateway_id.as_deref() == Some(vgw))
+        .flat_map(|c| c.static_routes.iter().copied())
+        .collect();
+    if routes.is_empty() {
+        rfc1918()
+    } else {
+        nets_set(&routes)
+    }
+}
+
+/// The service addresses behind a gateway endpoint: the prefix lists its routes name.
+fn endpoint_service_addrs(net: &Network, vpce: &str) -> AddrSet {
+    let mut out = AddrSet::new();
+    for rt in net.route_tables.values() {
+        for r in &rt.routes {
+            if let (RouteTarget::VpcEndpoint(id), RouteDestination::PrefixList(pl)) =
+                (&r.target, &r.destination)
+            {
+                if id == vpce {
+                    if let Some(cidrs) = net.prefix_lists.get(pl).and_then(|p| p.cidrs.as_ref()) {
+                        out |= nets_set(cidrs);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// What lies behind a transit gateway attachment: its VPC's CIDRs or its VPN's routes.
+fn attachment_addrs(net: &Network, att: &str) -> AddrSet {
+    let Some(a) = net.tgw_attachments.get(att) else {
+        return AddrSet::new();
+    };
+    if let Some(v) = a.vpc.as_ref().and_then(|v| net.vpcs.get(&v.vpc_id)) {
+        return nets_set(&v.cidrs);
+    }
+    let routes: Vec<ipnet::Ipv4Net> = net
+        .vpn_connections
+        .values()
+        .filter(|c| a.resource_id.as_deref() == Some(c.id.as_str()))
+        .flat_map(|c| c.static_routes.iter().copied())
+        .collect();
+    if routes.is_empty() {
+        all_addrs()
+    } else {
+        nets_set(&routes)
+    }
 }
 
 fn endpoint_vpc(topo: &Topology, e: &Endpoint) -> Option<String> {
@@ -424,6 +719,17 @@ fn public_addrs_of(net: &Network, eni: &str, privates: &AddrSet) -> AddrSet {
         }
     }
     out
+}
+
+/// ELB, NLB and GWLB interfaces: requester-managed, described "ELB …".
+fn is_load_balancer_eni(eni: &NetworkInterface) -> bool {
+    matches!(
+        eni.interface_type.as_str(),
+        "network_load_balancer" | "gateway_load_balancer"
+    ) || eni
+        .description
+        .as_deref()
+        .is_some_and(|d| d.starts_with("ELB "))
 }
 
 fn nat_private_ip(nat: Option<&NatGateway>) -> Option<std::net::Ipv4Addr> {
@@ -519,20 +825,92 @@ impl<'t, 'n> Walk<'t, 'n> {
         self.stop(trace, e)
     }
 
+    /// An IGW that a route table of `vpc` targets but the snapshot lacks.
+    fn missing_igw_of_vpc(&self, vpc: &str) -> Option<String> {
+        self.net()
+            .route_tables
+            .values()
+            .filter(|rt| rt.vpc_id == vpc)
+            .flat_map(|rt| rt.routes.iter())
+            .find_map(|r| match &r.target {
+                RouteTarget::InternetGateway(id)
+                    if !self.net().internet_gateways.contains_key(id) =>
+                {
+                    Some(id.clone())
+                }
+                _ => None,
+            })
+    }
+
     // ---------------------------------------------------------------- starts
 
     fn start(&self, src: &Endpoint, dst: &Endpoint, set: HeaderSet) -> Vec<Trace> {
         let trace = Trace::default();
         match src {
+            Endpoint::Eni { eni, .. }
+                if self
+                    .net()
+                    .network_interfaces
+                    .get(eni)
+                    .is_some_and(|e| e.interface_type == "vpc_endpoint") =>
+            {
+                let mut e = self.explanation("VPCE_INTRA_VPC_TRAFFIC", format!("{eni} belongs to an interface VPC endpoint, which cannot initiate connections; ask about the reverse direction (C8.2)"), &set);
+                e.components
+                    .push(("NetworkInterface", comp(self.net(), eni)));
+                if let Some(vpce) = self
+                    .net()
+                    .vpc_endpoints
+                    .values()
+                    .find(|v| v.network_interface_ids.contains(eni))
+                {
+                    e.components
+                        .push(("VpcEndpoint", comp(self.net(), &vpce.id)));
+                }
+                self.stop(trace, e)
+            }
             Endpoint::Eni { eni, .. } => self.eni_out(trace, eni, set, false),
+            Endpoint::External { label, .. } if !entering_through_igw(src) => {
+                // A private outside address: on premises, behind a VGW.
+                let vpc = endpoint_vpc(self.topo, dst);
+                let vgw = vpc
+                    .as_deref()
+                    .and_then(|v| self.topo.vgws_of_vpc(v).first().map(|g| g.id.clone()));
+                match vgw {
+                    Some(vgw) => self.enter_from_vgw(trace, &vgw, set),
+                    None => {
+                        let mut e = self.explanation(
+                            "NO_PATH",
+                            format!("{label} is a private address outside the snapshot's VPCs; it could only enter through a VPN gateway or transit gateway, and the destination's VPC has no VPN gateway attached"),
+                            &set,
+                        );
+                        if let Some(v) = vpc {
+                            e.components.push(("Vpc", comp(self.net(), &v)));
+                        }
+                        self.stop(trace, e)
+                    }
+                }
+            }
+            Endpoint::VpnGateway(vgw) => self.enter_from_vgw(trace, vgw, set),
+            Endpoint::GatewayEndpoint(id) | Endpoint::TgwAttachment(id) => {
+                let e = self.explanation(
+                    "NO_PATH",
+                    format!("{id} as a source is not supported: name the resource behind it (an address with `--source`), or use it as a destination"),
+                    &set,
+                );
+                self.stop(trace, e)
+            }
             Endpoint::External { label, .. } => {
                 let vpc = endpoint_vpc(self.topo, dst);
                 let igw = vpc
                     .as_deref()
                     .and_then(|v| self.topo.igws_of_vpc(v).first().map(|g| g.id.clone()));
                 match (igw, vpc) {
-                    (Some(igw), _) => self.from_internet(trace, &igw, set),
+                    (Some(igw), _) => self.enter_from_internet(trace, &igw, set),
                     (None, Some(vpc)) => {
+                        // A route names an IGW the snapshot lacks: unknown, not absent.
+                        if let Some(missing) = self.missing_igw_of_vpc(&vpc) {
+                            return self.unknown(trace, &missing, "internet gateway", &set);
+                        }
                         let mut e = self.explanation("NO_PATH", format!("{label} can enter {vpc} only through an internet gateway, and none is attached to it"), &set);
                         e.components.push(("Vpc", comp(self.net(), &vpc)));
                         self.stop(trace, e)
@@ -547,7 +925,7 @@ impl<'t, 'n> Walk<'t, 'n> {
                     }
                 }
             }
-            Endpoint::InternetGateway(igw) => self.from_internet(trace, igw, set),
+            Endpoint::InternetGateway(igw) => self.enter_from_internet(trace, igw, set),
             Endpoint::Peering(pcx) => match endpoint_vpc(self.topo, dst) {
                 Some(vpc) => {
                     let mut trace = trace;
@@ -586,7 +964,15 @@ impl<'t, 'n> Walk<'t, 'n> {
         };
         match exit {
             Exit::Eni(eni) => self.eni_out(trace, eni, reply, false),
-            Exit::Igw(igw) => self.from_internet(trace, igw, reply),
+            Exit::Igw(igw) => self.enter_from_internet(trace, igw, reply),
+            Exit::Vgw(vgw) => self.enter_from_vgw(trace, vgw, reply),
+            Exit::Vpce { vpce, vpc } => {
+                let mut trace = trace;
+                trace
+                    .hops
+                    .push(self.hop(vpce, "gateway endpoint (reply)", &reply));
+                self.deliver_local(trace, vpc, reply, None)
+            }
             Exit::Pcx { pcx, from_vpc } => {
                 let mut trace = trace;
                 trace
@@ -594,7 +980,7 @@ impl<'t, 'n> Walk<'t, 'n> {
                     .push(self.hop(pcx, "VPC peering connection (reply)", &reply));
                 self.deliver_local(trace, from_vpc, reply, None)
             }
-            Exit::Nat => Vec::new(),
+            Exit::NoReturn => Vec::new(),
         }
     }
 
@@ -891,13 +1277,13 @@ impl<'t, 'n> Walk<'t, 'n> {
             hop.subnet = from_subnet.map(str::to_string);
             t.hops.push(hop);
             if route.state == RouteState::Blackhole {
-                let mut e = self.explanation("BAD_STATE_ROUTE", format!("{} routes {} to {}, which is a blackhole (its target no longer exists or is detached)", rt.id, describe_route_dest(&route), route.target.id()), &part);
+                let mut e = self.explanation("BAD_STATE_ROUTE", format!("{} routes {} to {}, which is a blackhole (its target no longer exists or is detached)", rt.id, describe_route_dest(&route.destination), route.target.id()), &part);
                 e.components.push(("RouteTable", comp(self.net(), &rt.id)));
                 e.route = Some(route.clone());
                 e.route_table_id = Some(rt.id.clone());
                 e.fix = Some(format!(
                     "replace the route {} in {} with one to a live target",
-                    describe_route_dest(&route),
+                    describe_route_dest(&route.destination),
                     rt.id
                 ));
                 out.extend(self.stop(t, e));
@@ -951,6 +1337,9 @@ impl<'t, 'n> Walk<'t, 'n> {
             RouteTarget::NatGateway(nat) => self.to_nat(trace, nat, from_subnet, set),
             RouteTarget::VpcPeering(pcx) => self.to_pcx(trace, pcx, vpc_id, set),
             RouteTarget::NetworkInterface(eni) => self.to_appliance(trace, eni, from_subnet, set),
+            RouteTarget::TransitGateway(tgw) => self.to_tgw(trace, tgw, vpc_id, from_subnet, set),
+            RouteTarget::VpnGateway(vgw) => self.to_vgw(trace, vgw, vpc_id, set),
+            RouteTarget::VpcEndpoint(vpce) => self.to_vpce(trace, vpce, vpc_id, set),
             RouteTarget::Instance(inst) => match self
                 .net()
                 .instances
@@ -1102,6 +1491,13 @@ impl<'t, 'n> Walk<'t, 'n> {
     }
 
     fn eni_in(&self, mut trace: Trace, eni: &NetworkInterface, set: HeaderSet) -> Vec<Trace> {
+        if is_load_balancer_eni(eni) {
+            self.note(format!(
+                "{} belongs to a load balancer ({}): listeners, target groups and forwarding to targets are not modelled; the verdict covers reaching the load balancer's interface only",
+                eni.id,
+                eni.description.as_deref().unwrap_or(&eni.interface_type)
+            ));
+        }
         let set = self.state_checks(&mut trace, eni, set);
         let set = self.sg_check(&mut trace, eni, Direction::Ingress, set);
         let role = if self.mode == Mode::Return {
@@ -1120,6 +1516,10 @@ impl<'t, 'n> Walk<'t, 'n> {
         trace.hops.push(hop);
         match &self.goal {
             Goal::Eni(goal) if *goal == eni.id => {
+                trace.reached = Some((Exit::Eni(eni.id.clone()), set));
+                vec![trace]
+            }
+            Goal::AnyEni(goals) if goals.contains(&eni.id) => {
                 trace.reached = Some((Exit::Eni(eni.id.clone()), set));
                 vec![trace]
             }
@@ -1163,6 +1563,24 @@ impl<'t, 'n> Walk<'t, 'n> {
         } else {
             self.acl_check(&mut trace, &eni.subnet_id, false, set)
         };
+        let own: AddrSet = eni
+            .private_ips
+            .iter()
+            .map(|p| addr_of(p.address))
+            .map(|a| a..=a)
+            .collect();
+        // Traffic addressed to the route target itself is delivered to it,
+        // not forwarded (its egress rules and source/destination check
+        // play no part).
+        let to_itself = set.restrict_dst(&own);
+        let mut out = Vec::new();
+        if !to_itself.is_empty() {
+            out.extend(self.eni_in(trace.clone(), eni, to_itself));
+        }
+        let set = set.restrict_dst(&(all_addrs() - &own));
+        if set.is_empty() {
+            return out;
+        }
         let set = self.sg_check(&mut trace, eni, Direction::Ingress, set);
         let mut hop = self.hop(&eni.id, "network interface (appliance, route target)", &set);
         hop.attached_to = eni
@@ -1175,12 +1593,6 @@ impl<'t, 'n> Walk<'t, 'n> {
         trace.hops.push(hop);
         let set = self.state_checks(&mut trace, eni, set);
         let set = if eni.source_dest_check {
-            let own: AddrSet = eni
-                .private_ips
-                .iter()
-                .map(|p| addr_of(p.address))
-                .map(|a| a..=a)
-                .collect();
             let before = set.clone();
             let after = set.restrict_dst(&own);
             self.gate(&mut trace, &before, after, || {
@@ -1193,7 +1605,8 @@ impl<'t, 'n> Walk<'t, 'n> {
             set
         };
         trace.lost_sg_identity = true; // C1.10
-        self.eni_out(trace, eni_id, set, true)
+        out.extend(self.eni_out(trace, eni_id, set, true));
+        out
     }
 
     // -------------------------------------------------------------- gateways
@@ -1249,6 +1662,9 @@ impl<'t, 'n> Walk<'t, 'n> {
         // 1:1 NAT of the private source to its public address (C4.2).
         let before = set.clone();
         let translated = self.igw_snat(vpc_id, &set);
+        trace.translations.push(Translation::Igw {
+            vpc: vpc_id.to_string(),
+        });
         set = self.gate(&mut trace, &before, translated, || {
             let mut e = self.explanation(
                 "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS",
@@ -1300,7 +1716,7 @@ impl<'t, 'n> Walk<'t, 'n> {
         out
     }
 
-    fn from_internet(&self, mut trace: Trace, igw_id: &str, set: HeaderSet) -> Vec<Trace> {
+    fn enter_from_internet(&self, mut trace: Trace, igw_id: &str, set: HeaderSet) -> Vec<Trace> {
         let Some(igw) = self.net().internet_gateways.get(igw_id) else {
             return self.unknown(trace, igw_id, "internet gateway", &set);
         };
@@ -1402,10 +1818,41 @@ impl<'t, 'n> Walk<'t, 'n> {
                 trace
                     .hops
                     .push(self.hop(nat_id, "NAT gateway (destination)", &set));
-                trace.reached = Some((Exit::Nat, set));
+                trace.reached = Some((Exit::NoReturn, set));
                 return vec![trace];
             }
         }
+        if self.mode == Mode::Return {
+            // Routed into a NAT gateway, the reply would leave with the
+            // gateway's address as its source (C5.2): the client does not
+            // take it as the reply to its connection.
+            let mut e = self.explanation(
+                "NO_PATH",
+                format!("the reply is routed into {nat_id}, which would rewrite its source to its own address (C5.2), so the source would not accept it as a reply; replies must not be routed through a NAT gateway"),
+                &set,
+            );
+            e.components.push(("NatGateway", comp(self.net(), nat_id)));
+            e.fix = Some(format!(
+                "route {} back without {nat_id} (asymmetric routing)",
+                describe_addrs(&set.dst_union())
+            ));
+            return self.stop(trace, e);
+        }
+        // A NAT gateway in a subnet whose table routes back to it (e.g. a
+        // NAT placed in the private subnet it serves) would translate
+        // forever: stop at the second visit.
+        if trace.visited_appliances.iter().any(|v| v == nat_id) {
+            let mut e = self.explanation(
+                "NO_PATH",
+                format!("routing loop: the route table of {}'s subnet {} sends the traffic back to {nat_id}", nat_id, nat.subnet_id),
+                &set,
+            );
+            e.components.push(("NatGateway", comp(self.net(), nat_id)));
+            e.components
+                .push(("Subnet", comp(self.net(), &nat.subnet_id)));
+            return self.stop(trace, e);
+        }
+        trace.visited_appliances.push(nat_id.to_string());
         let mut set = if from_subnet == Some(nat.subnet_id.as_str()) {
             set
         } else {
@@ -1430,7 +1877,12 @@ impl<'t, 'n> Walk<'t, 'n> {
         }
         if let Some(vpc) = self.net().vpcs.get(&nat.vpc_id) {
             let before = set.clone();
-            let after = set.restrict_src(&nets_set(&vpc.cidrs));
+            // Traffic from a transit gateway is accepted (centralised egress, C5.4).
+            let after = if trace.crossed_tgw {
+                set.clone()
+            } else {
+                set.restrict_src(&nets_set(&vpc.cidrs))
+            };
             set = self.gate(&mut trace, &before, after, || {
                 let mut e = self.explanation("NGW_REQUIRES_SOURCE_IN_VPC", format!("{nat_id} forwards only traffic from its own VPC {}; {} is outside it (C5.4)", nat.vpc_id, describe_addrs(&before.src_union())), &before);
                 e.components.push(("NatGateway", comp(self.net(), nat_id)));
@@ -1466,11 +1918,13 @@ impl<'t, 'n> Walk<'t, 'n> {
             );
             return self.stop(trace, e);
         };
-        trace.nat_bindings.push(NatBinding {
+        let binding = NatBinding {
             nat: nat_id.to_string(),
             original_src: set.src_union(),
             original_sport: set.cubes().iter().fold(PortSet::new(), |a, c| a | &c.sport),
-        });
+        };
+        trace.translations.push(Translation::Nat(binding.clone()));
+        trace.nat_bindings.push(binding);
         let nat_src = ip_set(nat_ip);
         let tcp_udp: ProtoSet = [PROTO_TCP..=PROTO_TCP, PROTO_UDP..=PROTO_UDP]
             .into_iter()
@@ -1509,7 +1963,7 @@ impl<'t, 'n> Walk<'t, 'n> {
                 trace
                     .hops
                     .push(self.hop(&nat.id, "NAT gateway (destination)", &set));
-                trace.reached = Some((Exit::Nat, set));
+                trace.reached = Some((Exit::NoReturn, set));
                 return vec![trace];
             }
         }
@@ -1544,6 +1998,507 @@ impl<'t, 'n> Walk<'t, 'n> {
             h.outbound = back.clone();
         }
         self.leave_subnet(trace, &nat.subnet_id, &nat.vpc_id, back)
+    }
+
+    // ------------------------------------------------------ transit gateway
+
+    /// A packet routed to a transit gateway from `vpc_id` (C7): the VPC's
+    /// attachment (AZ affinity, C7.5), the TGW subnet's NACL (C2.10), the
+    /// attachment's route table (C7.2, C7.3), then the egress attachment.
+    fn to_tgw(
+        &self,
+        mut trace: Trace,
+        tgw_id: &str,
+        vpc_id: &str,
+        from_subnet: Option<&str>,
+        set: HeaderSet,
+    ) -> Vec<Trace> {
+        let net = self.net();
+        let attachments: Vec<&TgwAttachment> = net
+            .tgw_attachments
+            .values()
+            .filter(|a| a.tgw_id == tgw_id)
+            .collect();
+        if attachments.is_empty() && !net.transit_gateways.contains_key(tgw_id) {
+            return self.unknown(trace, tgw_id, "transit gateway", &set);
+        }
+        let Some(att) = attachments
+            .iter()
+            .find(|a| a.vpc.as_ref().is_some_and(|v| v.vpc_id == vpc_id))
+            .copied()
+        else {
+            let mut e = self.explanation(
+                "UNKNOWN_RESOURCE",
+                format!("{vpc_id} routes to {tgw_id}, but the snapshot has no attachment of {vpc_id} to it (describe-transit-gateway-vpc-attachments)"),
+                &set,
+            );
+            e.components.push(("TransitGateway", comp(net, tgw_id)));
+            return self.stop(trace, e);
+        };
+        let vpc_att = att.vpc.as_ref().expect("filtered on vpc attachments");
+        let mut hop = self.hop(&att.id, "transit gateway attachment (entry)", &set);
+        hop.vpc = Some(vpc_id.to_string());
+        trace.hops.push(hop);
+        let mut set = set;
+        if att.state != "available" && !att.state.is_empty() {
+            let before = set.clone();
+            set = self.gate(&mut trace, &before, HeaderSet::empty(), || {
+                let mut e = self.explanation(
+                    "BAD_STATE_ATTACHMENT",
+                    format!("{} is {}, not available", att.id, att.state),
+                    &before,
+                );
+                e.components
+                    .push(("TransitGatewayAttachment", comp(net, &att.id)));
+                e
+            });
+        }
+        // AZ affinity: the attachment needs a subnet in the source's AZ (C7.5).
+        let source_az = from_subnet
+            .and_then(|s| net.subnets.get(s))
+            .and_then(|s| s.availability_zone.clone());
+        let att_subnet_in = |az: Option<&str>| -> Option<String> {
+            vpc_att
+                .subnet_ids
+                .iter()
+                .find(|sid| {
+                    net.subnets
+                        .get(*sid)
+                        .and_then(|s| s.availability_zone.as_deref())
+                        == az
+                        && az.is_some()
+                })
+                .cloned()
+        };
+        let entry_subnet = match att_subnet_in(source_az.as_deref()) {
+            Some(s) => Some(s),
+            None if source_az.is_none() => vpc_att.subnet_ids.first().cloned(),
+            None => {
+                let before = set.clone();
+                set = self.gate(&mut trace, &before, HeaderSet::empty(), || {
+                    let mut e = self.explanation(
+                        "TGW_ROUTE_AZ_RESTRICTION",
+                        format!("{} has no subnet in {}, the source's Availability Zone, so {tgw_id} cannot take this traffic (C7.5)", att.id, source_az.clone().unwrap_or_default()),
+                        &before,
+                    );
+                    e.components.push(("TransitGatewayAttachment", comp(net, &att.id)));
+                    e.components.push(("TransitGateway", comp(net, tgw_id)));
+                    e.fix = Some(format!("add a subnet in {} to {}", source_az.clone().unwrap_or_default(), att.id));
+                    e
+                });
+                vpc_att.subnet_ids.first().cloned()
+            }
+        };
+        if let Some(tgw_subnet) = entry_subnet.as_deref() {
+            if Some(tgw_subnet) != from_subnet {
+                set = self.acl_check(&mut trace, tgw_subnet, false, set);
+            }
+        }
+        let Some(rtb_id) = att.route_table_id.as_ref() else {
+            let mut e = self.explanation(
+                "TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION",
+                format!(
+                    "{} is not associated with a transit gateway route table (C7.1)",
+                    att.id
+                ),
+                &set,
+            );
+            e.components
+                .push(("TransitGatewayAttachment", comp(net, &att.id)));
+            e.fix = Some(format!(
+                "associate {} with a route table of {tgw_id}",
+                att.id
+            ));
+            return self.stop(trace, e);
+        };
+        let Some(rtb) = net.tgw_route_tables.get(rtb_id) else {
+            return self.unknown(trace, rtb_id, "transit gateway route table", &set);
+        };
+        let Some(routes) = rtb.routes.as_ref() else {
+            let mut e = self.explanation(
+                "TGW_RTB_ROUTES_ARE_UNKNOWN",
+                format!("the routes of {rtb_id} are not in the snapshot (add `TransitGatewayRouteTableRoutes` from search-transit-gateway-routes, or propagations)"),
+                &set,
+            );
+            e.components
+                .push(("TransitGatewayRouteTable", comp(net, rtb_id)));
+            return self.stop(trace, e);
+        };
+        trace.crossed_tgw = true;
+        let sg_ok_in = vpc_att.sg_referencing;
+        let (parts, unknown_pls) = partition_tgw_routes(net, routes, &set);
+        for pl in unknown_pls {
+            self.note(format!("{rtb_id} has a route to prefix list {pl} whose entries are not in the snapshot; that route was not considered"));
+        }
+        let mut out = Vec::new();
+        let mut routed = HeaderSet::empty();
+        for (route, part) in parts {
+            routed.extend(part.clone());
+            let mut t = trace.clone();
+            let kind = if route.kind == TgwRouteKind::Static {
+                "static"
+            } else {
+                "propagated"
+            };
+            let role = format!(
+                "transit gateway route table ({kind} {} → {})",
+                describe_route_dest(&route.destination),
+                route
+                    .attachment_ids
+                    .first()
+                    .map(String::as_str)
+                    .unwrap_or("blackhole")
+            );
+            let mut hop = self.hop(rtb_id, &role, &part);
+            hop.route_table_id = Some(rtb_id.clone());
+            t.hops.push(hop);
+            let dest = describe_route_dest(&route.destination);
+            if route.state == RouteState::Blackhole {
+                let mut e = self.explanation(
+                    "TGW_RTB_BAD_STATE_ROUTE",
+                    format!("{rtb_id} routes {dest} to a blackhole (C7.3)"),
+                    &part,
+                );
+                e.components
+                    .push(("TransitGatewayRouteTable", comp(net, rtb_id)));
+                e.components.push(("TransitGateway", comp(net, tgw_id)));
+                out.extend(self.stop(t, e));
+                continue;
+            }
+            let Some(egress) = route
+                .attachment_ids
+                .first()
+                .and_then(|id| net.tgw_attachments.get(id))
+            else {
+                let id = route.attachment_ids.first().cloned().unwrap_or_default();
+                out.extend(self.unknown(t, &id, "transit gateway attachment", &part));
+                continue;
+            };
+            if let Goal::TgwAttachment(goal) = &self.goal {
+                if *goal == egress.id {
+                    t.hops.push(self.hop(
+                        &egress.id,
+                        "transit gateway attachment (destination)",
+                        &part,
+                    ));
+                    t.reached = Some((Exit::NoReturn, part));
+                    out.push(t);
+                    continue;
+                }
+            }
+            match (&egress.vpc, egress.resource_type.as_str()) {
+                (Some(out_att), _) => {
+                    // SG identity survives only when both attachments support SG referencing (C7.6).
+                    if !(sg_ok_in && out_att.sg_referencing) {
+                        t.lost_sg_identity = true;
+                    }
+                    let exit_subnet = source_az
+                        .as_deref()
+                        .and_then(|az| {
+                            out_att.subnet_ids.iter().find(|sid| {
+                                net.subnets
+                                    .get(*sid)
+                                    .and_then(|s| s.availability_zone.as_deref())
+                                    == Some(az)
+                            })
+                        })
+                        .or(out_att.subnet_ids.first())
+                        .cloned();
+                    let mut hop = self.hop(&egress.id, "transit gateway attachment (exit)", &part);
+                    hop.vpc = Some(out_att.vpc_id.clone());
+                    hop.subnet = exit_subnet.clone();
+                    t.hops.push(hop);
+                    match exit_subnet {
+                        // The destination VPC routes it by the TGW subnet's own table (C7.6).
+                        Some(sn) => out.extend(self.leave_subnet(t, &sn, &out_att.vpc_id, part)),
+                        None => out.extend(self.unknown(
+                            t,
+                            &egress.id,
+                            "subnet of transit gateway attachment",
+                            &part,
+                        )),
+                    }
+                }
+                (None, "vpn" | "direct-connect-gateway" | "connect") => {
+                    let mut hop = self.hop(
+                        &egress.id,
+                        "transit gateway attachment (to on-premises)",
+                        &part,
+                    );
+                    hop.vpc = None;
+                    t.hops.push(hop);
+                    match &self.goal {
+                        Goal::External(addrs) => {
+                            let arrived = part.restrict_dst(addrs);
+                            self.note(format!(
+                                "{} leads outside AWS: the verdict covers the AWS side only",
+                                egress.id
+                            ));
+                            t.reached = Some((Exit::NoReturn, arrived));
+                            out.push(t);
+                        }
+                        _ => {
+                            let e = self.explanation("NO_PATH", format!("{rtb_id} sends {dest} out through {} ({}), away from the destination", egress.id, egress.resource_type), &part);
+                            out.extend(self.stop(t, e));
+                        }
+                    }
+                }
+                (None, kind) => {
+                    let mut e = self.explanation(
+                        "UNSUPPORTED_COMPONENT",
+                        format!("{rtb_id} sends {dest} to {} ({kind}); this kind of attachment is not modelled, the path is not followed further (not a verdict)", egress.id),
+                        &part,
+                    );
+                    e.components
+                        .push(("TransitGatewayAttachment", comp(net, &egress.id)));
+                    out.extend(self.stop(t, e));
+                }
+            }
+        }
+        let unrouted = set.subtract(&routed);
+        if !unrouted.is_empty() {
+            let mut t = trace;
+            t.hops
+                .push(self.hop(rtb_id, "transit gateway route table", &HeaderSet::empty()));
+            let mut e = self.explanation(
+                "NO_ROUTE_TO_DESTINATION",
+                format!(
+                    "{rtb_id} has no route for {}",
+                    describe_addrs(&unrouted.dst_union())
+                ),
+                &unrouted,
+            );
+            e.components
+                .push(("TransitGatewayRouteTable", comp(net, rtb_id)));
+            e.components.push(("TransitGateway", comp(net, tgw_id)));
+            e.fix = Some(format!(
+                "add a static route or a propagation in {rtb_id} for {}",
+                describe_addrs(&unrouted.dst_union())
+            ));
+            out.extend(self.stop(t, e));
+        }
+        out
+    }
+
+    // ------------------------------------------------- VPN gateway, endpoints
+
+    fn to_vgw(&self, mut trace: Trace, vgw_id: &str, vpc_id: &str, set: HeaderSet) -> Vec<Trace> {
+        let net = self.net();
+        let Some(vgw) = net.vpn_gateways.get(vgw_id) else {
+            return self.unknown(trace, vgw_id, "virtual private gateway", &set);
+        };
+        let mut hop = self.hop(vgw_id, "virtual private gateway (to on-premises)", &set);
+        hop.vpc = Some(vpc_id.to_string());
+        trace.hops.push(hop);
+        let mut set = set;
+        if !vgw
+            .attachments
+            .iter()
+            .any(|(v, s)| v == vpc_id && s == "attached")
+        {
+            let before = set.clone();
+            set = self.gate(&mut trace, &before, HeaderSet::empty(), || {
+                let mut e = self.explanation(
+                    "BAD_STATE_ATTACHMENT",
+                    format!("{vgw_id} is not attached to {vpc_id}"),
+                    &before,
+                );
+                e.components.push(("VpnGateway", comp(net, vgw_id)));
+                e
+            });
+        }
+        let connections: Vec<&VpnConnection> = net
+            .vpn_connections
+            .values()
+            .filter(|c| c.vpn_gateway_id.as_deref() == Some(vgw_id))
+            .collect();
+        if connections.is_empty() {
+            self.note(format!("no VPN connection of {vgw_id} is in the snapshot: whether its tunnels are up is unknown"));
+        } else if !connections.iter().any(|c| c.state == "available") {
+            let before = set.clone();
+            set = self.gate(&mut trace, &before, HeaderSet::empty(), || {
+                let mut e = self.explanation(
+                    "BAD_STATE_VPN",
+                    format!(
+                        "no VPN connection of {vgw_id} is available ({})",
+                        connections
+                            .iter()
+                            .map(|c| format!("{} {}", c.id, c.state))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    &before,
+                );
+                e.components.push(("VpnGateway", comp(net, vgw_id)));
+                for c in &connections {
+                    e.components.push(("VpnConnection", comp(net, &c.id)));
+                }
+                e
+            });
+        }
+        match &self.goal {
+            Goal::External(addrs) => {
+                self.note(format!(
+                    "{vgw_id} leads outside AWS: the verdict covers the AWS side only"
+                ));
+                trace.reached = Some((Exit::Vgw(vgw_id.to_string()), set.restrict_dst(addrs)));
+                vec![trace]
+            }
+            Goal::Vgw(goal) if goal == vgw_id => {
+                trace.reached = Some((Exit::Vgw(vgw_id.to_string()), set));
+                vec![trace]
+            }
+            _ => {
+                let mut e = self.explanation("NO_PATH", format!("the route sends the traffic to on-premises through {vgw_id}, away from the destination"), &set);
+                e.components.push(("VpnGateway", comp(net, vgw_id)));
+                self.stop(trace, e)
+            }
+        }
+    }
+
+    /// Traffic from on-premises entering a VPC through its VGW: the VGW's
+    /// gateway route table if it has one (C3.2), else straight to the subnet.
+    fn enter_from_vgw(&self, mut trace: Trace, vgw_id: &str, set: HeaderSet) -> Vec<Trace> {
+        let net = self.net();
+        let Some(vgw) = net.vpn_gateways.get(vgw_id) else {
+            return self.unknown(trace, vgw_id, "virtual private gateway", &set);
+        };
+        let mut hop = self.hop(vgw_id, "virtual private gateway (from on-premises)", &set);
+        hop.inbound = Some(set.clone());
+        trace.hops.push(hop);
+        let Some(vpc_id) = vgw
+            .attachments
+            .iter()
+            .find(|(_, s)| s == "attached")
+            .map(|(v, _)| v.clone())
+        else {
+            let mut e = self.explanation(
+                "BAD_STATE_ATTACHMENT",
+                format!("{vgw_id} is not attached to any VPC"),
+                &set,
+            );
+            e.components.push(("VpnGateway", comp(net, vgw_id)));
+            return self.stop(trace, e);
+        };
+        match self.topo.gateway_route_table(vgw_id) {
+            Some(rt) => self.route(trace, rt, &vpc_id, None, set),
+            None => self.deliver_local(trace, &vpc_id, set, None),
+        }
+    }
+
+    fn to_vpce(&self, mut trace: Trace, vpce_id: &str, vpc_id: &str, set: HeaderSet) -> Vec<Trace> {
+        let net = self.net();
+        let Some(vpce) = net.vpc_endpoints.get(vpce_id) else {
+            return self.unknown(trace, vpce_id, "VPC endpoint", &set);
+        };
+        match vpce.kind {
+            EndpointKind::Gateway => {
+                let mut hop = self.hop(vpce_id, "gateway endpoint", &set);
+                hop.vpc = Some(vpc_id.to_string());
+                trace.hops.push(hop);
+                // TCP only (and ICMP echo), C8.1.
+                let allowed = {
+                    let mut h = HeaderSet::empty();
+                    h.push(Cube {
+                        proto: ProtoSet::from_iter([PROTO_TCP..=PROTO_TCP]),
+                        ..Cube::everything()
+                    });
+                    h.push(Cube {
+                        proto: ProtoSet::from_iter([PROTO_ICMP..=PROTO_ICMP]),
+                        sport: port_range(8, 8),
+                        ..Cube::everything()
+                    });
+                    h
+                };
+                let before = set.clone();
+                let after = allowed
+                    .cubes()
+                    .iter()
+                    .fold(HeaderSet::empty(), |mut acc, c| {
+                        acc.extend(set.intersect_cube(c));
+                        acc
+                    });
+                let set = self.gate(&mut trace, &before, after, || {
+                    let mut e = self.explanation(
+                        "VPCE_GATEWAY_PROTOCOL_RESTRICTION",
+                        format!(
+                            "{vpce_id} ({}) carries only TCP and ICMP echo (C8.1)",
+                            vpce.service_name
+                        ),
+                        &before,
+                    );
+                    e.components.push(("VpcEndpoint", comp(net, vpce_id)));
+                    e
+                });
+                if vpce.state != "available" && !vpce.state.is_empty() {
+                    let mut e =
+                        self.explanation("BAD_STATE", format!("{vpce_id} is {}", vpce.state), &set);
+                    e.components.push(("VpcEndpoint", comp(net, vpce_id)));
+                    return self.stop(trace, e);
+                }
+                let exit = Exit::Vpce {
+                    vpce: vpce_id.to_string(),
+                    vpc: vpc_id.to_string(),
+                };
+                match &self.goal {
+                    Goal::External(addrs) => {
+                        trace.reached = Some((exit, set.restrict_dst(addrs)));
+                        vec![trace]
+                    }
+                    Goal::Vpce(goal) if goal == vpce_id => {
+                        trace.reached = Some((exit, set));
+                        vec![trace]
+                    }
+                    _ => {
+                        let e = self.explanation("NO_PATH", format!("the route sends the traffic to {} through {vpce_id}, away from the destination", vpce.service_name), &set);
+                        self.stop(trace, e)
+                    }
+                }
+            }
+            EndpointKind::GatewayLoadBalancer => {
+                // Inspection behind the endpoint is not analysed (as AWS); the
+                // traffic comes back to the endpoint and follows its subnet's routes.
+                if trace.visited_appliances.iter().any(|v| v == vpce_id)
+                    || trace.visited_appliances.len() >= MAX_APPLIANCE_HOPS
+                {
+                    let e = self.explanation(
+                        "NO_PATH",
+                        format!("routing loop: the path returns to {vpce_id}"),
+                        &set,
+                    );
+                    return self.stop(trace, e);
+                }
+                trace.visited_appliances.push(vpce_id.to_string());
+                let mut hop = self.hop(
+                    vpce_id,
+                    "Gateway Load Balancer endpoint (inspection not analysed)",
+                    &set,
+                );
+                hop.vpc = Some(vpc_id.to_string());
+                trace.hops.push(hop);
+                self.note(format!("PATH_THROUGH_GWLB_NOT_CHECKED: traffic through {vpce_id} is assumed to come back unchanged from the appliances behind it"));
+                trace.lost_sg_identity = true;
+                match vpce.subnet_ids.first() {
+                    Some(sn) => {
+                        let sn = sn.clone();
+                        match self.topo.route_table_of_subnet(&sn) {
+                            Some(rt) => self.route(trace, rt, vpc_id, Some(&sn), set),
+                            None => self.unknown(trace, &sn, "route table of subnet", &set),
+                        }
+                    }
+                    None => self.unknown(trace, vpce_id, "subnet of endpoint", &set),
+                }
+            }
+            _ => {
+                let mut e = self.explanation(
+                    "UNSUPPORTED_COMPONENT",
+                    format!("a route targets {vpce_id}, an endpoint of a kind routes cannot use"),
+                    &set,
+                );
+                e.components.push(("VpcEndpoint", comp(net, vpce_id)));
+                self.stop(trace, e)
+            }
+        }
     }
 
     fn to_pcx(&self, mut trace: Trace, pcx_id: &str, from_vpc: &str, set: HeaderSet) -> Vec<Trace> {
@@ -1628,16 +2583,35 @@ pub fn partition_by_routes(
     rt: &RouteTable,
     set: &HeaderSet,
 ) -> (Vec<(Route, HeaderSet)>, Vec<String>) {
-    // (prefix, tie rank, route index)
+    let (won, unknown) =
+        longest_prefix_partition(net, &rt.routes, |r| &r.destination, route_rank, set);
+    (
+        won.into_iter()
+            .map(|(i, s)| (rt.routes[i].clone(), s))
+            .collect(),
+        unknown,
+    )
+}
+
+/// Longest-prefix match of a destination set over any route list: each
+/// route (by index) gets the part of the set it wins; equal prefixes go to
+/// the lower `rank`, then to the earlier route. Also returns the prefix lists
+/// that could not be expanded.
+fn longest_prefix_partition<R>(
+    net: &Network,
+    routes: &[R],
+    destination: impl Fn(&R) -> &RouteDestination,
+    rank: impl Fn(&R) -> u8,
+    set: &HeaderSet,
+) -> (Vec<(usize, HeaderSet)>, Vec<String>) {
     let mut candidates: Vec<(ipnet::Ipv4Net, u8, usize)> = Vec::new();
     let mut unknown = Vec::new();
-    for (i, r) in rt.routes.iter().enumerate() {
-        let rank = route_rank(r);
-        match &r.destination {
-            RouteDestination::Cidr(c) => candidates.push((*c, rank, i)),
+    for (i, r) in routes.iter().enumerate() {
+        match destination(r) {
+            RouteDestination::Cidr(c) => candidates.push((*c, rank(r), i)),
             RouteDestination::PrefixList(pl) => {
                 match net.prefix_lists.get(pl).and_then(|p| p.cidrs.as_ref()) {
-                    Some(cidrs) => candidates.extend(cidrs.iter().map(|c| (*c, rank, i))),
+                    Some(cidrs) => candidates.extend(cidrs.iter().map(|c| (*c, rank(r), i))),
                     None => unknown.push(pl.clone()),
                 }
             }
@@ -1668,12 +2642,7 @@ pub fn partition_by_routes(
         }
     }
     won.sort_by_key(|(i, _)| *i);
-    (
-        won.into_iter()
-            .map(|(i, s)| (rt.routes[i].clone(), s))
-            .collect(),
-        unknown,
-    )
+    (won, unknown)
 }
 
 /// Priority among routes with the same prefix, lower wins (C3.6): local
@@ -1689,8 +2658,8 @@ fn route_rank(r: &Route) -> u8 {
 
 // ----------------------------------------------------------------- wording
 
-fn describe_route_dest(r: &Route) -> String {
-    match &r.destination {
+fn describe_route_dest(d: &RouteDestination) -> String {
+    match d {
         RouteDestination::Cidr(c) => c.to_string(),
         RouteDestination::PrefixList(p) => p.clone(),
         RouteDestination::Ipv6(c) => c.clone(),
@@ -1818,4 +2787,31 @@ fn acl_fix(acl: &str, rule: &AclEntry, stopped: &HeaderSet, dir: Direction) -> S
     } else {
         format!("rule {} of {acl} denies it: allow {} {peer} with a rule number below {}, or remove rule {}", rule.rule_number, describe_protocols(stopped), rule.rule_number, rule.rule_number)
     }
+}
+
+/// Longest prefix over a TGW route table; equal prefixes: static, then
+/// prefix-list, then propagated from VPC, Direct Connect, Connect, VPN (C7.3).
+fn partition_tgw_routes(
+    net: &Network,
+    routes: &[TgwRoute],
+    set: &HeaderSet,
+) -> (Vec<(TgwRoute, HeaderSet)>, Vec<String>) {
+    let rank = |r: &TgwRoute| -> u8 {
+        match (&r.kind, &r.destination, r.resource_type.as_deref()) {
+            (TgwRouteKind::Static, RouteDestination::Cidr(_), _) => 0,
+            (TgwRouteKind::Static, _, _) => 1,
+            (_, _, Some("vpc")) => 2,
+            (_, _, Some("direct-connect-gateway")) => 3,
+            (_, _, Some("connect")) => 4,
+            (_, _, Some("vpn")) => 5,
+            _ => 6,
+        }
+    };
+    let (won, unknown) = longest_prefix_partition(net, routes, |r| &r.destination, rank, set);
+    (
+        won.into_iter()
+            .map(|(i, s)| (routes[i].clone(), s))
+            .collect(),
+        unknown,
+    )
 }

@@ -3,5 +3,7 @@
 //! Owns: wording, layout, colour and the AWS-shaped JSON field names. Must
 //! not know: how results were computed, or where the snapshot came from.
 
+pub mod audit;
 pub mod json;
 pub mod text;
+pub mod whatif;

@@ -38,14 +38,14 @@ impl Style {
     }
 }
 
-fn name(c: &crate::analysis::ComponentRef) -> String {
+pub fn name(c: &crate::analysis::ComponentRef) -> String {
     match &c.name {
         Some(n) => format!("{} ({n})", c.id),
         None => c.id.clone(),
     }
 }
 
-fn hop_detail(h: &Hop) -> String {
+pub fn hop_detail(h: &Hop) -> String {
     if let Some(r) = &h.acl_rule {
         return describe_acl_rule(r);
     }
@@ -90,22 +90,31 @@ fn hop_detail(h: &Hop) -> String {
     String::new()
 }
 
-fn hops(out: &mut String, hops: &[Hop], style: Style) {
+pub fn hops(out: &mut String, hops: &[Hop], style: Style) {
+    let width = hops
+        .iter()
+        .map(|h| name(&h.component).chars().count())
+        .max()
+        .unwrap_or(0);
+    let role_width = hops
+        .iter()
+        .map(|h| h.role.chars().count())
+        .max()
+        .unwrap_or(0);
     for (i, h) in hops.iter().enumerate() {
         let mark = if h.blocked {
             style.red("✗")
         } else {
             style.green("✓")
         };
-        let detail = hop_detail(h);
-        let _ = writeln!(
-            out,
-            "  {mark} {:>2}  {:<44} {:<28} {}",
+        let component = format!("{:<width$}", name(&h.component));
+        let role = style.dim(&format!("{:<role_width$}", h.role));
+        let line = format!(
+            "  {mark} {:>2}  {component}  {role}  {}",
             i + 1,
-            name(&h.component),
-            style.dim(&h.role),
-            detail
+            hop_detail(h)
         );
+        let _ = writeln!(out, "{}", line.trim_end());
     }
 }
 

@@ -135,6 +135,22 @@ pub fn to_network(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> Network {
                     .filter_map(|a| a.gateway_id.clone())
                     .collect(),
                 routes,
+                association_ids: rt
+                    .associations
+                    .iter()
+                    .filter(live)
+                    .filter_map(|a| {
+                        let id = a.route_table_association_id.clone()?;
+                        let target = a.subnet_id.clone().or(a.gateway_id.clone())?;
+                        Some((target, id))
+                    })
+                    .collect(),
+                main_association_id: rt
+                    .associations
+                    .iter()
+                    .filter(live)
+                    .find(|a| a.main)
+                    .and_then(|a| a.route_table_association_id.clone()),
             },
         );
     }
@@ -198,6 +214,15 @@ pub fn to_network(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> Network {
                     .iter()
                     .map(|a| a.subnet_id.clone())
                     .collect(),
+                association_ids: acl
+                    .associations
+                    .iter()
+                    .filter_map(|a| {
+                        a.network_acl_association_id
+                            .clone()
+                            .map(|id| (a.subnet_id.clone(), id))
+                    })
+                    .collect(),
                 entries,
             },
         );
@@ -223,6 +248,7 @@ pub fn to_network(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> Network {
                     to_port: p.to_port.map(|v| v as i32),
                     peer,
                     description,
+                    rule_id: None,
                 };
                 for r in &p.ip_ranges {
                     rules.push(rule(SgPeer::Cidr(r.cidr_ip), r.description.clone()));
@@ -266,6 +292,8 @@ pub fn to_network(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> Network {
             },
         );
     }
+
+    attach_rule_ids(raw, &mut net, warnings);
 
     for (igw, _) in &raw.internet_gateways {
         let t = tags(&igw.tags);
@@ -442,6 +470,7 @@ pub fn to_network(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> Network {
         net.elastic_ips.push(ElasticIp {
             public_ip: a.public_ip,
             allocation_id: a.allocation_id.clone(),
+            association_id: a.association_id.clone(),
             network_interface_id: a.network_interface_id.clone(),
             private_ip: a.private_ip_address,
         });
@@ -531,8 +560,347 @@ pub fn to_network(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> Network {
         }
     }
 
+    convert_transit(raw, &mut net, warnings);
+    convert_edges(raw, &mut net);
     check_references(raw, &net, warnings);
     net
+}
+
+fn route_state(state: &str) -> RouteState {
+    match state {
+        "active" | "" => RouteState::Active,
+        "blackhole" => RouteState::Blackhole,
+        other => RouteState::Other(other.to_string()),
+    }
+}
+
+/// Transit gateways, their attachments, route tables, routes and propagations.
+fn convert_transit(raw: &RawSnapshot, net: &mut Network, warnings: &mut Vec<Warning>) {
+    for (t, _) in &raw.transit_gateways {
+        let tg = tags(&t.tags);
+        net.transit_gateways.insert(
+            t.transit_gateway_id.clone(),
+            TransitGateway {
+                id: t.transit_gateway_id.clone(),
+                name: name(&tg),
+                state: t.state.clone(),
+            },
+        );
+    }
+    for (a, _) in &raw.tgw_attachments {
+        let tg = tags(&a.tags);
+        let route_table_id = a
+            .association
+            .as_ref()
+            .filter(|x| x.state == "associated" || x.state.is_empty())
+            .map(|x| x.transit_gateway_route_table_id.clone());
+        net.tgw_attachments.insert(
+            a.transit_gateway_attachment_id.clone(),
+            TgwAttachment {
+                id: a.transit_gateway_attachment_id.clone(),
+                name: name(&tg),
+                tgw_id: a.transit_gateway_id.clone(),
+                resource_type: a.resource_type.clone(),
+                resource_id: a.resource_id.clone(),
+                state: a.state.clone(),
+                route_table_id,
+                vpc: None,
+            },
+        );
+    }
+    for (v, _) in &raw.tgw_vpc_attachments {
+        let tg = tags(&v.tags);
+        let opts = v.options.as_ref();
+        let vpc = TgwVpcAttachment {
+            vpc_id: v.vpc_id.clone(),
+            subnet_ids: v.subnet_ids.clone(),
+            sg_referencing: opts.and_then(|o| o.security_group_referencing_support.as_deref())
+                == Some("enable"),
+            appliance_mode: opts.and_then(|o| o.appliance_mode_support.as_deref())
+                == Some("enable"),
+        };
+        let entry = net
+            .tgw_attachments
+            .entry(v.transit_gateway_attachment_id.clone())
+            .or_insert_with(|| TgwAttachment {
+                id: v.transit_gateway_attachment_id.clone(),
+                name: name(&tg),
+                tgw_id: v.transit_gateway_id.clone(),
+                resource_type: "vpc".into(),
+                resource_id: Some(v.vpc_id.clone()),
+                state: v.state.clone(),
+                route_table_id: None,
+                vpc: None,
+            });
+        entry.vpc = Some(vpc);
+        if entry.name.is_none() {
+            entry.name = name(&tg);
+        }
+    }
+    for (rt, _) in &raw.tgw_route_tables {
+        let tg = tags(&rt.tags);
+        net.tgw_route_tables.insert(
+            rt.transit_gateway_route_table_id.clone(),
+            TgwRouteTable {
+                id: rt.transit_gateway_route_table_id.clone(),
+                name: name(&tg),
+                tgw_id: rt.transit_gateway_id.clone(),
+                routes: None,
+            },
+        );
+    }
+    for (r, origin) in &raw.tgw_routes {
+        let Some(table) = net
+            .tgw_route_tables
+            .get_mut(&r.transit_gateway_route_table_id)
+        else {
+            warn(
+                warnings,
+                origin,
+                "TransitGatewayRouteTableId",
+                format!(
+                    "routes for {}, which is not in the snapshot; ignored",
+                    r.transit_gateway_route_table_id
+                ),
+            );
+            continue;
+        };
+        if r.additional_routes_available == Some(true) {
+            warn(
+                warnings,
+                origin,
+                "AdditionalRoutesAvailable",
+                format!(
+                    "the route list of {} is truncated; routes beyond it are unknown",
+                    table.id
+                ),
+            );
+        }
+        let routes = table.routes.get_or_insert_with(Vec::new);
+        for (i, route) in r.routes.iter().enumerate() {
+            let destination = match (&route.destination_cidr_block, &route.prefix_list_id) {
+                (Some(c), _) => match c.parse::<Ipv4Net>() {
+                    Ok(n) => RouteDestination::Cidr(n),
+                    Err(_) => RouteDestination::Ipv6(c.clone()),
+                },
+                (None, Some(pl)) => RouteDestination::PrefixList(pl.clone()),
+                (None, None) => {
+                    warn(
+                        warnings,
+                        origin,
+                        &format!("Routes[{i}]"),
+                        "route without a destination ignored".into(),
+                    );
+                    continue;
+                }
+            };
+            routes.push(TgwRoute {
+                destination,
+                attachment_ids: route
+                    .transit_gateway_attachments
+                    .iter()
+                    .map(|a| a.transit_gateway_attachment_id.clone())
+                    .collect(),
+                kind: if route.type_ == "propagated" {
+                    TgwRouteKind::Propagated
+                } else {
+                    TgwRouteKind::Static
+                },
+                resource_type: route
+                    .transit_gateway_attachments
+                    .first()
+                    .and_then(|a| a.resource_type.clone()),
+                state: route_state(&route.state),
+            });
+        }
+    }
+    // Propagations give routes to the attached VPCs' CIDRs (C7.4) when the
+    // snapshot has only static routes (Batfish) or none at all.
+    for (p, origin) in &raw.tgw_propagations {
+        for prop in p
+            .transit_gateway_route_table_propagations
+            .iter()
+            .filter(|p| p.state == "enabled" || p.state.is_empty())
+        {
+            let vpc_cidrs = net
+                .tgw_attachments
+                .get(&prop.transit_gateway_attachment_id)
+                .and_then(|a| a.vpc.as_ref())
+                .and_then(|v| net.vpcs.get(&v.vpc_id))
+                .map(|v| v.cidrs.clone());
+            let Some(table) = net
+                .tgw_route_tables
+                .get_mut(&p.transit_gateway_route_table_id)
+            else {
+                warn(
+                    warnings,
+                    origin,
+                    "TransitGatewayRouteTableId",
+                    format!(
+                        "propagations for {}, which is not in the snapshot; ignored",
+                        p.transit_gateway_route_table_id
+                    ),
+                );
+                break;
+            };
+            let routes = table.routes.get_or_insert_with(Vec::new);
+            match vpc_cidrs {
+                Some(cidrs) => {
+                    for c in cidrs {
+                        let exists = routes.iter().any(|r| r.destination == RouteDestination::Cidr(c) && r.kind == TgwRouteKind::Propagated && r.attachment_ids.contains(&prop.transit_gateway_attachment_id));
+                        if !exists {
+                            routes.push(TgwRoute {
+                                destination: RouteDestination::Cidr(c),
+                                attachment_ids: vec![prop.transit_gateway_attachment_id.clone()],
+                                kind: TgwRouteKind::Propagated,
+                                resource_type: prop.resource_type.clone(),
+                                state: RouteState::Active,
+                            });
+                        }
+                    }
+                }
+                None if prop.resource_type.as_deref() == Some("vpc") => warn(
+                    warnings,
+                    origin,
+                    "TransitGatewayRouteTablePropagations",
+                    format!("{} propagates from {}, whose VPC is not in the snapshot: its routes are unknown", p.transit_gateway_route_table_id, prop.transit_gateway_attachment_id),
+                ),
+                None => {} // VPN / Direct Connect propagate BGP routes the snapshot cannot hold.
+            }
+        }
+    }
+}
+
+/// VPN gateways and connections, VPC endpoints.
+fn convert_edges(raw: &RawSnapshot, net: &mut Network) {
+    for (g, _) in &raw.vpn_gateways {
+        let tg = tags(&g.tags);
+        net.vpn_gateways.insert(
+            g.vpn_gateway_id.clone(),
+            VpnGateway {
+                id: g.vpn_gateway_id.clone(),
+                name: name(&tg),
+                state: g.state.clone(),
+                attachments: g
+                    .vpc_attachments
+                    .iter()
+                    .map(|a| (a.vpc_id.clone(), a.state.clone()))
+                    .collect(),
+            },
+        );
+    }
+    for (c, _) in &raw.vpn_connections {
+        let tg = tags(&c.tags);
+        net.vpn_connections.insert(
+            c.vpn_connection_id.clone(),
+            VpnConnection {
+                id: c.vpn_connection_id.clone(),
+                name: name(&tg),
+                vpn_gateway_id: c.vpn_gateway_id.clone(),
+                transit_gateway_id: c.transit_gateway_id.clone(),
+                state: c.state.clone(),
+                static_routes: c
+                    .routes
+                    .iter()
+                    .filter(|r| r.state != "deleted")
+                    .map(|r| r.destination_cidr_block)
+                    .collect(),
+            },
+        );
+    }
+    for (e, _) in &raw.vpc_endpoints {
+        let tg = tags(&e.tags);
+        let kind = match e.vpc_endpoint_type.as_str() {
+            "Gateway" => EndpointKind::Gateway,
+            "Interface" => EndpointKind::Interface,
+            "GatewayLoadBalancer" => EndpointKind::GatewayLoadBalancer,
+            other => EndpointKind::Other(other.to_string()),
+        };
+        net.vpc_endpoints.insert(
+            e.vpc_endpoint_id.clone(),
+            VpcEndpoint {
+                id: e.vpc_endpoint_id.clone(),
+                name: name(&tg).or_else(|| Some(e.service_name.clone()).filter(|s| !s.is_empty())),
+                kind,
+                vpc_id: e.vpc_id.clone(),
+                service_name: e.service_name.clone(),
+                state: e.state.clone(),
+                route_table_ids: e.route_table_ids.clone(),
+                subnet_ids: e.subnet_ids.clone(),
+                network_interface_ids: e.network_interface_ids.clone(),
+            },
+        );
+    }
+}
+
+/// `describe-security-group-rules` output names each flattened rule with its
+/// `sgr-` id: find the rule with the same direction and content.
+fn attach_rule_ids(raw: &RawSnapshot, net: &mut Network, warnings: &mut Vec<Warning>) {
+    for (r, origin) in &raw.security_group_rules {
+        let Some(sg) = net.security_groups.get_mut(&r.group_id) else {
+            warn(
+                warnings,
+                origin,
+                "GroupId",
+                format!(
+                    "rule {} belongs to security group {}, which is not in the snapshot",
+                    r.security_group_rule_id, r.group_id
+                ),
+            );
+            continue;
+        };
+        let peer = if let Some(c) = r.cidr_ipv4 {
+            SgPeer::Cidr(c)
+        } else if let Some(c) = &r.cidr_ipv6 {
+            SgPeer::Ipv6Cidr(c.clone())
+        } else if let Some(pl) = &r.prefix_list_id {
+            SgPeer::PrefixList(pl.clone())
+        } else if let Some(g) = &r.referenced_group_info {
+            SgPeer::Group {
+                group_id: g.group_id.clone().unwrap_or_default(),
+                vpc_id: g.vpc_id.clone(),
+                peering_id: g.vpc_peering_connection_id.clone(),
+            }
+        } else {
+            warn(
+                warnings,
+                origin,
+                "",
+                format!("rule {} names no peer; ignored", r.security_group_rule_id),
+            );
+            continue;
+        };
+        let proto = protocol(&r.ip_protocol);
+        let rules = if r.is_egress {
+            &mut sg.egress
+        } else {
+            &mut sg.ingress
+        };
+        let same_group = |a: &SgPeer, b: &SgPeer| match (a, b) {
+            (SgPeer::Group { group_id: x, .. }, SgPeer::Group { group_id: y, .. }) => x == y,
+            _ => a == b,
+        };
+        let found = rules.iter_mut().find(|x| {
+            x.rule_id.is_none()
+                && Some(x.protocol) == proto
+                && (x.protocol == Protocol::All
+                    || (x.from_port.map(i64::from) == r.from_port
+                        && x.to_port.map(i64::from) == r.to_port))
+                && same_group(&x.peer, &peer)
+        });
+        match found {
+            Some(rule) => rule.rule_id = Some(r.security_group_rule_id.clone()),
+            None => warn(
+                warnings,
+                origin,
+                "",
+                format!(
+                    "rule {} matches no rule of {} in describe-security-groups output; ignored",
+                    r.security_group_rule_id, r.group_id
+                ),
+            ),
+        }
+    }
 }
 
 fn clamp_port(p: i64) -> u16 {
@@ -685,6 +1053,12 @@ fn check_references(raw: &RawSnapshot, net: &Network, warnings: &mut Vec<Warning
                 RouteTarget::VpcPeering(id) => net.peerings.contains_key(id),
                 RouteTarget::NetworkInterface(id) => net.network_interfaces.contains_key(id),
                 RouteTarget::Instance(id) => net.instances.contains_key(id),
+                RouteTarget::TransitGateway(id) => {
+                    net.transit_gateways.contains_key(id)
+                        || net.tgw_attachments.values().any(|a| &a.tgw_id == id)
+                }
+                RouteTarget::VpnGateway(id) => net.vpn_gateways.contains_key(id),
+                RouteTarget::VpcEndpoint(id) => net.vpc_endpoints.contains_key(id),
                 _ => true, // not modelled: reported when a path uses it
             };
             if !present {

@@ -31,6 +31,8 @@ pub struct RawSnapshot {
     pub route_tables: Vec<(shapes::RouteTable, Origin)>,
     pub network_acls: Vec<(shapes::NetworkAcl, Origin)>,
     pub security_groups: Vec<(shapes::SecurityGroup, Origin)>,
+    /// `describe-security-group-rules` output: rule ids for the rules above.
+    pub security_group_rules: Vec<(shapes::SecurityGroupRule, Origin)>,
     pub internet_gateways: Vec<(shapes::InternetGateway, Origin)>,
     pub nat_gateways: Vec<(shapes::NatGateway, Origin)>,
     pub network_interfaces: Vec<(shapes::NetworkInterface, Origin)>,
@@ -38,6 +40,15 @@ pub struct RawSnapshot {
     pub addresses: Vec<(shapes::Address, Origin)>,
     pub peerings: Vec<(shapes::VpcPeeringConnection, Origin)>,
     pub prefix_lists: Vec<(shapes::PrefixList, Origin)>,
+    pub transit_gateways: Vec<(shapes::TransitGateway, Origin)>,
+    pub tgw_attachments: Vec<(shapes::TransitGatewayAttachment, Origin)>,
+    pub tgw_vpc_attachments: Vec<(shapes::TransitGatewayVpcAttachment, Origin)>,
+    pub tgw_route_tables: Vec<(shapes::TransitGatewayRouteTable, Origin)>,
+    pub tgw_routes: Vec<(shapes::TransitGatewayRouteTableRoutes, Origin)>,
+    pub tgw_propagations: Vec<(shapes::TransitGatewayPropagations, Origin)>,
+    pub vpn_gateways: Vec<(shapes::VpnGateway, Origin)>,
+    pub vpn_connections: Vec<(shapes::VpnConnection, Origin)>,
+    pub vpc_endpoints: Vec<(shapes::VpcEndpoint, Origin)>,
     /// The `VpcreachSnapshot` metadata object that `pull` writes.
     pub metadata: Option<serde_json::Value>,
     pub files: Vec<PathBuf>,
@@ -48,22 +59,12 @@ pub struct RawSnapshot {
 /// Top-level keys that AWS prints and that a later version of vpcreach may
 /// read, but this one does not: a warning says they were skipped.
 const KNOWN_UNMODELLED: &[&str] = &[
-    "TransitGateways",
-    "TransitGatewayAttachments",
-    "TransitGatewayVpcAttachments",
-    "TransitGatewayRouteTables",
-    "TransitGatewayPropagations",
-    "TransitGatewayStaticRoutes",
-    "VpcEndpoints",
     "VpcEndpointServices",
-    "VpnGateways",
-    "VpnConnections",
     "CustomerGateways",
     "LoadBalancerDescriptions",
     "LoadBalancers",
     "TargetGroups",
     "EgressOnlyInternetGateways",
-    "SecurityGroupRules",
 ];
 
 #[derive(Debug, Error, Diagnostic)]
@@ -98,7 +99,8 @@ pub enum SnapshotError {
 }
 
 impl SnapshotError {
-    fn at(
+    /// A located diagnostic at byte `offset` of `text` (also used for scope files).
+    pub(crate) fn at(
         file: &Path,
         text: &str,
         offset: usize,
@@ -140,7 +142,7 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 }
 
 /// Byte offset of a 1-based (line, column) in `text`.
-fn offset_of(text: &str, line: usize, column: usize) -> usize {
+pub(crate) fn offset_of(text: &str, line: usize, column: usize) -> usize {
     if line == 0 {
         return text.len();
     }
@@ -272,12 +274,18 @@ pub fn read_text(
             } else {
                 Some("a snapshot file is a JSON object keyed by resource type, as `aws ec2 describe-*` prints it (e.g. {\"Vpcs\": [...]})".to_string())
             };
+            let message = e.to_string();
+            let message = message
+                .split(" at line ")
+                .next()
+                .unwrap_or(&message)
+                .to_string();
             return Err(SnapshotError::at(
                 file,
                 text,
                 offset,
                 String::new(),
-                e.to_string(),
+                message,
                 help,
             ));
         }
@@ -297,6 +305,7 @@ pub fn read_text(
             "RouteTables" => ctx.list(&mut raw.route_tables)?,
             "NetworkAcls" => ctx.list(&mut raw.network_acls)?,
             "SecurityGroups" => ctx.list(&mut raw.security_groups)?,
+            "SecurityGroupRules" => ctx.list(&mut raw.security_group_rules)?,
             "InternetGateways" => ctx.list(&mut raw.internet_gateways)?,
             "NatGateways" => ctx.list(&mut raw.nat_gateways)?,
             "NetworkInterfaces" => ctx.list(&mut raw.network_interfaces)?,
@@ -304,6 +313,15 @@ pub fn read_text(
             "Addresses" => ctx.list(&mut raw.addresses)?,
             "VpcPeeringConnections" => ctx.list(&mut raw.peerings)?,
             "PrefixLists" => ctx.list(&mut raw.prefix_lists)?,
+            "TransitGateways" => ctx.list(&mut raw.transit_gateways)?,
+            "TransitGatewayAttachments" => ctx.list(&mut raw.tgw_attachments)?,
+            "TransitGatewayVpcAttachments" => ctx.list(&mut raw.tgw_vpc_attachments)?,
+            "TransitGatewayRouteTables" => ctx.list(&mut raw.tgw_route_tables)?,
+            "TransitGatewayRouteTableRoutes" | "TransitGatewayStaticRoutes" => ctx.list(&mut raw.tgw_routes)?,
+            "TransitGatewayPropagations" => ctx.list(&mut raw.tgw_propagations)?,
+            "VpnGateways" => ctx.list(&mut raw.vpn_gateways)?,
+            "VpnConnections" => ctx.list(&mut raw.vpn_connections)?,
+            "VpcEndpoints" => ctx.list(&mut raw.vpc_endpoints)?,
             "VpcreachSnapshot" => raw.metadata = Some(ctx.one::<serde_json::Value>()?),
             // Paging tokens and other envelope keys the CLI may print.
             "NextToken" | "ResponseMetadata" => {}

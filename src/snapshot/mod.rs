@@ -6,10 +6,14 @@
 //! [`crate::model::Network`]. Must not know: how paths are evaluated or
 //! reported. Nothing downstream of this module sees a serde type.
 
+pub mod change_file;
+pub mod change_shapes;
 pub mod convert;
 pub mod load;
+pub mod locate;
 #[cfg(feature = "aws")]
 pub mod pull;
+pub mod scope_shapes;
 pub mod shapes;
 
 use std::fmt;

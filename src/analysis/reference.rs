@@ -1,0 +1,1069 @@
+//! A deliberately simple reachability evaluator: one concrete packet at a
+//! time, plain loops over rules, written straight from
+//! aws-vpc-semantics.md (C1–C6, C10, C11).
+//!
+//! It exists to check the set-based engine ([`super::path`]): the two are
+//! independent implementations of the same rules, compared on random
+//! snapshots by `tests/equivalence.rs`. It shares the model and the
+//! topology's association lookups (which route table / NACL a subnet uses)
+//! with the engine, and nothing else: no header sets, no rule cubes, no
+//! route partitioning. Keep it that way: its value is in being obviously
+//! right, not fast, and in not inheriting the engine's mistakes.
+//!
+//! Scope: security groups (CIDR, prefix list, SG reference incl. across
+//! active peering, protocol -1, ICMP type/code), network ACLs, route tables
+//! (explicit association else main, longest prefix, local, blackhole,
+//! prefix-list destinations), internet gateways (1:1 NAT, RFC 1918 / 6598
+//! filters), NAT gateways (source NAT, replies), VPC peering, ENI and
+//! instance state, source/destination check of route-target ENIs.
+//!
+//! Choices where the semantics document leaves room (kept identical to the
+//! engine's documented design, so that a disagreement is a real bug):
+//! * A NAT gateway picks the new source port in 1024–65535 (C5.2). The flow
+//!   counts as reachable when **some** choice gets through both ways (as a
+//!   set-based analysis reports it): the evaluator tries every port where a
+//!   NACL port range of the snapshot starts or ends.
+//! * After an appliance ENI (route target) or a NAT gateway forwarded a
+//!   packet, SG rules that reference groups no longer match it (C1.5,
+//!   C1.10), for the forwarding ENI's egress and the receiver's ingress.
+//! * Security groups are checked on the forward path only, everywhere
+//!   (stateful, C1.2); NACLs both ways (C2.2). Routing is re-done for the
+//!   reply from the destination's side (C11).
+//! * An ICMP request with no reply type (only 8, 13, 15 and 17 have one)
+//!   needs no return path.
+//! * Hairpin through an IGW back to a public address of the snapshot is not
+//!   analysed (C4.5): such a packet is not reachable.
+
+use std::net::Ipv4Addr;
+
+use ipnet::Ipv4Net;
+
+use crate::model::*;
+use crate::packet::{Header, PROTO_ICMP, PROTO_TCP, PROTO_UDP};
+use crate::topology::Topology;
+
+/// Why the packet (or its reply) stops.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Blocker {
+    /// An AWS explanation code.
+    pub code: &'static str,
+    /// The component that decided (ACL, SG'd ENI, route table, gateway, …).
+    pub component: String,
+    pub on_return: bool,
+    pub detail: String,
+}
+
+/// The verdict for one packet.
+#[derive(Clone, Debug)]
+pub struct Verdict {
+    /// The packet reaches its destination.
+    pub forward: bool,
+    /// The packet has a reply (TCP, UDP, other protocols, ICMP requests).
+    pub reply_needed: bool,
+    /// The reply gets back to the source (meaningful when `forward`).
+    pub reply: bool,
+    /// The first thing that stopped the packet or its reply.
+    pub blocker: Option<Blocker>,
+    /// The packet as it arrived (after any NAT).
+    pub arrived: Option<Header>,
+    /// What happened, hop by hop, for people debugging a disagreement.
+    pub trace: Vec<String>,
+}
+
+impl Verdict {
+    /// The packet gets there, and its reply (if it has one) gets back.
+    pub fn reachable(&self) -> bool {
+        self.forward && (!self.reply_needed || self.reply)
+    }
+}
+
+/// Evaluate one packet leaving ENI `src_eni`. `h.src` should be one of the
+/// ENI's private addresses. The destination is whatever owns `h.dst`: an
+/// ENI's private address (same or peered VPC), or an address on the
+/// internet (reached through an internet gateway).
+pub fn evaluate(topo: &Topology, src_eni: &str, h: Header) -> Verdict {
+    let first = evaluate_with_nat_port(topo, src_eni, h, 1024);
+    if first.0.reachable() || !first.1 {
+        return first.0;
+    }
+    for port in nat_port_candidates(topo.net) {
+        let (v, _) = evaluate_with_nat_port(topo, src_eni, h, port);
+        if v.reachable() {
+            return v;
+        }
+    }
+    first.0
+}
+
+/// Ports where a NACL's verdict on a NAT gateway's remapped source port can
+/// change (NACLs see it as the reply's destination port).
+fn nat_port_candidates(net: &Network) -> Vec<u16> {
+    let mut ports = vec![1024u16, 65535];
+    for acl in net.network_acls.values() {
+        for e in &acl.entries {
+            if let Some((a, b)) = e.port_range {
+                for p in [
+                    a as i32,
+                    b as i32,
+                    a as i32 - 1,
+                    b as i32 + 1,
+                    a.min(b) as i32,
+                    a.max(b) as i32,
+                ] {
+                    if (1024..=65535).contains(&p) {
+                        ports.push(p as u16);
+                    }
+                }
+            }
+        }
+    }
+    ports.sort_unstable();
+    ports.dedup();
+    ports
+}
+
+/// Returns the verdict and whether a NAT gateway chose a source port.
+fn evaluate_with_nat_port(
+    topo: &Topology,
+    src_eni: &str,
+    h: Header,
+    nat_port: u16,
+) -> (Verdict, bool) {
+    let mut w = Walker {
+        topo,
+        net: topo.net,
+        mode: Mode::Forward,
+        src_eni: src_eni.to_string(),
+        nat_port,
+        used_nat_port: false,
+        bindings: Vec::new(),
+        identity: true,
+        visited: Vec::new(),
+        trace: Vec::new(),
+    };
+    let mut verdict = Verdict {
+        forward: false,
+        reply_needed: false,
+        reply: false,
+        blocker: None,
+        arrived: None,
+        trace: Vec::new(),
+    };
+    let fwd = w.start(h);
+    let arrival = match fwd {
+        Ok(a) => a,
+        Err(b) => {
+            verdict.blocker = Some(b);
+            verdict.trace = w.trace;
+            return (verdict, w.used_nat_port);
+        }
+    };
+    verdict.forward = true;
+    verdict.arrived = Some(arrival.h);
+    let Some(reply) = reply_of(&arrival.h) else {
+        verdict.trace = w.trace;
+        return (verdict, w.used_nat_port);
+    };
+    verdict.reply_needed = true;
+    w.mode = Mode::Return;
+    w.identity = true;
+    w.visited.clear();
+    w.trace.push(format!("-- reply {}", show(&reply)));
+    let back = match &arrival.at {
+        At::Eni(eni_id) => {
+            let eni = &w.net.network_interfaces[eni_id];
+            w.leave(&eni.subnet_id.clone(), &eni.vpc_id.clone(), reply)
+        }
+        At::Internet(igw) => w.enter_from_internet(&igw.clone(), reply),
+    };
+    match back {
+        Ok(_) => verdict.reply = true,
+        Err(mut b) => {
+            b.on_return = true;
+            verdict.blocker = Some(b);
+        }
+    }
+    verdict.trace = w.trace;
+    (verdict, w.used_nat_port)
+}
+
+/// The reply to a packet: addresses and ports swapped; ICMP requests that
+/// have a reply get that reply type with code 0, other ICMP has none.
+pub fn reply_of(h: &Header) -> Option<Header> {
+    if h.proto == PROTO_ICMP {
+        let reply_type = match h.sport {
+            8 => 0,
+            13 => 14,
+            15 => 16,
+            17 => 18,
+            _ => return None,
+        };
+        return Some(Header {
+            src: h.dst,
+            dst: h.src,
+            proto: PROTO_ICMP,
+            sport: reply_type,
+            dport: 0,
+        });
+    }
+    Some(Header {
+        src: h.dst,
+        dst: h.src,
+        proto: h.proto,
+        sport: h.dport,
+        dport: h.sport,
+    })
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    Forward,
+    Return,
+}
+
+enum At {
+    Eni(String),
+    Internet(String),
+}
+
+struct Arrival {
+    at: At,
+    h: Header,
+}
+
+type Step = Result<Arrival, Blocker>;
+
+struct Walker<'t, 'n> {
+    topo: &'t Topology<'n>,
+    net: &'n Network,
+    mode: Mode,
+    src_eni: String,
+    nat_port: u16,
+    used_nat_port: bool,
+    /// (NAT gateway, original source, original source port).
+    bindings: Vec<(String, u32, u16)>,
+    /// False once a NAT or appliance forwarded the packet (C1.5, C1.10).
+    identity: bool,
+    visited: Vec<String>,
+    trace: Vec<String>,
+}
+
+fn show(h: &Header) -> String {
+    format!(
+        "{} -> {} proto {} {} -> {}",
+        Ipv4Addr::from(h.src),
+        Ipv4Addr::from(h.dst),
+        h.proto,
+        h.sport,
+        h.dport
+    )
+}
+
+fn contains(net: &Ipv4Net, addr: u32) -> bool {
+    net.contains(&Ipv4Addr::from(addr))
+}
+
+fn in_any(nets: &[&str], addr: u32) -> bool {
+    nets.iter()
+        .any(|n| contains(&n.parse::<Ipv4Net>().expect("valid"), addr))
+}
+
+fn is_rfc1918(addr: u32) -> bool {
+    in_any(&["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"], addr)
+}
+
+fn is_rfc6598(addr: u32) -> bool {
+    in_any(&["100.64.0.0/10"], addr)
+}
+
+/// Does a protocol + ports description match the packet? Shared by SG rules
+/// (FromPort/ToPort, C1.6, C1.7) and NACL entries (PortRange /
+/// IcmpTypeCode, C2.6): TCP/UDP ranges bound the destination port, ICMP
+/// names type (and code), `-1` means everything.
+fn proto_ports_match(
+    protocol: Protocol,
+    ports: Option<(i32, i32)>,
+    icmp: Option<(i32, i32)>,
+    h: &Header,
+) -> bool {
+    let p = match protocol {
+        Protocol::All => return true,
+        Protocol::Number(p) => p,
+    };
+    if p != h.proto {
+        return false;
+    }
+    if p == PROTO_TCP || p == PROTO_UDP {
+        if let Some((from, to)) = ports {
+            if from >= 0 && to >= 0 {
+                let (lo, hi) = (from.min(to), from.max(to));
+                return (lo..=hi).contains(&(h.dport as i32));
+            }
+        }
+        return true;
+    }
+    if p == PROTO_ICMP {
+        if let Some((ty, code)) = icmp {
+            if ty >= 0 {
+                if h.sport as i32 != ty {
+                    return false;
+                }
+                if code >= 0 && h.dport as i32 != code {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+    true
+}
+
+fn blocker(code: &'static str, component: &str, detail: String) -> Blocker {
+    Blocker {
+        code,
+        component: component.to_string(),
+        on_return: false,
+        detail,
+    }
+}
+
+impl Walker<'_, '_> {
+    fn log(&mut self, s: String) {
+        self.trace.push(s);
+    }
+
+    // ------------------------------------------------------------ endpoints
+
+    fn start(&mut self, h: Header) -> Step {
+        self.log(format!("packet {}", show(&h)));
+        let Some(eni) = self.net.network_interfaces.get(&self.src_eni) else {
+            return Err(blocker(
+                "UNKNOWN_RESOURCE",
+                &self.src_eni,
+                "source ENI not in the snapshot".into(),
+            ));
+        };
+        self.endpoint_state(eni)?;
+        self.security_groups(eni, false, &h)?;
+        self.leave(&eni.subnet_id.clone(), &eni.vpc_id.clone(), h)
+    }
+
+    /// C10.6, C10.1: a live endpoint needs a running instance and an attached ENI.
+    fn endpoint_state(&mut self, eni: &NetworkInterface) -> Result<(), Blocker> {
+        if self.mode == Mode::Return {
+            return Ok(());
+        }
+        if let Some(inst_id) = eni.attachment.as_ref().and_then(|a| a.instance_id.clone()) {
+            if let Some(inst) = self.net.instances.get(&inst_id) {
+                if inst.state != "running" {
+                    return Err(blocker(
+                        "BAD_STATE",
+                        &inst.id,
+                        format!("instance is {}", inst.state),
+                    ));
+                }
+            }
+        }
+        let attached = match &eni.attachment {
+            Some(a) => a.status == "attached",
+            None => false,
+        };
+        if eni.interface_type == "interface" && !attached {
+            return Err(blocker(
+                "BAD_STATE_ATTACHMENT",
+                &eni.id,
+                "ENI is not attached".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The ENI (other than a NAT gateway's) owning `addr` in a subnet.
+    fn owner_in_subnet(&self, subnet: &str, addr: u32) -> Option<&NetworkInterface> {
+        self.net.network_interfaces.values().find(|e| {
+            e.subnet_id == subnet && e.private_ips.iter().any(|p| u32::from(p.address) == addr)
+        })
+    }
+
+    fn nat_of_eni(&self, eni: &str) -> Option<&NatGateway> {
+        self.net.nat_gateways.values().find(|n| {
+            n.addresses
+                .iter()
+                .any(|a| a.network_interface_id.as_deref() == Some(eni))
+        })
+    }
+
+    /// Is `addr` a public address anything in the snapshot owns?
+    fn public_in_snapshot(&self, addr: u32) -> bool {
+        let ip = Ipv4Addr::from(addr);
+        self.net
+            .network_interfaces
+            .values()
+            .flat_map(|e| &e.private_ips)
+            .any(|p| p.public_ip == Some(ip))
+            || self
+                .net
+                .nat_gateways
+                .values()
+                .flat_map(|n| &n.addresses)
+                .any(|a| a.public_ip == Some(ip))
+    }
+
+    /// The public address an IGW of `vpc` maps the private `addr` to (C4.2):
+    /// a public IP or EIP of an attached ENI, or a NAT gateway's EIP.
+    fn public_of(&self, vpc: &str, addr: u32) -> Option<u32> {
+        for e in self.net.network_interfaces.values() {
+            if e.vpc_id != vpc {
+                continue;
+            }
+            let attached = e.interface_type != "interface"
+                || e.attachment
+                    .as_ref()
+                    .is_some_and(|a| a.status == "attached");
+            for p in &e.private_ips {
+                if u32::from(p.address) == addr {
+                    if let (Some(public), true) = (p.public_ip, attached) {
+                        return Some(u32::from(public));
+                    }
+                }
+            }
+        }
+        for n in self.net.nat_gateways.values() {
+            if n.vpc_id != vpc {
+                continue;
+            }
+            for a in &n.addresses {
+                if let (Some(private), Some(public)) = (a.private_ip, a.public_ip) {
+                    if u32::from(private) == addr {
+                        return Some(u32::from(public));
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    /// The reverse of [`Self::public_of`] (C4.3).
+    fn private_of(&self, vpc: &str, public: u32) -> Option<u32> {
+        for e in self.net.network_interfaces.values() {
+            if e.vpc_id != vpc {
+                continue;
+            }
+            let attached = e.interface_type != "interface"
+                || e.attachment
+                    .as_ref()
+                    .is_some_and(|a| a.status == "attached");
+            for p in &e.private_ips {
+                if p.public_ip.map(u32::from) == Some(public) && attached {
+                    return Some(u32::from(p.address));
+                }
+            }
+        }
+        for n in self.net.nat_gateways.values() {
+            if n.vpc_id != vpc {
+                continue;
+            }
+            for a in &n.addresses {
+                if let (Some(private), Some(p)) = (a.private_ip, a.public_ip) {
+                    if u32::from(p) == public {
+                        return Some(u32::from(private));
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    // -------------------------------------------------------------- filters
+
+    /// C1.1–C1.7: allow-only union over the ENI's groups, forward only.
+    fn security_groups(
+        &mut self,
+        eni: &NetworkInterface,
+        ingress: bool,
+        h: &Header,
+    ) -> Result<(), Blocker> {
+        if self.mode == Mode::Return || eni.group_ids.is_empty() {
+            return Ok(());
+        }
+        let peer = if ingress { h.src } else { h.dst };
+        let mut unknown = false;
+        let mut empty = 0;
+        for gid in &eni.group_ids {
+            let Some(sg) = self.net.security_groups.get(gid) else {
+                unknown = true;
+                continue;
+            };
+            let rules = if ingress { &sg.ingress } else { &sg.egress };
+            if rules.is_empty() {
+                empty += 1;
+            }
+            for r in rules {
+                let ports = match (r.from_port, r.to_port) {
+                    (Some(f), Some(t)) => Some((f, t)),
+                    _ => None,
+                };
+                if proto_ports_match(r.protocol, ports, ports, h)
+                    && self.sg_peer_matches(&r.peer, peer, &eni.vpc_id)
+                {
+                    self.log(format!(
+                        "{} {} allowed by {gid}",
+                        eni.id,
+                        if ingress { "ingress" } else { "egress" }
+                    ));
+                    return Ok(());
+                }
+            }
+        }
+        let code = if unknown {
+            "UNKNOWN_RESOURCE"
+        } else if empty == eni.group_ids.len() {
+            "SG_HAS_NO_RULES"
+        } else {
+            "ENI_SG_RULES_MISMATCH"
+        };
+        Err(blocker(
+            code,
+            &eni.id,
+            format!(
+                "no {} SG rule of {} allows {}",
+                if ingress { "ingress" } else { "egress" },
+                eni.group_ids.join(","),
+                show(h)
+            ),
+        ))
+    }
+
+    /// C1.4, C1.5: CIDR, prefix list, or a private address of an ENI that
+    /// carries the group, in this VPC or an actively peered one.
+    fn sg_peer_matches(&self, peer: &SgPeer, addr: u32, vpc: &str) -> bool {
+        match peer {
+            SgPeer::Cidr(c) => contains(c, addr),
+            SgPeer::Ipv6Cidr(_) => false,
+            SgPeer::PrefixList(id) => self
+                .net
+                .prefix_lists
+                .get(id)
+                .and_then(|p| p.cidrs.as_ref())
+                .is_some_and(|cidrs| cidrs.iter().any(|c| contains(c, addr))),
+            SgPeer::Group { group_id, .. } => {
+                if !self.identity {
+                    return false;
+                }
+                self.net.network_interfaces.values().any(|e| {
+                    e.group_ids.contains(group_id)
+                        && (e.vpc_id == vpc || self.actively_peered(vpc, &e.vpc_id))
+                        && e.private_ips.iter().any(|p| u32::from(p.address) == addr)
+                })
+            }
+        }
+    }
+
+    fn actively_peered(&self, a: &str, b: &str) -> bool {
+        self.net.peerings.values().any(|p| {
+            p.status == "active"
+                && ((p.requester.vpc_id == a && p.accepter.vpc_id == b)
+                    || (p.requester.vpc_id == b && p.accepter.vpc_id == a))
+        })
+    }
+
+    /// C2.3–C2.6: ascending rule number, first match wins, `*` denies.
+    fn nacl(&mut self, subnet: &str, egress: bool, h: &Header) -> Result<(), Blocker> {
+        let Some(acl) = self.topo.acl_of_subnet(subnet) else {
+            return Err(blocker(
+                "UNKNOWN_RESOURCE",
+                subnet,
+                "no network ACL for the subnet".into(),
+            ));
+        };
+        let mut entries: Vec<&AclEntry> =
+            acl.entries.iter().filter(|e| e.egress == egress).collect();
+        entries.sort_by_key(|e| e.rule_number);
+        for e in entries {
+            let Some(cidr) = e.cidr else { continue };
+            let addr = if egress { h.dst } else { h.src };
+            if !contains(&cidr, addr) {
+                continue;
+            }
+            let ports = e.port_range.map(|(a, b)| (a as i32, b as i32));
+            if !proto_ports_match(e.protocol, ports, e.icmp_type_code, h) {
+                continue;
+            }
+            let way = if egress { "outbound" } else { "inbound" };
+            return match e.action {
+                RuleAction::Allow => {
+                    self.log(format!("{} {way} rule {} allows", acl.id, e.rule_number));
+                    Ok(())
+                }
+                RuleAction::Deny => Err(blocker(
+                    "SUBNET_ACL_RESTRICTION",
+                    &acl.id,
+                    format!("{way} rule {} denies {}", e.rule_number, show(h)),
+                )),
+            };
+        }
+        Err(blocker(
+            "SUBNET_ACL_RESTRICTION",
+            &acl.id,
+            format!(
+                "{} rule * denies {}",
+                if egress { "outbound" } else { "inbound" },
+                show(h)
+            ),
+        ))
+    }
+
+    // -------------------------------------------------------------- moving
+
+    /// A packet leaves an ENI of `subnet`: delivered inside the subnet
+    /// without NACL or route (C10.3), else NACL out and the route table.
+    fn leave(&mut self, subnet_id: &str, vpc: &str, h: Header) -> Step {
+        let Some(subnet) = self.net.subnets.get(subnet_id) else {
+            return Err(blocker(
+                "UNKNOWN_RESOURCE",
+                subnet_id,
+                "subnet not in the snapshot".into(),
+            ));
+        };
+        if contains(&subnet.cidr, h.dst) {
+            self.log(format!("same subnet {subnet_id}"));
+            return self.enter_subnet(subnet_id, h, Some(subnet_id));
+        }
+        self.nacl(subnet_id, true, &h)?;
+        let Some(rt) = self.topo.route_table_of_subnet(subnet_id) else {
+            return Err(blocker(
+                "UNKNOWN_RESOURCE",
+                subnet_id,
+                "no route table for the subnet".into(),
+            ));
+        };
+        self.route(rt, vpc, Some(subnet_id), h)
+    }
+
+    /// C3.5–C3.7: longest prefix; same prefix: local, static CIDR, prefix
+    /// list, propagated, then table order. Blackholes drop.
+    fn route(&mut self, rt: &RouteTable, vpc: &str, from: Option<&str>, h: Header) -> Step {
+        let rank = |r: &Route| -> u8 {
+            if r.target == RouteTarget::Local {
+                0
+            } else if r.origin == RouteOrigin::EnableVgwRoutePropagation {
+                3
+            } else if matches!(r.destination, RouteDestination::PrefixList(_)) {
+                2
+            } else {
+                1
+            }
+        };
+        let mut best: Option<(u8, u8, usize)> = None;
+        for (i, r) in rt.routes.iter().enumerate() {
+            let nets: Vec<Ipv4Net> = match &r.destination {
+                RouteDestination::Cidr(c) => vec![*c],
+                RouteDestination::PrefixList(id) => self
+                    .net
+                    .prefix_lists
+                    .get(id)
+                    .and_then(|p| p.cidrs.clone())
+                    .unwrap_or_default(),
+                RouteDestination::Ipv6(_) => vec![],
+            };
+            for n in nets {
+                if !contains(&n, h.dst) {
+                    continue;
+                }
+                let cand = (n.prefix_len(), rank(r), i);
+                let better = match best {
+                    None => true,
+                    Some((len, rk, idx)) => {
+                        cand.0 > len || (cand.0 == len && (cand.1, cand.2) < (rk, idx))
+                    }
+                };
+                if better {
+                    best = Some(cand);
+                }
+            }
+        }
+        let Some((_, _, idx)) = best else {
+            return Err(blocker(
+                "NO_ROUTE_TO_DESTINATION",
+                &rt.id,
+                format!("no route for {}", Ipv4Addr::from(h.dst)),
+            ));
+        };
+        let r = &rt.routes[idx];
+        self.log(format!("{} route #{idx} -> {}", rt.id, r.target.id()));
+        if r.state == RouteState::Blackhole {
+            return Err(blocker(
+                "BAD_STATE_ROUTE",
+                &rt.id,
+                format!("route to {} is a blackhole", r.target.id()),
+            ));
+        }
+        match &r.target {
+            RouteTarget::Local => self.deliver_in_vpc(vpc, h, from),
+            RouteTarget::InternetGateway(igw) => self.via_igw(igw, vpc, h),
+            RouteTarget::NatGateway(nat) => self.via_nat(nat, from, h),
+            RouteTarget::VpcPeering(pcx) => self.via_pcx(pcx, vpc, h),
+            RouteTarget::NetworkInterface(eni) => self.via_appliance(eni, from, h),
+            RouteTarget::Instance(inst) => {
+                match self
+                    .net
+                    .instances
+                    .get(inst)
+                    .and_then(|i| i.network_interface_ids.first())
+                {
+                    Some(eni) => self.via_appliance(&eni.clone(), from, h),
+                    None => Err(blocker("UNKNOWN_RESOURCE", inst, "instance unknown".into())),
+                }
+            }
+            other => Err(blocker(
+                "UNSUPPORTED_COMPONENT",
+                other.id(),
+                "target not modelled".into(),
+            )),
+        }
+    }
+
+    /// Delivery inside a VPC to the subnet holding the destination.
+    fn deliver_in_vpc(&mut self, vpc: &str, h: Header, from: Option<&str>) -> Step {
+        let subnet = self
+            .net
+            .subnets
+            .values()
+            .find(|s| s.vpc_id == vpc && contains(&s.cidr, h.dst))
+            .map(|s| s.id.clone());
+        match subnet {
+            Some(s) => self.enter_subnet(&s, h, from),
+            None => Err(blocker(
+                "UNKNOWN_DESTINATION",
+                vpc,
+                format!("no subnet holds {}", Ipv4Addr::from(h.dst)),
+            )),
+        }
+    }
+
+    /// NACL in (unless the packet never left the subnet, C2.7), then the
+    /// ENI or NAT gateway that owns the destination address.
+    fn enter_subnet(&mut self, subnet: &str, h: Header, from: Option<&str>) -> Step {
+        if from != Some(subnet) {
+            self.nacl(subnet, false, &h)?;
+        }
+        if let Some(eni) = self.owner_in_subnet(subnet, h.dst) {
+            if let Some(nat) = self.nat_of_eni(&eni.id) {
+                let nat = nat.clone();
+                return self.at_nat(&nat, h);
+            }
+            let eni = eni.clone();
+            return self.at_eni(&eni, h);
+        }
+        let nat = self
+            .net
+            .nat_gateways
+            .values()
+            .find(|n| {
+                n.subnet_id == subnet
+                    && n.addresses
+                        .iter()
+                        .any(|a| a.private_ip.map(u32::from) == Some(h.dst))
+            })
+            .cloned();
+        if let Some(nat) = nat {
+            return self.at_nat(&nat, h);
+        }
+        Err(blocker(
+            "UNKNOWN_DESTINATION",
+            subnet,
+            format!("nothing in the subnet has {}", Ipv4Addr::from(h.dst)),
+        ))
+    }
+
+    /// The packet reaches the ENI owning its destination.
+    fn at_eni(&mut self, eni: &NetworkInterface, h: Header) -> Step {
+        self.endpoint_state(eni)?;
+        self.security_groups(eni, true, &h)?;
+        match self.mode {
+            Mode::Forward => {
+                self.log(format!("delivered to {}", eni.id));
+                Ok(Arrival {
+                    at: At::Eni(eni.id.clone()),
+                    h,
+                })
+            }
+            Mode::Return if eni.id == self.src_eni => {
+                self.log(format!("reply delivered to {}", eni.id));
+                Ok(Arrival {
+                    at: At::Eni(eni.id.clone()),
+                    h,
+                })
+            }
+            Mode::Return => Err(blocker(
+                "NO_PATH",
+                &eni.id,
+                "reply delivered to another ENI".into(),
+            )),
+        }
+    }
+
+    /// A packet addressed to a NAT gateway: a reply it translates back, or
+    /// an unsolicited connection it drops (C5.3).
+    fn at_nat(&mut self, nat: &NatGateway, h: Header) -> Step {
+        let binding = self.bindings.iter().rev().find(|b| b.0 == nat.id).cloned();
+        let (Mode::Return, Some((_, src, sport))) = (self.mode, binding) else {
+            return Err(blocker(
+                "NO_PATH",
+                &nat.id,
+                "a NAT gateway accepts no inbound connections".into(),
+            ));
+        };
+        let mut back = h;
+        back.dst = src;
+        if h.proto == PROTO_TCP || h.proto == PROTO_UDP {
+            back.dport = sport;
+        }
+        self.log(format!(
+            "{} translates the reply back: {}",
+            nat.id,
+            show(&back)
+        ));
+        self.leave(&nat.subnet_id, &nat.vpc_id, back)
+    }
+
+    fn via_igw(&mut self, igw_id: &str, vpc: &str, h: Header) -> Step {
+        let Some(igw) = self.net.internet_gateways.get(igw_id) else {
+            return Err(blocker("UNKNOWN_RESOURCE", igw_id, "IGW unknown".into()));
+        };
+        let attached = igw
+            .attachments
+            .iter()
+            .any(|(v, s)| v == vpc && (s == "available" || s == "attached"));
+        if !attached {
+            return Err(blocker(
+                "BAD_STATE_ATTACHMENT",
+                igw_id,
+                format!("not attached to {vpc}"),
+            ));
+        }
+        if is_rfc1918(h.dst) {
+            return Err(blocker(
+                "IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS",
+                igw_id,
+                "private destination".into(),
+            ));
+        }
+        if is_rfc6598(h.dst) {
+            return Err(blocker(
+                "IGW_DESTINATION_ADDRESS_NOT_IN_RFC6598_EGRESS",
+                igw_id,
+                "shared-space destination".into(),
+            ));
+        }
+        let Some(public) = self.public_of(vpc, h.src) else {
+            return Err(blocker(
+                "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS",
+                igw_id,
+                format!("{} has no public address", Ipv4Addr::from(h.src)),
+            ));
+        };
+        let out = Header { src: public, ..h };
+        self.log(format!("{igw_id} egress as {}", show(&out)));
+        if self.mode == Mode::Return {
+            return Err(blocker(
+                "NO_PATH",
+                igw_id,
+                "the reply leaves for the internet".into(),
+            ));
+        }
+        if self.public_in_snapshot(h.dst) {
+            return Err(blocker(
+                "IGW_NAT_REFLECTION",
+                igw_id,
+                "hairpin to a public address of the snapshot".into(),
+            ));
+        }
+        Ok(Arrival {
+            at: At::Internet(igw_id.to_string()),
+            h: out,
+        })
+    }
+
+    /// Traffic entering from the internet (here: replies).
+    fn enter_from_internet(&mut self, igw_id: &str, h: Header) -> Step {
+        let Some(igw) = self.net.internet_gateways.get(igw_id) else {
+            return Err(blocker("UNKNOWN_RESOURCE", igw_id, "IGW unknown".into()));
+        };
+        let Some(vpc) = igw
+            .attachments
+            .iter()
+            .find(|(_, s)| s == "available" || s == "attached")
+            .map(|(v, _)| v.clone())
+        else {
+            return Err(blocker(
+                "BAD_STATE_ATTACHMENT",
+                igw_id,
+                "not attached".into(),
+            ));
+        };
+        if is_rfc1918(h.src) {
+            return Err(blocker(
+                "IGW_SOURCE_ADDRESS_NOT_IN_RFC1918_INGRESS",
+                igw_id,
+                "private source".into(),
+            ));
+        }
+        if is_rfc6598(h.src) {
+            return Err(blocker(
+                "IGW_SOURCE_ADDRESS_NOT_IN_RFC6598_INGRESS",
+                igw_id,
+                "shared-space source".into(),
+            ));
+        }
+        let Some(private) = self.private_of(&vpc, h.dst) else {
+            return Err(blocker(
+                "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS",
+                igw_id,
+                format!("{} maps to nothing", Ipv4Addr::from(h.dst)),
+            ));
+        };
+        let inside = Header { dst: private, ..h };
+        self.log(format!("{igw_id} ingress as {}", show(&inside)));
+        match self.topo.gateway_route_table(igw_id) {
+            Some(rt) => self.route(rt, &vpc, None, inside),
+            None => self.deliver_in_vpc(&vpc, inside, None),
+        }
+    }
+
+    fn via_nat(&mut self, nat_id: &str, from: Option<&str>, h: Header) -> Step {
+        let Some(nat) = self.net.nat_gateways.get(nat_id) else {
+            return Err(blocker("UNKNOWN_RESOURCE", nat_id, "NAT unknown".into()));
+        };
+        if self.mode == Mode::Return {
+            // The reply would leave with the NAT gateway's address: it is
+            // no longer a reply to the connection.
+            return Err(blocker(
+                "NO_PATH",
+                nat_id,
+                "the reply is routed into a NAT gateway".into(),
+            ));
+        }
+        if self.visited.iter().any(|v| v == nat_id) {
+            return Err(blocker("NO_PATH", nat_id, "routing loop".into()));
+        }
+        self.visited.push(nat_id.to_string());
+        if from != Some(nat.subnet_id.as_str()) {
+            self.nacl(&nat.subnet_id.clone(), false, &h)?;
+        }
+        if nat.state != "available" {
+            return Err(blocker("BAD_STATE", nat_id, nat.state.clone()));
+        }
+        let in_vpc = self
+            .net
+            .vpcs
+            .get(&nat.vpc_id)
+            .is_none_or(|v| v.cidrs.iter().any(|c| contains(c, h.src)));
+        if !in_vpc {
+            return Err(blocker(
+                "NGW_REQUIRES_SOURCE_IN_VPC",
+                nat_id,
+                "source outside the NAT's VPC".into(),
+            ));
+        }
+        if ![PROTO_TCP, PROTO_UDP, PROTO_ICMP].contains(&h.proto) {
+            return Err(blocker(
+                "PROTOCOL_RESTRICTION",
+                nat_id,
+                format!("protocol {}", h.proto),
+            ));
+        }
+        let Some(ip) = nat.addresses.iter().find_map(|a| a.private_ip) else {
+            return Err(blocker(
+                "UNKNOWN_RESOURCE",
+                nat_id,
+                "NAT has no private IP".into(),
+            ));
+        };
+        self.bindings.push((nat_id.to_string(), h.src, h.sport));
+        let mut out = h;
+        out.src = u32::from(ip);
+        if h.proto == PROTO_TCP || h.proto == PROTO_UDP {
+            out.sport = self.nat_port;
+            self.used_nat_port = true;
+        }
+        self.identity = false;
+        self.log(format!("{nat_id} SNAT: {}", show(&out)));
+        let (subnet, vpc) = (nat.subnet_id.clone(), nat.vpc_id.clone());
+        self.leave(&subnet, &vpc, out)
+    }
+
+    fn via_pcx(&mut self, pcx_id: &str, from_vpc: &str, h: Header) -> Step {
+        let Some(pcx) = self.net.peerings.get(pcx_id) else {
+            return Err(blocker(
+                "UNKNOWN_RESOURCE",
+                pcx_id,
+                "peering unknown".into(),
+            ));
+        };
+        if pcx.status != "active" {
+            return Err(blocker("BAD_STATE", pcx_id, pcx.status.clone()));
+        }
+        let peer = if pcx.requester.vpc_id == from_vpc {
+            &pcx.accepter
+        } else if pcx.accepter.vpc_id == from_vpc {
+            &pcx.requester
+        } else {
+            return Err(blocker("NO_PATH", pcx_id, "does not join the VPC".into()));
+        };
+        let cidrs: Vec<Ipv4Net> = if peer.cidrs.is_empty() {
+            self.net
+                .vpcs
+                .get(&peer.vpc_id)
+                .map(|v| v.cidrs.clone())
+                .unwrap_or_default()
+        } else {
+            peer.cidrs.clone()
+        };
+        if !cidrs.iter().any(|c| contains(c, h.dst)) {
+            return Err(blocker(
+                "PCX_REQUIRES_ADDRESS_IN_VPC_CIDR",
+                pcx_id,
+                "destination outside the peer VPC".into(),
+            ));
+        }
+        self.log(format!("{pcx_id} to {}", peer.vpc_id));
+        let vpc = peer.vpc_id.clone();
+        self.deliver_in_vpc(&vpc, h, None)
+    }
+
+    /// A route whose target is an ENI (middlebox routing, C3.4, C10.2).
+    fn via_appliance(&mut self, eni_id: &str, from: Option<&str>, h: Header) -> Step {
+        let Some(eni) = self.net.network_interfaces.get(eni_id).cloned() else {
+            return Err(blocker("UNKNOWN_RESOURCE", eni_id, "ENI unknown".into()));
+        };
+        if self.visited.iter().any(|v| v == eni_id) || self.visited.len() >= 8 {
+            return Err(blocker("NO_PATH", eni_id, "routing loop".into()));
+        }
+        self.visited.push(eni_id.to_string());
+        if from != Some(eni.subnet_id.as_str()) {
+            self.nacl(&eni.subnet_id, false, &h)?;
+        }
+        if eni
+            .private_ips
+            .iter()
+            .any(|p| u32::from(p.address) == h.dst)
+        {
+            // Addressed to the appliance itself: it is the destination.
+            return self.at_eni(&eni, h);
+        }
+        self.security_groups(&eni, true, &h)?;
+        self.endpoint_state(&eni)?;
+        if eni.source_dest_check {
+            return Err(blocker(
+                "ENI_SOURCE_DEST_CHECK_RESTRICTION",
+                &eni.id,
+                format!("{} is not its address", Ipv4Addr::from(h.dst)),
+            ));
+        }
+        self.identity = false;
+        self.log(format!("{} forwards", eni.id));
+        self.security_groups(&eni, false, &h)?;
+        self.leave(&eni.subnet_id, &eni.vpc_id, h)
+    }
+}

@@ -1,0 +1,1001 @@
+//! The audit itself: every source/destination pair a scope selects,
+//! evaluated with the `path` engine, grouped into findings.
+//!
+//! Scale comes from classes, not pairs. ENIs that share subnet, security
+//! groups, state and the scope statements they match are one *source
+//! class*: one walk carries all their addresses towards the union of every
+//! candidate destination address (the engine's header sets keep the pairs
+//! apart exactly, so nothing is approximated). What arrives is attributed
+//! back to (source, destination) pairs by address, split into address
+//! atoms where rules cut a class, normalised (an ENI end's own address is
+//! implied) and put in canonical form; pairs with identical traffic are
+//! grouped into one finding. The walks run in parallel over classes.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::canon::{self, Node};
+use super::scope::*;
+use crate::analysis::endpoint::Endpoint;
+use crate::analysis::path::{self, Delivery};
+use crate::analysis::Hop;
+use crate::model::*;
+use crate::packet::*;
+use crate::topology::Topology;
+
+/// One finding: every pair in `sources` x `destinations` can carry `traffic`.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    pub id: String,
+    pub sources: Vec<String>,
+    pub destinations: Vec<String>,
+    /// Canonical cubes. Where an end is an ENI its address dimension is
+    /// "any": the pair's own address is meant.
+    pub traffic: HeaderSet,
+    pub source_is_eni: bool,
+    pub destination_is_eni: bool,
+    /// One representative forward path, source first, destination last.
+    pub components: Vec<Hop>,
+}
+
+impl Finding {
+    pub fn pair_count(&self) -> u64 {
+        self.sources.len() as u64 * self.destinations.len() as u64
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct AuditResult {
+    pub scope: String,
+    pub findings: Vec<Finding>,
+    /// ENIs the analysis considered (AWS's AnalyzedEniCount).
+    pub analyzed_enis: usize,
+    /// Source/destination pairs with at least one finding.
+    pub pairs: u64,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum AuditError {
+    #[error("{json_path}: prefix list {id} is not in the snapshot, or has no entries")]
+    #[diagnostic(
+        code(vpcreach::audit::prefix_list),
+        help("pull the prefix list (describe-managed-prefix-lists and its entries) into the snapshot")
+    )]
+    PrefixList { id: String, json_path: String },
+}
+
+// ----------------------------------------------------------- endpoints
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Kind {
+    Eni,
+    Igw,
+    Pcx,
+}
+
+struct End<'n> {
+    id: String,
+    kind: Kind,
+    eni: Option<&'n NetworkInterface>,
+    /// The ENI's primary private address.
+    addr: u32,
+    /// Tag pairs for the `Tags` extension.
+    tags: BTreeSet<(String, String)>,
+}
+
+/// A scope path resolved against the snapshot.
+struct Resolved {
+    src: Option<ResourceStatement>,
+    dst: Option<ResourceStatement>,
+    through: Vec<ResourceStatement>,
+    src_addrs: Option<AddrSet>,
+    dst_addrs: Option<AddrSet>,
+    /// Protocol and ports (addresses everything).
+    cube: Cube,
+}
+
+fn resolve_path(net: &Network, p: &ScopePath) -> Result<Resolved, AuditError> {
+    let mut cube = Cube::everything();
+    let mut src_addrs: Option<AddrSet> = None;
+    let mut dst_addrs: Option<AddrSet> = None;
+    let and = |a: &mut Option<AddrSet>, b: AddrSet| {
+        *a = Some(match a.take() {
+            Some(x) => &x & &b,
+            None => b,
+        })
+    };
+    for (which, st) in [("Source", &p.source), ("Destination", &p.destination)] {
+        let Some(h) = st.as_ref().and_then(|s| s.headers.as_ref()) else {
+            continue;
+        };
+        let pl = |ids: &[String], field: &str| -> Result<Option<AddrSet>, AuditError> {
+            if ids.is_empty() {
+                return Ok(None);
+            }
+            let mut set = AddrSet::new();
+            for id in ids {
+                match net.prefix_lists.get(id).and_then(|p| p.cidrs.as_ref()) {
+                    Some(c) => set |= nets_set(c),
+                    None => {
+                        return Err(AuditError::PrefixList {
+                            id: id.clone(),
+                            json_path: format!(
+                                "{}.{which}.PacketHeaderStatement.{field}",
+                                p.json_path
+                            ),
+                        })
+                    }
+                }
+            }
+            Ok(Some(set))
+        };
+        if let Some(a) = &h.source_addresses {
+            and(&mut src_addrs, a.clone());
+        }
+        if let Some(a) = pl(&h.source_prefix_lists, "SourcePrefixLists")? {
+            and(&mut src_addrs, a);
+        }
+        if let Some(a) = &h.destination_addresses {
+            and(&mut dst_addrs, a.clone());
+        }
+        if let Some(a) = pl(&h.destination_prefix_lists, "DestinationPrefixLists")? {
+            and(&mut dst_addrs, a);
+        }
+        let has_ports = h.source_ports.is_some() || h.destination_ports.is_some();
+        if let Some(p) = &h.source_ports {
+            cube.sport = &cube.sport & p;
+        }
+        if let Some(p) = &h.destination_ports {
+            cube.dport = &cube.dport & p;
+        }
+        match &h.protocols {
+            Some(p) => cube.proto = &cube.proto & p,
+            // Ports only mean something for TCP and UDP.
+            None if has_ports => {
+                cube.proto = &cube.proto
+                    & &ProtoSet::from_iter([PROTO_TCP..=PROTO_TCP, PROTO_UDP..=PROTO_UDP])
+            }
+            None => {}
+        }
+    }
+    Ok(Resolved {
+        src: p.source.as_ref().and_then(|s| s.resources.clone()),
+        dst: p.destination.as_ref().and_then(|s| s.resources.clone()),
+        through: p.through.clone(),
+        src_addrs,
+        dst_addrs,
+        cube,
+    })
+}
+
+/// Does an end match a resource statement? `None` matches every end.
+fn end_matches(net: &Network, st: Option<&ResourceStatement>, e: &End) -> bool {
+    let Some(st) = st else {
+        return true;
+    };
+    if let Some(types) = &st.types {
+        let ok = types.iter().any(|t| match (t, &e.kind) {
+            (ResourceType::NetworkInterface, Kind::Eni) => true,
+            (ResourceType::Instance, Kind::Eni) => e
+                .eni
+                .and_then(|x| x.attachment.as_ref())
+                .is_some_and(|a| a.instance_id.is_some()),
+            (ResourceType::InternetGateway, Kind::Igw) => true,
+            (ResourceType::VpcPeeringConnection, Kind::Pcx) => true,
+            _ => false,
+        });
+        if !ok {
+            return false;
+        }
+    }
+    if let Some(ids) = &st.resources {
+        let ok = match e.eni {
+            Some(eni) => ids.iter().any(|id| {
+                *id == eni.id
+                    || *id == eni.subnet_id
+                    || *id == eni.vpc_id
+                    || eni.group_ids.contains(id)
+                    || eni
+                        .attachment
+                        .as_ref()
+                        .and_then(|a| a.instance_id.as_ref())
+                        .is_some_and(|i| i == id)
+            }),
+            None => ids.contains(&e.id),
+        };
+        if !ok {
+            return false;
+        }
+    }
+    if let Some(tags) = &st.tags {
+        if !tags
+            .iter()
+            .all(|(k, v)| e.tags.contains(&(k.clone(), v.clone())))
+        {
+            return false;
+        }
+    }
+    let _ = net;
+    true
+}
+
+/// Tag pairs an ENI answers to: its own, its instance's, its subnet's and
+/// its VPC's (and each one's Name).
+fn effective_tags(net: &Network, eni: &NetworkInterface) -> BTreeSet<(String, String)> {
+    let mut t = BTreeSet::new();
+    let mut layer = |tags: &BTreeMap<String, String>, name: Option<&String>| {
+        t.extend(tags.iter().map(|(k, v)| (k.clone(), v.clone())));
+        if let Some(n) = name {
+            t.insert(("Name".to_string(), n.clone()));
+        }
+    };
+    if let Some(v) = net.vpcs.get(&eni.vpc_id) {
+        layer(&v.tags, v.name.as_ref());
+    }
+    if let Some(s) = net.subnets.get(&eni.subnet_id) {
+        layer(&s.tags, s.name.as_ref());
+    }
+    if let Some(i) = eni
+        .attachment
+        .as_ref()
+        .and_then(|a| a.instance_id.as_ref())
+        .and_then(|i| net.instances.get(i))
+    {
+        layer(&i.tags, i.name.as_ref());
+    }
+    layer(&eni.tags, eni.name.as_ref());
+    t
+}
+
+fn through_matches(st: &ResourceStatement, hops: &[Hop]) -> bool {
+    hops.iter().any(|h| {
+        let id = &h.component.id;
+        let by_type = st.types.as_ref().is_none_or(|types| {
+            types.iter().any(|t| match t {
+                ResourceType::NatGateway => id.starts_with("nat-"),
+                ResourceType::VpcPeeringConnection => id.starts_with("pcx-"),
+                _ => false,
+            })
+        });
+        let by_id = st.resources.as_ref().is_none_or(|ids| ids.contains(id));
+        let by_tag = st.tags.as_ref().is_none_or(|tags| {
+            tags.iter()
+                .all(|(k, v)| k == "Name" && h.component.name.as_deref() == Some(v.as_str()))
+        });
+        by_type
+            && by_id
+            && by_tag
+            && (st.types.is_some() || st.resources.is_some() || st.tags.is_some())
+    })
+}
+
+// ------------------------------------------------------------- the audit
+
+/// Subnet, sorted security groups, instance state, attachment status,
+/// interface type, and which scope statements the ENI matches as a source.
+type ClassKey = (String, Vec<String>, String, String, String, Vec<bool>);
+/// Destination ends, their addresses, their ids (the walk's goal).
+/// (source end, destination end, the branch's hops, traffic) → what the scope keeps.
+type ScopeFilter<'a> = dyn Fn(usize, usize, &[Hop], &HeaderSet) -> HeaderSet + Sync + 'a;
+type DestCandidates = (Vec<usize>, AddrSet, Arc<BTreeSet<String>>);
+
+/// One unit of work: a source (class) and the destinations it is walked towards.
+struct Run {
+    /// Source end indexes (several only for an ENI class).
+    sources: Vec<usize>,
+    src_endpoint: Endpoint,
+    dst_endpoint: Endpoint,
+    /// Destination end indexes.
+    dests: Vec<usize>,
+    /// Deliver to any of these ENIs (ENI destinations).
+    dst_enis: Option<Arc<BTreeSet<String>>>,
+    src_enis: Option<Arc<BTreeSet<String>>>,
+    initial: HeaderSet,
+}
+
+/// What a run found: per group of sources with identical traffic, per
+/// traffic, the destinations.
+struct Entry {
+    sources: Vec<usize>,
+    traffic: Node,
+    dests: Vec<usize>,
+}
+
+pub fn audit(topo: &Topology, scope: &Scope) -> Result<AuditResult, AuditError> {
+    let net = topo.net;
+    let mut warnings = Vec::new();
+    let matches: Vec<Resolved> = scope
+        .match_paths
+        .iter()
+        .map(|p| resolve_path(net, p))
+        .collect::<Result<_, _>>()?;
+    let excludes: Vec<Resolved> = scope
+        .exclude_paths
+        .iter()
+        .map(|p| resolve_path(net, p))
+        .collect::<Result<_, _>>()?;
+    for p in scope.match_paths.iter().chain(&scope.exclude_paths) {
+        let statements = p
+            .source
+            .iter()
+            .chain(&p.destination)
+            .filter_map(|s| s.resources.as_ref())
+            .chain(&p.through);
+        for st in statements {
+            for t in st.types.iter().flatten() {
+                if !t.modelled() {
+                    let name = ResourceType::NAMES
+                        .iter()
+                        .find(|(_, x)| x == t)
+                        .map(|(n, _)| *n)
+                        .unwrap_or("?");
+                    warnings.push(format!(
+                        "{}: {name} is not modelled by this version; it matches nothing",
+                        p.json_path
+                    ));
+                }
+            }
+            for id in st.resources.iter().flatten() {
+                let known = net.network_interfaces.contains_key(id)
+                    || net.instances.contains_key(id)
+                    || net.internet_gateways.contains_key(id)
+                    || net.peerings.contains_key(id)
+                    || net.security_groups.contains_key(id)
+                    || net.subnets.contains_key(id)
+                    || net.vpcs.contains_key(id)
+                    || net.nat_gateways.contains_key(id);
+                if !known {
+                    warnings.push(format!(
+                        "{}: {id} is not in the snapshot; it matches nothing",
+                        p.json_path
+                    ));
+                }
+            }
+        }
+    }
+    warnings.sort();
+    warnings.dedup();
+
+    // Every end a finding may start or stop at (B.6): ENIs (not those of
+    // NAT gateways), internet gateways, peering connections.
+    let mut ends: Vec<End> = Vec::new();
+    for eni in net.network_interfaces.values() {
+        if topo.nat_of_eni(&eni.id).is_some() || eni.interface_type == "nat_gateway" {
+            continue;
+        }
+        let Some(ip) = eni.primary_ip() else { continue };
+        ends.push(End {
+            id: eni.id.clone(),
+            kind: Kind::Eni,
+            eni: Some(eni),
+            addr: addr_of(ip),
+            tags: effective_tags(net, eni),
+        });
+    }
+    let analyzed_enis = ends.len();
+    for g in net.internet_gateways.values() {
+        let tags = g
+            .name
+            .iter()
+            .map(|n| ("Name".to_string(), n.clone()))
+            .collect();
+        ends.push(End {
+            id: g.id.clone(),
+            kind: Kind::Igw,
+            eni: None,
+            addr: 0,
+            tags,
+        });
+    }
+    for p in net.peerings.values() {
+        let tags = p
+            .name
+            .iter()
+            .map(|n| ("Name".to_string(), n.clone()))
+            .collect();
+        ends.push(End {
+            id: p.id.clone(),
+            kind: Kind::Pcx,
+            eni: None,
+            addr: 0,
+            tags,
+        });
+    }
+
+    // Which paths each end can start / stop, address filters included for ENIs.
+    let n_paths = matches.len() + excludes.len();
+    let all_paths: Vec<&Resolved> = matches.iter().chain(&excludes).collect();
+    let profile = |e: &End, as_src: bool| -> Vec<bool> {
+        all_paths
+            .iter()
+            .map(|p| {
+                let (st, addrs) = if as_src {
+                    (&p.src, &p.src_addrs)
+                } else {
+                    (&p.dst, &p.dst_addrs)
+                };
+                end_matches(net, st.as_ref(), e)
+                    && (e.kind != Kind::Eni || addrs.as_ref().is_none_or(|a| a.contains(e.addr)))
+            })
+            .collect()
+    };
+    let src_profile: Vec<Vec<bool>> = ends.iter().map(|e| profile(e, true)).collect();
+    let dst_profile: Vec<Vec<bool>> = ends.iter().map(|e| profile(e, false)).collect();
+    let any_match = |p: &[bool]| p[..matches.len()].iter().any(|b| *b);
+    let _ = n_paths;
+
+    let eni_by_id: HashMap<&str, usize> = ends
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.id.as_str(), i))
+        .collect();
+    let enis_of_vpc = |vpc: &str| -> Vec<usize> {
+        topo.subnets_of_vpc(vpc)
+            .iter()
+            .flat_map(|s| topo.enis_in_subnet(s))
+            .filter_map(|e| eni_by_id.get(e.id.as_str()).copied())
+            .collect()
+    };
+
+    // Initial header set for a source profile towards given destinations.
+    let initial_for =
+        |sp: &[bool], src: &AddrSet, src_is_eni: bool, dst: &AddrSet, dst_is_eni: bool| {
+            let mut set = HeaderSet::empty();
+            for (i, m) in matches.iter().enumerate() {
+                if !sp[i] {
+                    continue;
+                }
+                let mut c = m.cube.clone();
+                c.src = match (&m.src_addrs, src_is_eni) {
+                    (Some(a), false) => src & a,
+                    _ => src.clone(),
+                };
+                c.dst = match (&m.dst_addrs, dst_is_eni) {
+                    (Some(a), false) => dst & a,
+                    _ => dst.clone(),
+                };
+                set.push(c);
+            }
+            set
+        };
+
+    let mut runs: Vec<Run> = Vec::new();
+
+    // 1. ENI classes → ENIs.
+    let mut classes: BTreeMap<ClassKey, Vec<usize>> = BTreeMap::new();
+    for (i, e) in ends.iter().enumerate() {
+        let Some(eni) = e.eni else { continue };
+        if !any_match(&src_profile[i]) {
+            continue;
+        }
+        let mut groups = eni.group_ids.clone();
+        groups.sort();
+        let state = eni
+            .attachment
+            .as_ref()
+            .and_then(|a| a.instance_id.as_ref())
+            .and_then(|i| net.instances.get(i))
+            .map(|i| i.state.clone())
+            .unwrap_or_default();
+        let attach = eni
+            .attachment
+            .as_ref()
+            .map(|a| a.status.clone())
+            .unwrap_or_default();
+        classes
+            .entry((
+                eni.subnet_id.clone(),
+                groups,
+                state,
+                attach,
+                eni.interface_type.clone(),
+                src_profile[i].clone(),
+            ))
+            .or_default()
+            .push(i);
+    }
+    // Destination candidates per relevant-match-path set, built once each.
+    let mut dest_cache: HashMap<Vec<bool>, DestCandidates> = HashMap::new();
+    for members in classes.values() {
+        let sp = &src_profile[members[0]];
+        let relevant: Vec<bool> = (0..matches.len()).map(|i| sp[i]).collect();
+        let (dests, dst_addrs, dst_set) = dest_cache
+            .entry(relevant.clone())
+            .or_insert_with(|| {
+                let d: Vec<usize> = (0..ends.len())
+                    .filter(|&j| {
+                        ends[j].kind == Kind::Eni
+                            && relevant
+                                .iter()
+                                .enumerate()
+                                .any(|(i, r)| *r && dst_profile[j][i])
+                    })
+                    .collect();
+                let addrs: AddrSet = d.iter().map(|&j| ends[j].addr..=ends[j].addr).collect();
+                let ids: BTreeSet<String> = d.iter().map(|&j| ends[j].id.clone()).collect();
+                (d, addrs, Arc::new(ids))
+            })
+            .clone();
+        if dests.is_empty() {
+            continue;
+        }
+        let src_addrs: AddrSet = members
+            .iter()
+            .map(|&i| ends[i].addr..=ends[i].addr)
+            .collect();
+        let rep = ends[members[0]].eni.expect("eni");
+        let initial = initial_for(sp, &src_addrs, true, &dst_addrs, true);
+        runs.push(Run {
+            sources: members.clone(),
+            src_endpoint: Endpoint::Eni {
+                eni: rep.id.clone(),
+                instance: None,
+                addrs: src_addrs,
+            },
+            dst_endpoint: Endpoint::Eni {
+                eni: ends[dests[0]].id.clone(),
+                instance: None,
+                addrs: AddrSet::new(),
+            },
+            dests,
+            dst_enis: Some(dst_set),
+            src_enis: Some(Arc::new(
+                members.iter().map(|&i| ends[i].id.clone()).collect(),
+            )),
+            initial,
+        });
+    }
+
+    // 2 and 3. Internet gateways and peering connections → ENIs of a VPC.
+    for (i, e) in ends.iter().enumerate() {
+        if e.kind == Kind::Eni || !any_match(&src_profile[i]) {
+            continue;
+        }
+        let sp = &src_profile[i];
+        let wants = |j: usize| (0..matches.len()).any(|m| sp[m] && dst_profile[j][m]);
+        match e.kind {
+            Kind::Igw => {
+                let Some(igw) = net.internet_gateways.get(&e.id) else {
+                    continue;
+                };
+                let Some((vpc, _)) = igw
+                    .attachments
+                    .iter()
+                    .find(|(_, s)| s == "available" || s == "attached")
+                else {
+                    continue;
+                };
+                let mut dests = Vec::new();
+                let mut publics = AddrSet::new();
+                for j in enis_of_vpc(vpc) {
+                    if !wants(j) {
+                        continue;
+                    }
+                    let eni = ends[j].eni.expect("eni");
+                    let Some(p) = eni
+                        .private_ips
+                        .iter()
+                        .find(|p| addr_of(p.address) == ends[j].addr)
+                        .and_then(|p| p.public_ip)
+                    else {
+                        continue;
+                    };
+                    publics.insert(addr_of(p));
+                    dests.push(j);
+                }
+                if dests.is_empty() {
+                    continue;
+                }
+                let initial = initial_for(sp, &public_internet(), false, &publics, true);
+                runs.push(Run {
+                    sources: vec![i],
+                    src_endpoint: Endpoint::InternetGateway(e.id.clone()),
+                    dst_endpoint: Endpoint::Eni {
+                        eni: ends[dests[0]].id.clone(),
+                        instance: None,
+                        addrs: AddrSet::new(),
+                    },
+                    dst_enis: Some(Arc::new(
+                        dests.iter().map(|&j| ends[j].id.clone()).collect(),
+                    )),
+                    dests,
+                    src_enis: None,
+                    initial,
+                });
+            }
+            Kind::Pcx => {
+                let Some(p) = net.peerings.get(&e.id) else {
+                    continue;
+                };
+                for (side, far) in [(&p.requester, &p.accepter), (&p.accepter, &p.requester)] {
+                    let dests: Vec<usize> = enis_of_vpc(&side.vpc_id)
+                        .into_iter()
+                        .filter(|&j| wants(j))
+                        .collect();
+                    if dests.is_empty() {
+                        continue;
+                    }
+                    let far_cidrs = if far.cidrs.is_empty() {
+                        net.vpcs
+                            .get(&far.vpc_id)
+                            .map(|v| v.cidrs.clone())
+                            .unwrap_or_default()
+                    } else {
+                        far.cidrs.clone()
+                    };
+                    let addrs: AddrSet =
+                        dests.iter().map(|&j| ends[j].addr..=ends[j].addr).collect();
+                    let initial = initial_for(sp, &nets_set(&far_cidrs), false, &addrs, true);
+                    runs.push(Run {
+                        sources: vec![i],
+                        src_endpoint: Endpoint::Peering(e.id.clone()),
+                        dst_endpoint: Endpoint::Eni {
+                            eni: ends[dests[0]].id.clone(),
+                            instance: None,
+                            addrs: AddrSet::new(),
+                        },
+                        dst_enis: Some(Arc::new(
+                            dests.iter().map(|&j| ends[j].id.clone()).collect(),
+                        )),
+                        dests,
+                        src_enis: None,
+                        initial,
+                    });
+                }
+            }
+            Kind::Eni => {}
+        }
+    }
+
+    // 4 and 5. ENIs → internet gateways and peering connections, one ENI at
+    // a time (translation at the gateway hides which ENI sent what).
+    for (i, e) in ends.iter().enumerate() {
+        let Some(eni) = e.eni else { continue };
+        if !any_match(&src_profile[i]) {
+            continue;
+        }
+        let sp = &src_profile[i];
+        let src = AddrSet::from_iter([e.addr..=e.addr]);
+        for (j, d) in ends.iter().enumerate() {
+            if d.kind == Kind::Eni || !(0..matches.len()).any(|m| sp[m] && dst_profile[j][m]) {
+                continue;
+            }
+            let (endpoint, dst) = match d.kind {
+                Kind::Igw => {
+                    let joined = net
+                        .internet_gateways
+                        .get(&d.id)
+                        .is_some_and(|g| g.attachments.iter().any(|(v, _)| *v == eni.vpc_id));
+                    if !joined {
+                        continue;
+                    }
+                    (Endpoint::InternetGateway(d.id.clone()), public_internet())
+                }
+                _ => {
+                    let Some(p) = net.peerings.get(&d.id) else {
+                        continue;
+                    };
+                    let Some(far) = p.peer_of(&eni.vpc_id) else {
+                        continue;
+                    };
+                    let cidrs = if far.cidrs.is_empty() {
+                        net.vpcs
+                            .get(&far.vpc_id)
+                            .map(|v| v.cidrs.clone())
+                            .unwrap_or_default()
+                    } else {
+                        far.cidrs.clone()
+                    };
+                    (Endpoint::Peering(d.id.clone()), nets_set(&cidrs))
+                }
+            };
+            let initial = initial_for(sp, &src, true, &dst, false);
+            runs.push(Run {
+                sources: vec![i],
+                src_endpoint: Endpoint::Eni {
+                    eni: eni.id.clone(),
+                    instance: None,
+                    addrs: src.clone(),
+                },
+                dst_endpoint: endpoint,
+                dests: vec![j],
+                dst_enis: None,
+                src_enis: None,
+                initial,
+            });
+        }
+    }
+
+    // Walk every run (in parallel) and attribute what arrives.
+    let apply_scope = |s: usize, d: usize, hops: &[Hop], t: &HeaderSet| -> HeaderSet {
+        let restrict = |p: &Resolved| -> Cube {
+            let mut c = p.cube.clone();
+            if ends[s].kind != Kind::Eni {
+                if let Some(a) = &p.src_addrs {
+                    c.src = a.clone();
+                }
+            }
+            if ends[d].kind != Kind::Eni {
+                if let Some(a) = &p.dst_addrs {
+                    c.dst = a.clone();
+                }
+            }
+            c
+        };
+        let mut kept = HeaderSet::empty();
+        for (m, p) in matches.iter().enumerate() {
+            if src_profile[s][m]
+                && dst_profile[d][m]
+                && p.through.iter().all(|st| through_matches(st, hops))
+            {
+                kept.extend(t.intersect_cube(&restrict(p)));
+            }
+        }
+        if kept.is_empty() {
+            return kept;
+        }
+        for (x, p) in excludes.iter().enumerate() {
+            let k = matches.len() + x;
+            if src_profile[s][k]
+                && dst_profile[d][k]
+                && p.through.iter().all(|st| through_matches(st, hops))
+            {
+                kept = kept.subtract_cube(&restrict(p));
+            }
+        }
+        kept
+    };
+
+    let entries: Vec<Vec<Entry>> = runs
+        .par_iter()
+        .map(|run| {
+            let delivered = path::deliveries(
+                topo,
+                &run.src_endpoint,
+                &run.dst_endpoint,
+                run.dst_enis.clone(),
+                run.src_enis.clone(),
+                run.initial.clone(),
+            );
+            if std::env::var_os("VPCREACH_DEBUG").is_some() {
+                eprintln!(
+                    "run {:?} -> {:?}: {} deliveries {:?}",
+                    run.src_endpoint,
+                    run.dests.len(),
+                    delivered.len(),
+                    delivered
+                        .iter()
+                        .map(|d| (&d.reached, d.admitted.cubes().len()))
+                        .collect::<Vec<_>>()
+                );
+            }
+            attribute(&ends, run, delivered, &apply_scope)
+        })
+        .collect();
+
+    // Group across runs: same traffic and same destinations → one finding.
+    let mut grouped: BTreeMap<(Node, Vec<usize>), Vec<usize>> = BTreeMap::new();
+    for e in entries.into_iter().flatten() {
+        grouped
+            .entry((e.traffic, e.dests))
+            .or_default()
+            .extend(e.sources);
+    }
+    let mut findings: Vec<Finding> = grouped
+        .into_iter()
+        .map(|((traffic, dests), mut sources)| {
+            sources.sort_by(|a, b| ends[*a].id.cmp(&ends[*b].id));
+            sources.dedup();
+            let mut destinations: Vec<String> = dests.iter().map(|&j| ends[j].id.clone()).collect();
+            destinations.sort();
+            Finding {
+                id: String::new(),
+                source_is_eni: ends[sources[0]].kind == Kind::Eni,
+                destination_is_eni: ends[dests[0]].kind == Kind::Eni,
+                sources: sources.iter().map(|&i| ends[i].id.clone()).collect(),
+                destinations,
+                traffic: canon::cubes_of(&traffic),
+                components: Vec::new(),
+            }
+        })
+        .collect();
+    // Widest first, then by ids: a total, content-only order.
+    findings.sort_by(|a, b| {
+        b.pair_count()
+            .cmp(&a.pair_count())
+            .then_with(|| a.sources.cmp(&b.sources))
+            .then_with(|| a.destinations.cmp(&b.destinations))
+            .then_with(|| format!("{:?}", a.traffic).cmp(&format!("{:?}", b.traffic)))
+    });
+    let pairs = findings.iter().map(Finding::pair_count).sum();
+    // One representative path per finding: its first pair, its traffic.
+    findings.par_iter_mut().for_each(|f| {
+        f.id = finding_id(f);
+        f.components = representative(topo, &ends, &eni_by_id, f);
+    });
+    Ok(AuditResult {
+        scope: scope.name.clone(),
+        findings,
+        analyzed_enis,
+        pairs,
+        warnings,
+    })
+}
+
+/// Stable id from the finding's content (FNV-1a, 64 bits).
+fn finding_id(f: &Finding) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |s: &str| {
+        for b in s.bytes().chain([0u8]) {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    for s in &f.sources {
+        eat(s);
+    }
+    eat("->");
+    for d in &f.destinations {
+        eat(d);
+    }
+    eat(&format!("{:?}", f.traffic));
+    format!("finding-{h:016x}")
+}
+
+fn representative(
+    topo: &Topology,
+    ends: &[End],
+    by_id: &HashMap<&str, usize>,
+    f: &Finding,
+) -> Vec<Hop> {
+    let (s, d) = (&f.sources[0], &f.destinations[0]);
+    let (Some(&si), Some(&di)) = (by_id.get(s.as_str()), by_id.get(d.as_str())) else {
+        return Vec::new();
+    };
+    let endpoint = |i: usize| match ends[i].kind {
+        Kind::Eni => Endpoint::Eni {
+            eni: ends[i].id.clone(),
+            instance: None,
+            addrs: AddrSet::from_iter([ends[i].addr..=ends[i].addr]),
+        },
+        Kind::Igw => Endpoint::InternetGateway(ends[i].id.clone()),
+        Kind::Pcx => Endpoint::Peering(ends[i].id.clone()),
+    };
+    let (src, dst) = (endpoint(si), endpoint(di));
+    let query = crate::analysis::PathQuery {
+        source: s.clone(),
+        destination: d.clone(),
+        protocol: crate::analysis::ProtocolChoice::All,
+        dport: None,
+        sport: None,
+        source_ip: None,
+        destination_ip: None,
+    };
+    let mut initial = path::initial_set(topo, &query, &src, &dst);
+    // Narrow to the finding's traffic (ENI ends keep their own address).
+    let mut narrowed = HeaderSet::empty();
+    for c in f.traffic.cubes() {
+        let mut c = c.clone();
+        if f.source_is_eni {
+            c.src = all_addrs();
+        }
+        // From the internet an ENI is addressed by its public IP.
+        c.dst = all_addrs();
+        narrowed.extend(initial.intersect_cube(&c));
+    }
+    if !narrowed.is_empty() {
+        initial = narrowed;
+    }
+    let dests = match ends[di].kind {
+        Kind::Eni => Some(Arc::new(BTreeSet::from([d.clone()]))),
+        _ => None,
+    };
+    path::deliveries(topo, &src, &dst, dests, None, initial)
+        .into_iter()
+        .find(|x| x.reached == *d)
+        .map(|x| x.hops)
+        .unwrap_or_default()
+}
+
+/// Split what a run delivered into (sources, traffic, destinations) entries.
+fn attribute(
+    ends: &[End],
+    run: &Run,
+    delivered: Vec<Delivery>,
+    apply_scope: &ScopeFilter<'_>,
+) -> Vec<Entry> {
+    let index: HashMap<&str, usize> = run
+        .dests
+        .iter()
+        .map(|&j| (ends[j].id.as_str(), j))
+        .collect();
+    let src_is_eni = ends[run.sources[0]].kind == Kind::Eni;
+    // (source, destination) → traffic, normalised.
+    let mut per_pair: BTreeMap<(usize, usize), HeaderSet> = BTreeMap::new();
+    for d in &delivered {
+        let Some(&j) = index.get(d.reached.as_str()) else {
+            continue;
+        };
+        let dst_is_eni = ends[j].kind == Kind::Eni;
+        // Everything on this branch reached `j` (its private address, or
+        // its public one as seen from the internet).
+        let at_dst = d.admitted.clone();
+        if at_dst.is_empty() {
+            continue;
+        }
+        // Address atoms of the source class: members whose address lies in
+        // the same cubes share their traffic.
+        let mut atoms: BTreeMap<Vec<bool>, Vec<usize>> = BTreeMap::new();
+        if src_is_eni && run.sources.len() > 1 {
+            for &s in &run.sources {
+                let sig: Vec<bool> = at_dst
+                    .cubes()
+                    .iter()
+                    .map(|c| c.src.contains(ends[s].addr))
+                    .collect();
+                atoms.entry(sig).or_default().push(s);
+            }
+        } else {
+            atoms.insert(vec![true; at_dst.cubes().len()], run.sources.clone());
+        }
+        for (sig, members) in atoms {
+            let mut t = HeaderSet::empty();
+            for (c, on) in at_dst.cubes().iter().zip(&sig) {
+                if *on {
+                    let mut c = c.clone();
+                    if src_is_eni {
+                        c.src = all_addrs();
+                    }
+                    if dst_is_eni {
+                        c.dst = all_addrs();
+                    }
+                    t.push(c);
+                }
+            }
+            if t.is_empty() {
+                continue;
+            }
+            for s in members {
+                if s == j {
+                    continue;
+                }
+                let kept = apply_scope(s, j, &d.hops, &t);
+                if !kept.is_empty() {
+                    per_pair.entry((s, j)).or_default().extend(kept);
+                }
+            }
+        }
+    }
+    // Canonical traffic per pair; group sources with identical rows, then
+    // destinations with identical traffic.
+    let mut rows: BTreeMap<usize, Vec<(usize, Node)>> = BTreeMap::new();
+    for ((s, j), t) in per_pair {
+        let node = canon::canonical(&t);
+        if canon::is_empty(&node) {
+            continue;
+        }
+        rows.entry(s).or_default().push((j, node));
+    }
+    let mut by_row: BTreeMap<Vec<(usize, Node)>, Vec<usize>> = BTreeMap::new();
+    for (s, row) in rows {
+        by_row.entry(row).or_default().push(s);
+    }
+    let mut out = Vec::new();
+    for (row, sources) in by_row {
+        let mut by_traffic: BTreeMap<Node, Vec<usize>> = BTreeMap::new();
+        for (j, node) in row {
+            by_traffic.entry(node).or_default().push(j);
+        }
+        for (traffic, dests) in by_traffic {
+            out.push(Entry {
+                sources: sources.clone(),
+                traffic,
+                dests,
+            });
+        }
+    }
+    out
+}

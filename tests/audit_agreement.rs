@@ -1,0 +1,138 @@
+//! Issue 4's acceptance check: on every fixture, `audit` with a scope that
+//! selects every ENI → ENI and internet gateway → ENI pair asserts exactly
+//! the pairs, and exactly the traffic, that one `path` query per pair finds.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use vpcreach::analysis::{path, PathQuery, ProtocolChoice};
+use vpcreach::audit::{self, canon};
+use vpcreach::packet::*;
+use vpcreach::snapshot;
+use vpcreach::topology::Topology;
+
+const ALL_PAIRS: &str = r#"{"MatchPaths": [
+  {"Source": {"ResourceStatement": {"ResourceTypes": ["AWS::EC2::NetworkInterface"]}},
+   "Destination": {"ResourceStatement": {"ResourceTypes": ["AWS::EC2::NetworkInterface"]}}},
+  {"Source": {"ResourceStatement": {"ResourceTypes": ["AWS::EC2::InternetGateway"]}},
+   "Destination": {"ResourceStatement": {"ResourceTypes": ["AWS::EC2::NetworkInterface"]}}}
+]}"#;
+
+fn fixtures() -> Vec<std::path::PathBuf> {
+    let mut out: Vec<_> = std::fs::read_dir("fixtures")
+        .expect("fixtures/")
+        .map(|e| e.expect("entry").path())
+        // Snapshot fixtures only (not the broken ones, change files, flow logs or the generator).
+        .filter(|p| {
+            p.is_dir()
+                && !["broken", "generator", "changes", "flowlogs"]
+                    .iter()
+                    .any(|n| p.ends_with(n))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The pair's traffic with ENI ends' own addresses left implicit.
+fn normalise(set: &HeaderSet, src_eni: bool, dst_eni: bool) -> canon::Node {
+    let t = set.map_cubes(|c| Cube {
+        src: if src_eni { all_addrs() } else { c.src.clone() },
+        dst: if dst_eni { all_addrs() } else { c.dst.clone() },
+        ..c.clone()
+    });
+    canon::canonical(&t)
+}
+
+#[test]
+fn audit_agrees_with_path_on_every_fixture_pair() {
+    let scope =
+        snapshot::scope_shapes::parse_scope(Path::new("all-pairs.json"), ALL_PAIRS, "all-pairs")
+            .expect("scope parses");
+    let mut checked = 0;
+    for dir in fixtures() {
+        let snap = snapshot::load(&dir).expect("fixture loads");
+        let topo = Topology::new(&snap.network);
+        let net = &snap.network;
+        let result = audit::audit(&topo, &scope).expect("audit runs");
+        // What the audit asserts, pair by pair (each pair in one finding only).
+        let mut asserted: BTreeMap<(String, String), canon::Node> = BTreeMap::new();
+        for f in &result.findings {
+            let node = canon::canonical(&f.traffic);
+            for s in &f.sources {
+                for d in &f.destinations {
+                    let old = asserted.insert((s.clone(), d.clone()), node.clone());
+                    assert!(
+                        old.is_none(),
+                        "{}: pair {s} → {d} in two findings",
+                        dir.display()
+                    );
+                }
+            }
+            assert_eq!(
+                f.components.first().map(|h| h.component.id.as_str()),
+                Some(f.sources[0].as_str())
+            );
+        }
+        let enis: Vec<&String> = net
+            .network_interfaces
+            .values()
+            .filter(|e| {
+                topo.nat_of_eni(&e.id).is_none()
+                    && e.interface_type != "nat_gateway"
+                    && e.primary_ip().is_some()
+            })
+            .map(|e| &e.id)
+            .collect();
+        let sources: Vec<&String> = enis
+            .iter()
+            .copied()
+            .chain(net.internet_gateways.keys())
+            .collect();
+        for s in &sources {
+            for d in &enis {
+                if s == d {
+                    continue;
+                }
+                let q = PathQuery {
+                    source: (*s).clone(),
+                    destination: (*d).clone(),
+                    protocol: ProtocolChoice::All,
+                    dport: None,
+                    sport: None,
+                    source_ip: None,
+                    destination_ip: None,
+                };
+                let a = path::analyze(&topo, &q).expect("path runs");
+                let key = ((*s).clone(), (*d).clone());
+                let src_eni = s.starts_with("eni-");
+                match (a.path_found(), asserted.remove(&key)) {
+                    (true, Some(node)) => assert_eq!(
+                        node,
+                        normalise(&a.admitted, src_eni, true),
+                        "{}: {s} → {d}: audit traffic differs from path's",
+                        dir.display()
+                    ),
+                    (true, None) => panic!(
+                        "{}: path finds {s} → {d} reachable; audit has no finding",
+                        dir.display()
+                    ),
+                    (false, Some(_)) => panic!(
+                        "{}: audit asserts {s} → {d}; path finds no path",
+                        dir.display()
+                    ),
+                    (false, None) => {}
+                }
+                checked += 1;
+            }
+        }
+        assert!(
+            asserted.is_empty(),
+            "{}: audit asserts pairs outside the scope: {:?}",
+            dir.display(),
+            asserted.keys().collect::<Vec<_>>()
+        );
+    }
+    assert!(checked > 30, "only {checked} pairs checked");
+    eprintln!("{checked} pairs agree");
+}

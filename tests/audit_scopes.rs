@@ -1,0 +1,315 @@
+//! Each scope feature on the fixtures, the CLI contract (exit codes, located
+//! errors, SARIF shape) and determinism.
+
+use std::path::Path;
+use std::process::Command;
+
+use vpcreach::audit::{self, AuditResult};
+use vpcreach::snapshot;
+use vpcreach::topology::Topology;
+
+fn run(fixture: &str, scope: &str) -> AuditResult {
+    let snap = snapshot::load(Path::new(&format!("fixtures/{fixture}"))).expect("fixture loads");
+    let topo = Topology::new(&snap.network);
+    let scope =
+        snapshot::scope_shapes::parse_scope(Path::new("t.json"), scope, "t").expect("scope parses");
+    audit::audit(&topo, &scope).expect("audit runs")
+}
+
+fn pairs(r: &AuditResult) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for f in &r.findings {
+        let t = vpcreach::report::audit::traffic_text(f);
+        for s in &f.sources {
+            for d in &f.destinations {
+                out.push((s.clone(), d.clone(), t.clone()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+const ENI: &str = r#"{"ResourceStatement": {"ResourceTypes": ["AWS::EC2::NetworkInterface"]}}"#;
+// three-tier
+const WEB: &str = "eni-035b95295c011e256";
+const WEB_SUBNET: &str = "subnet-08c3063ea311e9783";
+
+#[test]
+fn both_json_shapes_and_builtins_agree() {
+    let plain = run(
+        "three-tier",
+        audit::scope::built_in("all-igw-ingress").unwrap(),
+    );
+    let content = run(
+        "three-tier",
+        r#"{"NetworkInsightsAccessScopeContent": {"NetworkInsightsAccessScopeId": "nis-0123",
+            "MatchPaths": [{"Source": {"ResourceStatement": {"ResourceTypes": ["AWS::EC2::InternetGateway"]}},
+                            "Destination": {"ResourceStatement": {"ResourceTypes": ["AWS::EC2::NetworkInterface"]}}}]}}"#,
+    );
+    assert_eq!(pairs(&plain), pairs(&content));
+    assert_eq!(pairs(&plain).len(), 1);
+    for (name, text) in audit::scope::BUILT_INS {
+        snapshot::scope_shapes::parse_scope(Path::new(name), text, name).expect("built-in parses");
+    }
+    assert!(audit::scope::built_in("All-IGW-Ingress").is_some());
+}
+
+#[test]
+fn exclude_paths_remove_matching_traffic() {
+    let all = run(
+        "three-tier",
+        &format!(r#"{{"MatchPaths": [{{"Source": {ENI}, "Destination": {ENI}}}]}}"#),
+    );
+    assert!(pairs(&all).iter().any(|(_, _, t)| t.contains("8080")));
+    let without = run(
+        "three-tier",
+        &format!(
+            r#"{{"MatchPaths": [{{"Source": {ENI}, "Destination": {ENI}}}],
+                     "ExcludePaths": [{{"Destination": {{"PacketHeaderStatement": {{"DestinationPorts": ["8080"]}}}}}}]}}"#
+        ),
+    );
+    assert!(!pairs(&without).iter().any(|(_, _, t)| t.contains("8080")));
+    assert!(!pairs(&without).is_empty());
+}
+
+#[test]
+fn resource_types_ids_tags_and_headers_select() {
+    let by_type = run(
+        "three-tier",
+        r#"{"MatchPaths": [{"Source": {"ResourceStatement": {"ResourceTypes": ["AWS::EC2::Instance"]}}, "Destination": {"ResourceStatement": {"ResourceTypes": ["AWS::EC2::Instance"]}}}]}"#,
+    );
+    let by_eni = run(
+        "three-tier",
+        &format!(r#"{{"MatchPaths": [{{"Source": {ENI}, "Destination": {ENI}}}]}}"#),
+    );
+    assert_eq!(pairs(&by_type), pairs(&by_eni));
+    // A subnet id as destination: only the web ENI lives there.
+    let subnet = run(
+        "three-tier",
+        &format!(
+            r#"{{"MatchPaths": [{{"Source": {ENI}, "Destination": {{"ResourceStatement": {{"Resources": ["{WEB_SUBNET}"]}}}}}}]}}"#
+        ),
+    );
+    assert!(!pairs(&subnet).is_empty());
+    assert!(pairs(&subnet).iter().all(|(_, d, _)| d == WEB));
+    // ARN form of an ENI id.
+    let arn = run(
+        "three-tier",
+        &format!(
+            r#"{{"MatchPaths": [{{"Destination": {{"ResourceStatement": {{"Resources": ["arn:aws:ec2:us-east-1:123456789012:network-interface/{WEB}"]}}}}}}]}}"#
+        ),
+    );
+    assert!(!pairs(&arn).is_empty() && pairs(&arn).iter().all(|(_, d, _)| d == WEB));
+    // Tags extension: the subnet's Name tag is inherited by its ENIs.
+    let tags = run(
+        "three-tier",
+        r#"{"MatchPaths": [{"Destination": {"ResourceStatement": {"Tags": {"Name": "three-tier-web-a"}}}}]}"#,
+    );
+    assert_eq!(
+        pairs(&tags)
+            .iter()
+            .map(|p| p.1.clone())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect::<Vec<_>>(),
+        vec![WEB.to_string()]
+    );
+    // Packet headers: only tcp/443 is reported.
+    let https = run(
+        "three-tier",
+        r#"{"MatchPaths": [{"Source": {"ResourceStatement": {"ResourceTypes": ["AWS::EC2::InternetGateway"]}, "PacketHeaderStatement": {"Protocols": ["tcp"]}}, "Destination": {"PacketHeaderStatement": {"DestinationPorts": ["443"]}}}]}"#,
+    );
+    assert_eq!(pairs(&https).len(), 1);
+    assert!(
+        pairs(&https)[0].2.starts_with("tcp/443"),
+        "{:?}",
+        pairs(&https)
+    );
+    let udp = run(
+        "three-tier",
+        r#"{"MatchPaths": [{"Source": {"ResourceStatement": {"ResourceTypes": ["AWS::EC2::InternetGateway"]}}, "Destination": {"PacketHeaderStatement": {"Protocols": ["udp"]}}}]}"#,
+    );
+    assert!(udp.findings.is_empty());
+    // Source addresses of internet traffic (public-web: SSH only from 203.0.113.0/24).
+    let admin = run(
+        "public-web",
+        r#"{"MatchPaths": [{"Source": {"ResourceStatement": {"ResourceTypes": ["AWS::EC2::InternetGateway"]}, "PacketHeaderStatement": {"SourceAddresses": ["198.51.100.0/24"]}}, "Destination": {"PacketHeaderStatement": {"DestinationPorts": ["22"]}}}]}"#,
+    );
+    assert!(admin.findings.is_empty(), "{:?}", pairs(&admin));
+    let admin = run(
+        "public-web",
+        r#"{"MatchPaths": [{"Source": {"ResourceStatement": {"ResourceTypes": ["AWS::EC2::InternetGateway"]}, "PacketHeaderStatement": {"SourceAddresses": ["203.0.113.7"]}}, "Destination": {"PacketHeaderStatement": {"DestinationPorts": ["22"]}}}]}"#,
+    );
+    assert!(!admin.findings.is_empty());
+}
+
+#[test]
+fn through_resources_nat_gateway() {
+    let egress = audit::scope::built_in("aws-igw-egress").unwrap();
+    let all = run("nat-egress", egress);
+    let via_nat = run(
+        "nat-egress",
+        &format!(
+            r#"{{"MatchPaths": [{{"Source": {ENI}, "Destination": {{"ResourceStatement": {{"ResourceTypes": ["AWS::EC2::InternetGateway"]}}}}, "ThroughResources": [{{"ResourceStatement": {{"ResourceTypes": ["AWS::EC2::NatGateway"]}}}}]}}]}}"#
+        ),
+    );
+    let not_via_nat = run(
+        "nat-egress",
+        &format!(
+            r#"{{"MatchPaths": [{{"Source": {ENI}, "Destination": {{"ResourceStatement": {{"ResourceTypes": ["AWS::EC2::InternetGateway"]}}}}}}], "ExcludePaths": [{{"ThroughResources": [{{"ResourceStatement": {{"ResourceTypes": ["AWS::EC2::NatGateway"]}}}}]}}, {{"ThroughResources": [{{"ResourceStatement": {{"ResourceTypes": ["AWS::NetworkFirewall::Firewall"]}}}}]}}]}}"#
+        ),
+    );
+    assert!(
+        !via_nat.findings.is_empty(),
+        "the private ENI reaches the internet through the NAT gateway"
+    );
+    assert!(via_nat.findings.iter().all(|f| f
+        .components
+        .iter()
+        .any(|h| h.component.id.starts_with("nat-"))));
+    // Every pair is either through the NAT gateway or not.
+    let mut union = pairs(&via_nat);
+    union.extend(pairs(&not_via_nat));
+    union.sort();
+    assert_eq!(union, pairs(&all));
+    // Firewalls are not modelled: a warning says so.
+    assert!(not_via_nat
+        .warnings
+        .iter()
+        .any(|w| w.contains("NetworkFirewall")));
+}
+
+fn cli(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_vpcreach"))
+        .args(args)
+        .output()
+        .expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn cli_exit_codes_determinism_and_sarif() {
+    let (code, a, _) = cli(&[
+        "audit",
+        "--snapshot",
+        "fixtures/three-tier",
+        "--scope",
+        "all-igw-ingress",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1);
+    let (_, b, _) = cli(&[
+        "audit",
+        "--snapshot",
+        "fixtures/three-tier",
+        "--scope",
+        "all-igw-ingress",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(a, b, "two runs are byte-identical");
+    let v: serde_json::Value = serde_json::from_str(&a).unwrap();
+    let f = &v["AnalysisFindings"][0];
+    for key in [
+        "FindingId",
+        "FindingComponents",
+        "Sources",
+        "Destinations",
+        "Traffic",
+    ] {
+        assert!(!f[key].is_null(), "{key} missing");
+    }
+    // Clean: udp from the internet reaches nothing in three-tier.
+    let dir = tempfile::tempdir().unwrap();
+    let clean = dir.path().join("udp.json");
+    std::fs::write(&clean, r#"{"MatchPaths": [{"Source": {"ResourceStatement": {"ResourceTypes": ["AWS::EC2::InternetGateway"]}, "PacketHeaderStatement": {"Protocols": ["udp"]}}}]}"#).unwrap();
+    let (code, out, _) = cli(&[
+        "audit",
+        "--snapshot",
+        "fixtures/three-tier",
+        "--scope",
+        clean.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}");
+    // SARIF 2.1.0.
+    let (code, s, _) = cli(&[
+        "audit",
+        "--snapshot",
+        "fixtures/three-tier",
+        "--scope",
+        "docs/scopes/all-eni-pairs.json",
+        "--format",
+        "sarif",
+    ]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&s).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    assert!(v["$schema"].as_str().unwrap().contains("sarif"));
+    let run = &v["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "vpcreach");
+    assert!(run["tool"]["driver"]["informationUri"].is_string());
+    let rule = run["tool"]["driver"]["rules"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let results = run["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    for r in results {
+        assert_eq!(r["ruleId"], rule.as_str());
+        assert!(r["level"].is_string() && r["message"]["text"].is_string());
+        let loc = &r["locations"][0]["physicalLocation"];
+        let uri = loc["artifactLocation"]["uri"]
+            .as_str()
+            .expect("a physical location");
+        assert!(uri.ends_with(".json") && Path::new(uri).exists(), "{uri}");
+        assert!(loc["region"]["startLine"].as_u64().unwrap() >= 1);
+    }
+}
+
+#[test]
+fn broken_scopes_exit_2_with_located_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("syntax.json", "{\"MatchPaths\": [\n  {\"Source\": }\n]}", "syntax.json:2:"),
+        ("type.json", "{\"MatchPaths\": [\n  {\"Source\": {\"ResourceStatement\": {\"ResourceTypes\": [\"AWS::EC2::Bogus\"]}}}\n]}", "MatchPaths[0].Source.ResourceStatement.ResourceTypes[0]"),
+        ("field.json", "{\"MatchPaths\": [\n  {\"Source\": {\"ResourceStatment\": {}}}\n]}", "MatchPaths[0].Source"),
+        ("port.json", "{\"MatchPaths\": [\n  {\"Destination\": {\"PacketHeaderStatement\": {\"DestinationPorts\": [\"70000\"]}}}\n]}", "DestinationPorts[0]"),
+        ("cidr.json", "{\"MatchPaths\": [{\"Source\": {\"PacketHeaderStatement\": {\"SourceAddresses\": [\"10.0.0.0/33\"]}}}]}", "SourceAddresses[0]"),
+        ("nat-source.json", "{\"MatchPaths\": [{\"Source\": {\"ResourceStatement\": {\"ResourceTypes\": [\"AWS::EC2::NatGateway\"]}}}]}", "AWS::EC2::NatGateway is allowed only"),
+        ("empty.json", "{\"MatchPaths\": []}", "at least one"),
+        ("both.json", "{\"MatchPaths\": [{\"Source\": {\"ResourceStatement\": {\"Resources\": [\"eni-1\"], \"ResourceTypes\": [\"AWS::EC2::InternetGateway\"]}}}]}", "not both"),
+        ("pl.json", "{\"MatchPaths\": [{\"Source\": {\"PacketHeaderStatement\": {\"SourcePrefixLists\": [\"pl-0000000000000dead\"]}}}]}", "pl-0000000000000dead"),
+    ];
+    for (name, text, expect) in cases {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        let (code, _, err) = cli(&[
+            "audit",
+            "--snapshot",
+            "fixtures/three-tier",
+            "--scope",
+            p.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 2, "{name}: {err}");
+        assert!(
+            err.contains(expect),
+            "{name}: expected {expect:?} in\n{err}"
+        );
+        assert!(err.contains(name), "{name}: the file is named\n{err}");
+    }
+    let (code, _, err) = cli(&[
+        "audit",
+        "--snapshot",
+        "fixtures/three-tier",
+        "--scope",
+        "no-such-scope",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("built-in"), "{err}");
+}

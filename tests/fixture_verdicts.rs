@@ -1,0 +1,657 @@
+//! Every expected verdict listed in fixtures/*/README.md, checked against
+//! the engine: reachable or not, and for "not" the explanation code, the
+//! blocking component and whether it is on the forward or return path.
+
+use std::path::Path;
+
+use vpcreach::analysis::{path, PathQuery, ProtocolChoice};
+use vpcreach::snapshot;
+use vpcreach::topology::Topology;
+
+struct Case {
+    fixture: &'static str,
+    src: &'static str,
+    dst: &'static str,
+    proto: u8,
+    port: Option<u16>,
+    sport: Option<(u16, u16)>,
+    /// None = reachable; Some((code, component, on_return_path)).
+    blocked: Option<(&'static str, &'static str, bool)>,
+}
+
+const TCP: u8 = 6;
+const UDP: u8 = 17;
+const ICMP: u8 = 1;
+const EPHEMERAL: Option<(u16, u16)> = Some((1024, 65535));
+
+fn ok(
+    fixture: &'static str,
+    src: &'static str,
+    dst: &'static str,
+    proto: u8,
+    port: Option<u16>,
+) -> Case {
+    Case {
+        fixture,
+        src,
+        dst,
+        proto,
+        port,
+        sport: EPHEMERAL,
+        blocked: None,
+    }
+}
+
+#[allow(clippy::too_many_arguments)] // one row of the table
+fn no(
+    fixture: &'static str,
+    src: &'static str,
+    dst: &'static str,
+    proto: u8,
+    port: Option<u16>,
+    code: &'static str,
+    component: &'static str,
+    on_return: bool,
+) -> Case {
+    Case {
+        fixture,
+        src,
+        dst,
+        proto,
+        port,
+        sport: EPHEMERAL,
+        blocked: Some((code, component, on_return)),
+    }
+}
+
+fn cases() -> Vec<Case> {
+    let t = "three-tier";
+    let (web, app, db) = (
+        "i-07f28259358129954",
+        "i-0016847fb97bb2cfa",
+        "i-0ebd276bfd4c4ec83",
+    );
+    let i = "icmp-deny";
+    let (ha, hb) = ("i-0682ea85b81532068", "i-024ef9fef9890d142");
+    let p = "public-web";
+    let (auto, eip, internal, stopped) = (
+        "i-0240a6db4473a831e",
+        "i-090f1000a292d7e12",
+        "i-07bbbfbae37a1b2ec",
+        "i-0cbe59b05babcf263",
+    );
+    let n = "nat-egress";
+    let (private, isolated) = ("i-0bdae68b50fd0c743", "i-06eec90b7de354e42");
+    let pe = "peering";
+    let (app1, db2, shared3) = (
+        "i-0b2e98d083e8564dd",
+        "i-078409c2fe89b2ebb",
+        "i-0e693fdccf6c68d7f",
+    );
+    let r = "return-blocked";
+    let (rweb, health, mgmt) = (
+        "i-05c5537e6e3b6125f",
+        "i-0836f06913c43f3b1",
+        "i-098b981d8f9eae16b",
+    );
+    let d = "broken/dangling-igw";
+    let (h1, h2) = ("i-0e6b999cc294a028f", "i-051dfe07744f57682");
+    let tg = "tgw-hub-spoke";
+    let (web1a, api2a, dev3a, batch1c) = (
+        "i-0efdb9ebeec523f4e",
+        "i-06582f37cef7204d5",
+        "i-0d59a5baf44f2a91e",
+        "i-0ab4bbd09e5b5ee5f",
+    );
+    let ve = "vpc-endpoints";
+    let (appa, buildc) = ("i-0f8d0b6f306614a33", "i-060f8ea457b65bb02");
+    let vg = "vgw-onprem";
+    let (app1v, iso1) = ("i-0905533bf779a55c7", "i-008d6dd228aeb6000");
+    vec![
+        // three-tier (C1.5 SG references, C2.3 first match, C5 NAT egress)
+        ok(t, "internet", web, TCP, Some(443)),
+        ok(t, "internet", web, TCP, Some(80)),
+        no(
+            t,
+            "internet",
+            web,
+            TCP,
+            Some(22),
+            "ENI_SG_RULES_MISMATCH",
+            "sg-0b02f59c9aa9b504b",
+            false,
+        ),
+        ok(t, web, app, TCP, Some(8080)),
+        no(
+            t,
+            app,
+            db,
+            TCP,
+            Some(3306),
+            "SUBNET_ACL_RESTRICTION",
+            "acl-0aae7e3f6fe63d5ac",
+            false,
+        ),
+        no(
+            t,
+            web,
+            db,
+            TCP,
+            Some(3306),
+            "ENI_SG_RULES_MISMATCH",
+            "sg-04ba902bbfc828f5d",
+            false,
+        ),
+        no(
+            t,
+            web,
+            app,
+            TCP,
+            Some(22),
+            "ENI_SG_RULES_MISMATCH",
+            "sg-01e5133018c4f52da",
+            false,
+        ),
+        no(
+            t,
+            "internet",
+            app,
+            TCP,
+            Some(8080),
+            "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS",
+            "igw-0f2bb638e65827a20",
+            false,
+        ),
+        ok(t, app, "93.184.215.14", TCP, Some(443)),
+        ok(t, db, "93.184.215.14", TCP, Some(443)),
+        // icmp-deny (C2.3, C2.2: the same outbound rule blocks a reply)
+        no(
+            i,
+            ha,
+            hb,
+            ICMP,
+            None,
+            "SUBNET_ACL_RESTRICTION",
+            "acl-0706ae59d811bec0d",
+            false,
+        ),
+        ok(i, ha, hb, TCP, Some(22)),
+        no(
+            i,
+            hb,
+            ha,
+            ICMP,
+            Some(8),
+            "SUBNET_ACL_RESTRICTION",
+            "acl-0706ae59d811bec0d",
+            true,
+        ),
+        ok(i, hb, ha, TCP, Some(22)),
+        no(
+            i,
+            ha,
+            hb,
+            UDP,
+            Some(53),
+            "ENI_SG_RULES_MISMATCH",
+            "sg-09bd0797e0dc6036f",
+            false,
+        ),
+        // public-web (C4.2, C4.3, C10.6)
+        ok(p, "internet", auto, TCP, Some(443)),
+        ok(p, "internet", eip, TCP, Some(443)),
+        ok(p, "internet", "52.6.77.140", TCP, Some(443)),
+        ok(p, "203.0.113.10", auto, TCP, Some(22)),
+        no(
+            p,
+            "198.51.100.10",
+            auto,
+            TCP,
+            Some(22),
+            "ENI_SG_RULES_MISMATCH",
+            "sg-054b333993d1edd96",
+            false,
+        ),
+        no(
+            p,
+            "internet",
+            internal,
+            TCP,
+            Some(443),
+            "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS",
+            "igw-0b10d54ba0365ba81",
+            false,
+        ),
+        no(
+            p,
+            "internet",
+            stopped,
+            TCP,
+            Some(443),
+            "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS",
+            "igw-0b10d54ba0365ba81",
+            false,
+        ),
+        ok(p, auto, internal, TCP, Some(443)),
+        no(
+            p,
+            auto,
+            internal,
+            TCP,
+            Some(22),
+            "ENI_SG_RULES_MISMATCH",
+            "sg-054b333993d1edd96",
+            false,
+        ),
+        no(
+            p,
+            auto,
+            stopped,
+            TCP,
+            Some(443),
+            "BAD_STATE",
+            stopped,
+            false,
+        ),
+        ok(p, auto, "93.184.215.14", TCP, Some(443)),
+        no(
+            p,
+            internal,
+            "93.184.215.14",
+            TCP,
+            Some(443),
+            "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS",
+            "igw-0b10d54ba0365ba81",
+            false,
+        ),
+        // nat-egress (C5, C3.5 no route)
+        ok(n, private, "93.184.215.14", TCP, Some(443)),
+        ok(n, private, "93.184.215.14", UDP, Some(123)),
+        no(
+            n,
+            isolated,
+            "93.184.215.14",
+            TCP,
+            Some(443),
+            "NO_ROUTE_TO_DESTINATION",
+            "rtb-0a3e1cc27b167da50",
+            false,
+        ),
+        no(
+            n,
+            "internet",
+            private,
+            TCP,
+            Some(22),
+            "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS",
+            "igw-045ecf9293dc541e9",
+            false,
+        ),
+        ok(n, private, isolated, TCP, Some(22)),
+        ok(n, isolated, private, TCP, Some(22)),
+        no(
+            n,
+            private,
+            isolated,
+            TCP,
+            Some(80),
+            "ENI_SG_RULES_MISMATCH",
+            "sg-0b1e2ab758b9e0a00",
+            false,
+        ),
+        // peering (C6.2, C6.3, C1.5 across peering)
+        ok(pe, app1, db2, TCP, Some(5432)),
+        ok(pe, app1, db2, TCP, Some(22)),
+        no(
+            pe,
+            app1,
+            db2,
+            TCP,
+            Some(3306),
+            "ENI_SG_RULES_MISMATCH",
+            "sg-04bbf4c6a6468252b",
+            false,
+        ),
+        no(
+            pe,
+            app1,
+            shared3,
+            TCP,
+            Some(22),
+            "PCX_REQUIRES_ADDRESS_IN_VPC_CIDR",
+            "pcx-0e745b8938d73689f",
+            false,
+        ),
+        ok(pe, db2, shared3, TCP, Some(22)),
+        ok(pe, db2, app1, TCP, Some(22)),
+        no(
+            pe,
+            shared3,
+            app1,
+            TCP,
+            Some(22),
+            "NO_ROUTE_TO_DESTINATION",
+            "rtb-0cbcc951b77288eaf",
+            false,
+        ),
+        no(
+            pe,
+            shared3,
+            db2,
+            TCP,
+            Some(443),
+            "ENI_SG_RULES_MISMATCH",
+            "sg-04bbf4c6a6468252b",
+            false,
+        ),
+        // return-blocked (C2.2 stateless return traffic)
+        no(
+            r,
+            "internet",
+            rweb,
+            TCP,
+            Some(443),
+            "SUBNET_ACL_RESTRICTION",
+            "acl-096f67cb7d68978a9",
+            true,
+        ),
+        ok(r, health, rweb, TCP, Some(443)),
+        ok(r, "internet", mgmt, TCP, Some(443)),
+        no(
+            r,
+            rweb,
+            "93.184.215.14",
+            TCP,
+            Some(443),
+            "SUBNET_ACL_RESTRICTION",
+            "acl-096f67cb7d68978a9",
+            true,
+        ),
+        no(
+            r,
+            "internet",
+            rweb,
+            TCP,
+            Some(22),
+            "SUBNET_ACL_RESTRICTION",
+            "acl-096f67cb7d68978a9",
+            false,
+        ),
+        // dangling reference: UNKNOWN_RESOURCE, never a guess
+        no(
+            d,
+            h1,
+            "93.184.215.14",
+            TCP,
+            Some(443),
+            "UNKNOWN_RESOURCE",
+            "igw-04a8e516636ffc72e",
+            false,
+        ),
+        no(
+            d,
+            "internet",
+            h1,
+            TCP,
+            Some(443),
+            "UNKNOWN_RESOURCE",
+            "igw-04a8e516636ffc72e",
+            false,
+        ),
+        ok(d, h1, h2, TCP, Some(22)),
+        // transit gateway hub and spoke (C7.2–C7.6, C2.10, C5.4 centralised egress)
+        ok(tg, web1a, api2a, TCP, Some(443)),
+        no(
+            tg,
+            web1a,
+            api2a,
+            TCP,
+            Some(8443),
+            "ENI_SG_RULES_MISMATCH",
+            "sg-0773d061625c06da7",
+            false,
+        ),
+        ok(tg, api2a, web1a, TCP, Some(443)),
+        ok(tg, web1a, "93.184.215.14", TCP, Some(443)),
+        ok(tg, api2a, "93.184.215.14", TCP, Some(443)),
+        no(
+            tg,
+            web1a,
+            dev3a,
+            TCP,
+            Some(22),
+            "TGW_RTB_BAD_STATE_ROUTE",
+            "tgw-rtb-05a44fc885691ba45",
+            false,
+        ),
+        no(
+            tg,
+            dev3a,
+            web1a,
+            TCP,
+            Some(443),
+            "TGW_RTB_BAD_STATE_ROUTE",
+            "tgw-rtb-05a44fc885691ba45",
+            true,
+        ),
+        ok(tg, dev3a, "93.184.215.14", TCP, Some(443)),
+        no(
+            tg,
+            batch1c,
+            api2a,
+            TCP,
+            Some(443),
+            "TGW_ROUTE_AZ_RESTRICTION",
+            "tgw-attach-0c5b68da78675a1bb",
+            false,
+        ),
+        no(
+            tg,
+            batch1c,
+            "93.184.215.14",
+            TCP,
+            Some(443),
+            "TGW_ROUTE_AZ_RESTRICTION",
+            "tgw-attach-0c5b68da78675a1bb",
+            false,
+        ),
+        no(
+            tg,
+            api2a,
+            batch1c,
+            TCP,
+            Some(443),
+            "TGW_ROUTE_AZ_RESTRICTION",
+            "tgw-attach-0c5b68da78675a1bb",
+            true,
+        ),
+        ok(tg, web1a, batch1c, TCP, Some(22)),
+        // VPC endpoints (C8.1, C8.2)
+        ok(ve, appa, "52.216.152.70", TCP, Some(443)),
+        no(
+            ve,
+            appa,
+            "52.216.152.70",
+            UDP,
+            Some(443),
+            "VPCE_GATEWAY_PROTOCOL_RESTRICTION",
+            "vpce-099564ff046c38e1a",
+            false,
+        ),
+        no(
+            ve,
+            appa,
+            "93.184.215.14",
+            TCP,
+            Some(443),
+            "NO_ROUTE_TO_DESTINATION",
+            "rtb-01da9bb2307c7781f",
+            false,
+        ),
+        no(
+            ve,
+            buildc,
+            "52.216.152.70",
+            TCP,
+            Some(443),
+            "NO_ROUTE_TO_DESTINATION",
+            "rtb-02c66809ae4ff4836",
+            false,
+        ),
+        ok(ve, appa, "eni-0acc4818f3f7697f1", TCP, Some(443)),
+        ok(ve, appa, "eni-049fd7302630aa61e", TCP, Some(443)),
+        ok(ve, buildc, "eni-0acc4818f3f7697f1", TCP, Some(443)),
+        ok(ve, appa, "vpce-09c88a738a010e171", TCP, Some(443)),
+        no(
+            ve,
+            appa,
+            "eni-0acc4818f3f7697f1",
+            TCP,
+            Some(80),
+            "ENI_SG_RULES_MISMATCH",
+            "sg-0fe05f1f07ffbd5ca",
+            false,
+        ),
+        no(
+            ve,
+            "vpce-09c88a738a010e171",
+            appa,
+            TCP,
+            Some(22),
+            "VPCE_INTRA_VPC_TRAFFIC",
+            "vpce-09c88a738a010e171",
+            false,
+        ),
+        // on-premises through a virtual private gateway
+        ok(vg, "192.168.1.10", app1v, TCP, Some(22)),
+        ok(vg, app1v, "192.168.1.10", TCP, Some(443)),
+        ok(vg, app1v, "172.20.5.20", TCP, Some(443)),
+        no(
+            vg,
+            app1v,
+            "10.99.0.5",
+            TCP,
+            Some(443),
+            "NO_ROUTE_TO_DESTINATION",
+            "rtb-07d98e89448819f48",
+            false,
+        ),
+        no(
+            vg,
+            "172.20.5.20",
+            app1v,
+            TCP,
+            Some(22),
+            "ENI_SG_RULES_MISMATCH",
+            "sg-082495c6cc3802454",
+            false,
+        ),
+        no(
+            vg,
+            iso1,
+            "192.168.1.10",
+            TCP,
+            Some(443),
+            "NO_ROUTE_TO_DESTINATION",
+            "rtb-0cd1d1dac70aa9b07",
+            false,
+        ),
+        no(
+            vg,
+            "192.168.1.10",
+            iso1,
+            TCP,
+            Some(22),
+            "NO_ROUTE_TO_DESTINATION",
+            "rtb-0cd1d1dac70aa9b07",
+            true,
+        ),
+        no(
+            vg,
+            app1v,
+            "93.184.215.14",
+            TCP,
+            Some(443),
+            "NO_ROUTE_TO_DESTINATION",
+            "rtb-07d98e89448819f48",
+            false,
+        ),
+    ]
+}
+
+#[test]
+fn every_fixture_verdict_holds() {
+    let mut failures = Vec::new();
+    let mut loaded = std::collections::BTreeMap::new();
+    for case in cases() {
+        let snap = loaded.entry(case.fixture).or_insert_with(|| {
+            snapshot::load(&Path::new("fixtures").join(case.fixture)).expect("fixture loads")
+        });
+        let topo = Topology::new(&snap.network);
+        let query = PathQuery {
+            source: case.src.into(),
+            destination: case.dst.into(),
+            protocol: ProtocolChoice::Number(case.proto),
+            dport: case.port.map(|p| (p, p)),
+            sport: if case.proto == ICMP { None } else { case.sport },
+            source_ip: None,
+            destination_ip: None,
+        };
+        let a = path::analyze(&topo, &query).expect("endpoints resolve");
+        let label = format!(
+            "{}: {} -> {} proto {} port {:?}",
+            case.fixture, case.src, case.dst, case.proto, case.port
+        );
+        match case.blocked {
+            None => {
+                if !a.path_found() {
+                    failures.push(format!(
+                        "{label}: expected reachable, got blockers {:?}",
+                        a.explanations
+                            .iter()
+                            .map(|e| &e.message)
+                            .collect::<Vec<_>>()
+                    ));
+                }
+            }
+            Some((code, component, on_return)) => {
+                if a.path_found() {
+                    failures.push(format!(
+                        "{label}: expected blocked by {code}, got reachable"
+                    ));
+                    continue;
+                }
+                let hit = a.explanations.iter().any(|e| {
+                    e.code == code
+                        && e.on_return_path == on_return
+                        && e.components.iter().any(|(_, c)| c.id == component)
+                });
+                if !hit {
+                    let got: Vec<String> = a
+                        .explanations
+                        .iter()
+                        .map(|e| {
+                            format!(
+                                "{} {:?} return={} {}",
+                                e.code,
+                                e.components
+                                    .iter()
+                                    .map(|(_, c)| c.id.as_str())
+                                    .collect::<Vec<_>>(),
+                                e.on_return_path,
+                                e.message
+                            )
+                        })
+                        .collect();
+                    failures.push(format!("{label}: expected {code} on {component} (return={on_return}), got {got:#?}"));
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} verdicts wrong:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
