@@ -37,10 +37,6 @@ AMI = "ami-03cf127a"
 ids = {}
 
 
-def tag(name):
-    return [{"ResourceType": "x", "Tags": [{"Key": "Name", "Value": name}]}]
-
-
 def name(resource_id, value):
     ec2.create_tags(Resources=[resource_id], Tags=[{"Key": "Name", "Value": value}])
 

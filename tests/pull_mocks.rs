@@ -6,7 +6,6 @@
 #![cfg(feature = "aws")]
 
 use std::path::Path;
-use std::time::Instant;
 
 use aws_sdk_ec2::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_ec2::error::ErrorMetadata;
@@ -164,15 +163,9 @@ async fn every_page_is_read_and_written() {
     let refs: Vec<&Rule> = rules.iter().collect();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("snap");
-    let summary = pull_with_clients(
-        vec![("us-east-1".into(), client(&refs))],
-        None,
-        false,
-        &opts(&out),
-        Instant::now(),
-    )
-    .await
-    .unwrap();
+    let summary = pull_with_clients(vec![("us-east-1".into(), client(&refs))], None, &opts(&out))
+        .await
+        .unwrap();
 
     // Every page: 5 VPCs over 3 pages, 2 lists over 2 pages, 3 entries over 3.
     assert_eq!(rules[0].num_calls(), 3);
@@ -270,10 +263,8 @@ async fn unauthorized_operation_names_every_missing_action() {
     std::fs::write(out.join("vpcreach-snapshot.json"), "{}").unwrap();
     let err = pull_with_clients(
         vec![("us-east-1".into(), client(&refs))],
-        None,
-        true,
+        Some("111122223333".into()),
         &opts(&out),
-        Instant::now(),
     )
     .await
     .unwrap_err();
@@ -310,9 +301,7 @@ async fn allow_partial_writes_the_rest_and_records_what_is_missing() {
     let summary = pull_with_clients(
         vec![("us-east-1".into(), client(&refs))],
         Some("111122223333".into()),
-        true,
         &o,
-        Instant::now(),
     )
     .await
     .unwrap();
@@ -380,10 +369,8 @@ async fn a_disabled_region_is_named_and_skippable() {
     let out = dir.path().join("snap");
     let err = pull_with_clients(
         vec![("ap-east-1".into(), client(&refs))],
-        None,
-        true,
+        Some("111122223333".into()),
         &opts(&out),
-        Instant::now(),
     )
     .await
     .unwrap_err();
@@ -391,5 +378,16 @@ async fn a_disabled_region_is_named_and_skippable() {
         matches!(&err, PullError::RegionDisabled { region, .. } if region == "ap-east-1"),
         "{err:?}"
     );
+    assert!(err.to_string().contains("region ap-east-1 is not enabled"));
     assert!(!out.exists());
+
+    // --allow-partial: skipped and recorded.
+    let mut o = opts(&out);
+    o.allow_partial = true;
+    let summary = pull_with_clients(vec![("ap-east-1".into(), client(&refs))], None, &o)
+        .await
+        .unwrap();
+    assert_eq!(summary.missing.len(), 1);
+    assert_eq!(summary.missing[0].error_code, "OptInRequired");
+    assert_eq!(summary.missing[0].region, "ap-east-1");
 }

@@ -392,9 +392,25 @@ fn pull_from_moto_gives_the_verdicts_of_the_hand_written_cli_json() {
         .collect();
     assert!(pairs.contains(&id("sg-app").as_str()) && pairs.contains(&id("sg-web").as_str()));
     let enis = read_json(&region.join("network-interfaces.json"));
+    for eni in enis["NetworkInterfaces"].as_array().unwrap() {
+        assert!(
+            eni.get("Tags").is_none(),
+            "ENIs print TagSet, not Tags: {eni}"
+        );
+        assert!(eni["NetworkInterfaceId"]
+            .as_str()
+            .unwrap()
+            .starts_with("eni-"));
+    }
+    let web_eni = enis["NetworkInterfaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["Attachment"]["InstanceId"] == id("web"))
+        .unwrap();
     assert!(
-        enis["NetworkInterfaces"][0].get("TagSet").is_some()
-            || enis["NetworkInterfaces"][0].get("Tags").is_none()
+        web_eni["Association"]["PublicIp"].is_string(),
+        "web has a public IP: {web_eni}"
     );
     // AWS-managed lists (moto leaves out their Cidrs; real EC2 prints them).
     let aws_lists = read_json(&region.join("prefix-lists.json"));
@@ -538,6 +554,37 @@ fn pull_from_moto_gives_the_verdicts_of_the_hand_written_cli_json() {
         .map(|e| e.unwrap().file_name())
         .collect();
     assert_eq!(siblings, vec![std::ffi::OsString::from("snap")]);
+    // --all-regions: every region DescribeRegions lists, a folder each.
+    let all = dir.path().join("all");
+    let out = home.run(
+        &[
+            "pull",
+            "-o",
+            all.to_str().unwrap(),
+            "--endpoint-url",
+            &moto.endpoint,
+            "--all-regions",
+            "--max-concurrency",
+            "16",
+            "--quiet",
+        ],
+        &DUMMY_KEYS,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let meta = read_json(&all.join("vpcreach-snapshot.json"))["VpcreachSnapshot"].clone();
+    let regions: Vec<&str> = meta["Regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert!(
+        regions.len() > 10 && regions.contains(&"us-east-1") && regions.contains(&"eu-west-1"),
+        "{regions:?}"
+    );
+    for r in &regions {
+        assert!(all.join(r).join("vpcs.json").is_file(), "{r}");
+    }
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {
@@ -815,4 +862,38 @@ fn output_that_is_not_a_snapshot_is_never_replaced() {
         std::fs::read_to_string(dir.path().join("thesis.tex")).unwrap(),
         "precious"
     );
+}
+
+#[test]
+fn expired_credentials_exit_2_and_say_how_to_refresh() {
+    let home = AwsHome::new();
+    // A credential_process that hands out credentials which expired long ago.
+    std::fs::write(
+        home.0.path().join("config"),
+        "[profile stale]\nregion = us-east-1\ncredential_process = printf '{\"Version\":1,\"AccessKeyId\":\"AKIDEXAMPLE\",\"SecretAccessKey\":\"secret\",\"SessionToken\":\"token\",\"Expiration\":\"2001-01-01T00:00:00Z\"}'\n",
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let snap = old_snapshot(dir.path());
+    let out = home.run(
+        &[
+            "pull",
+            "--output",
+            snap.to_str().unwrap(),
+            "--profile",
+            "stale",
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+        ],
+        &[],
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("expired"), "{stderr}");
+    assert!(stderr.contains("aws sso login"), "{stderr}");
+    assert!(
+        !stderr.contains("secret") && !stderr.contains("token\""),
+        "no credential in messages: {stderr}"
+    );
+    assert_old_snapshot_intact(dir.path());
 }

@@ -576,7 +576,7 @@ pub async fn pull(opts: &PullOptions) -> Result<PullSummary, PullError> {
         .iter()
         .map(|r| (r.clone(), ec2_client(&sdk, r)))
         .collect();
-    pull_with_clients(clients, account, sts_ok, opts, started).await
+    pull_regions(clients, account, sts_ok, opts, started).await
 }
 
 fn dedup(mut v: Vec<String>) -> Vec<String> {
@@ -661,7 +661,11 @@ async fn check_credentials(sdk: &SdkConfig, profile: Option<&str>) -> Result<(),
             Ok(())
         }
         Err(e) => {
-            let detail = error_chain(&e);
+            let chain = error_chain(&e);
+            let detail = chain
+                .strip_prefix("the credential provider was not enabled: ")
+                .unwrap_or(&chain)
+                .to_string();
             match e {
                 CredentialsError::CredentialsNotLoaded(_) => Err(PullError::NoCredentials {
                     detail: match profile {
@@ -743,8 +747,18 @@ async fn enabled_regions(
 
 /// Pull with ready-made clients (one per region), then write the snapshot.
 /// [`pull`] builds the clients from the credential chain; tests pass clients
-/// backed by the SDK's mocks.
+/// backed by the SDK's mocks. `account`: the caller's account if known (STS
+/// answered), else it is taken from the VPCs' `OwnerId`.
 pub async fn pull_with_clients(
+    clients: Vec<(String, Client)>,
+    account: Option<String>,
+    opts: &PullOptions,
+) -> Result<PullSummary, PullError> {
+    let sts_ok = account.is_some();
+    pull_regions(clients, account, sts_ok, opts, Instant::now()).await
+}
+
+async fn pull_regions(
     clients: Vec<(String, Client)>,
     account: Option<String>,
     sts_ok: bool,
