@@ -214,7 +214,14 @@ async fn every_page_is_read_and_written() {
         meta["Account"], "111122223333",
         "without STS the account is the VPCs' OwnerId"
     );
+    assert_eq!(
+        call("GetManagedPrefixListEntries")["Resources"],
+        3,
+        "entries, not lists"
+    );
     assert_eq!(summary.resources()["Vpcs"], 5);
+    assert_eq!(summary.resources()["ManagedPrefixListEntries"], 3);
+    assert_eq!(summary.resources()["ManagedPrefixLists"], 2);
 
     // And the loader reads the merged prefix list (metadata + entries).
     let snap = vpcreach::snapshot::load(&out).unwrap();

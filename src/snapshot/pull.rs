@@ -230,11 +230,17 @@ pub struct PullSummary {
 }
 
 impl PullSummary {
-    /// Resources per top-level key, all regions together.
+    /// Resources per type (the operation's noun: `Vpcs`, `Instances`,
+    /// `ManagedPrefixListEntries`...), all regions together.
     pub fn resources(&self) -> BTreeMap<String, usize> {
         let mut m = BTreeMap::new();
         for c in &self.calls {
-            *m.entry(c.key.clone()).or_default() += c.resources;
+            let kind = c
+                .operation
+                .strip_prefix("Describe")
+                .or_else(|| c.operation.strip_prefix("Get"))
+                .unwrap_or(&c.operation);
+            *m.entry(kind.to_string()).or_default() += c.resources;
         }
         m
     }
@@ -541,6 +547,21 @@ struct FileOut {
     requests: usize,
 }
 
+impl FileOut {
+    /// Resources in the file: instances, not reservations; entries, not lists.
+    fn resources(&self) -> usize {
+        let inner = match (self.key, self.operation) {
+            ("Reservations", _) => "Instances",
+            (_, ENTRIES_OPERATION) => "Cidrs",
+            _ => return self.items.len(),
+        };
+        self.items
+            .iter()
+            .map(|i| i.get(inner).and_then(Value::as_array).map_or(0, Vec::len))
+            .sum()
+    }
+}
+
 /// What one call task brought back.
 struct TaskOut {
     region: String,
@@ -803,7 +824,7 @@ async fn pull_regions(
             Err(e) => std::panic::resume_unwind(e.into_panic()),
         };
         if let Some((bar, count)) = bars.get_mut(&out.region) {
-            *count += out.files.iter().map(|f| f.items.len()).sum::<usize>();
+            *count += out.files.iter().map(FileOut::resources).sum::<usize>();
             bar.inc(1);
             bar.set_message(format!("{count} resources"));
         }
@@ -850,7 +871,7 @@ async fn pull_regions(
                 operation: f.operation.to_string(),
                 file: format!("{region}/{}", f.file),
                 key: f.key.to_string(),
-                resources: f.items.len(),
+                resources: f.resources(),
                 requests: f.requests,
             });
         }
