@@ -1,5 +1,6 @@
 //! The `vpcreach` command line: parse arguments, run one analysis, print a
 //! report, exit 0 (yes / clean), 1 (no / findings) or 2 (usage or input error).
+//! `pull` (feature `aws`) writes a snapshot from a live account: exit 0 or 2.
 //!
 //! Owns: flags, exit codes, TTY detection. Must not know: AWS semantics.
 
@@ -88,6 +89,45 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// Read a live AWS account and write a snapshot directory for offline analysis.
+    ///
+    /// Uses the standard AWS credential chain (environment, profiles, SSO,
+    /// instance and task roles). Needs read-only EC2 permissions: see
+    /// docs/iam-policy.json.
+    #[cfg(feature = "aws")]
+    Pull(PullArgs),
+}
+
+#[cfg(feature = "aws")]
+#[derive(clap::Args)]
+struct PullArgs {
+    /// Snapshot directory to write: new, empty, or an earlier pull's (replaced
+    /// only once the new snapshot is complete).
+    #[arg(long, short)]
+    output: PathBuf,
+    /// Region to pull (repeatable). Default: the profile's or AWS_REGION.
+    #[arg(long = "region", value_name = "REGION", conflicts_with = "all_regions")]
+    regions: Vec<String>,
+    /// Every region enabled for the account (DescribeRegions).
+    #[arg(long)]
+    all_regions: bool,
+    /// Named profile from ~/.aws/config (default: AWS_PROFILE or `default`).
+    #[arg(long)]
+    profile: Option<String>,
+    /// Endpoint for every AWS call, e.g. an emulator or a VPC endpoint
+    /// (AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_EC2 are honoured too).
+    #[arg(long, value_name = "URL")]
+    endpoint_url: Option<String>,
+    /// On a denied call or a disabled region, write what could be read and
+    /// record what is missing in the snapshot's metadata instead of failing.
+    #[arg(long)]
+    allow_partial: bool,
+    /// Concurrent EC2 requests.
+    #[arg(long, default_value_t = snapshot::pull::DEFAULT_CONCURRENCY as u16, value_parser = clap::value_parser!(u16).range(1..=64))]
+    max_concurrency: u16,
+    /// No progress bars and no summary.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -538,6 +578,24 @@ fn run(cli: Cli) -> miette::Result<u8> {
                 }
             }
             Ok(if snap.warnings.is_empty() { 0 } else { 1 })
+        }
+        #[cfg(feature = "aws")]
+        Command::Pull(args) => {
+            let opts = snapshot::pull::PullOptions {
+                output: args.output,
+                regions: args.regions,
+                all_regions: args.all_regions,
+                profile: args.profile,
+                endpoint_url: args.endpoint_url,
+                allow_partial: args.allow_partial,
+                progress: !args.quiet && std::io::stderr().is_terminal(),
+                concurrency: usize::from(args.max_concurrency),
+            };
+            let summary = snapshot::pull::pull_blocking(&opts).map_err(Report::new)?;
+            if !args.quiet {
+                eprint!("{}", summary.render());
+            }
+            Ok(0)
         }
     }
 }

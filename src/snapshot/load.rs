@@ -325,6 +325,11 @@ pub fn read_text(
             "VpcreachSnapshot" => raw.metadata = Some(ctx.one::<serde_json::Value>()?),
             // Paging tokens and other envelope keys the CLI may print.
             "NextToken" | "ResponseMetadata" => {}
+            // An empty list of something unmodelled loses nothing (`pull`
+            // writes every call it makes, most often with no resources).
+            other
+                if KNOWN_UNMODELLED.contains(&other)
+                    && value.get().split_whitespace().collect::<String>() == "[]" => {}
             other if KNOWN_UNMODELLED.contains(&other) => raw.warnings.push(Warning {
                 message: format!("`{other}` is not modelled by this version of vpcreach; its resources are ignored and paths through them end with UNSUPPORTED_COMPONENT"),
                 file: Some(file.to_path_buf()),

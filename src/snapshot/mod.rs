@@ -11,6 +11,8 @@ pub mod change_shapes;
 pub mod convert;
 pub mod load;
 pub mod locate;
+#[cfg(feature = "aws")]
+pub mod pull;
 pub mod scope_shapes;
 pub mod shapes;
 
@@ -75,6 +77,7 @@ pub fn load_documents<'a>(
 
 fn finish(raw: &mut load::RawSnapshot) -> Snapshot {
     let mut warnings = std::mem::take(&mut raw.warnings);
+    warnings.extend(missing_from_metadata(raw.metadata.as_ref()));
     let network = convert::to_network(raw, &mut warnings);
     Snapshot {
         network,
@@ -83,4 +86,34 @@ fn finish(raw: &mut load::RawSnapshot) -> Snapshot {
         bytes: raw.bytes,
         metadata: raw.metadata.take(),
     }
+}
+
+/// `pull --allow-partial` records the calls it could not make in the
+/// metadata's `Missing` list: each becomes a warning, so an analysis says
+/// what it could not see instead of passing over it in silence.
+fn missing_from_metadata(metadata: Option<&serde_json::Value>) -> Vec<Warning> {
+    let Some(missing) = metadata
+        .and_then(|m| m.get("Missing"))
+        .and_then(|m| m.as_array())
+    else {
+        return Vec::new();
+    };
+    let field = |m: &serde_json::Value, k: &str| {
+        m.get(k).and_then(|v| v.as_str()).unwrap_or("?").to_string()
+    };
+    missing
+        .iter()
+        .map(|m| Warning {
+            message: format!(
+                "incomplete snapshot: {} in {} could not be read when it was pulled ({}: {}); {} there are unknown",
+                field(m, "Action"),
+                field(m, "Region"),
+                field(m, "ErrorCode"),
+                field(m, "Message"),
+                field(m, "Key"),
+            ),
+            file: None,
+            json_path: Some("VpcreachSnapshot.Missing".into()),
+        })
+        .collect()
 }

@@ -1,0 +1,196 @@
+"""Builds the pull-test network in a running moto server through the EC2 API.
+
+Usage: python moto_network.py ENDPOINT_URL
+Prints a JSON object mapping role names (web, app, db, peer, ...) to the ids
+moto assigned. The same network, written by hand as AWS CLI JSON, is
+fixtures/moto-network/ (tests/pull_moto.rs compares verdicts on both).
+
+VPC A 10.0.0.0/16 (IGW; peered with B)
+  public  10.0.1.0/24  rt: 0/0 -> igw, 10.1/16 -> pcx      web (public IP, sg-web)
+  private 10.0.2.0/24  rt: 0/0 -> nat, 10.1/16 -> pcx      app (sg-app)
+  data    10.0.3.0/24  rt: main (local only), NACL data    db  (sg-db)
+  NAT gateway in public, with an Elastic IP
+  sg-web: tcp/443 from 0.0.0.0/0, tcp/22 from 203.0.113.0/24
+  sg-app: tcp/8080 from sg-web
+  sg-db:  tcp/5432 from sg-app and from sg-web
+  NACL data: in 90 deny tcp/5432 from 10.0.1.0/24, in 100 allow tcp/5432
+             from 10.0.0.0/16, out 100 allow tcp/1024-65535 to 10.0.0.0/16
+VPC B 10.1.0.0/16
+  peer    10.1.1.0/24  rt: 10.0/16 -> pcx                  peer (sg-peer)
+  sg-peer: tcp/443 from 10.0.0.0/16
+"""
+
+import json
+import sys
+
+import boto3
+
+endpoint = sys.argv[1]
+ec2 = boto3.client(
+    "ec2",
+    endpoint_url=endpoint,
+    region_name="us-east-1",
+    aws_access_key_id="testing",
+    aws_secret_access_key="testing",
+)
+AMI = "ami-03cf127a"
+ids = {}
+
+
+def name(resource_id, value):
+    ec2.create_tags(Resources=[resource_id], Tags=[{"Key": "Name", "Value": value}])
+
+
+def vpc(role, cidr):
+    v = ec2.create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"]
+    name(v, role)
+    ids[role] = v
+    return v
+
+
+def subnet(role, vpc_id, cidr):
+    s = ec2.create_subnet(VpcId=vpc_id, CidrBlock=cidr, AvailabilityZone="us-east-1a")
+    s = s["Subnet"]["SubnetId"]
+    name(s, role)
+    ids[role] = s
+    return s
+
+
+def route_table(role, vpc_id, subnet_id, routes):
+    rt = ec2.create_route_table(VpcId=vpc_id)["RouteTable"]["RouteTableId"]
+    name(rt, role)
+    for r in routes:
+        ec2.create_route(RouteTableId=rt, **r)
+    ec2.associate_route_table(RouteTableId=rt, SubnetId=subnet_id)
+    ids[role] = rt
+    return rt
+
+
+def sg(role, vpc_id, ingress):
+    g = ec2.create_security_group(GroupName=role, Description=role, VpcId=vpc_id)
+    g = g["GroupId"]
+    name(g, role)
+    if ingress:
+        ec2.authorize_security_group_ingress(GroupId=g, IpPermissions=ingress)
+    ids[role] = g
+    return g
+
+
+def tcp(port, cidrs=(), groups=()):
+    return {
+        "IpProtocol": "tcp",
+        "FromPort": port,
+        "ToPort": port,
+        "IpRanges": [{"CidrIp": c} for c in cidrs],
+        "UserIdGroupPairs": [{"GroupId": g} for g in groups],
+    }
+
+
+def instance(role, subnet_id, group, public):
+    i = ec2.run_instances(
+        ImageId=AMI,
+        MinCount=1,
+        MaxCount=1,
+        InstanceType="t3.micro",
+        NetworkInterfaces=[
+            {
+                "DeviceIndex": 0,
+                "SubnetId": subnet_id,
+                "Groups": [group],
+                "AssociatePublicIpAddress": public,
+            }
+        ],
+    )["Instances"][0]
+    name(i["InstanceId"], role)
+    ids[role] = i["InstanceId"]
+    return i
+
+
+a = vpc("vpc-a", "10.0.0.0/16")
+b = vpc("vpc-b", "10.1.0.0/16")
+public = subnet("public", a, "10.0.1.0/24")
+private = subnet("private", a, "10.0.2.0/24")
+data = subnet("data", a, "10.0.3.0/24")
+peer_subnet = subnet("peer-subnet", b, "10.1.1.0/24")
+
+igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=a)
+name(igw, "igw")
+ids["igw"] = igw
+
+pcx = ec2.create_vpc_peering_connection(VpcId=a, PeerVpcId=b)
+pcx = pcx["VpcPeeringConnection"]["VpcPeeringConnectionId"]
+ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
+name(pcx, "a-b")
+ids["pcx"] = pcx
+
+eip = ec2.allocate_address(Domain="vpc")["AllocationId"]
+nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=eip)["NatGateway"]["NatGatewayId"]
+name(nat, "nat")
+ids["nat"] = nat
+
+route_table(
+    "public-rt",
+    a,
+    public,
+    [
+        {"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": igw},
+        {"DestinationCidrBlock": "10.1.0.0/16", "VpcPeeringConnectionId": pcx},
+    ],
+)
+route_table(
+    "private-rt",
+    a,
+    private,
+    [
+        {"DestinationCidrBlock": "0.0.0.0/0", "NatGatewayId": nat},
+        {"DestinationCidrBlock": "10.1.0.0/16", "VpcPeeringConnectionId": pcx},
+    ],
+)
+route_table(
+    "peer-rt",
+    b,
+    peer_subnet,
+    [{"DestinationCidrBlock": "10.0.0.0/16", "VpcPeeringConnectionId": pcx}],
+)
+
+acl = ec2.create_network_acl(VpcId=a)["NetworkAcl"]["NetworkAclId"]
+name(acl, "data-acl")
+ids["data-acl"] = acl
+for number, egress, action, cidr, ports in [
+    (90, False, "deny", "10.0.1.0/24", (5432, 5432)),
+    (100, False, "allow", "10.0.0.0/16", (5432, 5432)),
+    (100, True, "allow", "10.0.0.0/16", (1024, 65535)),
+]:
+    ec2.create_network_acl_entry(
+        NetworkAclId=acl,
+        RuleNumber=number,
+        Protocol="6",
+        RuleAction=action,
+        Egress=egress,
+        CidrBlock=cidr,
+        PortRange={"From": ports[0], "To": ports[1]},
+    )
+current = ec2.describe_network_acls(
+    Filters=[{"Name": "association.subnet-id", "Values": [data]}]
+)["NetworkAcls"][0]
+association = next(
+    x["NetworkAclAssociationId"] for x in current["Associations"] if x["SubnetId"] == data
+)
+ec2.replace_network_acl_association(AssociationId=association, NetworkAclId=acl)
+
+web_sg = sg(
+    "sg-web",
+    a,
+    [tcp(443, cidrs=["0.0.0.0/0"]), tcp(22, cidrs=["203.0.113.0/24"])],
+)
+app_sg = sg("sg-app", a, [tcp(8080, groups=[web_sg])])
+db_sg = sg("sg-db", a, [tcp(5432, groups=[app_sg, web_sg])])
+peer_sg = sg("sg-peer", b, [tcp(443, cidrs=["10.0.0.0/16"])])
+
+instance("web", public, web_sg, True)
+instance("app", private, app_sg, False)
+instance("db", data, db_sg, False)
+instance("peer", peer_subnet, peer_sg, False)
+
+json.dump(ids, sys.stdout)

@@ -1,0 +1,899 @@
+//! `vpcreach pull` against a real EC2 API: moto's server on a loopback port.
+//!
+//! `bash tests/run.sh` installs moto into `$CARGO_TARGET_DIR/moto-venv` and
+//! exports `VPCREACH_MOTO_PYTHON`; without it these tests look for that venv
+//! and fail (never skip) with a message saying to run the script.
+//!
+//! The network is built through the EC2 API by tests/moto_network.py (boto3
+//! from the same venv); the same network written by hand as AWS CLI JSON is
+//! fixtures/moto-network/. Both must give the same verdicts.
+#![cfg(feature = "aws")]
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_vpcreach");
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The venv's python: `VPCREACH_MOTO_PYTHON`, else `<target>/moto-venv`.
+fn moto_python() -> PathBuf {
+    if let Some(p) = std::env::var_os("VPCREACH_MOTO_PYTHON") {
+        let p = PathBuf::from(p);
+        assert!(
+            p.exists(),
+            "VPCREACH_MOTO_PYTHON={} does not exist: run `bash tests/run.sh`, which installs moto",
+            p.display()
+        );
+        return p;
+    }
+    // <target>/debug/vpcreach → <target>/moto-venv/bin/python
+    let target = Path::new(BIN)
+        .parent()
+        .and_then(Path::parent)
+        .expect("the binary is inside the target directory");
+    let p = target.join("moto-venv").join("bin").join("python");
+    assert!(
+        p.exists(),
+        "moto is not installed ({} is missing): run `bash tests/run.sh`, which creates the venv with moto[server] and runs the tests",
+        p.display()
+    );
+    p
+}
+
+/// A moto server on a free loopback port, stopped on drop.
+struct Moto {
+    child: Child,
+    endpoint: String,
+    log: tempfile::NamedTempFile,
+}
+
+impl Moto {
+    fn start(env: &[(&str, &str)]) -> Moto {
+        let python = moto_python();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let log = tempfile::NamedTempFile::new().unwrap();
+        let mut cmd = Command::new(&python);
+        cmd.args([
+            "-m",
+            "moto.server",
+            "-H",
+            "127.0.0.1",
+            "-p",
+            &port.to_string(),
+        ])
+        .stdin(Stdio::null())
+        .stdout(log.reopen().unwrap())
+        .stderr(log.reopen().unwrap());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {} -m moto.server: {e}", python.display()));
+        let mut moto = Moto {
+            child,
+            endpoint: format!("http://127.0.0.1:{port}"),
+            log,
+        };
+        moto.wait_ready(port);
+        moto
+    }
+
+    fn wait_ready(&mut self, port: u16) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                panic!("moto.server exited ({status}):\n{}", self.log_text());
+            }
+            if let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) {
+                let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+                let _ = s.write_all(
+                    b"GET /moto-api/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+                );
+                let mut buf = [0u8; 12];
+                if s.read_exact(&mut buf).is_ok() && buf.starts_with(b"HTTP/1.") {
+                    return;
+                }
+            }
+            assert!(
+                Instant::now() < deadline,
+                "moto.server did not answer on port {port} within 60 s:\n{}",
+                self.log_text()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn log_text(&self) -> String {
+        std::fs::read_to_string(self.log.path()).unwrap_or_default()
+    }
+
+    /// Run one of the tests/ python scripts against this server.
+    fn script(&self, name: &str, args: &[&str]) -> Value {
+        let out = Command::new(moto_python())
+            .arg(repo().join("tests").join(name))
+            .arg(&self.endpoint)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{name} failed:\n{}\nmoto log:\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            self.log_text()
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// An empty AWS environment: only what the test sets reaches the binary
+/// (no profile, config file, credentials file or instance metadata of the
+/// machine running the tests).
+struct AwsHome(tempfile::TempDir);
+
+impl AwsHome {
+    fn new() -> AwsHome {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("config"), "").unwrap();
+        std::fs::write(dir.path().join("credentials"), "").unwrap();
+        AwsHome(dir)
+    }
+
+    fn command(&self, args: &[&str], env: &[(&str, &str)]) -> Command {
+        let mut cmd = Command::new(BIN);
+        cmd.args(args).stdin(Stdio::null());
+        for (k, _) in std::env::vars_os() {
+            if k.to_string_lossy().starts_with("AWS_") {
+                cmd.env_remove(&k);
+            }
+        }
+        cmd.env("HOME", self.0.path())
+            .env("AWS_CONFIG_FILE", self.0.path().join("config"))
+            .env(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                self.0.path().join("credentials"),
+            )
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("NO_COLOR", "1");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd
+    }
+
+    fn run(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        self.command(args, env).output().unwrap()
+    }
+}
+
+const DUMMY_KEYS: [(&str, &str); 2] = [
+    ("AWS_ACCESS_KEY_ID", "testing"),
+    ("AWS_SECRET_ACCESS_KEY", "testing"),
+];
+
+/// Output with miette's line wrapping and box drawing undone, for matching.
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b)
+        .split_whitespace()
+        .filter(|w| *w != "│")
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `vpcreach path --format json`: (reachable, sorted explanation codes, report).
+fn verdict(
+    snapshot: &Path,
+    src: &str,
+    dst: &str,
+    port: u16,
+    extra: &[&str],
+) -> (bool, Vec<String>, Value) {
+    let port = port.to_string();
+    let mut args = vec![
+        "path",
+        "--snapshot",
+        snapshot.to_str().unwrap(),
+        "--source",
+        src,
+        "--destination",
+        dst,
+        "--port",
+        &port,
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    let out = Command::new(BIN).args(&args).output().unwrap();
+    assert!(
+        out.status.code() == Some(0) || out.status.code() == Some(1),
+        "path {args:?} failed: {}",
+        text(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut codes: Vec<String> = report["Explanations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["ExplanationCode"].as_str().map(str::to_owned))
+        .collect();
+    codes.sort();
+    codes.dedup();
+    (report["NetworkPathFound"] == true, codes, report)
+}
+
+/// Ids of the hand-written fixture, by the same role names moto_network.py uses.
+fn fixture_ids() -> BTreeMap<String, String> {
+    [
+        ("web", "i-0a10000000000c001"),
+        ("app", "i-0a20000000000c002"),
+        ("db", "i-0a30000000000c003"),
+        ("peer", "i-0b10000000000c004"),
+        ("nat", "nat-0a1c0ffee00000001"),
+        ("internet", "internet"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}
+
+/// (source, destination, port, extra flags, expected reachable, compare
+/// blockers) by role. Blockers are compared except where the answer goes
+/// through moto's NAT gateway (see the NAT note in the test).
+type Query = (
+    &'static str,
+    &'static str,
+    u16,
+    &'static [&'static str],
+    bool,
+    bool,
+);
+const QUERIES: &[Query] = &[
+    ("internet", "web", 443, &[], true, true),
+    (
+        "internet",
+        "web",
+        22,
+        &["--source-ip", "198.51.100.7"],
+        false,
+        true,
+    ),
+    (
+        "internet",
+        "web",
+        22,
+        &["--source-ip", "203.0.113.9"],
+        true,
+        true,
+    ),
+    ("web", "app", 8080, &[], true, true),
+    ("internet", "app", 8080, &[], false, false),
+    ("web", "db", 5432, &[], false, true),
+    ("app", "db", 5432, &[], true, true),
+    ("app", "peer", 443, &[], true, true),
+    ("peer", "app", 8080, &[], false, true),
+    ("peer", "web", 443, &[], true, true),
+    ("db", "internet", 443, &[], false, true),
+    ("web", "peer", 22, &[], false, true),
+];
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn pull_from_moto_gives_the_verdicts_of_the_hand_written_cli_json() {
+    let moto = Moto::start(&[]);
+    let ids = moto.script("moto_network.py", &[]);
+    let id = |role: &str| -> String {
+        if role == "internet" {
+            return role.into();
+        }
+        ids[role].as_str().unwrap().to_string()
+    };
+
+    let home = AwsHome::new();
+    let dir = tempfile::tempdir().unwrap();
+    let snap = dir.path().join("snap");
+    let out = home.run(
+        &[
+            "pull",
+            "--output",
+            snap.to_str().unwrap(),
+            "--endpoint-url",
+            &moto.endpoint,
+            "--region",
+            "us-east-1",
+        ],
+        &DUMMY_KEYS,
+    );
+    assert!(
+        out.status.success(),
+        "pull failed: {}\nmoto log:\n{}",
+        text(&out.stderr),
+        moto.log_text()
+    );
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("pulled 1 region (us-east-1) of account 123456789012"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty(), "pull prints nothing on stdout");
+
+    // Layout: a region folder, one file per call, the CLI's top-level keys.
+    let region = snap.join("us-east-1");
+    for (file, key) in [
+        ("vpcs.json", "Vpcs"),
+        ("subnets.json", "Subnets"),
+        ("route-tables.json", "RouteTables"),
+        ("network-acls.json", "NetworkAcls"),
+        ("security-groups.json", "SecurityGroups"),
+        ("internet-gateways.json", "InternetGateways"),
+        (
+            "egress-only-internet-gateways.json",
+            "EgressOnlyInternetGateways",
+        ),
+        ("nat-gateways.json", "NatGateways"),
+        ("network-interfaces.json", "NetworkInterfaces"),
+        ("instances.json", "Reservations"),
+        ("addresses.json", "Addresses"),
+        ("vpc-peering-connections.json", "VpcPeeringConnections"),
+        ("managed-prefix-lists.json", "PrefixLists"),
+        ("managed-prefix-list-entries.json", "PrefixLists"),
+        ("prefix-lists.json", "PrefixLists"),
+    ] {
+        let doc = read_json(&region.join(file));
+        let obj = doc.as_object().unwrap();
+        assert_eq!(obj.len(), 1, "{file}: one top-level key");
+        assert!(obj[key].is_array(), "{file}: top-level key {key}");
+    }
+    let vpcs = read_json(&region.join("vpcs.json"));
+    let vpc_a = vpcs["Vpcs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["VpcId"] == id("vpc-a"))
+        .unwrap();
+    assert_eq!(vpc_a["CidrBlock"], "10.0.0.0/16");
+    assert_eq!(vpc_a["State"], "available");
+    assert_eq!(vpc_a["OwnerId"], "123456789012");
+    assert_eq!(vpc_a["Tags"][0]["Value"], "vpc-a");
+    let sgs = read_json(&region.join("security-groups.json"));
+    let db_sg = sgs["SecurityGroups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["GroupId"] == id("sg-db"))
+        .unwrap();
+    let pairs: Vec<&str> = db_sg["IpPermissions"][0]["UserIdGroupPairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["GroupId"].as_str().unwrap())
+        .collect();
+    assert!(pairs.contains(&id("sg-app").as_str()) && pairs.contains(&id("sg-web").as_str()));
+    let enis = read_json(&region.join("network-interfaces.json"));
+    for eni in enis["NetworkInterfaces"].as_array().unwrap() {
+        assert!(
+            eni.get("Tags").is_none(),
+            "ENIs print TagSet, not Tags: {eni}"
+        );
+        assert!(eni["NetworkInterfaceId"]
+            .as_str()
+            .unwrap()
+            .starts_with("eni-"));
+    }
+    let web_eni = enis["NetworkInterfaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["Attachment"]["InstanceId"] == id("web"))
+        .unwrap();
+    assert!(
+        web_eni["Association"]["PublicIp"].is_string(),
+        "web has a public IP: {web_eni}"
+    );
+    // AWS-managed lists (moto leaves out their Cidrs; real EC2 prints them).
+    let aws_lists = read_json(&region.join("prefix-lists.json"));
+    assert!(
+        aws_lists["PrefixLists"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["PrefixListName"] == "com.amazonaws.us-east-1.s3"
+                && p["PrefixListId"]
+                    .as_str()
+                    .is_some_and(|i| i.starts_with("pl-"))),
+        "{aws_lists}"
+    );
+
+    // Metadata.
+    let meta = read_json(&snap.join("vpcreach-snapshot.json"))["VpcreachSnapshot"].clone();
+    assert_eq!(meta["Tool"], "vpcreach");
+    assert_eq!(meta["Version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(meta["Account"], "123456789012");
+    assert_eq!(meta["Regions"], serde_json::json!(["us-east-1"]));
+    assert_eq!(meta["Complete"], true);
+    assert_eq!(meta["Missing"], serde_json::json!([]));
+    assert_eq!(meta["EndpointUrl"], moto.endpoint.as_str());
+    let calls = meta["Calls"].as_array().unwrap();
+    assert_eq!(
+        calls.len(),
+        15,
+        "14 describe calls + the prefix list entries"
+    );
+    let instances = calls
+        .iter()
+        .find(|c| c["Operation"] == "DescribeInstances")
+        .unwrap();
+    assert_eq!(instances["Resources"], 4);
+    assert_eq!(instances["Action"], "ec2:DescribeInstances");
+    // Credentials are never written.
+    for entry in walk(&snap) {
+        let body = std::fs::read_to_string(&entry).unwrap();
+        assert!(
+            !body.contains("testing\""),
+            "{} holds the secret",
+            entry.display()
+        );
+    }
+    // Nothing left beside the output.
+    let siblings: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(siblings, vec![std::ffi::OsString::from("snap")]);
+
+    // The loader reads it without a warning.
+    let check = Command::new(BIN)
+        .args([
+            "check",
+            "--snapshot",
+            snap.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let counts: Value = serde_json::from_slice(&check.stdout).unwrap();
+    assert_eq!(counts["Warnings"], serde_json::json!([]), "{counts}");
+    assert_eq!(counts["Instances"], 4);
+    assert_eq!(counts["VpcPeeringConnections"], 1);
+
+    // Verdicts: the pulled snapshot and the hand-written CLI JSON agree.
+    let fixture = repo().join("fixtures/moto-network");
+    let fixed = fixture_ids();
+    for &(src, dst, port, extra, expected, same_blockers) in QUERIES {
+        let (pulled, pulled_codes, _) = verdict(&snap, &id(src), &id(dst), port, extra);
+        let (hand, hand_codes, _) = verdict(&fixture, &fixed[src], &fixed[dst], port, extra);
+        assert_eq!(
+            pulled, expected,
+            "pulled: {src} -> {dst} tcp/{port} {extra:?}: {pulled_codes:?}"
+        );
+        assert_eq!(
+            hand, expected,
+            "hand-written: {src} -> {dst} tcp/{port} {extra:?}: {hand_codes:?}"
+        );
+        assert!(
+            !same_blockers || pulled_codes == hand_codes,
+            "{pulled_codes:?} != {hand_codes:?}: {src} -> {dst} tcp/{port} {extra:?}: the same blockers"
+        );
+        assert_eq!(
+            pulled_codes.is_empty(),
+            hand_codes.is_empty(),
+            "{src} -> {dst} tcp/{port} {extra:?}: the same blockers"
+        );
+    }
+
+    // NAT egress: moto gives its NAT gateway a private IP outside the subnet
+    // and no ENI, which real EC2 never does, so the pulled verdict differs
+    // from the fixture's; the route through the NAT gateway is still read.
+    let (hand, _, _) = verdict(&fixture, &fixed["app"], "internet", 443, &[]);
+    assert!(
+        hand,
+        "hand-written: app reaches the internet through the NAT gateway"
+    );
+    let (_, _, pulled) = verdict(&snap, &id("app"), "internet", 443, &[]);
+    let hops: Vec<&str> = pulled["ForwardPathComponents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["Component"]["Id"].as_str())
+        .collect();
+    assert!(
+        hops.contains(&id("nat").as_str()),
+        "pulled: app's route goes through the NAT gateway: {hops:?}"
+    );
+
+    // A second pull over the first replaces it.
+    let before = std::fs::metadata(snap.join("vpcreach-snapshot.json"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    let out = home.run(
+        &[
+            "pull",
+            "-o",
+            snap.to_str().unwrap(),
+            "--endpoint-url",
+            &moto.endpoint,
+            "--region",
+            "us-east-1",
+            "--quiet",
+        ],
+        &DUMMY_KEYS,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(out.stderr.is_empty(), "--quiet: {}", text(&out.stderr));
+    let after = std::fs::metadata(snap.join("vpcreach-snapshot.json"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    assert!(after >= before);
+    let siblings: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(siblings, vec![std::ffi::OsString::from("snap")]);
+    // --all-regions: every region DescribeRegions lists, a folder each.
+    let all = dir.path().join("all");
+    let out = home.run(
+        &[
+            "pull",
+            "-o",
+            all.to_str().unwrap(),
+            "--endpoint-url",
+            &moto.endpoint,
+            "--all-regions",
+            "--max-concurrency",
+            "16",
+            "--quiet",
+        ],
+        &DUMMY_KEYS,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let meta = read_json(&all.join("vpcreach-snapshot.json"))["VpcreachSnapshot"].clone();
+    let regions: Vec<&str> = meta["Regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert!(
+        regions.len() > 10 && regions.contains(&"us-east-1") && regions.contains(&"eu-west-1"),
+        "{regions:?}"
+    );
+    for r in &regions {
+        assert!(all.join(r).join("vpcs.json").is_file(), "{r}");
+    }
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// An earlier snapshot at --output, to check a failed pull leaves it alone.
+fn old_snapshot(dir: &Path) -> PathBuf {
+    let snap = dir.join("snap");
+    std::fs::create_dir_all(snap.join("us-east-1")).unwrap();
+    std::fs::write(
+        snap.join("vpcreach-snapshot.json"),
+        "{\"VpcreachSnapshot\": {\"Tool\": \"old\"}}",
+    )
+    .unwrap();
+    std::fs::write(snap.join("us-east-1/vpcs.json"), "{\"Vpcs\": []}").unwrap();
+    snap
+}
+
+fn assert_old_snapshot_intact(dir: &Path) {
+    let snap = dir.join("snap");
+    assert_eq!(
+        std::fs::read_to_string(snap.join("vpcreach-snapshot.json")).unwrap(),
+        "{\"VpcreachSnapshot\": {\"Tool\": \"old\"}}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(snap.join("us-east-1/vpcs.json")).unwrap(),
+        "{\"Vpcs\": []}"
+    );
+    assert_eq!(walk(&snap).len(), 2);
+}
+
+#[test]
+fn denied_call_names_the_iam_action_and_allow_partial_records_it() {
+    // The first three requests (the IAM setup) run unauthenticated; after
+    // that moto checks every request against the caller's IAM policy.
+    let moto = Moto::start(&[("INITIAL_NO_AUTH_ACTION_COUNT", "3")]);
+    let key = moto.script("moto_deny.py", &["ec2:DescribeNetworkAcls"]);
+    let keys = [
+        ("AWS_ACCESS_KEY_ID", key["AccessKeyId"].as_str().unwrap()),
+        (
+            "AWS_SECRET_ACCESS_KEY",
+            key["SecretAccessKey"].as_str().unwrap(),
+        ),
+    ];
+    let home = AwsHome::new();
+    let dir = tempfile::tempdir().unwrap();
+    let snap = old_snapshot(dir.path());
+    let args = [
+        "pull",
+        "--output",
+        snap.to_str().unwrap(),
+        "--endpoint-url",
+        &moto.endpoint,
+        "--region",
+        "us-east-1",
+    ];
+
+    let out = home.run(&args, &keys);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("missing IAM permission"), "{stderr}");
+    assert!(stderr.contains("ec2:DescribeNetworkAcls"), "{stderr}");
+    assert!(stderr.contains("--allow-partial"), "{stderr}");
+    assert_old_snapshot_intact(dir.path());
+    let siblings: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(siblings.len(), 1, "no temporary folder left: {siblings:?}");
+
+    let mut partial = args.to_vec();
+    partial.push("--allow-partial");
+    let out = home.run(&partial, &keys);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("incomplete"), "{stderr}");
+    assert!(!snap.join("us-east-1/network-acls.json").exists());
+    assert!(snap.join("us-east-1/vpcs.json").exists());
+    let meta = read_json(&snap.join("vpcreach-snapshot.json"))["VpcreachSnapshot"].clone();
+    assert_eq!(meta["Complete"], false);
+    let missing = meta["Missing"].as_array().unwrap();
+    assert_eq!(missing.len(), 1, "{missing:?}");
+    assert_eq!(missing[0]["Action"], "ec2:DescribeNetworkAcls");
+    assert_eq!(missing[0]["Key"], "NetworkAcls");
+    assert_eq!(missing[0]["Region"], "us-east-1");
+
+    // Analyses say what is missing.
+    let check = Command::new(BIN)
+        .args(["check", "--snapshot", snap.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stdout = text(&check.stdout);
+    assert!(
+        stdout.contains("incomplete snapshot") && stdout.contains("ec2:DescribeNetworkAcls"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn no_credentials_exit_2_with_a_clear_message() {
+    let home = AwsHome::new();
+    let dir = tempfile::tempdir().unwrap();
+    let snap = old_snapshot(dir.path());
+    // No server needed: credentials are resolved before any request.
+    let out = home.run(
+        &[
+            "pull",
+            "--output",
+            snap.to_str().unwrap(),
+            "--region",
+            "us-east-1",
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+        ],
+        &[],
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no AWS credentials found"), "{stderr}");
+    assert!(
+        stderr.contains("AWS_ACCESS_KEY_ID") && stderr.contains("--profile"),
+        "{stderr}"
+    );
+    assert_old_snapshot_intact(dir.path());
+}
+
+#[test]
+fn a_profile_that_does_not_exist_is_named() {
+    let home = AwsHome::new();
+    let dir = tempfile::tempdir().unwrap();
+    let out = home.run(
+        &[
+            "pull",
+            "--output",
+            dir.path().join("s").to_str().unwrap(),
+            "--region",
+            "us-east-1",
+            "--profile",
+            "nope",
+        ],
+        &[],
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("nope"), "{stderr}");
+}
+
+#[test]
+fn no_region_is_an_actionable_error() {
+    let home = AwsHome::new();
+    let dir = tempfile::tempdir().unwrap();
+    let out = home.run(
+        &["pull", "--output", dir.path().join("s").to_str().unwrap()],
+        &DUMMY_KEYS,
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("no region") && stderr.contains("--region"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn unreachable_endpoint_fails_and_leaves_the_old_snapshot() {
+    let home = AwsHome::new();
+    let dir = tempfile::tempdir().unwrap();
+    let snap = old_snapshot(dir.path());
+    // A port nobody listens on: connection refused.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = home.run(
+        &[
+            "pull",
+            "--output",
+            snap.to_str().unwrap(),
+            "--region",
+            "us-east-1",
+            "--endpoint-url",
+            &format!("http://127.0.0.1:{port}"),
+        ],
+        &[DUMMY_KEYS[0], DUMMY_KEYS[1], ("AWS_MAX_ATTEMPTS", "1")],
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("cannot reach the EC2 API for us-east-1"),
+        "{stderr}"
+    );
+    assert_old_snapshot_intact(dir.path());
+    let siblings: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(siblings.len(), 1, "no temporary folder left: {siblings:?}");
+}
+
+#[test]
+fn killed_pull_leaves_the_old_snapshot_intact() {
+    // An endpoint that accepts connections and never answers: the pull is
+    // mid-flight when it is killed.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let held = std::thread::spawn(move || {
+        let mut conns = Vec::new();
+        for c in listener.incoming().take(4) {
+            conns.push(c);
+        }
+        std::thread::sleep(Duration::from_secs(30));
+        drop(conns);
+    });
+    let home = AwsHome::new();
+    let dir = tempfile::tempdir().unwrap();
+    let snap = old_snapshot(dir.path());
+    let mut child = home
+        .command(
+            &[
+                "pull",
+                "--output",
+                snap.to_str().unwrap(),
+                "--region",
+                "us-east-1",
+                "--endpoint-url",
+                &format!("http://127.0.0.1:{port}"),
+            ],
+            &DUMMY_KEYS,
+        )
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the pull is still waiting for the endpoint"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_old_snapshot_intact(dir.path());
+    drop(held);
+}
+
+#[test]
+fn output_that_is_not_a_snapshot_is_never_replaced() {
+    let home = AwsHome::new();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("thesis.tex"), "precious").unwrap();
+    let out = home.run(
+        &[
+            "pull",
+            "--output",
+            dir.path().to_str().unwrap(),
+            "--region",
+            "us-east-1",
+        ],
+        &DUMMY_KEYS,
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("refusing to replace"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("thesis.tex")).unwrap(),
+        "precious"
+    );
+}
+
+#[test]
+fn expired_credentials_exit_2_and_say_how_to_refresh() {
+    let home = AwsHome::new();
+    // A credential_process that hands out credentials which expired long ago.
+    std::fs::write(
+        home.0.path().join("config"),
+        "[profile stale]\nregion = us-east-1\ncredential_process = printf '{\"Version\":1,\"AccessKeyId\":\"AKIDEXAMPLE\",\"SecretAccessKey\":\"secret\",\"SessionToken\":\"token\",\"Expiration\":\"2001-01-01T00:00:00Z\"}'\n",
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let snap = old_snapshot(dir.path());
+    let out = home.run(
+        &[
+            "pull",
+            "--output",
+            snap.to_str().unwrap(),
+            "--profile",
+            "stale",
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+        ],
+        &[],
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("expired"), "{stderr}");
+    assert!(stderr.contains("aws sso login"), "{stderr}");
+    assert!(
+        !stderr.contains("secret") && !stderr.contains("token\""),
+        "no credential in messages: {stderr}"
+    );
+    assert_old_snapshot_intact(dir.path());
+}
