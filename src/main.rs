@@ -199,6 +199,10 @@ struct IntentArgs {
     must_not_reach: Vec<Intent>,
     #[arg(long, value_enum, default_value = "text")]
     format: ReportFormat,
+    /// Compare only the paths a Network Access Scope selects (a scope JSON
+    /// file or a built-in name, as for `audit`).
+    #[arg(long)]
+    scope: Option<String>,
 }
 
 impl IntentArgs {
@@ -618,8 +622,18 @@ fn compare(
     intent::validate(&after_topo, &intents).map_err(Report::new)?;
     let config = change::diff::diff(before, after);
     let touched = change::diff::affected(before, after, &config);
-    // Differential reachability over pairs; audit findings replace this.
-    let diff = differential::differential(before, after, Some(&touched));
+    let diff = match &args.scope {
+        // Within a scope: the audit findings of both sides, pair by pair.
+        Some(arg) => {
+            let scope = load_scope(arg)?;
+            let before_topo = Topology::new(before);
+            let b = run_scope(&before_topo, &scope)?;
+            let a = run_scope(&after_topo, &scope)?;
+            differential::scoped(&before_topo, &after_topo, &b, &a)
+        }
+        // Every ENI pair (and internet ↔ ENI) that the change can touch.
+        None => differential::differential(before, after, Some(&touched)),
+    };
     let results = intent::check(&after_topo, &intents).map_err(Report::new)?;
     let report = report::whatif::Report {
         command,
@@ -644,15 +658,22 @@ fn compare(
     Ok(report.exit_code())
 }
 
-fn run_audit(args: AuditArgs) -> miette::Result<u8> {
+/// A scope from a file or a built-in name, with its text (for locating errors).
+struct LoadedScope {
+    file: PathBuf,
+    text: String,
+    scope: vpcreach::audit::scope::Scope,
+}
+
+fn load_scope(arg: &str) -> miette::Result<LoadedScope> {
     use vpcreach::audit;
     use vpcreach::snapshot::scope_shapes;
-    let scope_path = std::path::Path::new(&args.scope);
-    let (file, text, name) = match audit::scope::built_in(&args.scope) {
+    let scope_path = std::path::Path::new(arg);
+    let (file, text, name) = match audit::scope::built_in(arg) {
         Some(text) if !scope_path.exists() => (
-            PathBuf::from(format!("<built-in {}>", args.scope.to_ascii_lowercase())),
+            PathBuf::from(format!("<built-in {}>", arg.to_ascii_lowercase())),
             text.to_string(),
-            args.scope.to_ascii_lowercase(),
+            arg.to_ascii_lowercase(),
         ),
         _ => {
             let text = std::fs::read_to_string(scope_path).map_err(|e| {
@@ -660,30 +681,44 @@ fn run_audit(args: AuditArgs) -> miette::Result<u8> {
                     code = "vpcreach::audit::scope",
                     help = "--scope takes a scope JSON file or a built-in name: all-igw-ingress, aws-igw-egress, aws-vpc-ingress, aws-vpc-egress",
                     "cannot read scope {}: {e}",
-                    args.scope
+                    arg
                 )
             })?;
-            (scope_path.to_path_buf(), text, args.scope.clone())
+            (scope_path.to_path_buf(), text, arg.to_string())
         }
     };
     let scope = scope_shapes::parse_scope(&file, &text, &name).map_err(Report::new)?;
-    let snap = load(&args.snapshot)?;
-    let topo = Topology::new(&snap.network);
-    let result = audit::audit(&topo, &scope).map_err(|e| {
-        let json_path = match &e {
+    Ok(LoadedScope { file, text, scope })
+}
+
+fn run_scope(
+    topo: &Topology,
+    scope: &LoadedScope,
+) -> miette::Result<vpcreach::audit::analysis::AuditResult> {
+    use vpcreach::audit;
+    use vpcreach::snapshot::scope_shapes;
+    audit::audit(topo, &scope.scope).map_err(|e| {
+        let (id, json_path) = match &e {
             audit::analysis::AuditError::PrefixList { id, json_path } => {
                 (id.clone(), json_path.clone())
             }
         };
         Report::new(scope_shapes::locate_value(
-            &file,
-            &text,
-            &json_path.0,
-            &json_path.1,
+            &scope.file,
+            &scope.text,
+            &id,
+            &json_path,
             e.to_string(),
             Some("pull the prefix list and its entries into the snapshot".into()),
         ))
-    })?;
+    })
+}
+
+fn run_audit(args: AuditArgs) -> miette::Result<u8> {
+    let scope = load_scope(&args.scope)?;
+    let snap = load(&args.snapshot)?;
+    let topo = Topology::new(&snap.network);
+    let result = run_scope(&topo, &scope)?;
     let warnings: Vec<String> = snap.warnings.iter().map(|w| w.to_string()).collect();
     let out = match args.format {
         AuditFormat::Json => {

@@ -170,3 +170,53 @@ fn markdown_summary_for_pull_requests() {
     );
     assert!(md.contains("| app-1-eth0 (`eni-0cb1f501ad81b2f37`) | db-1-eth0 (`eni-0bbbce7139edeae6d`) | tcp/3306 |"), "{md}");
 }
+
+/// `--scope` compares only what the scope selects, through audit findings
+/// on both sides (SPEC `whatif … [--scope FILE|NAME]`).
+#[test]
+fn scope_limits_what_whatif_compares() {
+    let run = |scope: &str| {
+        vpcreach(&[
+            "whatif",
+            "--snapshot",
+            "fixtures/three-tier",
+            "--change",
+            "fixtures/changes/three-tier-fix-db-nacl.json",
+            "--scope",
+            scope,
+            "--format",
+            "json",
+        ])
+    };
+    // ENI to ENI: removing the db NACL's rule 90 opens app-1 → db-1 tcp/3306.
+    let out = run("fixtures/scopes/eni-to-eni.json");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = json(&out);
+    let gained = v["Gained"].as_array().unwrap();
+    assert_eq!(gained.len(), 1, "{v:#}");
+    let text = gained[0].to_string();
+    assert!(
+        text.contains("eni-0cb1f501ad81b2f37")
+            && text.contains("eni-0bbbce7139edeae6d")
+            && text.contains("3306"),
+        "{text}"
+    );
+    assert!(v["Lost"].as_array().unwrap().is_empty());
+    // Internet ingress does not change: exit 0.
+    let out = run("all-igw-ingress");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(json(&out)["Gained"].as_array().unwrap().is_empty());
+    // A scope that does not parse is an input error.
+    let out = run("fixtures/changes/three-tier-fix-db-nacl.json");
+    assert_eq!(out.status.code(), Some(2));
+}

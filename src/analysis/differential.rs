@@ -19,12 +19,13 @@
 //! Owns: the pair enumeration, the before/after comparison and the ordering
 //! ("biggest exposures first"). Must not know: change files, output formats.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 
 use crate::analysis::endpoint::{self, Endpoint};
 use crate::analysis::{path, ComponentRef, PathAnalysis, PathQuery, ProtocolChoice};
+use crate::audit::analysis::AuditResult;
 use crate::change::diff::Affected;
 use crate::model::Network;
 use crate::packet::*;
@@ -157,25 +158,90 @@ pub fn evaluate_pair(
     let a = admitted(after, source, destination);
     let gained = a.subtract(&comparable(&b, source));
     let lost = b.subtract(&comparable(&a, source));
-    let explain = |traffic: HeaderSet, pass: &Topology, fail: &Topology| -> Option<ReachChange> {
-        if traffic.is_empty() {
-            return None;
+    (
+        explain(source, destination, gained, after, before),
+        explain(source, destination, lost, before, after),
+    )
+}
+
+/// A change of `traffic` between `source` and `destination`: the path where
+/// it passes and the blockers where it does not.
+fn explain(
+    source: &str,
+    destination: &str,
+    traffic: HeaderSet,
+    pass: &Topology,
+    fail: &Topology,
+) -> Option<ReachChange> {
+    if traffic.is_empty() {
+        return None;
+    }
+    let q = query(source, destination);
+    let (s, d) = resolve(pass, source, destination)?;
+    // Audit traffic leaves an ENI end's own address implicit: pin it.
+    let init = path::initial_set(pass, &q, &s, &d);
+    let mut pinned = HeaderSet::empty();
+    for c in init.cubes() {
+        pinned.extend(traffic.intersect_cube(c));
+    }
+    let traffic = if pinned.is_empty() { traffic } else { pinned };
+    let passing = path::analyze_endpoints(pass, &q, &s, &d, traffic.clone());
+    let blocked = resolve(fail, source, destination)
+        .map(|(s, d)| path::analyze_endpoints(fail, &q, &s, &d, traffic.clone()));
+    Some(ReachChange {
+        source: passing.source.clone(),
+        destination: passing.destination.clone(),
+        summary: traffic_summary(&traffic),
+        traffic,
+        passing,
+        blocked,
+    })
+}
+
+/// Gained and lost reachability within an access scope: the audit findings
+/// of both sides compared pair by pair (every pair the scope selects, so the
+/// answer is as exhaustive as `audit`).
+pub fn scoped(
+    before: &Topology,
+    after: &Topology,
+    b: &AuditResult,
+    a: &AuditResult,
+) -> Differential {
+    let by_pair = |r: &AuditResult| {
+        let mut m: BTreeMap<(String, String), HeaderSet> = BTreeMap::new();
+        for f in &r.findings {
+            for s in &f.sources {
+                for d in &f.destinations {
+                    m.entry((s.clone(), d.clone()))
+                        .or_default()
+                        .extend(f.traffic.clone());
+                }
+            }
         }
-        let q = query(source, destination);
-        let (s, d) = resolve(pass, source, destination)?;
-        let passing = path::analyze_endpoints(pass, &q, &s, &d, traffic.clone());
-        let blocked = resolve(fail, source, destination)
-            .map(|(s, d)| path::analyze_endpoints(fail, &q, &s, &d, traffic.clone()));
-        Some(ReachChange {
-            source: passing.source.clone(),
-            destination: passing.destination.clone(),
-            summary: traffic_summary(&traffic),
-            traffic,
-            passing,
-            blocked,
-        })
+        m
     };
-    (explain(gained, after, before), explain(lost, before, after))
+    let (pb, pa) = (by_pair(b), by_pair(a));
+    let keys: BTreeSet<&(String, String)> = pb.keys().chain(pa.keys()).collect();
+    let empty = HeaderSet::empty();
+    let mut gained = Vec::new();
+    let mut lost = Vec::new();
+    for (s, d) in &keys {
+        let key = (s.clone(), d.clone());
+        let (tb, ta) = (
+            pb.get(&key).unwrap_or(&empty),
+            pa.get(&key).unwrap_or(&empty),
+        );
+        gained.extend(explain(s, d, ta.subtract(tb), after, before));
+        lost.extend(explain(s, d, tb.subtract(ta), before, after));
+    }
+    sort(&mut gained);
+    sort(&mut lost);
+    Differential {
+        gained,
+        lost,
+        pairs_total: keys.len(),
+        pairs_evaluated: keys.len(),
+    }
 }
 
 /// Compare every pair (restricted to the pairs `affected` selects, when
