@@ -362,6 +362,11 @@ impl Ctx<'_> {
 
     fn one<T: DeserializeOwned>(&self) -> Result<T, SnapshotError> {
         let raw = self.value.get();
+        // Fast path: plain serde. Tracking the JSON path costs time on every
+        // value, so it is paid only to explain a failure.
+        if let Ok(v) = serde_json::from_str(raw) {
+            return Ok(v);
+        }
         let mut de = serde_json::Deserializer::from_str(raw);
         serde_path_to_error::deserialize(&mut de).map_err(|e| {
             let path = e.path().to_string();
