@@ -111,6 +111,15 @@ impl Cube {
             || self.dport.is_empty()
     }
 
+    /// Whether `self.intersect(other)` is non-empty, without building it.
+    pub fn intersects(&self, other: &Cube) -> bool {
+        !(self.proto.is_disjoint(&other.proto)
+            || self.dport.is_disjoint(&other.dport)
+            || self.sport.is_disjoint(&other.sport)
+            || self.dst.is_disjoint(&other.dst)
+            || self.src.is_disjoint(&other.src))
+    }
+
     pub fn intersect(&self, other: &Cube) -> Cube {
         Cube {
             src: &self.src & &other.src,
@@ -123,7 +132,7 @@ impl Cube {
 
     /// `self - other` as disjoint cubes (at most five).
     pub fn subtract(&self, other: &Cube) -> Vec<Cube> {
-        if self.intersect(other).is_empty() {
+        if !self.intersects(other) {
             return vec![self.clone()];
         }
         let mut pieces = Vec::new();
@@ -220,7 +229,9 @@ impl HeaderSet {
     pub fn intersect_cube(&self, cube: &Cube) -> HeaderSet {
         let mut out = HeaderSet::empty();
         for c in &self.cubes {
-            out.push(c.intersect(cube));
+            if c.intersects(cube) {
+                out.push(c.intersect(cube));
+            }
         }
         out
     }
@@ -244,10 +255,14 @@ impl HeaderSet {
 
     /// Keep only headers whose destination lies in `dst`.
     pub fn restrict_dst(&self, dst: &AddrSet) -> HeaderSet {
-        self.map_cubes(|c| Cube {
-            dst: &c.dst & dst,
-            ..c.clone()
-        })
+        let mut out = HeaderSet::empty();
+        for c in self.cubes.iter().filter(|c| !c.dst.is_disjoint(dst)) {
+            out.push(Cube {
+                dst: &c.dst & dst,
+                ..c.clone()
+            });
+        }
+        out
     }
 
     pub fn restrict_src(&self, src: &AddrSet) -> HeaderSet {

@@ -35,6 +35,9 @@ pub struct Topology<'n> {
     nat_by_private_ip: HashMap<VpcAddr, String>,
     graph: UnGraph<String, ()>,
     node_of: HashMap<String, NodeIndex>,
+    /// `group_addrs` answers by (group, VPC): pure in the snapshot, so
+    /// computed once and shared by every walk (and thread).
+    group_addrs_cache: std::sync::RwLock<HashMap<(String, String), AddrSet>>,
 }
 
 impl<'n> Topology<'n> {
@@ -54,6 +57,7 @@ impl<'n> Topology<'n> {
             nat_by_private_ip: HashMap::new(),
             graph: UnGraph::new_undirected(),
             node_of: HashMap::new(),
+            group_addrs_cache: Default::default(),
         };
         let mut main_table: HashMap<&str, &str> = HashMap::new();
         for rt in net.route_tables.values() {
@@ -381,6 +385,40 @@ impl<'n> Topology<'n> {
                     .any(|(v, s)| v == vpc && s == "attached")
             })
             .collect()
+    }
+
+    /// Private addresses of the members of `group_id` that a security group
+    /// rule in `vpc` can reference: ENIs in `vpc`, in a VPC actively peered
+    /// with it, or reached through a transit gateway with security group
+    /// referencing (C1.4). Cached per (group, VPC).
+    pub fn group_addrs(&self, group_id: &str, vpc: &str) -> AddrSet {
+        let key = (group_id.to_string(), vpc.to_string());
+        if let Some(a) = self
+            .group_addrs_cache
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
+            return a.clone();
+        }
+        let peers = self.active_peers(vpc);
+        let via_tgw = self.tgw_sg_referencing_peers(vpc);
+        let mut set = AddrSet::new();
+        for eni in self.sg_members(group_id) {
+            let same_vpc = eni.vpc_id == vpc;
+            let peered = peers.iter().any(|(v, _)| *v == eni.vpc_id);
+            let tgw = via_tgw.contains(&eni.vpc_id.as_str());
+            if same_vpc || peered || tgw {
+                for p in &eni.private_ips {
+                    set.insert(addr_of(p.address));
+                }
+            }
+        }
+        self.group_addrs_cache
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, set.clone());
+        set
     }
 
     /// VPCs peered with `vpc` by an active peering, with the peering.

@@ -80,9 +80,30 @@ enum Translation {
     Nat(NatBinding),
 }
 
+/// A trace's hops; `on` false (a lean walk) records none.
+#[derive(Clone, Debug, Default)]
+struct Hops {
+    v: Vec<Hop>,
+    on: bool,
+}
+
+impl Hops {
+    fn push(&mut self, h: Hop) {
+        if self.on {
+            self.v.push(h);
+        }
+    }
+    fn last_mut(&mut self) -> Option<&mut Hop> {
+        self.v.last_mut()
+    }
+    fn iter_mut(&mut self) -> std::slice::IterMut<'_, Hop> {
+        self.v.iter_mut()
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 struct Trace {
-    hops: Vec<Hop>,
+    hops: Hops,
     explanations: Vec<Explanation>,
     blocked: bool,
     lost_sg_identity: bool,
@@ -101,6 +122,9 @@ struct Walk<'t, 'n> {
     mode: Mode,
     goal: Goal,
     notes: RefCell<Vec<String>>,
+    /// Record hops and explanations. A lean walk (`false`) only computes
+    /// what arrives: traces carry no hops and blockers build no text.
+    record: bool,
 }
 
 /// Answer one `path` question.
@@ -155,6 +179,7 @@ pub fn analyze_endpoints(
         mode: Mode::Forward,
         goal: goal_of(topo, &dst),
         notes: RefCell::new(Vec::new()),
+        record: true,
     };
     let forward_traces = forward_walk.start(&src, &dst, initial);
 
@@ -166,6 +191,7 @@ pub fn analyze_endpoints(
         mode: Mode::Return,
         goal: return_goal,
         notes: RefCell::new(Vec::new()),
+        record: true,
     };
     for (i, t) in forward_traces.iter().enumerate() {
         if let Some((exit, arrived)) = &t.reached {
@@ -218,7 +244,7 @@ pub fn analyze_endpoints(
             Some(0)
         });
     let forward_hops = rep_forward
-        .map(|i| forward_traces[i].hops.clone())
+        .map(|i| forward_traces[i].hops.v.clone())
         .unwrap_or_default();
     let rep_return = rep_forward.and_then(|i| {
         let mine: Vec<&Trace> = return_traces
@@ -229,7 +255,7 @@ pub fn analyze_endpoints(
         mine.iter()
             .find(|t| t.reached.is_some() && !t.blocked)
             .or(mine.first())
-            .map(|t| t.hops.clone())
+            .map(|t| t.hops.v.clone())
     });
 
     // Every blocker, both directions, without repeats. A clean branch beside
@@ -327,6 +353,21 @@ pub fn deliveries(
     src_enis: Option<Arc<BTreeSet<String>>>,
     initial: HeaderSet,
 ) -> Vec<Delivery> {
+    deliveries_with(topo, src, dst, dst_enis, src_enis, initial, true)
+}
+
+/// [`deliveries`], optionally lean: with `record` false the walk records
+/// no hops (every [`Delivery::hops`] is empty) and builds no explanations,
+/// which is much cheaper; what is admitted is the same.
+pub fn deliveries_with(
+    topo: &Topology,
+    src: &Endpoint,
+    dst: &Endpoint,
+    dst_enis: Option<Arc<BTreeSet<String>>>,
+    src_enis: Option<Arc<BTreeSet<String>>>,
+    initial: HeaderSet,
+    record: bool,
+) -> Vec<Delivery> {
     let forward_walk = Walk {
         topo,
         mode: Mode::Forward,
@@ -335,6 +376,7 @@ pub fn deliveries(
             None => goal_of(topo, dst),
         },
         notes: RefCell::new(Vec::new()),
+        record,
     };
     let forward_traces = forward_walk.start(src, dst, initial);
     let return_walk = Walk {
@@ -345,6 +387,7 @@ pub fn deliveries(
             None => goal_of(topo, src),
         },
         notes: RefCell::new(Vec::new()),
+        record,
     };
     let mut return_traces: Vec<(usize, Trace)> = Vec::new();
     for (i, t) in forward_traces.iter().enumerate() {
@@ -386,7 +429,7 @@ pub fn deliveries(
         out.push(Delivery {
             reached,
             admitted,
-            hops: t.hops.clone(),
+            hops: t.hops.v.clone(),
         });
     }
     out
@@ -752,7 +795,31 @@ impl<'t, 'n> Walk<'t, 'n> {
         self.notes.borrow_mut().push(s);
     }
 
+    /// `Some(set)` when recording, for a hop's optional header set.
+    fn keep(&self, set: &HeaderSet) -> Option<HeaderSet> {
+        self.record.then(|| set.clone())
+    }
+
     fn hop(&self, id: &str, role: &str, outbound: &HeaderSet) -> Hop {
+        if !self.record {
+            return Hop {
+                component: ComponentRef {
+                    id: String::new(),
+                    name: None,
+                },
+                role: String::new(),
+                acl_rule: None,
+                sg_rule: None,
+                route: None,
+                route_table_id: None,
+                attached_to: None,
+                subnet: None,
+                vpc: None,
+                inbound: None,
+                outbound: HeaderSet::empty(),
+                blocked: false,
+            };
+        }
         Hop {
             component: comp(self.net(), id),
             role: role.to_string(),
@@ -794,7 +861,9 @@ impl<'t, 'n> Walk<'t, 'n> {
         explanation: impl FnOnce() -> Explanation,
     ) -> HeaderSet {
         if after.is_empty() && !before.is_empty() {
-            trace.explanations.push(explanation());
+            if self.record {
+                trace.explanations.push(explanation());
+            }
             trace.blocked = true;
             if let Some(h) = trace.hops.last_mut() {
                 h.blocked = true;
@@ -807,7 +876,9 @@ impl<'t, 'n> Walk<'t, 'n> {
 
     /// Record a blocker after which nothing can be followed.
     fn stop(&self, mut trace: Trace, e: Explanation) -> Vec<Trace> {
-        trace.explanations.push(e);
+        if self.record {
+            trace.explanations.push(e);
+        }
         trace.blocked = true;
         if let Some(h) = trace.hops.last_mut() {
             h.blocked = true;
@@ -845,7 +916,13 @@ impl<'t, 'n> Walk<'t, 'n> {
     // ---------------------------------------------------------------- starts
 
     fn start(&self, src: &Endpoint, dst: &Endpoint, set: HeaderSet) -> Vec<Trace> {
-        let trace = Trace::default();
+        let trace = Trace {
+            hops: Hops {
+                v: Vec::new(),
+                on: self.record,
+            },
+            ..Trace::default()
+        };
         match src {
             Endpoint::Eni { eni, .. }
                 if self
@@ -960,6 +1037,10 @@ impl<'t, 'n> Walk<'t, 'n> {
     fn start_return(&self, exit: &Exit, forward: &Trace, reply: HeaderSet) -> Vec<Trace> {
         let trace = Trace {
             nat_bindings: forward.nat_bindings.clone(),
+            hops: Hops {
+                v: Vec::new(),
+                on: self.record,
+            },
             ..Trace::default()
         };
         match exit {
@@ -1127,7 +1208,7 @@ impl<'t, 'n> Walk<'t, 'n> {
                 "network interface (source)"
             };
             let mut hop = self.hop(&eni.id, role, &set);
-            hop.inbound = Some(set.clone());
+            hop.inbound = self.keep(&set);
             hop.attached_to = eni
                 .attachment
                 .as_ref()
@@ -1222,7 +1303,7 @@ impl<'t, 'n> Walk<'t, 'n> {
         }
         // All of it stopped: one explanation per deny rule that stopped some,
         // then go on with the traffic as it was (see `gate`).
-        for (rule, stopped) in &verdict.denied_by {
+        for (rule, stopped) in verdict.denied_by.iter().filter(|_| self.record) {
             let mut e = self.explanation(
                 "SUBNET_ACL_RESTRICTION",
                 format!(
@@ -1298,6 +1379,11 @@ impl<'t, 'n> Walk<'t, 'n> {
             hop.route_table_id = Some(rt.id.clone());
             hop.vpc = Some(vpc_id.to_string());
             t.hops.push(hop);
+            if !self.record {
+                t.blocked = true;
+                out.push(t);
+                return out;
+            }
             let mut e = self.explanation(
                 "NO_ROUTE_TO_DESTINATION",
                 format!(
@@ -1616,7 +1702,7 @@ impl<'t, 'n> Walk<'t, 'n> {
             return self.unknown(trace, igw_id, "internet gateway", &set);
         };
         let mut hop = self.hop(igw_id, "internet gateway (egress)", &set);
-        hop.inbound = Some(set.clone());
+        hop.inbound = self.keep(&set);
         hop.vpc = Some(vpc_id.to_string());
         trace.hops.push(hop);
         let mut set = set;
@@ -1721,7 +1807,7 @@ impl<'t, 'n> Walk<'t, 'n> {
             return self.unknown(trace, igw_id, "internet gateway", &set);
         };
         let mut hop = self.hop(igw_id, "internet gateway (ingress)", &set);
-        hop.inbound = Some(set.clone());
+        hop.inbound = self.keep(&set);
         trace.hops.push(hop);
         let Some(vpc_id) = igw
             .attachments
@@ -1859,7 +1945,7 @@ impl<'t, 'n> Walk<'t, 'n> {
             self.acl_check(&mut trace, &nat.subnet_id, false, set)
         };
         let mut hop = self.hop(nat_id, "NAT gateway", &set);
-        hop.inbound = Some(set.clone());
+        hop.inbound = self.keep(&set);
         hop.subnet = Some(nat.subnet_id.clone());
         hop.vpc = Some(nat.vpc_id.clone());
         trace.hops.push(hop);
@@ -1968,7 +2054,7 @@ impl<'t, 'n> Walk<'t, 'n> {
             }
         }
         let mut hop = self.hop(&nat.id, "NAT gateway (reply, reverse translation)", &set);
-        hop.inbound = Some(set.clone());
+        hop.inbound = self.keep(&set);
         trace.hops.push(hop);
         let binding = trace
             .nat_bindings
@@ -2364,7 +2450,7 @@ impl<'t, 'n> Walk<'t, 'n> {
             return self.unknown(trace, vgw_id, "virtual private gateway", &set);
         };
         let mut hop = self.hop(vgw_id, "virtual private gateway (from on-premises)", &set);
-        hop.inbound = Some(set.clone());
+        hop.inbound = self.keep(&set);
         trace.hops.push(hop);
         let Some(vpc_id) = vgw
             .attachments

@@ -92,20 +92,7 @@ pub fn sg_peer_addrs(
             if !sg_identity {
                 return AddrSet::new();
             }
-            let peers = topo.active_peers(vpc_id);
-            let via_tgw = topo.tgw_sg_referencing_peers(vpc_id);
-            let mut set = AddrSet::new();
-            for eni in topo.sg_members(group_id) {
-                let same_vpc = eni.vpc_id == vpc_id;
-                let peered = peers.iter().any(|(v, _)| *v == eni.vpc_id);
-                let tgw = via_tgw.contains(&eni.vpc_id.as_str());
-                if same_vpc || peered || tgw {
-                    for p in &eni.private_ips {
-                        set.insert(addr_of(p.address));
-                    }
-                }
-            }
-            set
+            topo.group_addrs(group_id, vpc_id)
         }
     }
 }

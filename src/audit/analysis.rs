@@ -749,16 +749,23 @@ pub fn audit(topo: &Topology, scope: &Scope) -> Result<AuditResult, AuditError> 
         kept
     };
 
+    // Hops matter only to `Through` statements; otherwise walk lean (the
+    // representative path per finding is walked again in full below).
+    let record_hops = matches
+        .iter()
+        .chain(excludes.iter())
+        .any(|p| !p.through.is_empty());
     let entries: Vec<Vec<Entry>> = runs
         .par_iter()
         .map(|run| {
-            let delivered = path::deliveries(
+            let delivered = path::deliveries_with(
                 topo,
                 &run.src_endpoint,
                 &run.dst_endpoint,
                 run.dst_enis.clone(),
                 run.src_enis.clone(),
                 run.initial.clone(),
+                record_hops,
             );
             if std::env::var_os("VPCREACH_DEBUG").is_some() {
                 eprintln!(
