@@ -27,7 +27,7 @@ use rayon::prelude::*;
 
 use crate::analysis::rules::Direction;
 use crate::packet::{Header, PROTO_ICMP};
-pub use attribute::{Attributor, Blocker, Key, Outcome, Role, Verdict};
+pub use attribute::{Attributor, Blocker, Decision, Key, Outcome, Role, Verdict};
 pub use parse::{Action, Field, Format, FormatError, LogStatus, Record};
 
 /// Where records come from.
@@ -455,8 +455,12 @@ type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 /// [`CACHE_LIMIT`] entries (a flow log with millions of distinct flows).
 #[derive(Default)]
 pub struct Cache {
+    /// ICMP keys (evaluated the long way).
     map: FxMap<Key, Arc<Outcome>>,
-    eni_ids: HashMap<Box<str>, Option<u32>>,
+    /// Other protocols: a [`Decision`] per record (cheap, no allocation),
+    /// its [`Outcome`] built once per distinct decision.
+    decisions: FxMap<Decision, Arc<Outcome>>,
+    eni_ids: FxMap<Box<str>, Option<u32>>,
 }
 
 const CACHE_LIMIT: usize = 2_000_000;
@@ -841,15 +845,26 @@ impl Worker<'_, '_, '_, '_> {
             },
             header,
         };
-        if self.cache.map.len() >= CACHE_LIMIT {
-            self.cache.map.clear();
-        }
-        let outcome = self
-            .cache
-            .map
-            .entry(key)
-            .or_insert_with(|| Arc::new(self.attr.evaluate(&key)))
-            .clone();
+        let outcome = if proto == PROTO_ICMP {
+            if self.cache.map.len() >= CACHE_LIMIT {
+                self.cache.map.clear();
+            }
+            self.cache
+                .map
+                .entry(key)
+                .or_insert_with(|| Arc::new(self.attr.evaluate(&key)))
+                .clone()
+        } else {
+            let d = self.attr.decide(&key);
+            if self.cache.decisions.len() >= CACHE_LIMIT {
+                self.cache.decisions.clear();
+            }
+            self.cache
+                .decisions
+                .entry(d)
+                .or_insert_with(|| Arc::new(self.attr.materialize(&d)))
+                .clone()
+        };
         let bpa = reject && r.reject_reason == Some("BPA");
         let consistency = match (r.action, outcome.verdict) {
             _ if bpa => Consistency::Bpa,
@@ -873,16 +888,13 @@ impl Worker<'_, '_, '_, '_> {
             Consistency::Consistent | Consistency::NoAction => s.consistent += 1,
             Consistency::Explained => {
                 s.explained += 1;
-                let deciding = outcome
-                    .blockers
-                    .first()
-                    .cloned()
-                    .expect("a denial has a blocker");
-                s.by_blocker
-                    .entry(deciding.clone())
-                    .or_default()
-                    .add(&self.ctx, line, r, &ev, &outcome);
-                if let Blocker::Sg { direction, .. } = deciding {
+                let deciding = outcome.blockers.first().expect("a denial has a blocker");
+                match s.by_blocker.get_mut(deciding) {
+                    Some(g) => g,
+                    None => s.by_blocker.entry(deciding.clone()).or_default(),
+                }
+                .add(&self.ctx, line, r, &ev, &outcome);
+                if let Blocker::Sg { direction, .. } = *deciding {
                     let k = SgKey {
                         eni,
                         egress: direction == Direction::Egress,
@@ -925,7 +937,9 @@ impl Worker<'_, '_, '_, '_> {
                     .add(&self.ctx, line, r, &ev, &outcome);
             }
         }
-        s.cache_entries = s.cache_entries.max(self.cache.map.len());
+        s.cache_entries = s
+            .cache_entries
+            .max(self.cache.map.len() + self.cache.decisions.len());
         if self.sink.is_some() {
             let name = self.ctx.name.clone();
             self.emit(&RecordEvent {
