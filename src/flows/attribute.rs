@@ -312,7 +312,7 @@ pub struct Attributor<'t, 'n> {
     enis: Vec<EniInfo<'n>>,
     acls: Vec<CompiledAcl<'n>>,
     /// (group, direction) → compiled rules: (cube, rule index).
-    sgs: HashMap<&'n str, CompiledSg>,
+    sgs: super::FxMap<&'n str, CompiledSg>,
     notes: Mutex<BTreeSet<String>>,
 }
 

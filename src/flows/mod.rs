@@ -188,8 +188,8 @@ pub struct Group {
     pub records: u64,
     pub packets: u64,
     pub bytes: u64,
-    pub enis: HashSet<u32>,
-    pub peers: HashSet<u32>,
+    pub enis: FxSet<u32>,
+    pub peers: FxSet<u32>,
     pub first: Option<u64>,
     pub last: Option<u64>,
     /// Records evaluated as replies (return traffic).
@@ -305,7 +305,7 @@ pub struct Summary {
     pub bytes: u64,
     pub first: Option<u64>,
     pub last: Option<u64>,
-    pub enis: HashSet<u32>,
+    pub enis: FxSet<u32>,
     pub nodata: u64,
     pub skipdata: u64,
     pub malformed: u64,
@@ -319,9 +319,9 @@ pub struct Summary {
     /// Unknown ENI → (records, REJECTs).
     pub unknown_enis: HashMap<String, (u64, u64)>,
     /// Explained REJECTs by deciding component and rule.
-    pub by_blocker: HashMap<Blocker, Group>,
-    pub sg_denials: HashMap<SgKey, Group>,
-    pub drift: HashMap<DriftKey, Group>,
+    pub by_blocker: FxMap<Blocker, Group>,
+    pub sg_denials: FxMap<SgKey, Group>,
+    pub drift: FxMap<DriftKey, Group>,
     pub consistent: u64,
     pub explained: u64,
     pub partial: u64,
@@ -428,8 +428,16 @@ impl Hasher for FxHasher {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.write_u64(*b as u64);
+        // Eight bytes at a time: ids such as `eni-0123…` are ~21 bytes.
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.write_u64(u64::from_le_bytes(c.try_into().expect("8 bytes")));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut b = [0u8; 8];
+            b[..rest.len()].copy_from_slice(rest);
+            self.write_u64(u64::from_le_bytes(b) ^ ((rest.len() as u64) << 56));
         }
     }
     fn write_u8(&mut self, i: u8) {
@@ -449,7 +457,8 @@ impl Hasher for FxHasher {
     }
 }
 
-type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+pub type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+pub type FxSet<T> = HashSet<T, BuildHasherDefault<FxHasher>>;
 
 /// Verdicts per key, one per worker. Bounded: cleared when it grows past
 /// [`CACHE_LIMIT`] entries (a flow log with millions of distinct flows).
