@@ -581,9 +581,13 @@ pub fn run(
                 },
                 buf: Vec::new(),
                 cache,
+                blockers: BlockerGroups::default(),
             };
             if let Err(e) = w.read(input) {
                 w.summary.file_errors.push((input.name(), e.to_string()));
+            }
+            for (b, g) in std::mem::take(&mut w.blockers.groups) {
+                w.summary.by_blocker.entry(b).or_default().merge(g);
             }
             let buf = std::mem::take(&mut w.buf);
             ordered.push(index, buf, true);
@@ -675,6 +679,42 @@ struct Worker<'a, 'w, 't, 'n> {
     summary: Summary,
     buf: Vec<u8>,
     cache: &'a mut Cache,
+    blockers: BlockerGroups,
+}
+
+/// One file's explained REJECTs by deciding blocker, found by the
+/// interned [`Outcome`] (its address; the `Arc` is held so that it stays
+/// unique) rather than by hashing and comparing the blocker's ids.
+#[derive(Default)]
+struct BlockerGroups {
+    by_outcome: FxMap<usize, (Arc<Outcome>, u32)>,
+    by_blocker: FxMap<Blocker, u32>,
+    groups: Vec<(Blocker, Group)>,
+}
+
+impl BlockerGroups {
+    /// The group of the outcome's first blocker.
+    fn group(&mut self, outcome: &Arc<Outcome>) -> &mut Group {
+        let key = Arc::as_ptr(outcome) as usize;
+        let slot = match self.by_outcome.get(&key) {
+            Some((_, slot)) => *slot,
+            None => {
+                let b = outcome.blockers.first().expect("a denial has a blocker");
+                let slot = match self.by_blocker.get(b) {
+                    Some(slot) => *slot,
+                    None => {
+                        let slot = self.groups.len() as u32;
+                        self.groups.push((b.clone(), Group::default()));
+                        self.by_blocker.insert(b.clone(), slot);
+                        slot
+                    }
+                };
+                self.by_outcome.insert(key, (outcome.clone(), slot));
+                slot
+            }
+        };
+        &mut self.groups[slot as usize].1
+    }
 }
 
 impl Worker<'_, '_, '_, '_> {
@@ -898,11 +938,9 @@ impl Worker<'_, '_, '_, '_> {
             Consistency::Explained => {
                 s.explained += 1;
                 let deciding = outcome.blockers.first().expect("a denial has a blocker");
-                match s.by_blocker.get_mut(deciding) {
-                    Some(g) => g,
-                    None => s.by_blocker.entry(deciding.clone()).or_default(),
-                }
-                .add(&self.ctx, line, r, &ev, &outcome);
+                self.blockers
+                    .group(&outcome)
+                    .add(&self.ctx, line, r, &ev, &outcome);
                 if let Blocker::Sg { direction, .. } = *deciding {
                     let k = SgKey {
                         eni,
