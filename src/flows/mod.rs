@@ -469,10 +469,31 @@ pub struct Cache {
     /// Other protocols: a [`Decision`] per record (cheap, no allocation),
     /// its [`Outcome`] built once per distinct decision.
     decisions: FxMap<Decision, Arc<Outcome>>,
+    /// Interface ids up to [`SHORT_ID`] bytes (`eni-` and 17 hex digits),
+    /// inline: no pointer to follow on a look-up.
+    eni_short: FxMap<ShortId, Option<u32>>,
     eni_ids: FxMap<Box<str>, Option<u32>>,
 }
 
 const CACHE_LIMIT: usize = 2_000_000;
+
+const SHORT_ID: usize = 31;
+
+/// An id of at most [`SHORT_ID`] bytes, zero-padded, its length last.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct ShortId([u8; SHORT_ID + 1]);
+
+impl ShortId {
+    fn new(id: &str) -> Option<ShortId> {
+        let b = id.as_bytes();
+        (b.len() <= SHORT_ID).then(|| {
+            let mut k = [0u8; SHORT_ID + 1];
+            k[..b.len()].copy_from_slice(b);
+            k[SHORT_ID] = b.len() as u8;
+            ShortId(k)
+        })
+    }
+}
 
 // --------------------------------------------------------------------- run
 
@@ -851,13 +872,20 @@ impl Worker<'_, '_, '_, '_> {
             s.incomplete += 1;
             return self.skip(line, r, Skip::Incomplete);
         };
-        let eni = match self.cache.eni_ids.get(iface) {
-            Some(e) => *e,
-            None => {
-                let e = self.attr.eni_index(iface);
-                self.cache.eni_ids.insert(iface.into(), e);
-                e
-            }
+        let eni = match ShortId::new(iface) {
+            Some(k) => *self
+                .cache
+                .eni_short
+                .entry(k)
+                .or_insert_with(|| self.attr.eni_index(iface)),
+            None => match self.cache.eni_ids.get(iface) {
+                Some(e) => *e,
+                None => {
+                    let e = self.attr.eni_index(iface);
+                    self.cache.eni_ids.insert(iface.into(), e);
+                    e
+                }
+            },
         };
         let reject = r.action == Some(Action::Reject);
         let Some(eni) = eni else {
