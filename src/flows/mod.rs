@@ -197,6 +197,9 @@ pub struct Group {
     pub example: Option<Example>,
     /// (file index, line) of the example, to keep the earliest.
     order: (usize, u64),
+    /// The last (ENI, peer) added: consecutive records of one flow skip
+    /// the set insertions.
+    last_pair: Option<(u32, u32)>,
 }
 
 impl Group {
@@ -211,13 +214,16 @@ impl Group {
         self.records += 1;
         self.packets += r.packets.unwrap_or(0);
         self.bytes += r.bytes.unwrap_or(0);
-        self.enis.insert(ev.eni);
-        if self.peers.len() < 10_000 {
-            let peer = match outcome.direction {
-                Direction::Ingress => ev.header.src,
-                Direction::Egress => ev.header.dst,
-            };
-            self.peers.insert(peer);
+        let peer = match outcome.direction {
+            Direction::Ingress => ev.header.src,
+            Direction::Egress => ev.header.dst,
+        };
+        if self.last_pair != Some((ev.eni, peer)) {
+            self.last_pair = Some((ev.eni, peer));
+            self.enis.insert(ev.eni);
+            if self.peers.len() < 10_000 {
+                self.peers.insert(peer);
+            }
         }
         if let Some(s) = r.start {
             self.first = Some(self.first.map_or(s, |f| f.min(s)));
@@ -603,9 +609,18 @@ pub fn run(
                 buf: Vec::new(),
                 cache,
                 blockers: BlockerGroups::default(),
+                seen: Vec::new(),
             };
             if let Err(e) = w.read(input) {
                 w.summary.file_errors.push((input.name(), e.to_string()));
+            }
+            for (i, word) in w.seen.iter().enumerate() {
+                let mut bits = *word;
+                while bits != 0 {
+                    let b = bits.trailing_zeros();
+                    w.summary.enis.insert(i as u32 * 64 + b);
+                    bits &= bits - 1;
+                }
             }
             for (b, g) in std::mem::take(&mut w.blockers.groups) {
                 w.summary.by_blocker.entry(b).or_default().merge(g);
@@ -701,6 +716,8 @@ struct Worker<'a, 'w, 't, 'n> {
     buf: Vec<u8>,
     cache: &'a mut Cache,
     blockers: BlockerGroups,
+    /// ENIs evaluated in this file, a bit each (→ `summary.enis` at the end).
+    seen: Vec<u64>,
 }
 
 /// One file's explained REJECTs by deciding blocker, found by the
@@ -899,7 +916,11 @@ impl Worker<'_, '_, '_, '_> {
             s.no_direction_rejects += u64::from(reject);
             return self.skip(line, r, Skip::NoDirection);
         };
-        s.enis.insert(eni);
+        let word = (eni / 64) as usize;
+        if word >= self.seen.len() {
+            self.seen.resize(word + 1, 0);
+        }
+        self.seen[word] |= 1 << (eni % 64);
         let (sport, dport) = if proto == PROTO_ICMP {
             (0, 0)
         } else {
