@@ -610,6 +610,7 @@ pub fn run(
                 cache,
                 blockers: BlockerGroups::default(),
                 seen: Vec::new(),
+                last_key: None,
             };
             if let Err(e) = w.read(input) {
                 w.summary.file_errors.push((input.name(), e.to_string()));
@@ -718,6 +719,8 @@ struct Worker<'a, 'w, 't, 'n> {
     blockers: BlockerGroups,
     /// ENIs evaluated in this file, a bit each (→ `summary.enis` at the end).
     seen: Vec<u64>,
+    /// The previous record's key and outcome.
+    last_key: Option<(Key, Arc<Outcome>)>,
 }
 
 /// One file's explained REJECTs by deciding blocker, found by the
@@ -943,7 +946,18 @@ impl Worker<'_, '_, '_, '_> {
             },
             header,
         };
-        let outcome = if proto == PROTO_ICMP {
+        let outcome = if let Some((k, o)) = &self.last_key {
+            if *k == key {
+                Some(o.clone())
+            } else {
+                None
+            }
+        } else {
+            None
+        };
+        let outcome = if let Some(o) = outcome {
+            o
+        } else if proto == PROTO_ICMP {
             if self.cache.map.len() >= CACHE_LIMIT {
                 self.cache.map.clear();
             }
@@ -963,6 +977,8 @@ impl Worker<'_, '_, '_, '_> {
                 .or_insert_with(|| Arc::new(self.attr.materialize(&d)))
                 .clone()
         };
+        // Consecutive records of one flow (one key) skip the look-ups.
+        self.last_key = Some((key, outcome.clone()));
         let bpa = reject && r.reject_reason == Some("BPA");
         let consistency = match (r.action, outcome.verdict) {
             _ if bpa => Consistency::Bpa,
