@@ -9,8 +9,9 @@
 //! report layer provides, and the summary is plain data.
 //!
 //! Speed: files are decompressed and parsed in parallel (rayon), lines are
-//! split in place without allocating, and verdicts are cached per distinct
-//! (ENI, direction, protocol, addresses, ports, SYN class) key.
+//! split in place without allocating; a non-ICMP record is reduced to a
+//! [`Decision`] (small indices, no allocation) whose [`Outcome`] is built
+//! once per distinct decision; ICMP verdicts are cached per [`Key`].
 
 pub mod attribute;
 pub mod gen;
