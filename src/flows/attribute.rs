@@ -207,6 +207,87 @@ pub fn syn_class(flags: Option<u16>) -> u8 {
     }
 }
 
+/// What the security groups make of a non-ICMP packet (see [`Decision`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SgDecision {
+    /// The ENI has no security groups.
+    NoGroups,
+    /// A reply: security groups are not checked.
+    Reply,
+    /// Admitted by rule `rule` of the ENI's `group`-th group.
+    Allow {
+        group: u32,
+        rule: u32,
+    },
+    Deny,
+}
+
+/// What the subnet NACL makes of a non-ICMP packet (see [`Decision`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AclDecision {
+    /// The peer is in the ENI's subnet: not applied.
+    SameSubnet,
+    /// The NACL is not in the snapshot.
+    Missing,
+    /// Decided by this entry of the compiled NACL in that direction.
+    Entry(u32),
+}
+
+/// Everything an [`Outcome`] of a non-ICMP packet is made of, as small
+/// indices: what [`Attributor::decide`] computes per record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Decision {
+    pub eni: u32,
+    pub egress: bool,
+    pub role: Role,
+    /// Ports suggested a reply the security groups would not have
+    /// admitted: the service port, for the note.
+    pub role_note: Option<u16>,
+    pub sg: SgDecision,
+    pub acl: AclDecision,
+}
+
+fn role_note_text(port: u16) -> String {
+    format!("ports suggest a reply (service port {port}), but the security groups would not admit the request it answers; evaluated as a new flow")
+}
+
+/// Checks in the order the packet meets them → the [`Outcome`].
+fn combine(
+    dir: Direction,
+    role: Role,
+    mut notes: Vec<String>,
+    mut allowed_by: Vec<String>,
+    acl: Option<Check>,
+    sg: Option<Check>,
+) -> Outcome {
+    let mut verdict = Verdict::Allow;
+    let mut blockers = Vec::new();
+    let order: [Option<Check>; 2] = match dir {
+        Direction::Ingress => [acl, sg],
+        Direction::Egress => [sg, acl],
+    };
+    for c in order.into_iter().flatten() {
+        verdict = verdict.and(c.verdict);
+        if let Some(a) = c.allowed_by {
+            allowed_by.push(a);
+        }
+        if let Some(b) = c.blocker {
+            blockers.push(b);
+        }
+        if let Some(n) = c.note {
+            notes.push(n);
+        }
+    }
+    Outcome {
+        direction: dir,
+        role,
+        verdict,
+        blockers,
+        allowed_by,
+        notes,
+    }
+}
+
 pub struct EniInfo<'n> {
     pub eni: &'n NetworkInterface,
     /// Subnet CIDR as an address range.
@@ -218,11 +299,11 @@ pub struct EniInfo<'n> {
 struct CompiledAcl<'n> {
     acl: &'n NetworkAcl,
     /// Entries in rule-number order with their cubes; [0] inbound, [1] outbound.
-    entries: [Vec<(Cube, AclEntry)>; 2],
+    entries: [Vec<(FlatCube, AclEntry)>; 2],
 }
 
 /// Compiled rules of one security group, per direction: (cube, rule index).
-type CompiledSg = [OnceLock<Vec<(Cube, usize)>>; 2];
+type CompiledSg = [OnceLock<Vec<(FlatCube, usize)>>; 2];
 
 /// Per snapshot: ENIs by id, compiled NACLs and security groups.
 pub struct Attributor<'t, 'n> {
@@ -231,11 +312,54 @@ pub struct Attributor<'t, 'n> {
     enis: Vec<EniInfo<'n>>,
     acls: Vec<CompiledAcl<'n>>,
     /// (group, direction) → compiled rules: (cube, rule index).
-    sgs: HashMap<&'n str, CompiledSg>,
+    sgs: super::FxMap<&'n str, CompiledSg>,
     notes: Mutex<BTreeSet<String>>,
 }
 
-fn contains(c: &Cube, h: &Header) -> bool {
+/// Sorted, disjoint inclusive ranges of one dimension of a [`Cube`], flat:
+/// a membership test is a short scan or one binary search, not a B-tree walk.
+#[derive(Debug)]
+struct Flat<T>(Box<[(T, T)]>);
+
+impl<T: range_set_blaze::Integer + Copy + Ord> Flat<T> {
+    fn new(set: &range_set_blaze::RangeSetBlaze<T>) -> Self {
+        Flat(set.ranges().map(|r| (*r.start(), *r.end())).collect())
+    }
+    #[inline]
+    fn contains(&self, v: T) -> bool {
+        let r = &self.0;
+        if r.len() <= 8 {
+            r.iter().any(|&(a, b)| a <= v && v <= b)
+        } else {
+            let i = r.partition_point(|&(a, _)| a <= v);
+            i > 0 && v <= r[i - 1].1
+        }
+    }
+}
+
+/// A [`Cube`] laid out for membership tests.
+#[derive(Debug)]
+struct FlatCube {
+    proto: Flat<u8>,
+    dport: Flat<u16>,
+    src: Flat<u32>,
+    dst: Flat<u32>,
+    sport: Flat<u16>,
+}
+
+impl FlatCube {
+    fn new(c: &Cube) -> Self {
+        FlatCube {
+            proto: Flat::new(&c.proto),
+            dport: Flat::new(&c.dport),
+            src: Flat::new(&c.src),
+            dst: Flat::new(&c.dst),
+            sport: Flat::new(&c.sport),
+        }
+    }
+}
+
+fn contains(c: &FlatCube, h: &Header) -> bool {
     c.proto.contains(h.proto)
         && c.dport.contains(h.dport)
         && c.src.contains(h.src)
@@ -313,18 +437,18 @@ impl<'t, 'n> Attributor<'t, 'n> {
         let mut acls = Vec::new();
         let mut acl_index = HashMap::new();
         for acl in net.network_acls.values() {
-            let mut entries: [Vec<(Cube, AclEntry)>; 2] = [Vec::new(), Vec::new()];
+            let mut entries: [Vec<(FlatCube, AclEntry)>; 2] = [Vec::new(), Vec::new()];
             let mut sorted: Vec<&AclEntry> = acl.entries.iter().collect();
             sorted.sort_by_key(|e| e.rule_number);
             for e in sorted {
                 if let Some(cube) = rules::acl_entry_cube(e) {
-                    entries[usize::from(e.egress)].push((cube, e.clone()));
+                    entries[usize::from(e.egress)].push((FlatCube::new(&cube), e.clone()));
                 }
             }
             for (i, list) in entries.iter_mut().enumerate() {
                 // The `*` rule (C2.4), also when the snapshot omits it.
                 list.push((
-                    Cube::everything(),
+                    FlatCube::new(&Cube::everything()),
                     AclEntry {
                         rule_number: 32767,
                         egress: i == 1,
@@ -416,7 +540,7 @@ impl<'t, 'n> Attributor<'t, 'n> {
         }
     }
 
-    fn sg_compiled(&self, gid: &str, dir: Direction, vpc: &str) -> Option<&Vec<(Cube, usize)>> {
+    fn sg_compiled(&self, gid: &str, dir: Direction, vpc: &str) -> Option<&Vec<(FlatCube, usize)>> {
         let slots = self.sgs.get(gid)?;
         Some(slots[dir_index(dir)].get_or_init(|| {
             let sg = &self.topo.net.security_groups[gid];
@@ -430,7 +554,9 @@ impl<'t, 'n> Attributor<'t, 'n> {
                 .enumerate()
                 .map(|(i, r)| {
                     (
-                        rules::sg_rule_cube(self.topo, r, dir, vpc, true, &mut notes),
+                        FlatCube::new(&rules::sg_rule_cube(
+                            self.topo, r, dir, vpc, true, &mut notes,
+                        )),
                         i,
                     )
                 })
@@ -447,7 +573,6 @@ impl<'t, 'n> Attributor<'t, 'n> {
     /// The ENI's security groups in `dir`, for a packet opening a flow.
     fn sg_check(&self, info: &EniInfo<'n>, dir: Direction, h: &Header) -> Check {
         let eni = info.eni;
-        let net = self.topo.net;
         if h.proto == PROTO_ICMP {
             let set = icmp_set(h);
             let mut notes = Vec::new();
@@ -484,6 +609,47 @@ impl<'t, 'n> Attributor<'t, 'n> {
                 note: None,
             };
         }
+        match self.sg_find(info, dir, h) {
+            Some((g, i)) => self.sg_allow_check(info, dir, g, i),
+            None => self.sg_deny_check(info, dir),
+        }
+    }
+
+    /// The first rule of the ENI's security groups in `dir` that admits the
+    /// (non-ICMP) packet as a new flow: (position in `group_ids`, rule index).
+    fn sg_find(&self, info: &EniInfo<'n>, dir: Direction, h: &Header) -> Option<(usize, usize)> {
+        let eni = info.eni;
+        for (g, gid) in eni.group_ids.iter().enumerate() {
+            let Some(compiled) = self.sg_compiled(gid, dir, &eni.vpc_id) else {
+                continue;
+            };
+            for (cube, i) in compiled {
+                if contains(cube, h) {
+                    return Some((g, *i));
+                }
+            }
+        }
+        None
+    }
+
+    fn sg_allow_check(&self, info: &EniInfo<'n>, dir: Direction, g: usize, i: usize) -> Check {
+        let gid = &info.eni.group_ids[g];
+        let sg = &self.topo.net.security_groups[gid];
+        let rule = match dir {
+            Direction::Ingress => &sg.ingress[i],
+            Direction::Egress => &sg.egress[i],
+        };
+        Check {
+            verdict: Verdict::Allow,
+            allowed_by: Some(sg_rule_text(gid, rule, dir)),
+            blocker: None,
+            note: None,
+        }
+    }
+
+    /// No rule of the ENI's security groups in `dir` admits the packet.
+    fn sg_deny_check(&self, info: &EniInfo<'n>, dir: Direction) -> Check {
+        let eni = info.eni;
         let mut unknown = Vec::new();
         let mut empty = 0;
         for gid in &eni.group_ids {
@@ -493,21 +659,6 @@ impl<'t, 'n> Attributor<'t, 'n> {
             };
             if compiled.is_empty() {
                 empty += 1;
-            }
-            for (cube, i) in compiled {
-                if contains(cube, h) {
-                    let sg = &net.security_groups[gid];
-                    let rule = match dir {
-                        Direction::Ingress => &sg.ingress[*i],
-                        Direction::Egress => &sg.egress[*i],
-                    };
-                    return Check {
-                        verdict: Verdict::Allow,
-                        allowed_by: Some(sg_rule_text(gid, rule, dir)),
-                        blocker: None,
-                        note: None,
-                    };
-                }
             }
         }
         let code = if !unknown.is_empty() {
@@ -540,20 +691,8 @@ impl<'t, 'n> Attributor<'t, 'n> {
     /// The subnet NACL in `dir` (C2.3–C2.6).
     fn acl_check(&self, info: &EniInfo<'n>, dir: Direction, h: &Header) -> Check {
         let egress = dir == Direction::Egress;
-        let vpc = info.eni.vpc_id.clone();
         let Some(ai) = info.acl else {
-            return Check {
-                verdict: Verdict::Deny,
-                allowed_by: None,
-                blocker: Some(Blocker::MissingAcl {
-                    subnet: info.eni.subnet_id.clone(),
-                    vpc,
-                }),
-                note: Some(format!(
-                    "the network ACL of {} is not in the snapshot",
-                    info.eni.subnet_id
-                )),
-            };
+            return self.acl_missing_check(info);
         };
         let compiled = &self.acls[ai];
         let acl = compiled.acl;
@@ -589,40 +728,77 @@ impl<'t, 'n> Attributor<'t, 'n> {
                 note: None,
             };
         }
-        for (cube, rule) in &compiled.entries[usize::from(egress)] {
-            if contains(cube, h) {
-                return match rule.action {
-                    RuleAction::Allow => Check {
-                        verdict: Verdict::Allow,
-                        allowed_by: Some(format!("{} {way} {}", acl.id, describe_acl_rule(rule))),
-                        blocker: None,
-                        note: None,
-                    },
-                    RuleAction::Deny => Check {
-                        verdict: Verdict::Deny,
-                        allowed_by: None,
-                        blocker: Some(blocker(rule, false)),
-                        note: None,
-                    },
-                };
-            }
+        let i = self
+            .acl_find(ai, egress, h)
+            .expect("the * rule matches everything");
+        self.acl_rule_check(info, egress, i)
+    }
+
+    /// The first entry of the compiled NACL `ai` in that direction that
+    /// matches the (non-ICMP) packet.
+    fn acl_find(&self, ai: usize, egress: bool, h: &Header) -> Option<usize> {
+        self.acls[ai].entries[usize::from(egress)]
+            .iter()
+            .position(|(cube, _)| contains(cube, h))
+    }
+
+    fn acl_missing_check(&self, info: &EniInfo<'n>) -> Check {
+        Check {
+            verdict: Verdict::Deny,
+            allowed_by: None,
+            blocker: Some(Blocker::MissingAcl {
+                subnet: info.eni.subnet_id.clone(),
+                vpc: info.eni.vpc_id.clone(),
+            }),
+            note: Some(format!(
+                "the network ACL of {} is not in the snapshot",
+                info.eni.subnet_id
+            )),
         }
-        unreachable!("the * rule matches everything")
+    }
+
+    /// Entry `i` of the ENI's NACL in that direction decides the packet.
+    fn acl_rule_check(&self, info: &EniInfo<'n>, egress: bool, i: usize) -> Check {
+        let ai = info.acl.expect("a NACL");
+        let compiled = &self.acls[ai];
+        let acl = compiled.acl;
+        let way = if egress { "outbound" } else { "inbound" };
+        let (_, rule) = &compiled.entries[usize::from(egress)][i];
+        match rule.action {
+            RuleAction::Allow => Check {
+                verdict: Verdict::Allow,
+                allowed_by: Some(format!("{} {way} {}", acl.id, describe_acl_rule(rule))),
+                blocker: None,
+                note: None,
+            },
+            RuleAction::Deny => Check {
+                verdict: Verdict::Deny,
+                allowed_by: None,
+                blocker: Some(Blocker::Acl {
+                    acl: acl.id.clone(),
+                    subnet: info.eni.subnet_id.clone(),
+                    vpc: acl.vpc_id.clone(),
+                    egress,
+                    rule: rule.clone(),
+                    partial: false,
+                }),
+                note: None,
+            },
+        }
     }
 
     /// Would the ENI's security groups admit `h` in `dir` as a new flow?
     fn sg_admits(&self, info: &EniInfo<'n>, dir: Direction, h: &Header) -> bool {
-        info.eni.group_ids.is_empty() || self.sg_check(info, dir, h).verdict != Verdict::Deny
+        info.eni.group_ids.is_empty()
+            || if h.proto == PROTO_ICMP {
+                self.sg_check(info, dir, h).verdict != Verdict::Deny
+            } else {
+                self.sg_find(info, dir, h).is_some()
+            }
     }
 
     /// Request or reply (see the module documentation).
-    fn role(
-        &self,
-        info: &EniInfo<'n>,
-        dir: Direction,
-        h: &Header,
-        syn: u8,
-    ) -> (Role, Option<String>) {
+    fn role(&self, info: &EniInfo<'n>, dir: Direction, h: &Header, syn: u8) -> (Role, Option<u16>) {
         match h.proto {
             PROTO_TCP | PROTO_UDP => {
                 if h.proto == PROTO_TCP && syn == 1 {
@@ -646,13 +822,7 @@ impl<'t, 'n> Attributor<'t, 'n> {
                 if self.sg_admits(info, flip(dir), &reverse(h)) {
                     (Role::Reply, None)
                 } else {
-                    (
-                        Role::Request,
-                        Some(format!(
-                            "ports suggest a reply (service port {}), but the security groups would not admit the request it answers; evaluated as a new flow",
-                            local.min(remote)
-                        )),
-                    )
+                    (Role::Request, Some(local.min(remote)))
                 }
             }
             PROTO_ICMP => (Role::Either, None),
@@ -662,6 +832,105 @@ impl<'t, 'n> Attributor<'t, 'n> {
 
     /// Evaluate one packet at one ENI. Pure function of the key: cache it.
     pub fn evaluate(&self, key: &Key) -> Outcome {
+        if key.header.proto == PROTO_ICMP {
+            self.evaluate_full(key)
+        } else {
+            self.materialize(&self.decide(key))
+        }
+    }
+
+    /// What decides a non-ICMP packet, without formatting anything: a few
+    /// rule look-ups and no allocation. Many keys (every ephemeral port,
+    /// every peer address) share one [`Decision`]; [`Self::materialize`]
+    /// turns it into the [`Outcome`] [`Self::evaluate`] gives.
+    pub fn decide(&self, key: &Key) -> Decision {
+        debug_assert!(key.header.proto != PROTO_ICMP);
+        let info = &self.enis[key.eni as usize];
+        let dir = if key.egress {
+            Direction::Egress
+        } else {
+            Direction::Ingress
+        };
+        let h = &key.header;
+        let (role, role_note) = self.role(info, dir, h, key.syn);
+        let sg = if info.eni.group_ids.is_empty() {
+            SgDecision::NoGroups
+        } else {
+            match role {
+                Role::Reply => SgDecision::Reply,
+                _ => match self.sg_find(info, dir, h) {
+                    Some((g, i)) => SgDecision::Allow {
+                        group: g as u32,
+                        rule: i as u32,
+                    },
+                    None => SgDecision::Deny,
+                },
+            }
+        };
+        let peer = match dir {
+            Direction::Egress => h.dst,
+            Direction::Ingress => h.src,
+        };
+        let same_subnet = info
+            .subnet
+            .is_some_and(|(lo, hi)| (lo..=hi).contains(&peer));
+        let acl = if same_subnet {
+            AclDecision::SameSubnet
+        } else {
+            match info.acl {
+                None => AclDecision::Missing,
+                Some(ai) => AclDecision::Entry(
+                    self.acl_find(ai, key.egress, h)
+                        .expect("the * rule matches everything") as u32,
+                ),
+            }
+        };
+        Decision {
+            eni: key.eni,
+            egress: key.egress,
+            role,
+            role_note,
+            sg,
+            acl,
+        }
+    }
+
+    /// The [`Outcome`] of a [`Decision`], with its texts.
+    pub fn materialize(&self, d: &Decision) -> Outcome {
+        let info = &self.enis[d.eni as usize];
+        let dir = if d.egress {
+            Direction::Egress
+        } else {
+            Direction::Ingress
+        };
+        let notes: Vec<String> = d.role_note.map(role_note_text).into_iter().collect();
+        let mut allowed_by = Vec::new();
+        let sg = match d.sg {
+            SgDecision::NoGroups => None,
+            SgDecision::Reply => {
+                allowed_by.push(
+                    "security groups: reply to an admitted request (stateful, C1.2)".to_string(),
+                );
+                None
+            }
+            SgDecision::Allow { group, rule } => {
+                Some(self.sg_allow_check(info, dir, group as usize, rule as usize))
+            }
+            SgDecision::Deny => Some(self.sg_deny_check(info, dir)),
+        };
+        let acl = match d.acl {
+            AclDecision::SameSubnet => {
+                allowed_by.push("network ACL: not applied inside one subnet (C2.7)".to_string());
+                None
+            }
+            AclDecision::Missing => Some(self.acl_missing_check(info)),
+            AclDecision::Entry(i) => Some(self.acl_rule_check(info, d.egress, i as usize)),
+        };
+        combine(dir, d.role, notes, allowed_by, acl, sg)
+    }
+
+    /// [`Self::evaluate`] the long way (every protocol; ICMP needs it).
+    fn evaluate_full(&self, key: &Key) -> Outcome {
         let info = &self.enis[key.eni as usize];
         let dir = if key.egress {
             Direction::Egress
@@ -670,7 +939,7 @@ impl<'t, 'n> Attributor<'t, 'n> {
         };
         let h = key.header;
         let (role, role_note) = self.role(info, dir, &h, key.syn);
-        let mut notes: Vec<String> = role_note.into_iter().collect();
+        let notes: Vec<String> = role_note.map(role_note_text).into_iter().collect();
         let mut allowed_by = Vec::new();
 
         // Security groups: new flows only (C1.2). ENIs without groups (NAT
@@ -716,32 +985,7 @@ impl<'t, 'n> Attributor<'t, 'n> {
             Some(self.acl_check(info, dir, &h))
         };
 
-        let mut verdict = Verdict::Allow;
-        let mut blockers = Vec::new();
-        let order: [Option<Check>; 2] = match dir {
-            Direction::Ingress => [acl, sg],
-            Direction::Egress => [sg, acl],
-        };
-        for c in order.into_iter().flatten() {
-            verdict = verdict.and(c.verdict);
-            if let Some(a) = c.allowed_by {
-                allowed_by.push(a);
-            }
-            if let Some(b) = c.blocker {
-                blockers.push(b);
-            }
-            if let Some(n) = c.note {
-                notes.push(n);
-            }
-        }
-        Outcome {
-            direction: dir,
-            role,
-            verdict,
-            blockers,
-            allowed_by,
-            notes,
-        }
+        combine(dir, role, notes, allowed_by, acl, sg)
     }
 
     fn comp(&self, id: &str) -> ComponentRef {

@@ -9,8 +9,9 @@
 //! report layer provides, and the summary is plain data.
 //!
 //! Speed: files are decompressed and parsed in parallel (rayon), lines are
-//! split in place without allocating, and verdicts are cached per distinct
-//! (ENI, direction, protocol, addresses, ports, SYN class) key.
+//! split in place without allocating; a non-ICMP record is reduced to a
+//! [`Decision`] (small indices, no allocation) whose [`Outcome`] is built
+//! once per distinct decision; ICMP verdicts are cached per [`Key`].
 
 pub mod attribute;
 pub mod gen;
@@ -27,7 +28,7 @@ use rayon::prelude::*;
 
 use crate::analysis::rules::Direction;
 use crate::packet::{Header, PROTO_ICMP};
-pub use attribute::{Attributor, Blocker, Key, Outcome, Role, Verdict};
+pub use attribute::{Attributor, Blocker, Decision, Key, Outcome, Role, Verdict};
 pub use parse::{Action, Field, Format, FormatError, LogStatus, Record};
 
 /// Where records come from.
@@ -188,8 +189,8 @@ pub struct Group {
     pub records: u64,
     pub packets: u64,
     pub bytes: u64,
-    pub enis: HashSet<u32>,
-    pub peers: HashSet<u32>,
+    pub enis: FxSet<u32>,
+    pub peers: FxSet<u32>,
     pub first: Option<u64>,
     pub last: Option<u64>,
     /// Records evaluated as replies (return traffic).
@@ -197,6 +198,9 @@ pub struct Group {
     pub example: Option<Example>,
     /// (file index, line) of the example, to keep the earliest.
     order: (usize, u64),
+    /// The last (ENI, peer) added: consecutive records of one flow skip
+    /// the set insertions.
+    last_pair: Option<(u32, u32)>,
 }
 
 impl Group {
@@ -211,13 +215,16 @@ impl Group {
         self.records += 1;
         self.packets += r.packets.unwrap_or(0);
         self.bytes += r.bytes.unwrap_or(0);
-        self.enis.insert(ev.eni);
-        if self.peers.len() < 10_000 {
-            let peer = match outcome.direction {
-                Direction::Ingress => ev.header.src,
-                Direction::Egress => ev.header.dst,
-            };
-            self.peers.insert(peer);
+        let peer = match outcome.direction {
+            Direction::Ingress => ev.header.src,
+            Direction::Egress => ev.header.dst,
+        };
+        if self.last_pair != Some((ev.eni, peer)) {
+            self.last_pair = Some((ev.eni, peer));
+            self.enis.insert(ev.eni);
+            if self.peers.len() < 10_000 {
+                self.peers.insert(peer);
+            }
         }
         if let Some(s) = r.start {
             self.first = Some(self.first.map_or(s, |f| f.min(s)));
@@ -305,7 +312,7 @@ pub struct Summary {
     pub bytes: u64,
     pub first: Option<u64>,
     pub last: Option<u64>,
-    pub enis: HashSet<u32>,
+    pub enis: FxSet<u32>,
     pub nodata: u64,
     pub skipdata: u64,
     pub malformed: u64,
@@ -319,9 +326,9 @@ pub struct Summary {
     /// Unknown ENI → (records, REJECTs).
     pub unknown_enis: HashMap<String, (u64, u64)>,
     /// Explained REJECTs by deciding component and rule.
-    pub by_blocker: HashMap<Blocker, Group>,
-    pub sg_denials: HashMap<SgKey, Group>,
-    pub drift: HashMap<DriftKey, Group>,
+    pub by_blocker: FxMap<Blocker, Group>,
+    pub sg_denials: FxMap<SgKey, Group>,
+    pub drift: FxMap<DriftKey, Group>,
     pub consistent: u64,
     pub explained: u64,
     pub partial: u64,
@@ -428,8 +435,16 @@ impl Hasher for FxHasher {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.write_u64(*b as u64);
+        // Eight bytes at a time: ids such as `eni-0123…` are ~21 bytes.
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.write_u64(u64::from_le_bytes(c.try_into().expect("8 bytes")));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut b = [0u8; 8];
+            b[..rest.len()].copy_from_slice(rest);
+            self.write_u64(u64::from_le_bytes(b) ^ ((rest.len() as u64) << 56));
         }
     }
     fn write_u8(&mut self, i: u8) {
@@ -449,17 +464,43 @@ impl Hasher for FxHasher {
     }
 }
 
-type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+pub type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+pub type FxSet<T> = HashSet<T, BuildHasherDefault<FxHasher>>;
 
 /// Verdicts per key, one per worker. Bounded: cleared when it grows past
 /// [`CACHE_LIMIT`] entries (a flow log with millions of distinct flows).
 #[derive(Default)]
 pub struct Cache {
+    /// ICMP keys (evaluated the long way).
     map: FxMap<Key, Arc<Outcome>>,
-    eni_ids: HashMap<Box<str>, Option<u32>>,
+    /// Other protocols: a [`Decision`] per record (cheap, no allocation),
+    /// its [`Outcome`] built once per distinct decision.
+    decisions: FxMap<Decision, Arc<Outcome>>,
+    /// Interface ids up to [`SHORT_ID`] bytes (`eni-` and 17 hex digits),
+    /// inline: no pointer to follow on a look-up.
+    eni_short: FxMap<ShortId, Option<u32>>,
+    eni_ids: FxMap<Box<str>, Option<u32>>,
 }
 
 const CACHE_LIMIT: usize = 2_000_000;
+
+const SHORT_ID: usize = 31;
+
+/// An id of at most [`SHORT_ID`] bytes, zero-padded, its length last.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct ShortId([u8; SHORT_ID + 1]);
+
+impl ShortId {
+    fn new(id: &str) -> Option<ShortId> {
+        let b = id.as_bytes();
+        (b.len() <= SHORT_ID).then(|| {
+            let mut k = [0u8; SHORT_ID + 1];
+            k[..b.len()].copy_from_slice(b);
+            k[SHORT_ID] = b.len() as u8;
+            ShortId(k)
+        })
+    }
+}
 
 // --------------------------------------------------------------------- run
 
@@ -568,9 +609,23 @@ pub fn run(
                 },
                 buf: Vec::new(),
                 cache,
+                blockers: BlockerGroups::default(),
+                seen: Vec::new(),
+                last_key: None,
             };
             if let Err(e) = w.read(input) {
                 w.summary.file_errors.push((input.name(), e.to_string()));
+            }
+            for (i, word) in w.seen.iter().enumerate() {
+                let mut bits = *word;
+                while bits != 0 {
+                    let b = bits.trailing_zeros();
+                    w.summary.enis.insert(i as u32 * 64 + b);
+                    bits &= bits - 1;
+                }
+            }
+            for (b, g) in std::mem::take(&mut w.blockers.groups) {
+                w.summary.by_blocker.entry(b).or_default().merge(g);
             }
             let buf = std::mem::take(&mut w.buf);
             ordered.push(index, buf, true);
@@ -662,6 +717,46 @@ struct Worker<'a, 'w, 't, 'n> {
     summary: Summary,
     buf: Vec<u8>,
     cache: &'a mut Cache,
+    blockers: BlockerGroups,
+    /// ENIs evaluated in this file, a bit each (→ `summary.enis` at the end).
+    seen: Vec<u64>,
+    /// The previous record's key and outcome.
+    last_key: Option<(Key, Arc<Outcome>)>,
+}
+
+/// One file's explained REJECTs by deciding blocker, found by the
+/// interned [`Outcome`] (its address; the `Arc` is held so that it stays
+/// unique) rather than by hashing and comparing the blocker's ids.
+#[derive(Default)]
+struct BlockerGroups {
+    by_outcome: FxMap<usize, (Arc<Outcome>, u32)>,
+    by_blocker: FxMap<Blocker, u32>,
+    groups: Vec<(Blocker, Group)>,
+}
+
+impl BlockerGroups {
+    /// The group of the outcome's first blocker.
+    fn group(&mut self, outcome: &Arc<Outcome>) -> &mut Group {
+        let key = Arc::as_ptr(outcome) as usize;
+        let slot = match self.by_outcome.get(&key) {
+            Some((_, slot)) => *slot,
+            None => {
+                let b = outcome.blockers.first().expect("a denial has a blocker");
+                let slot = match self.by_blocker.get(b) {
+                    Some(slot) => *slot,
+                    None => {
+                        let slot = self.groups.len() as u32;
+                        self.groups.push((b.clone(), Group::default()));
+                        self.by_blocker.insert(b.clone(), slot);
+                        slot
+                    }
+                };
+                self.by_outcome.insert(key, (outcome.clone(), slot));
+                slot
+            }
+        };
+        &mut self.groups[slot as usize].1
+    }
 }
 
 impl Worker<'_, '_, '_, '_> {
@@ -798,13 +893,20 @@ impl Worker<'_, '_, '_, '_> {
             s.incomplete += 1;
             return self.skip(line, r, Skip::Incomplete);
         };
-        let eni = match self.cache.eni_ids.get(iface) {
-            Some(e) => *e,
-            None => {
-                let e = self.attr.eni_index(iface);
-                self.cache.eni_ids.insert(iface.into(), e);
-                e
-            }
+        let eni = match ShortId::new(iface) {
+            Some(k) => *self
+                .cache
+                .eni_short
+                .entry(k)
+                .or_insert_with(|| self.attr.eni_index(iface)),
+            None => match self.cache.eni_ids.get(iface) {
+                Some(e) => *e,
+                None => {
+                    let e = self.attr.eni_index(iface);
+                    self.cache.eni_ids.insert(iface.into(), e);
+                    e
+                }
+            },
         };
         let reject = r.action == Some(Action::Reject);
         let Some(eni) = eni else {
@@ -818,7 +920,11 @@ impl Worker<'_, '_, '_, '_> {
             s.no_direction_rejects += u64::from(reject);
             return self.skip(line, r, Skip::NoDirection);
         };
-        s.enis.insert(eni);
+        let word = (eni / 64) as usize;
+        if word >= self.seen.len() {
+            self.seen.resize(word + 1, 0);
+        }
+        self.seen[word] |= 1 << (eni % 64);
         let (sport, dport) = if proto == PROTO_ICMP {
             (0, 0)
         } else {
@@ -841,15 +947,39 @@ impl Worker<'_, '_, '_, '_> {
             },
             header,
         };
-        if self.cache.map.len() >= CACHE_LIMIT {
-            self.cache.map.clear();
-        }
-        let outcome = self
-            .cache
-            .map
-            .entry(key)
-            .or_insert_with(|| Arc::new(self.attr.evaluate(&key)))
-            .clone();
+        let outcome = if let Some((k, o)) = &self.last_key {
+            if *k == key {
+                Some(o.clone())
+            } else {
+                None
+            }
+        } else {
+            None
+        };
+        let outcome = if let Some(o) = outcome {
+            o
+        } else if proto == PROTO_ICMP {
+            if self.cache.map.len() >= CACHE_LIMIT {
+                self.cache.map.clear();
+            }
+            self.cache
+                .map
+                .entry(key)
+                .or_insert_with(|| Arc::new(self.attr.evaluate(&key)))
+                .clone()
+        } else {
+            let d = self.attr.decide(&key);
+            if self.cache.decisions.len() >= CACHE_LIMIT {
+                self.cache.decisions.clear();
+            }
+            self.cache
+                .decisions
+                .entry(d)
+                .or_insert_with(|| Arc::new(self.attr.materialize(&d)))
+                .clone()
+        };
+        // Consecutive records of one flow (one key) skip the look-ups.
+        self.last_key = Some((key, outcome.clone()));
         let bpa = reject && r.reject_reason == Some("BPA");
         let consistency = match (r.action, outcome.verdict) {
             _ if bpa => Consistency::Bpa,
@@ -873,16 +1003,11 @@ impl Worker<'_, '_, '_, '_> {
             Consistency::Consistent | Consistency::NoAction => s.consistent += 1,
             Consistency::Explained => {
                 s.explained += 1;
-                let deciding = outcome
-                    .blockers
-                    .first()
-                    .cloned()
-                    .expect("a denial has a blocker");
-                s.by_blocker
-                    .entry(deciding.clone())
-                    .or_default()
+                let deciding = outcome.blockers.first().expect("a denial has a blocker");
+                self.blockers
+                    .group(&outcome)
                     .add(&self.ctx, line, r, &ev, &outcome);
-                if let Blocker::Sg { direction, .. } = deciding {
+                if let Blocker::Sg { direction, .. } = *deciding {
                     let k = SgKey {
                         eni,
                         egress: direction == Direction::Egress,
@@ -925,7 +1050,9 @@ impl Worker<'_, '_, '_, '_> {
                     .add(&self.ctx, line, r, &ev, &outcome);
             }
         }
-        s.cache_entries = s.cache_entries.max(self.cache.map.len());
+        s.cache_entries = s
+            .cache_entries
+            .max(self.cache.map.len() + self.cache.decisions.len());
         if self.sink.is_some() {
             let name = self.ctx.name.clone();
             self.emit(&RecordEvent {

@@ -218,11 +218,8 @@ pub fn text(attr: &Attributor, s: &Summary) -> String {
 
     // 1. REJECTs by component and rule.
     let mut groups: Vec<(&Blocker, &Group)> = s.by_blocker.iter().collect();
-    groups.sort_by(|a, b| {
-        b.1.records
-            .cmp(&a.1.records)
-            .then_with(|| blocker_title(attr, a.0).cmp(&blocker_title(attr, b.0)))
-    });
+    // Titles are formatted once per group, not per comparison.
+    groups.sort_by_cached_key(|g| (std::cmp::Reverse(g.1.records), blocker_title(attr, g.0)));
     let _ = writeln!(out);
     if groups.is_empty() {
         let _ = writeln!(out, "REJECTs explained by the snapshot: none");
@@ -602,11 +599,8 @@ fn group_json(attr: &Attributor, g: &Group) -> Value {
 
 pub fn summary_json(attr: &Attributor, s: &Summary) -> Value {
     let mut by: Vec<(&Blocker, &Group)> = s.by_blocker.iter().collect();
-    by.sort_by(|a, b| {
-        b.1.records
-            .cmp(&a.1.records)
-            .then_with(|| blocker_title(attr, a.0).cmp(&blocker_title(attr, b.0)))
-    });
+    // Titles are formatted once per group, not per comparison.
+    by.sort_by_cached_key(|g| (std::cmp::Reverse(g.1.records), blocker_title(attr, g.0)));
     let mut sg: Vec<(&SgKey, &Group)> = s.sg_denials.iter().collect();
     sg.sort_by(|a, b| b.1.records.cmp(&a.1.records).then(a.0.cmp(b.0)));
     let mut drift: Vec<(&DriftKey, &Group)> = s.drift.iter().collect();
