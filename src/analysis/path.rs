@@ -1633,17 +1633,9 @@ impl<'t, 'n> Walk<'t, 'n> {
         let Some(eni) = self.net().network_interfaces.get(eni_id) else {
             return self.unknown(trace, eni_id, "network interface", &set);
         };
-        if trace.visited_appliances.iter().any(|v| v == eni_id)
-            || trace.visited_appliances.len() >= MAX_APPLIANCE_HOPS
-        {
-            let e = self.explanation(
-                "NO_PATH",
-                format!("routing loop: the path returns to appliance {eni_id}"),
-                &set,
-            );
+        if let Err(e) = self.enter_middlebox(&mut trace, eni_id, &set) {
             return self.stop(trace, e);
         }
-        trace.visited_appliances.push(eni_id.to_string());
         let set = if from_subnet == Some(eni.subnet_id.as_str()) {
             set
         } else {
@@ -2084,6 +2076,27 @@ impl<'t, 'n> Walk<'t, 'n> {
             h.outbound = back.clone();
         }
         self.leave_subnet(trace, &nat.subnet_id, &nat.vpc_id, back)
+    }
+
+    /// Record passing through a middlebox (appliance ENI, GWLB endpoint);
+    /// routing through them can loop, and AWS paths are short.
+    fn enter_middlebox(
+        &self,
+        trace: &mut Trace,
+        id: &str,
+        set: &HeaderSet,
+    ) -> Result<(), Explanation> {
+        if trace.visited_appliances.iter().any(|v| v == id)
+            || trace.visited_appliances.len() >= MAX_APPLIANCE_HOPS
+        {
+            return Err(self.explanation(
+                "NO_PATH",
+                format!("routing loop: the path returns to {id}"),
+                set,
+            ));
+        }
+        trace.visited_appliances.push(id.to_string());
+        Ok(())
     }
 
     // ------------------------------------------------------ transit gateway
@@ -2544,17 +2557,9 @@ impl<'t, 'n> Walk<'t, 'n> {
             EndpointKind::GatewayLoadBalancer => {
                 // Inspection behind the endpoint is not analysed (as AWS); the
                 // traffic comes back to the endpoint and follows its subnet's routes.
-                if trace.visited_appliances.iter().any(|v| v == vpce_id)
-                    || trace.visited_appliances.len() >= MAX_APPLIANCE_HOPS
-                {
-                    let e = self.explanation(
-                        "NO_PATH",
-                        format!("routing loop: the path returns to {vpce_id}"),
-                        &set,
-                    );
+                if let Err(e) = self.enter_middlebox(&mut trace, vpce_id, &set) {
                     return self.stop(trace, e);
                 }
-                trace.visited_appliances.push(vpce_id.to_string());
                 let mut hop = self.hop(
                     vpce_id,
                     "Gateway Load Balancer endpoint (inspection not analysed)",
