@@ -595,83 +595,55 @@ pub fn initial_set(
     dst: &Endpoint,
 ) -> HeaderSet {
     let mut cube = protocol_cube(query);
-    let net = topo.net;
-    let far_side = |pcx: &str, toward: Option<&str>| -> AddrSet {
-        let Some(p) = net.peerings.get(pcx) else {
-            return AddrSet::new();
-        };
-        let side = match toward {
-            Some(v) if p.requester.vpc_id == v => &p.accepter,
-            Some(_) => &p.requester,
-            None => &p.accepter,
-        };
-        nets_set(&side.cidrs)
-    };
-    cube.src = match src {
-        Endpoint::Eni { addrs, .. } => addrs.clone(),
-        Endpoint::External { addrs, .. } => addrs.clone(),
-        Endpoint::InternetGateway(_) => query.source_ip.map(ip_set).unwrap_or_else(public_internet),
-        Endpoint::Peering(pcx) => query
-            .source_ip
-            .map(ip_set)
-            .unwrap_or_else(|| far_side(pcx, endpoint_vpc(topo, dst).as_deref())),
-        Endpoint::NatGateway(id) => nat_private_ip(net.nat_gateways.get(id))
-            .map(ip_set)
-            .unwrap_or_default(),
-        Endpoint::VpnGateway(id) => query
-            .source_ip
-            .map(ip_set)
-            .unwrap_or_else(|| on_prem_addrs(net, id)),
-        Endpoint::GatewayEndpoint(id) => query
-            .source_ip
-            .map(ip_set)
-            .unwrap_or_else(|| endpoint_service_addrs(net, id)),
-        Endpoint::TgwAttachment(id) => query
-            .source_ip
-            .map(ip_set)
-            .unwrap_or_else(|| attachment_addrs(net, id)),
-    };
-    let entering_from_outside = entering_through_igw(src);
+    cube.src = endpoint_addrs(topo, src, query.source_ip, dst);
     cube.dst = match dst {
-        Endpoint::Eni { eni, addrs, .. } => {
-            if entering_from_outside {
-                // From the internet an ENI is addressed by its public IPs.
-                let publics = public_addrs_of(net, eni, addrs);
-                if publics.is_empty() {
-                    addrs.clone()
-                } else {
-                    publics
-                }
-            } else {
+        // From the internet an ENI is addressed by its public IPs.
+        Endpoint::Eni { eni, addrs, .. } if entering_through_igw(src) => {
+            let publics = public_addrs_of(topo.net, eni, addrs);
+            if publics.is_empty() {
                 addrs.clone()
+            } else {
+                publics
             }
         }
-        Endpoint::External { addrs, .. } => addrs.clone(),
-        Endpoint::InternetGateway(_) => query
-            .destination_ip
-            .map(ip_set)
-            .unwrap_or_else(public_internet),
-        Endpoint::Peering(pcx) => query
-            .destination_ip
-            .map(ip_set)
-            .unwrap_or_else(|| far_side(pcx, endpoint_vpc(topo, src).as_deref())),
+        _ => endpoint_addrs(topo, dst, query.destination_ip, src),
+    };
+    HeaderSet::from_cube(cube)
+}
+
+/// The addresses an endpoint stands for at its end of a question; `explicit`
+/// (`--source-ip` / `--destination-ip`) narrows a gateway to one address.
+/// `other` is the opposite end (a peering is entered on its side).
+fn endpoint_addrs(
+    topo: &Topology,
+    e: &Endpoint,
+    explicit: Option<std::net::Ipv4Addr>,
+    other: &Endpoint,
+) -> AddrSet {
+    let net = topo.net;
+    let or_explicit = |default: &dyn Fn() -> AddrSet| explicit.map(ip_set).unwrap_or_else(default);
+    match e {
+        Endpoint::Eni { addrs, .. } | Endpoint::External { addrs, .. } => addrs.clone(),
+        Endpoint::InternetGateway(_) => or_explicit(&public_internet),
+        Endpoint::Peering(pcx) => or_explicit(&|| {
+            let Some(p) = net.peerings.get(pcx) else {
+                return AddrSet::new();
+            };
+            // The side away from the other end's VPC.
+            let side = match endpoint_vpc(topo, other) {
+                Some(v) if p.requester.vpc_id == v => &p.accepter,
+                Some(_) => &p.requester,
+                None => &p.accepter,
+            };
+            nets_set(&side.cidrs)
+        }),
         Endpoint::NatGateway(id) => nat_private_ip(net.nat_gateways.get(id))
             .map(ip_set)
             .unwrap_or_default(),
-        Endpoint::VpnGateway(id) => query
-            .destination_ip
-            .map(ip_set)
-            .unwrap_or_else(|| on_prem_addrs(net, id)),
-        Endpoint::GatewayEndpoint(id) => query
-            .destination_ip
-            .map(ip_set)
-            .unwrap_or_else(|| endpoint_service_addrs(net, id)),
-        Endpoint::TgwAttachment(id) => query
-            .destination_ip
-            .map(ip_set)
-            .unwrap_or_else(|| attachment_addrs(net, id)),
-    };
-    HeaderSet::from_cube(cube)
+        Endpoint::VpnGateway(id) => or_explicit(&|| on_prem_addrs(net, id)),
+        Endpoint::GatewayEndpoint(id) => or_explicit(&|| endpoint_service_addrs(net, id)),
+        Endpoint::TgwAttachment(id) => or_explicit(&|| attachment_addrs(net, id)),
+    }
 }
 
 /// Outside hosts with public addresses come in through an internet gateway;
