@@ -434,3 +434,32 @@ impl<'n> Topology<'n> {
             .collect()
     }
 }
+
+/// What makes source ENIs interchangeable for one walk (`audit`, `whatif`):
+/// subnet, security groups (sorted), instance state, attachment status and
+/// interface type. Addresses are not part of it: header sets keep them apart.
+pub type SourceClass = (String, Vec<String>, String, String, String);
+
+pub fn source_class(net: &Network, eni: &NetworkInterface) -> SourceClass {
+    let mut groups = eni.group_ids.clone();
+    groups.sort();
+    let state = eni
+        .attachment
+        .as_ref()
+        .and_then(|a| a.instance_id.as_ref())
+        .and_then(|i| net.instances.get(i))
+        .map(|i| i.state.clone())
+        .unwrap_or_default();
+    let attach = eni
+        .attachment
+        .as_ref()
+        .map(|a| a.status.clone())
+        .unwrap_or_default();
+    (
+        eni.subnet_id.clone(),
+        groups,
+        state,
+        attach,
+        eni.interface_type.clone(),
+    )
+}

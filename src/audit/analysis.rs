@@ -23,7 +23,7 @@ use crate::analysis::path::{self, Delivery};
 use crate::analysis::Hop;
 use crate::model::*;
 use crate::packet::*;
-use crate::topology::Topology;
+use crate::topology::{source_class, SourceClass, Topology};
 
 /// One finding: every pair in `sources` x `destinations` can carry `traffic`.
 #[derive(Clone, Debug)]
@@ -276,7 +276,7 @@ fn through_matches(st: &ResourceStatement, hops: &[Hop]) -> bool {
 
 /// Subnet, sorted security groups, instance state, attachment status,
 /// interface type, and which scope statements the ENI matches as a source.
-type ClassKey = (String, Vec<String>, String, String, String, Vec<bool>);
+type ClassKey = (SourceClass, Vec<bool>);
 /// Destination ends, their addresses, their ids (the walk's goal).
 /// (source end, destination end, the branch's hops, traffic) → what the scope keeps.
 type ScopeFilter<'a> = dyn Fn(usize, usize, &[Hop], &HeaderSet) -> HeaderSet + Sync + 'a;
@@ -471,29 +471,8 @@ pub fn audit(topo: &Topology, scope: &Scope) -> Result<AuditResult, AuditError> 
         if !any_match(&src_profile[i]) {
             continue;
         }
-        let mut groups = eni.group_ids.clone();
-        groups.sort();
-        let state = eni
-            .attachment
-            .as_ref()
-            .and_then(|a| a.instance_id.as_ref())
-            .and_then(|i| net.instances.get(i))
-            .map(|i| i.state.clone())
-            .unwrap_or_default();
-        let attach = eni
-            .attachment
-            .as_ref()
-            .map(|a| a.status.clone())
-            .unwrap_or_default();
         classes
-            .entry((
-                eni.subnet_id.clone(),
-                groups,
-                state,
-                attach,
-                eni.interface_type.clone(),
-                src_profile[i].clone(),
-            ))
+            .entry((source_class(net, eni), src_profile[i].clone()))
             .or_default()
             .push(i);
     }
