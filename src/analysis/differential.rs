@@ -310,12 +310,27 @@ pub fn differential(
         classes.entry(key).or_default().push(i);
     }
     let classes: Vec<Vec<usize>> = classes.into_values().collect();
+    let addrs_before: Vec<Option<AddrSet>> =
+        enis.par_iter().map(|e| eni_addrs(&tb, &e.id)).collect();
+    let addrs_after: Vec<Option<AddrSet>> =
+        enis.par_iter().map(|e| eni_addrs(&ta, &e.id)).collect();
+    // No walk towards a VPC no attachment joins on either side: nothing
+    // gets there, before or after.
+    let joined = |i: usize, j: usize| {
+        let (a, b) = (&enis[i].vpc, &enis[j].vpc);
+        a == b || tb.connected(a, b) || ta.connected(a, b)
+    };
     let eni_changes: Vec<(Vec<ReachChange>, Vec<ReachChange>)> = classes
         .par_iter()
         .map(|members| {
-            let dests = dests_of(members[0]);
-            let b = class_deliveries(&tb, &enis, members, dests);
-            let a = class_deliveries(&ta, &enis, members, dests);
+            let dests: Vec<usize> = dests_of(members[0])
+                .iter()
+                .copied()
+                .filter(|&j| joined(members[0], j))
+                .collect();
+            let dests = &dests[..];
+            let b = class_deliveries(&tb, &enis, &addrs_before, members, dests);
+            let a = class_deliveries(&ta, &enis, &addrs_after, members, dests);
             let mut gained = Vec::new();
             let mut lost = Vec::new();
             for &s in members {
@@ -324,17 +339,17 @@ pub fn differential(
                         continue;
                     }
                     let (src, dst) = (&enis[s].id, &enis[d].id);
-                    let of = |side: &BTreeMap<usize, HeaderSet>, topo: &Topology| match (
+                    let of = |side: &BTreeMap<usize, HeaderSet>, addrs: &[Option<AddrSet>]| match (
                         side.get(&d),
-                        eni_addrs(topo, src),
+                        &addrs[s],
                     ) {
                         (Some(set), Some(addrs)) => set.intersect_cube(&Cube {
-                            src: addrs,
+                            src: addrs.clone(),
                             ..Cube::everything()
                         }),
                         _ => HeaderSet::empty(),
                     };
-                    let (before_set, after_set) = (of(&b, &tb), of(&a, &ta));
+                    let (before_set, after_set) = (of(&b, &addrs_before), of(&a, &addrs_after));
                     gained.extend(explain(src, dst, after_set.subtract(&before_set), &ta, &tb));
                     lost.extend(explain(src, dst, before_set.subtract(&after_set), &tb, &ta));
                 }
@@ -436,10 +451,11 @@ fn eni_addrs(topo: &Topology, eni: &str) -> Option<AddrSet> {
 fn class_deliveries(
     topo: &Topology,
     enis: &[PairEni],
+    addrs: &[Option<AddrSet>],
     members: &[usize],
     dests: &[usize],
 ) -> BTreeMap<usize, HeaderSet> {
-    let present = |i: &usize| eni_addrs(topo, &enis[*i].id).map(|a| (*i, a));
+    let present = |i: &usize| addrs[*i].clone().map(|a| (*i, a));
     let sources: Vec<(usize, AddrSet)> = members.iter().filter_map(present).collect();
     let targets: Vec<(usize, AddrSet)> = dests.iter().filter_map(present).collect();
     let (Some((rep, _)), Some((first, _))) = (sources.first(), targets.first()) else {
