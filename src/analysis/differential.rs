@@ -30,7 +30,7 @@ use crate::audit::analysis::AuditResult;
 use crate::change::diff::Affected;
 use crate::model::Network;
 use crate::packet::*;
-use crate::topology::Topology;
+use crate::topology::{source_class, SourceClass, Topology};
 
 /// One source/destination pair whose admitted traffic changed.
 #[derive(Clone, Debug)]
@@ -292,12 +292,21 @@ pub fn differential(
         }
     }
 
-    // Sources grouped by subnet (on both sides) and by which destinations
-    // they are paired with.
-    let subnet = |n: &Network, id: &str| n.network_interfaces.get(id).map(|x| x.subnet_id.clone());
-    let mut classes: BTreeMap<(Option<String>, Option<String>, bool), Vec<usize>> = BTreeMap::new();
+    // Sources grouped by their class on both sides.
+    let mut classes: BTreeMap<(Option<SourceClass>, Option<SourceClass>, bool), Vec<usize>> =
+        BTreeMap::new();
     for (i, e) in enis.iter().enumerate() {
-        let key = (subnet(before, &e.id), subnet(after, &e.id), selected(e));
+        let key = (
+            before
+                .network_interfaces
+                .get(&e.id)
+                .map(|x| source_class(before, x)),
+            after
+                .network_interfaces
+                .get(&e.id)
+                .map(|x| source_class(after, x)),
+            selected(e),
+        );
         classes.entry(key).or_default().push(i);
     }
     let classes: Vec<Vec<usize>> = classes.into_values().collect();
@@ -437,8 +446,8 @@ fn eni_addrs(topo: &Topology, eni: &str) -> Option<AddrSet> {
     }
 }
 
-/// One walk from source ENIs of one subnet towards `dests` on one side:
-/// what each destination admitted (replies included), by destination index.
+/// One walk from a class of source ENIs towards `dests` on one side: what
+/// each destination admitted (replies included), by destination index.
 fn class_deliveries(
     topo: &Topology,
     enis: &[PairEni],
@@ -447,36 +456,44 @@ fn class_deliveries(
     dests: &[usize],
 ) -> BTreeMap<usize, HeaderSet> {
     let present = |i: &usize| addrs[*i].clone().map(|a| (*i, a));
-    let sources: Vec<(String, AddrSet)> = members
-        .iter()
-        .filter_map(present)
-        .map(|(i, a)| (enis[i].id.clone(), a))
-        .collect();
+    let sources: Vec<(usize, AddrSet)> = members.iter().filter_map(present).collect();
     let targets: Vec<(usize, AddrSet)> = dests.iter().filter_map(present).collect();
-    let Some((first, _)) = targets.first() else {
+    let (Some((rep, _)), Some((first, _))) = (sources.first(), targets.first()) else {
         return BTreeMap::new();
     };
-    if sources.is_empty() {
-        return BTreeMap::new();
-    }
-    let union = |v: &mut dyn Iterator<Item = &AddrSet>| v.fold(AddrSet::new(), |acc, a| acc | a);
+    let src_addrs: AddrSet = sources.iter().fold(AddrSet::new(), |acc, (_, a)| acc | a);
+    let dst_addrs: AddrSet = targets.iter().fold(AddrSet::new(), |acc, (_, a)| acc | a);
+    let index: BTreeMap<&str, usize> = targets
+        .iter()
+        .map(|(j, _)| (enis[*j].id.as_str(), *j))
+        .collect();
     let initial = HeaderSet::from_cube(Cube {
-        src: union(&mut sources.iter().map(|(_, a)| a)),
-        dst: union(&mut targets.iter().map(|(_, a)| a)),
+        src: src_addrs.clone(),
+        dst: dst_addrs,
         ..Cube::everything()
     });
+    let src = Endpoint::Eni {
+        eni: enis[*rep].id.clone(),
+        instance: None,
+        addrs: src_addrs,
+    };
     let dst = Endpoint::Eni {
         eni: enis[*first].id.clone(),
         instance: None,
         addrs: AddrSet::new(),
     };
-    let index: BTreeMap<&str, usize> = targets
-        .iter()
-        .map(|(j, _)| (enis[*j].id.as_str(), *j))
-        .collect();
-    let goal = Arc::new(targets.iter().map(|(j, _)| enis[*j].id.clone()).collect());
+    let ids =
+        |v: &[(usize, AddrSet)]| Arc::new(v.iter().map(|(i, _)| enis[*i].id.clone()).collect());
     let mut out: BTreeMap<usize, HeaderSet> = BTreeMap::new();
-    for d in path::deliveries_from_subnet(topo, &sources, &dst, goal, initial) {
+    for d in path::deliveries_with(
+        topo,
+        &src,
+        &dst,
+        Some(ids(&targets)),
+        Some(ids(&sources)),
+        initial,
+        false,
+    ) {
         if let Some(&j) = index.get(d.reached.as_str()) {
             out.entry(j).or_default().extend(d.admitted);
         }

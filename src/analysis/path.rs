@@ -368,58 +368,6 @@ pub fn deliveries_with(
     initial: HeaderSet,
     record: bool,
 ) -> Vec<Delivery> {
-    deliveries_from(
-        topo,
-        Start::Endpoint(src),
-        dst,
-        dst_enis,
-        src_enis,
-        initial,
-        record,
-    )
-}
-
-/// [`deliveries`] (lean) from source ENIs of one subnet whose security
-/// groups and states may differ: each ENI's own egress rules and state
-/// checks apply to its own addresses, then one walk carries what passed.
-/// Replies need no source rules (security groups are stateful), so this
-/// equals one walk per ENI, merged.
-pub fn deliveries_from_subnet(
-    topo: &Topology,
-    sources: &[(String, AddrSet)],
-    dst: &Endpoint,
-    dst_enis: Arc<BTreeSet<String>>,
-    initial: HeaderSet,
-) -> Vec<Delivery> {
-    let src_enis = Arc::new(sources.iter().map(|(id, _)| id.clone()).collect());
-    deliveries_from(
-        topo,
-        Start::Subnet(sources),
-        dst,
-        Some(dst_enis),
-        Some(src_enis),
-        initial,
-        false,
-    )
-}
-
-/// Where a multi-destination walk starts.
-#[derive(Clone, Copy)]
-enum Start<'a> {
-    Endpoint(&'a Endpoint),
-    /// ENIs of one subnet, each with the addresses it sends from.
-    Subnet(&'a [(String, AddrSet)]),
-}
-
-fn deliveries_from(
-    topo: &Topology,
-    start: Start,
-    dst: &Endpoint,
-    dst_enis: Option<Arc<BTreeSet<String>>>,
-    src_enis: Option<Arc<BTreeSet<String>>>,
-    initial: HeaderSet,
-    record: bool,
-) -> Vec<Delivery> {
     let forward_walk = Walk {
         topo,
         mode: Mode::Forward,
@@ -430,22 +378,13 @@ fn deliveries_from(
         notes: RefCell::new(Vec::new()),
         record,
     };
-    let forward_traces = match start {
-        Start::Endpoint(src) => forward_walk.start(src, dst, initial),
-        Start::Subnet(sources) => forward_walk.subnet_out(sources, initial),
-    };
+    let forward_traces = forward_walk.start(src, dst, initial);
     let return_walk = Walk {
         topo,
         mode: Mode::Return,
         goal: match src_enis {
             Some(set) => Goal::AnyEni(set),
-            None => match start {
-                Start::Endpoint(src) => goal_of(topo, src),
-                // `deliveries_from_subnet` always names its source ENIs.
-                Start::Subnet(sources) => {
-                    Goal::AnyEni(Arc::new(sources.iter().map(|(id, _)| id.clone()).collect()))
-                }
-            },
+            None => goal_of(topo, src),
         },
         notes: RefCell::new(Vec::new()),
         record,
@@ -1258,44 +1197,6 @@ impl<'t, 'n> Walk<'t, 'n> {
         };
         let set = self.sg_check(&mut trace, eni, Direction::Egress, set);
         self.leave_subnet(trace, &eni.subnet_id, &eni.vpc_id, set)
-    }
-
-    /// Several source ENIs of one subnet: each one's state checks and
-    /// egress security groups on its own addresses, then one departure.
-    fn subnet_out(&self, sources: &[(String, AddrSet)], set: HeaderSet) -> Vec<Trace> {
-        let mut passed = HeaderSet::empty();
-        let mut subnet: Option<(&str, &str)> = None;
-        for (id, addrs) in sources {
-            let Some(eni) = self.net().network_interfaces.get(id) else {
-                continue;
-            };
-            subnet = Some((&eni.subnet_id, &eni.vpc_id));
-            // A scratch trace per ENI: one ENI's blocker is not the class's.
-            let mut t = Trace {
-                hops: Hops {
-                    v: Vec::new(),
-                    on: false,
-                },
-                ..Trace::default()
-            };
-            let own = set.restrict_src(addrs);
-            let own = self.state_checks(&mut t, eni, own);
-            let own = self.sg_check(&mut t, eni, Direction::Egress, own);
-            if !t.blocked {
-                passed.extend(own);
-            }
-        }
-        let (Some((subnet, vpc)), false) = (subnet, passed.is_empty()) else {
-            return Vec::new();
-        };
-        let trace = Trace {
-            hops: Hops {
-                v: Vec::new(),
-                on: self.record,
-            },
-            ..Trace::default()
-        };
-        self.leave_subnet(trace, subnet, vpc, passed)
     }
 
     /// Same-subnet traffic skips NACLs and routes (C2.7, C3.3, C10.3); the
