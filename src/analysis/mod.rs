@@ -6,6 +6,7 @@
 //! terminals.
 
 pub mod differential;
+pub mod elb;
 pub mod endpoint;
 pub mod intent;
 pub mod path;
@@ -98,6 +99,9 @@ pub struct PathAnalysis {
     pub explanations: Vec<Explanation>,
     /// Traffic that reaches the destination and whose replies get back.
     pub admitted: HeaderSet,
+    /// Traffic as it reached the destination on clean forward branches,
+    /// before any return check (in the destination's terms, after NAT).
+    pub arrived: HeaderSet,
     /// Things the analysis could not model or had to assume.
     pub notes: Vec<String>,
 }

@@ -213,6 +213,12 @@ pub fn analyze_endpoints(
         .map(|(i, _)| i)
         .collect();
     let forward_found = !clean_forward.is_empty();
+    let mut arrived = HeaderSet::empty();
+    for &i in &clean_forward {
+        if let Some((_, set)) = &forward_traces[i].reached {
+            arrived.extend(set.clone());
+        }
+    }
 
     // Traffic that gets there and whose replies get back.
     let mut admitted = HeaderSet::empty();
@@ -291,6 +297,7 @@ pub fn analyze_endpoints(
         return_found,
         explanations,
         admitted,
+        arrived,
         notes,
     }
 }
@@ -737,7 +744,7 @@ fn public_addrs_of(net: &Network, eni: &str, privates: &AddrSet) -> AddrSet {
 }
 
 /// ELB, NLB and GWLB interfaces: requester-managed, described "ELB …".
-fn is_load_balancer_eni(eni: &NetworkInterface) -> bool {
+pub(crate) fn is_load_balancer_eni(eni: &NetworkInterface) -> bool {
     matches!(
         eni.interface_type.as_str(),
         "network_load_balancer" | "gateway_load_balancer"
@@ -1549,9 +1556,9 @@ impl<'t, 'n> Walk<'t, 'n> {
     }
 
     fn eni_in(&self, mut trace: Trace, eni: &NetworkInterface, set: HeaderSet) -> Vec<Trace> {
-        if is_load_balancer_eni(eni) {
+        if is_load_balancer_eni(eni) && crate::analysis::elb::lb_of_eni(self.net(), eni).is_none() {
             self.note(format!(
-                "{} belongs to a load balancer ({}): listeners, target groups and forwarding to targets are not modelled; the verdict covers reaching the load balancer's interface only",
+                "{} belongs to a load balancer ({}) that is not in the snapshot (aws elbv2/elb describe-load-balancers): its listeners and targets are unknown; the verdict covers reaching the load balancer's interface only",
                 eni.id,
                 eni.description.as_deref().unwrap_or(&eni.interface_type)
             ));
