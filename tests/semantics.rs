@@ -1905,6 +1905,19 @@ fn c9_4_without_cross_zone_a_node_reaches_only_its_own_az() {
     );
     let a = ask(&network(&d), CLIENT, "10.20.10.200", 9000);
     assert!(reached(&a, SVC_B));
+    // The target group's own setting overrides the load balancer's.
+    set_attr(
+        attributes(
+            &mut d,
+            "elbv2-target-group-attributes.json",
+            "TargetGroupAttributes",
+            "svc-tg",
+        ),
+        "load_balancing.cross_zone.enabled",
+        "false",
+    );
+    let a = ask(&network(&d), CLIENT, "10.20.10.200", 9000);
+    assert!(!reached(&a, SVC_B));
     // ALB: always cross-zone.
     let a = ask(&net, "internet", "web-alb", 80);
     assert!(leg(&a, Some(ALB_A), APP_2).reached());
