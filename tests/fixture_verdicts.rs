@@ -807,7 +807,7 @@ fn every_elb_fixture_verdict_holds() {
         if got != want {
             failures.push(format!("{label}: reached {got:?}, expected {want:?}"));
         }
-        if a.path_found() != !c.reached.is_empty() {
+        if a.path_found() == c.reached.is_empty() {
             failures.push(format!("{label}: verdict {}", a.path_found()));
         }
         for (target, code, component) in c.blocked {
