@@ -152,6 +152,8 @@ pub struct TargetLeg {
     pub listener: String,
     pub target_group: Option<ComponentRef>,
     pub target: ComponentRef,
+    /// The target's network interface (empty when it is not in the snapshot).
+    pub target_eni: String,
     /// The registered port the load balancer sends to.
     pub port: u16,
     pub zone: Option<String>,
@@ -168,6 +170,24 @@ pub struct TargetLeg {
 impl TargetLeg {
     pub fn reached(&self) -> bool {
         !self.admitted.is_empty()
+    }
+
+    /// The load balancer as one hop between the two legs (listener → target group).
+    pub fn lb_hop(&self, lb: &ComponentRef) -> Hop {
+        let role = format!(
+            "load balancer: listener {} → {}{} port {}",
+            self.listener,
+            self.target_group
+                .as_ref()
+                .map(|g| format!("{} → ", g.name.as_deref().unwrap_or(&g.id)))
+                .unwrap_or_default(),
+            self.target.id,
+            self.port
+        );
+        Hop {
+            blocked: !self.reached(),
+            ..Hop::new(lb.clone(), role, self.admitted.clone())
+        }
     }
 }
 
@@ -209,18 +229,7 @@ impl LbAnalysis {
 }
 
 fn expl(code: &'static str, message: String, blocked: &HeaderSet) -> Explanation {
-    Explanation {
-        code,
-        direction: None,
-        components: Vec::new(),
-        acl_rule: None,
-        route: None,
-        route_table_id: None,
-        blocked: blocked.clone(),
-        message,
-        fix: None,
-        on_return_path: false,
-    }
+    Explanation::new(code, message, blocked)
 }
 
 fn cref(net: &Network, id: &str) -> ComponentRef {
@@ -402,6 +411,18 @@ pub fn analyze(
     only_node: Option<&str>,
     lb_only: bool,
 ) -> Result<LbAnalysis, EndpointError> {
+    analyze_within(topo, query, lb, only_node, lb_only, &Cube::everything())
+}
+
+/// [`analyze`] with the client's traffic narrowed to `within` (audit scopes).
+pub fn analyze_within(
+    topo: &Topology,
+    query: &PathQuery,
+    lb: &LoadBalancer,
+    only_node: Option<&str>,
+    lb_only: bool,
+    within: &Cube,
+) -> Result<LbAnalysis, EndpointError> {
     let net = topo.net;
     let src = endpoint::resolve(topo, &query.source, query.source_ip)?;
     let mut out = LbAnalysis {
@@ -483,7 +504,7 @@ pub fn analyze(
             instance: None,
             addrs: ip_set(node_ip),
         };
-        let initial = path::initial_set(topo, query, &src, &dst);
+        let initial = path::initial_set(topo, query, &src, &dst).intersect_cube(within);
         let mut to_listeners = HeaderSet::empty();
         for (_, c) in &listeners {
             to_listeners.extend(initial.intersect_cube(c));
@@ -653,6 +674,7 @@ fn forward(
             listener: listener_label(l),
             target_group: tg.map(|g| cref(net, &g.arn)),
             target: cref(net, &t.id),
+            target_eni: String::new(),
             port,
             zone: None,
             health: t.health.clone(),
@@ -670,6 +692,7 @@ fn forward(
             }
         };
         leg.zone = r.zone.clone();
+        leg.target_eni = r.eni.id.clone();
         let base = |code: &'static str, message: String| {
             let mut e = expl(code, message, part);
             e.components.push(("LoadBalancerArn", cref(net, &lb.id)));

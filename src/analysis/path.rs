@@ -781,52 +781,19 @@ impl<'t, 'n> Walk<'t, 'n> {
 
     fn hop(&self, id: &str, role: &str, outbound: &HeaderSet) -> Hop {
         if !self.record {
-            return Hop {
-                component: ComponentRef {
-                    id: String::new(),
-                    name: None,
-                },
-                role: String::new(),
-                acl_rule: None,
-                sg_rule: None,
-                route: None,
-                route_table_id: None,
-                attached_to: None,
-                subnet: None,
-                vpc: None,
-                inbound: None,
-                outbound: HeaderSet::empty(),
-                blocked: false,
+            let none = ComponentRef {
+                id: String::new(),
+                name: None,
             };
+            return Hop::new(none, String::new(), HeaderSet::empty());
         }
-        Hop {
-            component: comp(self.net(), id),
-            role: role.to_string(),
-            acl_rule: None,
-            sg_rule: None,
-            route: None,
-            route_table_id: None,
-            attached_to: None,
-            subnet: None,
-            vpc: None,
-            inbound: None,
-            outbound: outbound.clone(),
-            blocked: false,
-        }
+        Hop::new(comp(self.net(), id), role.to_string(), outbound.clone())
     }
 
     fn explanation(&self, code: &'static str, message: String, blocked: &HeaderSet) -> Explanation {
         Explanation {
-            code,
-            direction: None,
-            components: Vec::new(),
-            acl_rule: None,
-            route: None,
-            route_table_id: None,
-            blocked: blocked.clone(),
-            message,
-            fix: None,
             on_return_path: self.mode == Mode::Return,
+            ..Explanation::new(code, message, blocked)
         }
     }
 
