@@ -462,6 +462,12 @@ fn run(cli: Cli) -> miette::Result<u8> {
                     .into_diagnostic()?;
                 return Ok(if a.path_found() { 0 } else { 1 });
             }
+            if args.lb_only {
+                return Err(miette::miette!(
+                    "--lb-only needs a load balancer as the destination (its ARN, name, or a node's interface or address); {} is not one",
+                    query.destination
+                ));
+            }
             let analysis = path::analyze(&topo, &query).map_err(Report::new)?;
             let text = match args.format {
                 Format::Json => {

@@ -2073,3 +2073,35 @@ fn c9_unwrapped_target_health_is_a_located_error() {
     let err = vpcreach::snapshot::load_documents(docs).unwrap_err();
     assert!(err.to_string().contains("LoadBalancers[0]"), "{err}");
 }
+
+#[test]
+fn c9_4_ip_targets_outside_the_vpc_take_any_node_and_zero_weight_groups_get_nothing() {
+    let mut d = docs();
+    // The IP target registered with AvailabilityZone `all` (outside the VPC's AZs).
+    for g in d.get_mut("elbv2-target-health.json").unwrap()["LoadBalancerTargetHealth"]
+        .as_array_mut()
+        .unwrap()
+    {
+        for t in g["TargetHealthDescriptions"].as_array_mut().unwrap() {
+            if t["Target"]["Id"] == IP_TARGET {
+                t["Target"]["AvailabilityZone"] = "all".into();
+            }
+        }
+    }
+    let a = ask(&network(&d), CLIENT, "10.20.10.200", 9100);
+    assert!(reached(&a, IP_TARGET), "node a reaches an `all` target");
+    // A forward weight of 0 sends nothing to the group.
+    let mut d = docs();
+    for l in d.get_mut("elbv2-load-balancer-listeners.json").unwrap()["LoadBalancerListeners"][0]
+        ["Listeners"]
+        .as_array_mut()
+        .unwrap()
+    {
+        if l["Port"] == 9100 {
+            l["DefaultActions"][0]["ForwardConfig"]["TargetGroups"][0]["Weight"] = 0.into();
+        }
+    }
+    let a = ask(&network(&d), CLIENT, "internal-nlb", 9100);
+    assert!(!a.path_found() && a.to_targets.is_empty());
+    assert_eq!(a.explanations[0].code, "ELBV2_LISTENER_HAS_NO_TG");
+}

@@ -560,6 +560,7 @@ pub fn analyze_within(
                 &part,
                 &enabled_zones,
                 &mut out.notes,
+                &mut out.explanations,
             ) {
                 out.to_targets.push(leg);
             }
@@ -657,16 +658,27 @@ fn forward(
     part: &HeaderSet,
     enabled_zones: &[&str],
     notes: &mut Vec<String>,
+    lb_explanations: &mut Vec<Explanation>,
 ) -> Vec<TargetLeg> {
     let net = topo.net;
     let targets = targets_of(net, lb, l, notes);
     let mut out = Vec::new();
-    if targets.is_empty() && matches!(l.action, LbAction::Forward(_) | LbAction::Instances { .. }) {
-        notes.push(format!(
-            "ELBV2_LISTENER_HAS_NO_TG: listener {} of {} has no target the snapshot describes",
-            listener_label(l),
-            lb.name
-        ));
+    if targets.is_empty()
+        && matches!(l.action, LbAction::Forward(_) | LbAction::Instances { .. })
+        && !lb_explanations.iter().any(|e| e.message.contains(&l.id))
+    {
+        let mut e = expl(
+            "ELBV2_LISTENER_HAS_NO_TG",
+            format!(
+                "listener {} ({}) of {} forwards to no target the snapshot describes",
+                listener_label(l),
+                l.id,
+                lb.name
+            ),
+            part,
+        );
+        e.components.push(("LoadBalancerArn", cref(net, &lb.id)));
+        lb_explanations.push(e);
     }
     for (tg, t, port, tg_protocol) in targets {
         let mut leg = TargetLeg {
@@ -703,9 +715,11 @@ fn forward(
             e.components.push(("LoadBalancerTarget", cref(net, &t.id)));
             e
         };
-        // C9.4: targets only in AZs enabled on the LB; without cross-zone, only the node's own AZ.
+        // C9.4: targets only in AZs enabled on the LB; without cross-zone, only
+        // the node's own AZ. IP targets outside the VPC (`all`) take any node.
         let tz = r.zone.clone().unwrap_or_default();
-        if !enabled_zones.contains(&tz.as_str()) {
+        let any_zone = t.availability_zone.as_deref() == Some("all");
+        if !any_zone && !enabled_zones.contains(&tz.as_str()) {
             let mut e = base(
                 "ELB_INSTALLED_AZ_RESTRICTION",
                 format!(
@@ -721,7 +735,7 @@ fn forward(
             continue;
         }
         let (cz, cz_note) = cross_zone(lb, tg);
-        if tz != node.zone.zone {
+        if !any_zone && tz != node.zone.zone {
             notes.extend(cz_note);
             if !cz {
                 let mut e = base("ELB_NOT_CROSSZONE", format!("cross-zone load balancing is off on {}: its node {} in {} sends only to targets in {}, and {} is in {tz}", lb.name, node_eni.id, node.zone.zone, node.zone.zone, t.id));

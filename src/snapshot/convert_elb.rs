@@ -79,13 +79,19 @@ pub(super) fn convert(raw: &RawSnapshot, net: &mut Network, warnings: &mut Vec<W
         let forward = l.default_actions.iter().find(|a| a.kind == "forward");
         let action = match forward {
             Some(a) => {
-                let mut groups: Vec<String> = a
+                // A weight of 0 sends the group nothing.
+                let weighted: Vec<&s::WeightedTargetGroup> = a
                     .forward_config
                     .iter()
-                    .flat_map(|f| f.target_groups.iter().map(|g| g.target_group_arn.clone()))
+                    .flat_map(|f| f.target_groups.iter())
+                    .collect();
+                let mut groups: Vec<String> = weighted
+                    .iter()
+                    .filter(|g| g.weight != Some(0))
+                    .map(|g| g.target_group_arn.clone())
                     .collect();
                 if let Some(tg) = &a.target_group_arn {
-                    if !groups.contains(tg) {
+                    if !weighted.iter().any(|g| g.target_group_arn == *tg) {
                         groups.insert(0, tg.clone());
                     }
                 }
