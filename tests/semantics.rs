@@ -2105,3 +2105,18 @@ fn c9_4_ip_targets_outside_the_vpc_take_any_node_and_zero_weight_groups_get_noth
     assert!(!a.path_found() && a.to_targets.is_empty());
     assert_eq!(a.explanations[0].code, "ELBV2_LISTENER_HAS_NO_TG");
 }
+
+#[test]
+fn c9_missing_elb_fields_are_located_with_the_elb_cli_named() {
+    let docs = [(
+        "tgs.json",
+        "{\"TargetGroups\": [{\"TargetGroupArn\": \"arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/x/1\"}]}",
+    )];
+    let err = vpcreach::snapshot::load_documents(docs).unwrap_err();
+    let text = format!("{err:?}");
+    assert!(
+        text.contains("TargetType") && text.contains("TargetGroups[0]"),
+        "{text}"
+    );
+    assert!(text.contains("aws elbv2 describe-*"), "{text}");
+}

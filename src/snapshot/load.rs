@@ -464,8 +464,19 @@ impl Ctx<'_> {
 
 fn hint_for(message: &str, key: &str) -> Option<String> {
     if message.starts_with("missing field") {
+        let cli = match key {
+            "LoadBalancerDescriptions" => "aws elb describe-load-balancers",
+            "LoadBalancers"
+            | "Listeners"
+            | "TargetGroups"
+            | "LoadBalancerListeners"
+            | "LoadBalancerTargetHealth"
+            | "LoadBalancerAttributes"
+            | "TargetGroupAttributes" => "aws elbv2 describe-*",
+            _ => "aws ec2 describe-*",
+        };
         Some(format!(
-            "every element of `{key}` needs this field, as `aws ec2 describe-*` prints it"
+            "every element of `{key}` needs this field, as `{cli}` prints it"
         ))
     } else if message.contains("invalid type") {
         Some(
