@@ -585,6 +585,8 @@ fn run(cli: Cli) -> miette::Result<u8> {
                 "Instances": n.instances.len(),
                 "VpcPeeringConnections": n.peerings.len(),
                 "PrefixLists": n.prefix_lists.len(),
+                "LoadBalancers": n.load_balancers.len(),
+                "TargetGroups": n.target_groups.len(),
                 "Warnings": snap.warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>(),
             });
             match format {

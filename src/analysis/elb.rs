@@ -133,6 +133,9 @@ pub struct LbAnalysis {
     /// Blockers of the load balancer itself (listeners, state).
     pub explanations: Vec<Explanation>,
     pub notes: Vec<String>,
+    /// AWS additional-detail codes for what had to be assumed
+    /// (`MISSING_TARGET_GROUP_ATTRIBUTES`, `ASSUMPTION_PRESERVE_CLIENT_IP_IS_*`).
+    pub additional_details: Vec<&'static str>,
     /// The verdict is about reaching a listener only (`--lb-only`).
     pub lb_only: bool,
 }
@@ -439,6 +442,7 @@ pub fn analyze_within(
         explanations: Vec::new(),
         notes: vec!["target health is ignored, as Reachability Analyzer does (C9.6); it is shown beside each target".into()],
         lb_only,
+        additional_details: Vec::new(),
     };
     let lb_component = ("LoadBalancerArn", cref(net, &lb.id));
     if lb.state != "active" && lb.state != "active_impaired" {
@@ -591,6 +595,17 @@ pub fn analyze_within(
     }
     out.notes.sort();
     out.notes.dedup();
+    // Notes that state an assumption start with AWS's additional-detail code.
+    const DETAILS: [&str; 3] = [
+        "MISSING_TARGET_GROUP_ATTRIBUTES",
+        "ASSUMPTION_PRESERVE_CLIENT_IP_IS_ENABLED",
+        "ASSUMPTION_PRESERVE_CLIENT_IP_IS_DISABLED",
+    ];
+    for code in DETAILS {
+        if out.notes.iter().any(|n| n.starts_with(code)) {
+            out.additional_details.push(code);
+        }
+    }
     Ok(out)
 }
 

@@ -52,6 +52,10 @@ pub fn json(a: &LbAnalysis, warnings: &[String]) -> Value {
             "Analysis": json::path_analysis(&n.analysis, &[]),
         })).collect::<Vec<_>>(),
         "ToTargets": a.to_targets.iter().map(|t| leg_json(t, &[])).collect::<Vec<_>>(),
+        "AdditionalDetails": a.additional_details.iter().map(|code| json!({
+            "AdditionalDetailType": code,
+            "LoadBalancers": [{"Arn": a.load_balancer.id, "Id": a.load_balancer.name}],
+        })).collect::<Vec<_>>(),
         "Notes": a.notes,
         "Warnings": warnings,
     })
