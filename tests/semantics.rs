@@ -1802,13 +1802,8 @@ fn c9_2_alb_connects_from_its_own_address_so_target_sgs_must_allow_the_lb() {
         .unwrap()
         .arrived
         .src_union();
-    assert_eq!(src.len(), 1);
-    assert_eq!(
-        src.first(),
-        Some(u32::from(
-            "10.20.0.100".parse::<std::net::Ipv4Addr>().unwrap()
-        ))
-    );
+    let node: std::net::Ipv4Addr = "10.20.0.100".parse().unwrap();
+    assert_eq!(src, vpcreach::packet::ip_set(node));
     // Allowing the internet (the client) instead of the ALB does not help.
     sg(&mut d, "app-sg")["IpPermissions"][0]["UserIdGroupPairs"] = serde_json::json!([]);
     sg(&mut d, "app-sg")["IpPermissions"][0]["IpRanges"] =
