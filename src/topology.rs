@@ -13,10 +13,10 @@ use std::net::Ipv4Addr;
 use petgraph::graph::{NodeIndex, UnGraph};
 
 use crate::model::*;
-use crate::packet::{addr_of, AddrSet};
+use crate::packet::{addr_of, Addr, AddrSet};
 
 /// A private address inside one VPC (private ranges overlap across VPCs).
-pub type VpcAddr = (String, u32);
+pub type VpcAddr = (String, Addr);
 
 #[derive(Debug)]
 pub struct Topology<'n> {
@@ -26,15 +26,17 @@ pub struct Topology<'n> {
     gateway_route_table: HashMap<String, String>,
     vpc_subnets: BTreeMap<String, Vec<String>>,
     private_owner: HashMap<VpcAddr, String>,
-    public_owner: HashMap<u32, (String, Ipv4Addr)>,
+    public_owner: HashMap<Addr, (String, Ipv4Addr)>,
     sg_members: HashMap<String, Vec<String>>,
     subnet_enis: HashMap<String, Vec<String>>,
     /// Per VPC: (private, public, attached) for every public mapping.
-    vpc_public: HashMap<String, Vec<(u32, u32, bool)>>,
+    vpc_public: HashMap<String, Vec<(Addr, Addr, bool)>>,
     nat_by_eni: HashMap<String, String>,
     nat_by_private_ip: HashMap<VpcAddr, String>,
     graph: UnGraph<String, ()>,
     node_of: HashMap<String, NodeIndex>,
+    /// Connected component of every graph node, by node index.
+    component: Vec<usize>,
     /// `group_addrs` answers by (group, VPC): pure in the snapshot, so
     /// computed once and shared by every walk (and thread).
     group_addrs_cache: std::sync::RwLock<HashMap<(String, String), AddrSet>>,
@@ -57,6 +59,7 @@ impl<'n> Topology<'n> {
             nat_by_private_ip: HashMap::new(),
             graph: UnGraph::new_undirected(),
             node_of: HashMap::new(),
+            component: Vec::new(),
             group_addrs_cache: Default::default(),
         };
         let mut main_table: HashMap<&str, &str> = HashMap::new();
@@ -158,6 +161,11 @@ impl<'n> Topology<'n> {
             }
         }
         t.build_graph();
+        let mut sets = petgraph::unionfind::UnionFind::new(t.graph.node_count());
+        for e in t.graph.raw_edges() {
+            sets.union(e.source().index(), e.target().index());
+        }
+        t.component = sets.into_labeling();
         t
     }
 
@@ -224,9 +232,7 @@ impl<'n> Topology<'n> {
     /// Are two components joined by any chain of attachments?
     pub fn connected(&self, a: &str, b: &str) -> bool {
         match (self.node_of.get(a), self.node_of.get(b)) {
-            (Some(&na), Some(&nb)) => {
-                petgraph::algo::has_path_connecting(&self.graph, na, nb, None)
-            }
+            (Some(&na), Some(&nb)) => self.component[na.index()] == self.component[nb.index()],
             _ => false,
         }
     }
@@ -258,14 +264,14 @@ impl<'n> Topology<'n> {
         self.vpc_subnets.get(vpc).map(Vec::as_slice).unwrap_or(&[])
     }
 
-    pub fn private_owner(&self, vpc: &str, addr: u32) -> Option<&'n NetworkInterface> {
+    pub fn private_owner(&self, vpc: &str, addr: Addr) -> Option<&'n NetworkInterface> {
         self.private_owner
             .get(&(vpc.to_string(), addr))
             .and_then(|id| self.net.network_interfaces.get(id))
     }
 
     /// Every ENI owning a private address, in any VPC (for resolving a bare IP).
-    pub fn private_owners_anywhere(&self, addr: u32) -> Vec<&'n NetworkInterface> {
+    pub fn private_owners_anywhere(&self, addr: Addr) -> Vec<&'n NetworkInterface> {
         let mut out: Vec<&NetworkInterface> = self
             .net
             .network_interfaces
@@ -278,7 +284,7 @@ impl<'n> Topology<'n> {
 
     /// Owner of a public address: (ENI id — or NAT gateway id when the
     /// snapshot lacks its ENI — and the private address it maps to).
-    pub fn public_owner(&self, addr: u32) -> Option<(&str, Ipv4Addr)> {
+    pub fn public_owner(&self, addr: Addr) -> Option<(&str, Ipv4Addr)> {
         self.public_owner
             .get(&addr)
             .map(|(id, ip)| (id.as_str(), *ip))
@@ -298,7 +304,7 @@ impl<'n> Topology<'n> {
     }
 
     /// (private, public) address pairs an IGW of this VPC translates.
-    pub fn public_mappings_of_vpc(&self, vpc: &str) -> Vec<(u32, u32)> {
+    pub fn public_mappings_of_vpc(&self, vpc: &str) -> Vec<(Addr, Addr)> {
         self.public_mappings_of_vpc_detailed(vpc)
             .into_iter()
             .filter(|m| m.2)
@@ -307,7 +313,7 @@ impl<'n> Topology<'n> {
     }
 
     /// (private, public, attached) for every public address in the VPC.
-    pub fn public_mappings_of_vpc_detailed(&self, vpc: &str) -> Vec<(u32, u32, bool)> {
+    pub fn public_mappings_of_vpc_detailed(&self, vpc: &str) -> Vec<(Addr, Addr, bool)> {
         let mut v = self.vpc_public.get(vpc).cloned().unwrap_or_default();
         v.sort_unstable();
         v.dedup();
@@ -329,7 +335,7 @@ impl<'n> Topology<'n> {
             .and_then(|id| self.net.nat_gateways.get(id))
     }
 
-    pub fn nat_of_private_ip(&self, vpc: &str, addr: u32) -> Option<&'n NatGateway> {
+    pub fn nat_of_private_ip(&self, vpc: &str, addr: Addr) -> Option<&'n NatGateway> {
         self.nat_by_private_ip
             .get(&(vpc.to_string(), addr))
             .and_then(|id| self.net.nat_gateways.get(id))
@@ -433,4 +439,33 @@ impl<'n> Topology<'n> {
             })
             .collect()
     }
+}
+
+/// What makes source ENIs interchangeable for one walk (`audit`, `whatif`):
+/// subnet, security groups (sorted), instance state, attachment status and
+/// interface type. Addresses are not part of it: header sets keep them apart.
+pub type SourceClass = (String, Vec<String>, String, String, String);
+
+pub fn source_class(net: &Network, eni: &NetworkInterface) -> SourceClass {
+    let mut groups = eni.group_ids.clone();
+    groups.sort();
+    let state = eni
+        .attachment
+        .as_ref()
+        .and_then(|a| a.instance_id.as_ref())
+        .and_then(|i| net.instances.get(i))
+        .map(|i| i.state.clone())
+        .unwrap_or_default();
+    let attach = eni
+        .attachment
+        .as_ref()
+        .map(|a| a.status.clone())
+        .unwrap_or_default();
+    (
+        eni.subnet_id.clone(),
+        groups,
+        state,
+        attach,
+        eni.interface_type.clone(),
+    )
 }

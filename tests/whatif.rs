@@ -83,6 +83,23 @@ fn compare(before: &Network, after: &Network) -> (Pairs, Pairs) {
         pairs(&full.lost),
         "affected-pair restriction"
     );
+    // The class-based evaluation must equal two `path` queries per pair.
+    let reference = differential::pairwise(before, after, Some(&touched));
+    assert_eq!(
+        pairs(&d.gained),
+        pairs(&reference.gained),
+        "class walks vs pairwise"
+    );
+    assert_eq!(
+        pairs(&d.lost),
+        pairs(&reference.lost),
+        "class walks vs pairwise"
+    );
+    assert_eq!(
+        (d.pairs_total, d.pairs_evaluated),
+        (reference.pairs_total, reference.pairs_evaluated),
+        "pair counts"
+    );
     (pairs(&d.gained), pairs(&d.lost))
 }
 
@@ -901,5 +918,109 @@ fn whatif_equals_diff_against_the_hand_edited_snapshot() {
     assert_eq!(
         compare(&base, &after_edited),
         (vec![p(APP, DB, "tcp/3306")], vec![])
+    );
+}
+
+/// C7 + C5: spokes reach the internet through the egress VPC, so a route
+/// change there affects pairs whose endpoints are all in other VPCs; the
+/// affected-pair restriction must follow the transit gateway (and `compare`
+/// checks it against every pair).
+#[test]
+fn a_route_change_in_the_egress_vpc_breaks_spoke_egress() {
+    let base = fixture("tgw-hub-spoke");
+    let change = r#"[{"Action": "DeleteRoute", "RouteTableId": "rtb-02c8b56bf8f065a14", "DestinationCidrBlock": "0.0.0.0/0"}]"#;
+    let (gained, lost) = whatif(&base, change);
+    assert!(gained.is_empty(), "{gained:?}");
+    // web-1a and api-2a egress through the central NAT; batch-1c never did
+    // (its AZ has no attachment subnet), dev-3a does too (0/0 is not
+    // blackholed for it on hub-spokes-rt).
+    let sources: Vec<String> = just_pairs(&lost)
+        .into_iter()
+        .filter(|(_, d)| d == NET)
+        .map(|(s, _)| s)
+        .collect();
+    assert!(
+        sources.contains(&"eni-076ebbaba67e8f110".to_string()),
+        "{lost:?}"
+    );
+    assert!(
+        sources.contains(&"eni-05bb3a8e1b43e0ba2".to_string()),
+        "{lost:?}"
+    );
+    assert!(
+        !sources.contains(&"eni-0e30ea58582fa11a6".to_string()),
+        "{lost:?}"
+    );
+}
+
+/// The class-based differential against the pairwise reference, on every
+/// snapshot fixture, for edits of every kind the evaluation depends on: a
+/// security group losing its first ingress or egress rule, a route table
+/// losing a non-local route, a network ACL losing its first rule. Every
+/// pair is compared (no affected-pair restriction).
+#[test]
+fn class_walks_equal_pairwise_on_every_fixture_edit() {
+    let (mut checked, mut changed) = (0, 0);
+    for dir in [
+        "three-tier",
+        "icmp-deny",
+        "public-web",
+        "nat-egress",
+        "peering",
+        "return-blocked",
+        "tgw-hub-spoke",
+        "vpc-endpoints",
+        "vgw-onprem",
+    ] {
+        let base = fixture(dir);
+        let mut edits: Vec<Network> = Vec::new();
+        for id in base.security_groups.keys() {
+            for ingress in [true, false] {
+                let mut n = base.clone();
+                let sg = n.security_groups.get_mut(id).unwrap();
+                let rules = if ingress {
+                    &mut sg.ingress
+                } else {
+                    &mut sg.egress
+                };
+                if !rules.is_empty() {
+                    rules.remove(0);
+                    edits.push(n);
+                }
+            }
+        }
+        for id in base.route_tables.keys() {
+            let mut n = base.clone();
+            let t = n.route_tables.get_mut(id).unwrap();
+            if let Some(i) = t
+                .routes
+                .iter()
+                .position(|r| !matches!(r.target, vpcreach::model::RouteTarget::Local))
+            {
+                t.routes.remove(i);
+                edits.push(n);
+            }
+        }
+        for id in base.network_acls.keys() {
+            let mut n = base.clone();
+            let acl = n.network_acls.get_mut(id).unwrap();
+            if !acl.entries.is_empty() {
+                acl.entries.remove(0);
+                edits.push(n);
+            }
+        }
+        for after in &edits {
+            let fast = differential::differential(&base, after, None);
+            let slow = differential::pairwise(&base, after, None);
+            assert_eq!(pairs(&fast.gained), pairs(&slow.gained), "{dir}: gained");
+            assert_eq!(pairs(&fast.lost), pairs(&slow.lost), "{dir}: lost");
+            checked += 1;
+            changed += usize::from(fast.changed());
+        }
+    }
+    // Enough edits, and enough of them matter, for the comparison to bite.
+    assert!(
+        checked >= 90 && changed >= 30,
+        "{checked} edits, {changed} changed something"
     );
 }

@@ -1,25 +1,26 @@
 //! Differential reachability: which traffic a change lets through that did
 //! not pass before (gained) and which it stops (lost).
 //!
-//! Until `audit`'s findings machinery is merged, the sources and
-//! destinations are pairs: every ordered pair of network interfaces,
-//! `internet` → every interface with a public IP (before or after), and
-//! every interface → `internet`. Each pair is evaluated with `path` (all
-//! protocols, all ports) on both networks and the admitted header sets are
-//! subtracted. Only pairs the configuration changes can affect are
+//! The sources and destinations are pairs: every ordered pair of network
+//! interfaces, `internet` → every interface with a public IP (before or
+//! after), and every interface → `internet`. What each pair admits (all
+//! protocols, all ports, replies included) is computed on both networks
+//! and subtracted. Only pairs the configuration changes can affect are
 //! evaluated ([`crate::change::diff::affected`]): members of a changed
-//! security group, a changed ENI, or else an endpoint in a touched VPC (a
-//! path only ever involves its endpoints' VPCs).
+//! security group, a changed ENI, or else an endpoint in a touched VPC
+//! (VPCs joined by a transit gateway count as touched together, since a
+//! path may cross an egress or inspection VPC).
 //!
-//! Swapping in audit: replace [`pairs`] + [`evaluate_pair`] by audit
-//! findings computed on both networks and matched by (sources,
-//! destinations); [`ReachChange`] keeps the same shape (one representative
-//! passing path, the blockers on the other side, the traffic).
+//! ENI → ENI pairs are evaluated a class of sources at a time
+//! ([`differential`]); [`pairwise`] is the plain two-queries-per-pair
+//! version the tests hold it to. `whatif --scope` instead compares audit
+//! findings ([`scoped`]).
 //!
 //! Owns: the pair enumeration, the before/after comparison and the ordering
 //! ("biggest exposures first"). Must not know: change files, output formats.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -29,7 +30,7 @@ use crate::audit::analysis::AuditResult;
 use crate::change::diff::Affected;
 use crate::model::Network;
 use crate::packet::*;
-use crate::topology::Topology;
+use crate::topology::{source_class, SourceClass, Topology};
 
 /// One source/destination pair whose admitted traffic changed.
 #[derive(Clone, Debug)]
@@ -246,11 +247,263 @@ pub fn scoped(
 
 /// Compare every pair (restricted to the pairs `affected` selects, when
 /// given) between `before` and `after`.
+///
+/// ENI → ENI pairs are evaluated a class of sources at a time, as `audit`
+/// does: ENIs that share subnet, security groups and state on both sides
+/// walk together towards every destination any of them is paired with, and
+/// what arrives is split back into pairs by address. The engine's header
+/// sets keep the pairs apart exactly, so this equals [`pairwise`] (the
+/// reference the tests compare it with); it only does far fewer walks.
+/// Pairs with the internet are evaluated one by one.
 pub fn differential(
     before: &Network,
     after: &Network,
     affected: Option<&Affected>,
 ) -> Differential {
+    let tb = Topology::new(before);
+    let ta = Topology::new(after);
+    let enis = pair_enis(before, after);
+    let selected =
+        |e: &PairEni| affected.is_none_or(|a| a.enis.contains(&e.id) || a.vpcs.contains(&e.vpc));
+    // Every destination of a selected source; only selected destinations
+    // for the others.
+    let all: Vec<usize> = (0..enis.len()).collect();
+    let selected_dests: Vec<usize> = all
+        .iter()
+        .copied()
+        .filter(|&j| selected(&enis[j]))
+        .collect();
+    let dests_of = |i: usize| -> &[usize] {
+        if selected(&enis[i]) {
+            &all
+        } else {
+            &selected_dests
+        }
+    };
+    let n = enis.len();
+    let publics = enis.iter().filter(|e| e.public).count();
+    let pairs_total = n * n.saturating_sub(1) + publics + n;
+    let mut pairs_evaluated = 0;
+    for (i, e) in enis.iter().enumerate() {
+        let d = dests_of(i);
+        pairs_evaluated += d.len() - usize::from(d.contains(&i));
+        if selected(e) {
+            pairs_evaluated += 1 + usize::from(e.public);
+        }
+    }
+
+    // Sources grouped by their class on both sides.
+    let mut classes: BTreeMap<(Option<SourceClass>, Option<SourceClass>, bool), Vec<usize>> =
+        BTreeMap::new();
+    for (i, e) in enis.iter().enumerate() {
+        let key = (
+            before
+                .network_interfaces
+                .get(&e.id)
+                .map(|x| source_class(before, x)),
+            after
+                .network_interfaces
+                .get(&e.id)
+                .map(|x| source_class(after, x)),
+            selected(e),
+        );
+        classes.entry(key).or_default().push(i);
+    }
+    let classes: Vec<Vec<usize>> = classes.into_values().collect();
+    let addrs_before: Vec<Option<AddrSet>> =
+        enis.par_iter().map(|e| eni_addrs(&tb, &e.id)).collect();
+    let addrs_after: Vec<Option<AddrSet>> =
+        enis.par_iter().map(|e| eni_addrs(&ta, &e.id)).collect();
+    // No walk towards a VPC no attachment joins on either side: nothing
+    // gets there, before or after.
+    let joined = |i: usize, j: usize| {
+        let (a, b) = (&enis[i].vpc, &enis[j].vpc);
+        a == b || tb.connected(a, b) || ta.connected(a, b)
+    };
+    let eni_changes: Vec<(Vec<ReachChange>, Vec<ReachChange>)> = classes
+        .par_iter()
+        .map(|members| {
+            let dests: Vec<usize> = dests_of(members[0])
+                .iter()
+                .copied()
+                .filter(|&j| joined(members[0], j))
+                .collect();
+            let dests = &dests[..];
+            let b = class_deliveries(&tb, &enis, &addrs_before, members, dests);
+            let a = class_deliveries(&ta, &enis, &addrs_after, members, dests);
+            let mut gained = Vec::new();
+            let mut lost = Vec::new();
+            for &s in members {
+                for &d in dests {
+                    if s == d {
+                        continue;
+                    }
+                    let (src, dst) = (&enis[s].id, &enis[d].id);
+                    let of = |side: &BTreeMap<usize, HeaderSet>, addrs: &[Option<AddrSet>]| match (
+                        side.get(&d),
+                        &addrs[s],
+                    ) {
+                        (Some(set), Some(addrs)) => set.intersect_cube(&Cube {
+                            src: addrs.clone(),
+                            ..Cube::everything()
+                        }),
+                        _ => HeaderSet::empty(),
+                    };
+                    let (before_set, after_set) = (of(&b, &addrs_before), of(&a, &addrs_after));
+                    gained.extend(explain(src, dst, after_set.subtract(&before_set), &ta, &tb));
+                    lost.extend(explain(src, dst, before_set.subtract(&after_set), &tb, &ta));
+                }
+            }
+            (gained, lost)
+        })
+        .collect();
+    let internet_pairs: Vec<(&str, &str)> = enis
+        .iter()
+        .filter(|e| selected(e))
+        .flat_map(|e| {
+            let mut v = vec![(e.id.as_str(), INTERNET)];
+            if e.public {
+                v.push((INTERNET, e.id.as_str()));
+            }
+            v
+        })
+        .collect();
+    let internet_changes: Vec<(Option<ReachChange>, Option<ReachChange>)> = internet_pairs
+        .par_iter()
+        .map(|(s, d)| evaluate_pair(&tb, &ta, s, d))
+        .collect();
+    let changes = eni_changes.into_iter().chain(
+        internet_changes
+            .into_iter()
+            .map(|(g, l)| (g.into_iter().collect(), l.into_iter().collect())),
+    );
+    collect(changes, pairs_total, pairs_evaluated)
+}
+
+/// Gained and lost changes from every evaluation, in report order.
+fn collect(
+    changes: impl Iterator<Item = (Vec<ReachChange>, Vec<ReachChange>)>,
+    pairs_total: usize,
+    pairs_evaluated: usize,
+) -> Differential {
+    let mut gained = Vec::new();
+    let mut lost = Vec::new();
+    for (g, l) in changes {
+        gained.extend(g);
+        lost.extend(l);
+    }
+    sort(&mut gained);
+    sort(&mut lost);
+    Differential {
+        gained,
+        lost,
+        pairs_total,
+        pairs_evaluated,
+    }
+}
+
+/// An ordinary ENI of either side, as a pair end.
+struct PairEni {
+    id: String,
+    vpc: String,
+    /// Has a public IP on either side.
+    public: bool,
+}
+
+/// Ordinary ENIs of both networks (NAT gateway, endpoint and other
+/// AWS-managed ENIs are not pair ends), sorted by id.
+fn pair_enis(before: &Network, after: &Network) -> Vec<PairEni> {
+    let mut out: Vec<PairEni> = Vec::new();
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for n in [before, after] {
+        for e in n.network_interfaces.values() {
+            if e.interface_type != "interface" {
+                continue;
+            }
+            let public = e.private_ips.iter().any(|p| p.public_ip.is_some());
+            match seen.get(&e.id) {
+                Some(&i) => out[i].public |= public,
+                None => {
+                    seen.insert(e.id.clone(), out.len());
+                    out.push(PairEni {
+                        id: e.id.clone(),
+                        vpc: e.vpc_id.clone(),
+                        public,
+                    });
+                }
+            }
+        }
+    }
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    out
+}
+
+/// The private addresses of an ENI on one side (`None` when absent).
+fn eni_addrs(topo: &Topology, eni: &str) -> Option<AddrSet> {
+    match endpoint::resolve(topo, eni, None).ok()? {
+        Endpoint::Eni { addrs, .. } => Some(addrs),
+        _ => None,
+    }
+}
+
+/// One walk from a class of source ENIs towards `dests` on one side: what
+/// each destination admitted (replies included), by destination index.
+fn class_deliveries(
+    topo: &Topology,
+    enis: &[PairEni],
+    addrs: &[Option<AddrSet>],
+    members: &[usize],
+    dests: &[usize],
+) -> BTreeMap<usize, HeaderSet> {
+    let present = |i: &usize| addrs[*i].clone().map(|a| (*i, a));
+    let sources: Vec<(usize, AddrSet)> = members.iter().filter_map(present).collect();
+    let targets: Vec<(usize, AddrSet)> = dests.iter().filter_map(present).collect();
+    let (Some((rep, _)), Some((first, _))) = (sources.first(), targets.first()) else {
+        return BTreeMap::new();
+    };
+    let src_addrs: AddrSet = sources.iter().fold(AddrSet::new(), |acc, (_, a)| acc | a);
+    let dst_addrs: AddrSet = targets.iter().fold(AddrSet::new(), |acc, (_, a)| acc | a);
+    let index: BTreeMap<&str, usize> = targets
+        .iter()
+        .map(|(j, _)| (enis[*j].id.as_str(), *j))
+        .collect();
+    let initial = HeaderSet::from_cube(Cube {
+        src: src_addrs.clone(),
+        dst: dst_addrs,
+        ..Cube::everything()
+    });
+    let src = Endpoint::Eni {
+        eni: enis[*rep].id.clone(),
+        instance: None,
+        addrs: src_addrs,
+    };
+    let dst = Endpoint::Eni {
+        eni: enis[*first].id.clone(),
+        instance: None,
+        addrs: AddrSet::new(),
+    };
+    let ids =
+        |v: &[(usize, AddrSet)]| Arc::new(v.iter().map(|(i, _)| enis[*i].id.clone()).collect());
+    let mut out: BTreeMap<usize, HeaderSet> = BTreeMap::new();
+    for d in path::deliveries_with(
+        topo,
+        &src,
+        &dst,
+        Some(ids(&targets)),
+        Some(ids(&sources)),
+        initial,
+        false,
+    ) {
+        if let Some(&j) = index.get(d.reached.as_str()) {
+            out.entry(j).or_default().extend(d.admitted);
+        }
+    }
+    out
+}
+
+/// [`differential`] the simple way: two `path` queries for every selected
+/// pair. The reference the class-based evaluation is tested against.
+pub fn pairwise(before: &Network, after: &Network, affected: Option<&Affected>) -> Differential {
     let tb = Topology::new(before);
     let ta = Topology::new(after);
     let all = pairs(before, after);
@@ -262,20 +515,10 @@ pub fn differential(
         .par_iter()
         .map(|(s, d, _)| evaluate_pair(&tb, &ta, s, d))
         .collect();
-    let mut gained = Vec::new();
-    let mut lost = Vec::new();
-    for (g, l) in results {
-        gained.extend(g);
-        lost.extend(l);
-    }
-    sort(&mut gained);
-    sort(&mut lost);
-    Differential {
-        gained,
-        lost,
-        pairs_total: all.len(),
-        pairs_evaluated: selected.len(),
-    }
+    let changes = results
+        .into_iter()
+        .map(|(g, l)| (g.into_iter().collect(), l.into_iter().collect()));
+    collect(changes, all.len(), selected.len())
 }
 
 /// Biggest exposures first: from the internet before anything else, then

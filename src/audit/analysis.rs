@@ -14,6 +14,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
+use range_set_blaze::RangeSetBlaze;
 use rayon::prelude::*;
 
 use super::canon::{self, Node};
@@ -23,7 +24,7 @@ use crate::analysis::path::{self, Delivery};
 use crate::analysis::Hop;
 use crate::model::*;
 use crate::packet::*;
-use crate::topology::Topology;
+use crate::topology::{source_class, SourceClass, Topology};
 
 mod lb;
 
@@ -83,7 +84,7 @@ struct End<'n> {
     kind: Kind,
     eni: Option<&'n NetworkInterface>,
     /// The ENI's primary private address.
-    addr: u32,
+    addr: Addr,
     /// Tag pairs for the `Tags` extension.
     tags: BTreeSet<(String, String)>,
 }
@@ -278,7 +279,7 @@ fn through_matches(st: &ResourceStatement, hops: &[Hop]) -> bool {
 
 /// Subnet, sorted security groups, instance state, attachment status,
 /// interface type, and which scope statements the ENI matches as a source.
-type ClassKey = (String, Vec<String>, String, String, String, Vec<bool>);
+type ClassKey = (SourceClass, Vec<bool>);
 /// Destination ends, their addresses, their ids (the walk's goal).
 /// (source end, destination end, the branch's hops, traffic) → what the scope keeps.
 type ScopeFilter<'a> = dyn Fn(usize, usize, &[Hop], &HeaderSet) -> HeaderSet + Sync + 'a;
@@ -474,29 +475,8 @@ pub fn audit(topo: &Topology, scope: &Scope) -> Result<AuditResult, AuditError> 
         if !any_match(&src_profile[i]) {
             continue;
         }
-        let mut groups = eni.group_ids.clone();
-        groups.sort();
-        let state = eni
-            .attachment
-            .as_ref()
-            .and_then(|a| a.instance_id.as_ref())
-            .and_then(|i| net.instances.get(i))
-            .map(|i| i.state.clone())
-            .unwrap_or_default();
-        let attach = eni
-            .attachment
-            .as_ref()
-            .map(|a| a.status.clone())
-            .unwrap_or_default();
         classes
-            .entry((
-                eni.subnet_id.clone(),
-                groups,
-                state,
-                attach,
-                eni.interface_type.clone(),
-                src_profile[i].clone(),
-            ))
+            .entry((source_class(net, eni), src_profile[i].clone()))
             .or_default()
             .push(i);
     }
@@ -869,8 +849,53 @@ fn finding_id(f: &Finding) -> String {
     for d in &f.destinations {
         eat(d);
     }
-    eat(&format!("{:?}", f.traffic));
+    eat(&id_text(&f.traffic));
     format!("finding-{h:016x}")
+}
+
+/// The traffic as the id hashes it: IPv4 addresses as the 32-bit values
+/// they were before addresses grew to both families (so ids of IPv4
+/// findings never changed), any IPv6 part after them.
+fn id_text(traffic: &HeaderSet) -> String {
+    #[derive(Debug)]
+    struct HeaderSet {
+        #[allow(dead_code)]
+        cubes: Vec<Cube>,
+    }
+    #[derive(Debug)]
+    #[allow(dead_code)]
+    struct Cube {
+        src: RangeSetBlaze<u32>,
+        dst: RangeSetBlaze<u32>,
+        proto: ProtoSet,
+        sport: PortSet,
+        dport: PortSet,
+    }
+    let mut v6 = String::new();
+    let mut v4 = |set: &AddrSet| -> RangeSetBlaze<u32> {
+        let rest = set - &all_v4();
+        if !(rest.is_empty() || set.is_universal()) {
+            v6.push_str(&format!("{rest:?}"));
+        }
+        (set & &all_v4())
+            .ranges()
+            .filter_map(|r| Some(u32::from(v4_of(*r.start())?)..=u32::from(v4_of(*r.end())?)))
+            .collect()
+    };
+    let legacy = HeaderSet {
+        cubes: traffic
+            .cubes()
+            .iter()
+            .map(|c| Cube {
+                src: v4(&c.src),
+                dst: v4(&c.dst),
+                proto: c.proto.clone(),
+                sport: c.sport.clone(),
+                dport: c.dport.clone(),
+            })
+            .collect(),
+    };
+    format!("{legacy:?}{v6}")
 }
 
 fn representative(

@@ -610,5 +610,43 @@ pub fn affected(before: &Network, after: &Network, changes: &[ConfigChange]) -> 
                 .extend(touched_vpcs(before, after, std::slice::from_ref(c))),
         }
     }
+    out.vpcs = with_transit_neighbours(before, after, out.vpcs);
     out
+}
+
+/// `vpcs` plus every VPC a transit gateway joins to one of them (on either
+/// side, through TGW peering too): a pair's path can cross a VPC that is
+/// neither endpoint's, such as a central egress or inspection VPC (C7).
+fn with_transit_neighbours(
+    before: &Network,
+    after: &Network,
+    mut vpcs: BTreeSet<String>,
+) -> BTreeSet<String> {
+    // Transit gateways and VPCs as one undirected graph, closed by search.
+    let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for n in [before, after] {
+        for a in n.tgw_attachments.values() {
+            let other = match (&a.vpc, &a.resource_id) {
+                (Some(v), _) => v.vpc_id.clone(),
+                (None, Some(r)) if a.resource_type == "vpc" || r.starts_with("tgw-") => r.clone(),
+                _ => continue,
+            };
+            edges
+                .entry(a.tgw_id.clone())
+                .or_default()
+                .insert(other.clone());
+            edges.entry(other).or_default().insert(a.tgw_id.clone());
+        }
+    }
+    let mut todo: Vec<String> = vpcs.iter().cloned().collect();
+    let mut seen: BTreeSet<String> = vpcs.clone();
+    while let Some(x) = todo.pop() {
+        for y in edges.get(&x).into_iter().flatten() {
+            if seen.insert(y.clone()) {
+                todo.push(y.clone());
+            }
+        }
+    }
+    vpcs.extend(seen.into_iter().filter(|x| x.starts_with("vpc-")));
+    vpcs
 }
