@@ -454,3 +454,23 @@ fn unwrapped_target_health_is_a_located_error_exit_2() {
     assert!(stderr.contains("target-health.json:2:"), "{stderr}");
     assert!(stderr.contains("LoadBalancerTargetHealth"), "{stderr}");
 }
+
+#[test]
+fn text_report_for_a_classic_load_balancer() {
+    // C9.5: batch-1 shares the classic ELB's subnet and its outbound NACL stops it.
+    let (code, stdout, _) = vpcreach(&[
+        "path",
+        "--snapshot",
+        "fixtures/elb",
+        "--source",
+        "internet",
+        "--destination",
+        "batch-clb",
+        "--port",
+        "80",
+        "--source-port",
+        "1024-65535",
+    ]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!(stdout);
+}

@@ -836,18 +836,38 @@ fn forward(
             }
         }
         // C9.5: a classic LB applies its subnet's outbound NACL even to a target in its own subnet.
-        let mut clb_acl_ok = true;
+        // The walk skips NACLs inside one subnet (C2.7); the classic LB does not.
         if lb.kind == LbKind::Classic && r.eni.subnet_id == node_eni.subnet_id {
             if let Some(acl) = topo.acl_of_subnet(&node_eni.subnet_id) {
-                if rules::evaluate_acl(acl, true, &set).admitted.is_empty() {
-                    clb_acl_ok = false;
+                let v = rules::evaluate_acl(acl, true, &set);
+                let mut hop = Hop::new(
+                    cref(net, &acl.id),
+                    "network ACL, outbound (classic load balancer, same subnet)".into(),
+                    v.admitted.clone(),
+                );
+                hop.acl_rule = v
+                    .allowed_by
+                    .first()
+                    .cloned()
+                    .or_else(|| v.denied_by.first().map(|(e, _)| e.clone()));
+                hop.subnet = Some(node_eni.subnet_id.clone());
+                if v.admitted.is_empty() {
+                    hop.blocked = true;
                     let mut e = base("ELB_ACL_RESTRICTION", format!("{} outbound denies {} from {} to {} (a classic load balancer applies its subnet's outbound NACL even to a target in the same subnet)", acl.id, path::describe_protocols(&set), node_eni.id, t.id));
+                    e.direction = Some(Direction::Egress);
                     e.components.push(("Acl", cref(net, &acl.id)));
-                    leg.explanations.push(e);
+                    e.acl_rule = hop.acl_rule.clone();
+                    a2.explanations.insert(0, e);
+                    a2.forward_found = false;
+                    a2.return_found = None;
+                    a2.admitted = HeaderSet::empty();
                 }
+                // After the node's SG egress hop.
+                let at = a2.forward.len().min(2);
+                a2.forward.insert(at, hop);
             }
         }
-        if a2.path_found() && clb_acl_ok {
+        if a2.path_found() {
             leg.admitted = if preserve {
                 part.restrict_src(&a2.admitted.src_union())
             } else {
