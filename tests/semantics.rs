@@ -2115,3 +2115,14 @@ fn c9_missing_elb_fields_are_located_with_the_elb_cli_named() {
     );
     assert!(text.contains("aws elbv2 describe-*"), "{text}");
 }
+
+#[test]
+fn c9_plain_path_to_a_node_of_an_unknown_load_balancer_says_so() {
+    let note = "that is not in the snapshot (aws elbv2/elb describe-load-balancers)";
+    let mut d = docs();
+    let a = analyze(&network(&d), &query("internet", ALB_A, 6, Some((80, 80))));
+    assert!(a.notes.iter().all(|n| !n.contains(note)), "{:?}", a.notes);
+    d.retain(|name, _| !name.starts_with("elb"));
+    let a = analyze(&network(&d), &query("internet", ALB_A, 6, Some((80, 80))));
+    assert!(a.notes.iter().any(|n| n.contains(note)), "{:?}", a.notes);
+}
