@@ -2126,3 +2126,19 @@ fn c9_plain_path_to_a_node_of_an_unknown_load_balancer_says_so() {
     let a = analyze(&network(&d), &query("internet", ALB_A, 6, Some((80, 80))));
     assert!(a.notes.iter().any(|n| n.contains(note)), "{:?}", a.notes);
 }
+
+#[test]
+fn c9_classic_attribute_output_is_a_warning_not_an_error() {
+    let docs = [(
+        "clb-attrs.json",
+        "{\"LoadBalancerAttributes\": {\"CrossZoneLoadBalancing\": {\"Enabled\": true}}}",
+    )];
+    let snap = vpcreach::snapshot::load_documents(docs).expect("loads");
+    assert!(
+        snap.warnings.iter().any(|w| w
+            .message
+            .contains("does not name its classic load balancer")),
+        "{:?}",
+        snap.warnings
+    );
+}

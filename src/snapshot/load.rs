@@ -351,6 +351,15 @@ pub fn read_text(
             }
             "TargetGroups" => ctx.list(&mut raw.elb.target_groups)?,
             "LoadBalancerTargetHealth" => ctx.list(&mut raw.elb.target_health)?,
+            // `aws elb describe-load-balancer-attributes` prints an object
+            // under the same key, without the load balancer's name.
+            "LoadBalancerAttributes" if value.get().trim_start().starts_with('{') => {
+                raw.warnings.push(Warning {
+                    message: "`LoadBalancerAttributes` as `aws elb describe-load-balancer-attributes` prints it does not name its classic load balancer; ignored (classic cross-zone is assumed off)".into(),
+                    file: Some(file.to_path_buf()),
+                    json_path: Some(key.clone()),
+                })
+            }
             "LoadBalancerAttributes" => ctx.list(&mut raw.elb.lb_attributes)?,
             "TargetGroupAttributes" => ctx.list(&mut raw.elb.tg_attributes)?,
             "LoadBalancerDescriptions" => ctx.list(&mut raw.elb.classic)?,
