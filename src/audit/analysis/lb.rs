@@ -99,7 +99,8 @@ pub(super) fn findings(
                         .internet_gateways
                         .get(&e.id)
                         .is_some_and(|g| g.attachments.iter().any(|(v, _)| *v == lb.vpc_id)),
-                    Kind::Pcx => false,
+                    // Other ends (peerings, …) are not sources through load balancers.
+                    _ => false,
                 };
                 if !in_vpc {
                     continue;
