@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use miette::{IntoDiagnostic, Report};
 
 use vpcreach::analysis::intent::{self, Intent};
-use vpcreach::analysis::{differential, path, PathQuery, ProtocolChoice};
+use vpcreach::analysis::{differential, elb, path, PathQuery, ProtocolChoice};
 use vpcreach::change::{self, Applied};
 use vpcreach::report;
 use vpcreach::snapshot;
@@ -158,9 +158,14 @@ struct PathArgs {
     /// i-…, eni-…, igw-…, nat-…, pcx-…, an IPv4 address, or `internet`.
     #[arg(long)]
     source: String,
-    /// i-…, eni-…, igw-…, nat-…, pcx-…, an IPv4 address, or `internet`.
+    /// i-…, eni-…, igw-…, nat-…, pcx-…, an IPv4 address, `internet`, or a
+    /// load balancer (ARN, name, or one of its node interfaces/addresses).
     #[arg(long)]
     destination: String,
+    /// For a load balancer destination: the verdict covers reaching a
+    /// listener only (default: reaching a target through it).
+    #[arg(long)]
+    lb_only: bool,
     /// tcp, udp, icmp, all, or an IANA protocol number.
     #[arg(long, default_value = "tcp", value_parser = parse_protocol)]
     protocol: ProtocolChoice,
@@ -436,8 +441,34 @@ fn run(cli: Cli) -> miette::Result<u8> {
                 source_ip: args.source_ip,
                 destination_ip: args.destination_ip,
             };
-            let analysis = path::analyze(&topo, &query).map_err(Report::new)?;
             let warnings: Vec<String> = snap.warnings.iter().map(|w| w.to_string()).collect();
+            if let Some((lb, node)) =
+                elb::resolve(&topo, &query.destination).map_err(Report::new)?
+            {
+                let a = elb::analyze(&topo, &query, lb, node.as_deref(), args.lb_only)
+                    .map_err(Report::new)?;
+                let text = match args.format {
+                    Format::Json => {
+                        serde_json::to_string_pretty(&report::elb::json(&a, &warnings))
+                            .into_diagnostic()?
+                            + "\n"
+                    }
+                    Format::Text => {
+                        report::elb::text(&a, &warnings, report::text::Style { colour })
+                    }
+                };
+                std::io::stdout()
+                    .write_all(text.as_bytes())
+                    .into_diagnostic()?;
+                return Ok(if a.path_found() { 0 } else { 1 });
+            }
+            if args.lb_only {
+                return Err(miette::miette!(
+                    "--lb-only needs a load balancer as the destination (its ARN, name, or a node's interface or address); {} is not one",
+                    query.destination
+                ));
+            }
+            let analysis = path::analyze(&topo, &query).map_err(Report::new)?;
             let text = match args.format {
                 Format::Json => {
                     serde_json::to_string_pretty(&report::json::path_analysis(&analysis, &warnings))
@@ -554,6 +585,8 @@ fn run(cli: Cli) -> miette::Result<u8> {
                 "Instances": n.instances.len(),
                 "VpcPeeringConnections": n.peerings.len(),
                 "PrefixLists": n.prefix_lists.len(),
+                "LoadBalancers": n.load_balancers.len(),
+                "TargetGroups": n.target_groups.len(),
                 "Warnings": snap.warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>(),
             });
             match format {

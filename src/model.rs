@@ -32,6 +32,10 @@ pub struct Network {
     pub vpn_gateways: BTreeMap<String, VpnGateway>,
     pub vpn_connections: BTreeMap<String, VpnConnection>,
     pub vpc_endpoints: BTreeMap<String, VpcEndpoint>,
+    /// Load balancers keyed by ARN (ELBv2) or name (classic).
+    pub load_balancers: BTreeMap<String, LoadBalancer>,
+    /// ELBv2 target groups keyed by ARN.
+    pub target_groups: BTreeMap<String, TargetGroup>,
 }
 
 #[derive(Clone, Debug)]
@@ -518,5 +522,118 @@ impl Network {
             + self.vpn_gateways.len()
             + self.vpn_connections.len()
             + self.vpc_endpoints.len()
+            + self.load_balancers.len()
+            + self.target_groups.len()
     }
+}
+
+/// Elastic Load Balancing (C9).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LbKind {
+    Application,
+    Network,
+    Gateway,
+    Classic,
+}
+
+impl LbKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LbKind::Application => "application",
+            LbKind::Network => "network",
+            LbKind::Gateway => "gateway",
+            LbKind::Classic => "classic",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct LoadBalancer {
+    /// The ARN (ELBv2) or the name (classic).
+    pub id: String,
+    pub name: String,
+    pub kind: LbKind,
+    pub internet_facing: bool,
+    pub vpc_id: String,
+    /// `active`, `provisioning`, `failed`, … (classic: always `active`).
+    pub state: String,
+    pub dns_name: String,
+    /// One node per enabled subnet.
+    pub zones: Vec<LbZone>,
+    pub security_groups: Vec<String>,
+    pub listeners: Vec<LbListener>,
+    /// `describe-load-balancer-attributes`; `None` when not in the snapshot.
+    pub attributes: Option<BTreeMap<String, String>>,
+    /// Classic: registered instances (on each listener's instance port).
+    pub classic_instances: Vec<String>,
+}
+
+impl LoadBalancer {
+    /// The form AWS's ENI description uses: `app/<name>/<id>` (ELBv2) or the name.
+    pub fn eni_description(&self) -> String {
+        match self.kind {
+            LbKind::Classic => format!("ELB {}", self.name),
+            _ => {
+                let tail = self.id.split(":loadbalancer/").nth(1).unwrap_or(&self.name);
+                format!("ELB {tail}")
+            }
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct LbZone {
+    pub zone: String,
+    pub subnet_id: String,
+    /// NLB: `PrivateIPv4Address` of the node, when printed.
+    pub private_ip: Option<Ipv4Addr>,
+    /// NLB: the Elastic IP of the node, when printed.
+    pub public_ip: Option<Ipv4Addr>,
+}
+
+#[derive(Clone, Debug)]
+pub struct LbListener {
+    pub id: String,
+    /// HTTP, HTTPS, TCP, TLS, UDP, TCP_UDP (classic: HTTP, HTTPS, TCP, SSL); `None` for GWLB.
+    pub protocol: Option<String>,
+    pub port: Option<u16>,
+    pub action: LbAction,
+}
+
+#[derive(Clone, Debug)]
+pub enum LbAction {
+    /// Forward to these target groups (ARNs).
+    Forward(Vec<String>),
+    /// Classic: to every registered instance on this port.
+    Instances { protocol: String, port: u16 },
+    /// redirect, fixed-response, authenticate-*: nothing is forwarded.
+    Other(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct TargetGroup {
+    pub arn: String,
+    pub name: String,
+    pub protocol: Option<String>,
+    pub port: Option<u16>,
+    pub vpc_id: Option<String>,
+    /// `instance`, `ip`, `lambda` or `alb`.
+    pub target_type: String,
+    pub load_balancer_arns: Vec<String>,
+    /// `None` when `describe-target-health` for the group is not in the snapshot.
+    pub targets: Option<Vec<LbTarget>>,
+    /// `describe-target-group-attributes`; `None` when not in the snapshot.
+    pub attributes: Option<BTreeMap<String, String>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct LbTarget {
+    /// Instance id, IP address, Lambda ARN or ALB ARN.
+    pub id: String,
+    /// The registered port (defaults to the group's port).
+    pub port: Option<u16>,
+    /// `all` for IP targets outside the VPC, else the AZ when printed.
+    pub availability_zone: Option<String>,
+    /// Health as printed; ignored by the analysis (like RA), only reported.
+    pub health: Option<String>,
 }

@@ -313,3 +313,82 @@ fn broken_scopes_exit_2_with_located_errors() {
     assert_eq!(code, 2);
     assert!(err.contains("built-in"), "{err}");
 }
+
+/// C9 / B.2: `ThroughResources` naming load balancer types: what the
+/// internet reaches through them, pair by pair the targets `path
+/// --destination <load balancer>` reaches from the internet gateway.
+#[test]
+fn through_load_balancers_agrees_with_path() {
+    use vpcreach::analysis::{elb, PathQuery, ProtocolChoice};
+    let scope = r#"{"MatchPaths": [
+      {"Source": {"ResourceStatement": {"ResourceTypes": ["AWS::EC2::InternetGateway"]}},
+       "ThroughResources": [{"ResourceStatement": {"ResourceTypes": ["AWS::ElasticLoadBalancingV2::LoadBalancer"]}}],
+       "Destination": {"ResourceStatement": {"ResourceTypes": ["AWS::EC2::NetworkInterface"]}}},
+      {"Source": {"ResourceStatement": {"ResourceTypes": ["AWS::EC2::InternetGateway"]}},
+       "ThroughResources": [{"ResourceStatement": {"ResourceTypes": ["AWS::ElasticLoadBalancing::LoadBalancer"]}}],
+       "Destination": {"ResourceStatement": {"ResourceTypes": ["AWS::EC2::NetworkInterface"]}}}
+    ]}"#;
+    let r = run("elb", scope);
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+    let mut audited: Vec<(String, String)> = r
+        .findings
+        .iter()
+        .flat_map(|f| {
+            f.sources
+                .iter()
+                .flat_map(|s| f.destinations.iter().map(move |d| (s.clone(), d.clone())))
+        })
+        .collect();
+    audited.sort();
+    // The same question through `path`.
+    let snap = snapshot::load(Path::new("fixtures/elb")).unwrap();
+    let topo = Topology::new(&snap.network);
+    let mut expected = Vec::new();
+    for igw in snap.network.internet_gateways.keys() {
+        for lb in snap.network.load_balancers.values() {
+            let q = PathQuery {
+                source: igw.clone(),
+                destination: lb.id.clone(),
+                protocol: ProtocolChoice::All,
+                dport: None,
+                sport: None,
+                source_ip: None,
+                destination_ip: None,
+            };
+            let a = elb::analyze(&topo, &q, lb, None, false).unwrap();
+            for t in a.to_targets.iter().filter(|t| t.reached()) {
+                expected.push((igw.clone(), t.target_eni.clone()));
+            }
+        }
+    }
+    expected.sort();
+    expected.dedup();
+    assert_eq!(audited, expected);
+    // app-1, app-2 behind the ALB (80, 443), batch-2 behind the classic ELB (80).
+    assert_eq!(audited.len(), 3, "{audited:?}");
+    let alb = r
+        .findings
+        .iter()
+        .find(|f| f.destinations == ["eni-054e5f36eb9877283"])
+        .unwrap();
+    let text = vpcreach::report::audit::traffic_text(alb);
+    assert!(
+        text.contains("tcp/80,443") && text.contains("3.91.10.1"),
+        "{text}"
+    );
+    assert!(alb
+        .components
+        .iter()
+        .any(|h| h.component.id.contains(":loadbalancer/app/web-alb/")));
+    // Only the classic type: only batch-2.
+    let classic = scope.replacen(
+        "AWS::ElasticLoadBalancingV2::LoadBalancer",
+        "AWS::ElasticLoadBalancing::LoadBalancer",
+        1,
+    );
+    let r = run("elb", &classic);
+    assert!(r
+        .findings
+        .iter()
+        .all(|f| f.destinations == ["eni-0677d540a518f542f"]));
+}

@@ -367,3 +367,110 @@ fn fuzzed_snapshot_bytes_never_panic() {
         assert!(!stderr.contains("panicked"), "cut {cut}: {stderr}");
     }
 }
+
+#[test]
+fn load_balancer_destination_reports_both_legs_and_exits_by_targets() {
+    // C9: internet → web-alb tcp/80 reaches app-1 and app-2 (exit 0).
+    let (code, v) = path_json(&[
+        "--snapshot",
+        "fixtures/elb",
+        "--source",
+        "internet",
+        "--destination",
+        "web-alb",
+        "--port",
+        "80",
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(v["NetworkPathFound"], true);
+    assert_eq!(v["LoadBalancer"]["Type"], "application");
+    assert_eq!(v["ToLoadBalancer"].as_array().unwrap().len(), 2);
+    let legs = v["ToTargets"].as_array().unwrap();
+    let legacy = legs
+        .iter()
+        .find(|l| l["LoadBalancerTarget"]["Id"] == "i-0c9f446a08c8eff85")
+        .unwrap();
+    assert_eq!(legacy["Reachable"], false);
+    assert_eq!(legacy["LoadBalancerTarget"]["Port"], 8080);
+    assert_eq!(
+        legacy["Analysis"]["Explanations"][0]["ExplanationCode"],
+        "ENI_SG_RULES_MISMATCH"
+    );
+    // From a client the target SG refuses: the LB is reached, no target (exit 1);
+    // with --lb-only the verdict covers the listener only (exit 0).
+    let args = [
+        "--snapshot",
+        "fixtures/elb",
+        "--source",
+        "i-07298806da1125ac2",
+        "--destination",
+        "internal-nlb",
+        "--port",
+        "9000",
+    ];
+    let (code, v) = path_json(&args);
+    assert_eq!((code, &v["LoadBalancerReachable"]), (1, &Value::Bool(true)));
+    let mut lb_only = args.to_vec();
+    lb_only.push("--lb-only");
+    let (code, stdout, _) = vpcreach(&[&["path"][..], &lb_only].concat());
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("REACHABLE"), "{stdout}");
+    // No listener for the port: exit 1 with the listener code.
+    let (code, stdout, _) = vpcreach(&[
+        "path",
+        "--snapshot",
+        "fixtures/elb",
+        "--source",
+        "internet",
+        "--destination",
+        "web-alb",
+        "--port",
+        "22",
+    ]);
+    assert_eq!(code, 1);
+    assert!(stdout.contains("[ELBV2_LISTENERS_MISMATCH]"), "{stdout}");
+}
+
+#[test]
+fn unwrapped_target_health_is_a_located_error_exit_2() {
+    let dir = std::env::temp_dir().join(format!("vpcreach-elb-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("target-health.json"),
+        "{\n    \"TargetHealthDescriptions\": []\n}\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = vpcreach(&[
+        "path",
+        "--snapshot",
+        dir.to_str().unwrap(),
+        "--source",
+        "internet",
+        "--destination",
+        "web-alb",
+    ]);
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("target-health.json:2:"), "{stderr}");
+    assert!(stderr.contains("LoadBalancerTargetHealth"), "{stderr}");
+}
+
+#[test]
+fn text_report_for_a_classic_load_balancer() {
+    // C9.5: batch-1 shares the classic ELB's subnet and its outbound NACL stops it.
+    let (code, stdout, _) = vpcreach(&[
+        "path",
+        "--snapshot",
+        "fixtures/elb",
+        "--source",
+        "internet",
+        "--destination",
+        "batch-clb",
+        "--port",
+        "80",
+        "--source-port",
+        "1024-65535",
+    ]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!(stdout);
+}

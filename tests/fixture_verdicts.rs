@@ -655,3 +655,191 @@ fn every_fixture_verdict_holds() {
         failures.join("\n")
     );
 }
+
+/// fixtures/elb/README.md: a load balancer as the destination. `reached`
+/// lists the targets some node reaches; `blocked` the (target, code,
+/// component) of legs that must be stopped, or ("", code, component) for
+/// the load balancer or the client → node leg.
+struct LbCase<'a> {
+    src: &'a str,
+    dst: &'a str,
+    port: u16,
+    reached: &'a [&'a str],
+    blocked: &'a [(&'a str, &'a str, &'a str)],
+}
+
+#[test]
+fn every_elb_fixture_verdict_holds() {
+    use vpcreach::analysis::elb;
+    const ALB: &str =
+        "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web-alb/50dc6c495c0c9188";
+    const NLB: &str = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/internal-nlb/3e2a1c9f0b7d4e55";
+    let (app1, app2, app3, legacy) = (
+        "i-07298806da1125ac2",
+        "i-05b8467532b35ee9e",
+        "i-01e369b22ebeeee84",
+        "i-0c9f446a08c8eff85",
+    );
+    let (svca, svcb, client) = (
+        "i-073d7d8cdcb1301a6",
+        "i-08123c50eb7cf8ec9",
+        "i-0dbdf1d9c9d3489f0",
+    );
+    let (b1, b2) = ("i-018c21a2087779017", "i-01f7d13264b2a9eb7");
+    let legacy_sg = "sg-0ae33a2e113f5a525";
+    let svc_sg = "sg-0ea22cd0d2de413ba";
+    let public_acl = "acl-0fc1bfa6b0a5a1b51";
+    let alb_blocked: &[(&str, &str, &str)] = &[
+        (legacy, "ENI_SG_RULES_MISMATCH", legacy_sg),
+        (app3, "ELB_INSTALLED_AZ_RESTRICTION", ALB),
+    ];
+    let cases = [
+        LbCase {
+            src: "internet",
+            dst: "web-alb",
+            port: 80,
+            reached: &[app1, app2],
+            blocked: alb_blocked,
+        },
+        LbCase {
+            src: "internet",
+            dst: ALB,
+            port: 443,
+            reached: &[app1, app2],
+            blocked: alb_blocked,
+        },
+        LbCase {
+            src: "internet",
+            dst: "web-alb",
+            port: 22,
+            reached: &[],
+            blocked: &[("", "ELBV2_LISTENERS_MISMATCH", ALB)],
+        },
+        LbCase {
+            src: "internet",
+            dst: "3.91.10.2",
+            port: 80,
+            reached: &[app1, app2],
+            blocked: alb_blocked,
+        },
+        LbCase {
+            src: client,
+            dst: "internal-nlb",
+            port: 9000,
+            reached: &[svca, svcb],
+            blocked: &[
+                (svcb, "ELB_NOT_CROSSZONE", NLB),
+                (svca, "ELB_NOT_CROSSZONE", NLB),
+            ],
+        },
+        LbCase {
+            src: client,
+            dst: "10.20.10.200",
+            port: 9000,
+            reached: &[svca],
+            blocked: &[(svcb, "ELB_NOT_CROSSZONE", NLB)],
+        },
+        LbCase {
+            src: client,
+            dst: NLB,
+            port: 9100,
+            reached: &["10.20.11.50"],
+            blocked: &[("10.20.11.50", "ELB_NOT_CROSSZONE", NLB)],
+        },
+        LbCase {
+            src: app1,
+            dst: "internal-nlb",
+            port: 9000,
+            reached: &[],
+            blocked: &[
+                (svca, "ELBV2_SOURCE_ADDRESS_PRESERVATION", NLB),
+                (svca, "ENI_SG_RULES_MISMATCH", svc_sg),
+                (svcb, "ENI_SG_RULES_MISMATCH", svc_sg),
+            ],
+        },
+        LbCase {
+            src: "internet",
+            dst: "internal-nlb",
+            port: 9000,
+            reached: &[],
+            blocked: &[(
+                "",
+                "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS",
+                "igw-06b6c07b01c307e25",
+            )],
+        },
+        LbCase {
+            src: "internet",
+            dst: "batch-clb",
+            port: 80,
+            reached: &[b2],
+            blocked: &[(b1, "ELB_ACL_RESTRICTION", public_acl)],
+        },
+    ];
+    let snap = snapshot::load(Path::new("fixtures/elb")).expect("fixture loads");
+    let topo = Topology::new(&snap.network);
+    let mut failures = Vec::new();
+    for c in &cases {
+        let label = format!("elb: {} -> {} tcp/{}", c.src, c.dst, c.port);
+        let query = PathQuery {
+            source: c.src.into(),
+            destination: c.dst.into(),
+            protocol: ProtocolChoice::Number(TCP),
+            dport: Some((c.port, c.port)),
+            sport: EPHEMERAL,
+            source_ip: None,
+            destination_ip: None,
+        };
+        let (lb, node) = elb::resolve(&topo, c.dst)
+            .expect("resolves")
+            .expect("a load balancer");
+        let a = elb::analyze(&topo, &query, lb, node.as_deref(), false).expect("analyzes");
+        let mut got: Vec<&str> = a
+            .to_targets
+            .iter()
+            .filter(|t| t.reached())
+            .map(|t| t.target.id.as_str())
+            .collect();
+        got.sort();
+        got.dedup();
+        let mut want = c.reached.to_vec();
+        want.sort();
+        if got != want {
+            failures.push(format!("{label}: reached {got:?}, expected {want:?}"));
+        }
+        if a.path_found() == c.reached.is_empty() {
+            failures.push(format!("{label}: verdict {}", a.path_found()));
+        }
+        for (target, code, component) in c.blocked {
+            let names = |e: &vpcreach::analysis::Explanation| {
+                e.code == *code && e.components.iter().any(|(_, x)| x.id == *component)
+            };
+            let hit = if target.is_empty() {
+                a.explanations.iter().any(names)
+                    || a.to_lb
+                        .iter()
+                        .any(|n| n.analysis.explanations.iter().any(names))
+            } else {
+                a.to_targets.iter().any(|t| {
+                    t.target.id == *target
+                        && !t.reached()
+                        && (t.explanations.iter().any(names)
+                            || t.analysis
+                                .as_ref()
+                                .is_some_and(|w| w.explanations.iter().any(names)))
+                })
+            };
+            if !hit {
+                failures.push(format!(
+                    "{label}: expected {code} on {component} for {target:?}"
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} ELB verdicts wrong:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}

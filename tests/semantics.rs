@@ -1581,3 +1581,564 @@ fn c4_2_admitted_traffic_keeps_the_private_source_across_nat() {
         assert!(!a.admitted.contains(&translated), "type {icmp_type}");
     }
 }
+
+// ------------------------------------------------------------------ C9 ELB
+//
+// Elastic Load Balancing, on fixtures/elb (see its README for the layout):
+// each test loads the fixture's documents, optionally edits one, and asks
+// `path` with a load balancer as the destination.
+
+mod elb_fx {
+    use std::collections::BTreeMap;
+
+    use serde_json::Value;
+    use vpcreach::analysis::elb::{self, LbAnalysis, TargetLeg};
+    use vpcreach::analysis::{PathQuery, ProtocolChoice};
+    use vpcreach::model::Network;
+    use vpcreach::topology::Topology;
+
+    pub const ALB: &str =
+        "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web-alb/50dc6c495c0c9188";
+    pub const NLB: &str = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/internal-nlb/3e2a1c9f0b7d4e55";
+    pub const ALB_A: &str = "eni-0a3c6b5516565c9af";
+    pub const NLB_A: &str = "eni-0f964802d48b1bb0f";
+    pub const NLB_B: &str = "eni-056e6ce2f475b48d6";
+    pub const APP_1: &str = "i-07298806da1125ac2";
+    pub const APP_2: &str = "i-05b8467532b35ee9e";
+    pub const APP_3: &str = "i-01e369b22ebeeee84";
+    pub const LEGACY_1: &str = "i-0c9f446a08c8eff85";
+    pub const SVC_A: &str = "i-073d7d8cdcb1301a6";
+    pub const SVC_B: &str = "i-08123c50eb7cf8ec9";
+    pub const CLIENT: &str = "i-0dbdf1d9c9d3489f0";
+    pub const BATCH_1: &str = "i-018c21a2087779017";
+    pub const BATCH_2: &str = "i-01f7d13264b2a9eb7";
+    pub const IP_TARGET: &str = "10.20.11.50";
+
+    pub type Docs = BTreeMap<String, Value>;
+
+    pub fn docs() -> Docs {
+        let dir = std::path::Path::new("fixtures/elb/us-east-1");
+        let mut out = Docs::new();
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            let text = std::fs::read_to_string(&p).unwrap();
+            out.insert(
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                serde_json::from_str(&text).unwrap(),
+            );
+        }
+        out
+    }
+
+    pub fn network(docs: &Docs) -> Network {
+        let texts: Vec<(String, String)> = docs
+            .iter()
+            .map(|(k, v)| (k.clone(), v.to_string()))
+            .collect();
+        vpcreach::snapshot::load_documents(texts.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+            .expect("fixture loads")
+            .network
+    }
+
+    /// The security group named `name`, to edit.
+    pub fn sg<'a>(docs: &'a mut Docs, name: &str) -> &'a mut Value {
+        docs.get_mut("security-groups.json").unwrap()["SecurityGroups"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|g| g["GroupName"] == name)
+            .unwrap()
+    }
+
+    /// The `Attributes` of the wrapper element in `file` whose `key` is `id`.
+    pub fn attributes<'a>(
+        docs: &'a mut Docs,
+        file: &str,
+        wrapper: &str,
+        name_part: &str,
+    ) -> &'a mut Vec<Value> {
+        docs.get_mut(file).unwrap()[wrapper]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|w| {
+                w.as_object()
+                    .unwrap()
+                    .values()
+                    .any(|v| v.as_str().is_some_and(|s| s.contains(name_part)))
+            })
+            .unwrap()["Attributes"]
+            .as_array_mut()
+            .unwrap()
+    }
+
+    pub fn set_attr(attrs: &mut [Value], key: &str, value: &str) {
+        for a in attrs.iter_mut() {
+            if a["Key"] == key {
+                a["Value"] = Value::String(value.into());
+            }
+        }
+    }
+
+    pub fn ask(net: &Network, src: &str, dst: &str, port: u16) -> LbAnalysis {
+        let topo = Topology::new(net);
+        let q = PathQuery {
+            source: src.into(),
+            destination: dst.into(),
+            protocol: ProtocolChoice::Number(6),
+            dport: Some((port, port)),
+            sport: Some((1024, 65535)),
+            source_ip: None,
+            destination_ip: None,
+        };
+        let (lb, node) = elb::resolve(&topo, dst)
+            .expect("resolves")
+            .expect("a load balancer");
+        elb::analyze(&topo, &q, lb, node.as_deref(), false).expect("endpoints resolve")
+    }
+
+    /// The leg from `node` (any node when None) to `target`.
+    pub fn leg<'a>(a: &'a LbAnalysis, node: Option<&str>, target: &str) -> &'a TargetLeg {
+        a.to_targets
+            .iter()
+            .find(|t| t.target.id == target && node.is_none_or(|n| t.node.id == n))
+            .unwrap_or_else(|| {
+                panic!(
+                    "no leg to {target}: {:?}",
+                    a.to_targets
+                        .iter()
+                        .map(|t| (&t.node.id, &t.target.id))
+                        .collect::<Vec<_>>()
+                )
+            })
+    }
+
+    pub fn reached(a: &LbAnalysis, target: &str) -> bool {
+        a.to_targets
+            .iter()
+            .any(|t| t.target.id == target && t.reached())
+    }
+
+    /// Every code on the leg: its own and its walk's.
+    pub fn codes(t: &TargetLeg) -> Vec<&'static str> {
+        let mut v: Vec<&'static str> = t.explanations.iter().map(|e| e.code).collect();
+        if let Some(a) = &t.analysis {
+            v.extend(a.explanations.iter().map(|e| e.code));
+        }
+        v
+    }
+}
+
+use elb_fx::*;
+
+#[test]
+fn c9_1_traffic_must_match_a_listener() {
+    let net = network(&docs());
+    let a = ask(&net, "internet", "web-alb", 80);
+    assert!(a.path_found());
+    let a = ask(&net, "internet", "web-alb", 22);
+    assert!(!a.path_found() && !a.reaches_lb());
+    assert_eq!(a.explanations[0].code, "ELBV2_LISTENERS_MISMATCH");
+    assert!(a.explanations[0]
+        .components
+        .iter()
+        .any(|(_, c)| c.id == ALB));
+    // Classic: its own code.
+    let a = ask(&net, "internet", "batch-clb", 81);
+    assert_eq!(a.explanations[0].code, "ELB_LISTENERS_MISMATCH");
+}
+
+#[test]
+fn c9_1_targets_are_reached_on_their_registered_port() {
+    let mut d = docs();
+    let net = network(&d);
+    let a = ask(&net, "internet", "web-alb", 80);
+    let l = leg(&a, Some(ALB_A), APP_1);
+    assert_eq!(l.port, 8080);
+    assert!(l.reached());
+    let walk = l.analysis.as_ref().unwrap();
+    assert!(walk
+        .arrived
+        .cubes()
+        .iter()
+        .all(|c| c.dport.iter().eq([8080u16])));
+    // The target SG opened on the listener port instead: not reached.
+    sg(&mut d, "app-sg")["IpPermissions"][0]["FromPort"] = 80.into();
+    sg(&mut d, "app-sg")["IpPermissions"][0]["ToPort"] = 80.into();
+    let a = ask(&network(&d), "internet", "web-alb", 80);
+    assert!(!reached(&a, APP_1) && !reached(&a, APP_2));
+    // Classic: the listener's instance port.
+    let a = ask(&net, "internet", "batch-clb", 80);
+    assert_eq!(leg(&a, None, BATCH_2).port, 8081);
+}
+
+#[test]
+fn c9_2_alb_connects_from_its_own_address_so_target_sgs_must_allow_the_lb() {
+    let mut d = docs();
+    let net = network(&d);
+    let a = ask(&net, "internet", "web-alb", 80);
+    assert!(reached(&a, APP_1));
+    let l = leg(&a, Some(ALB_A), LEGACY_1);
+    assert!(!l.reached());
+    let walk = l.analysis.as_ref().unwrap();
+    let e = walk
+        .explanations
+        .iter()
+        .find(|e| e.code == "ENI_SG_RULES_MISMATCH")
+        .expect("legacy-sg blocks");
+    assert!(e
+        .components
+        .iter()
+        .any(|(f, c)| *f == "SecurityGroups" && c.name.as_deref() == Some("legacy-sg")));
+    assert!(
+        e.fix.as_deref().unwrap().contains("sg-0c684a085eee69ee0"),
+        "{:?}",
+        e.fix
+    );
+    // The target sees the node's private address, not the client's.
+    let src = leg(&a, Some(ALB_A), APP_1)
+        .analysis
+        .as_ref()
+        .unwrap()
+        .arrived
+        .src_union();
+    let node: std::net::Ipv4Addr = "10.20.0.100".parse().unwrap();
+    assert_eq!(src, vpcreach::packet::ip_set(node));
+    // Allowing the internet (the client) instead of the ALB does not help.
+    sg(&mut d, "app-sg")["IpPermissions"][0]["UserIdGroupPairs"] = serde_json::json!([]);
+    sg(&mut d, "app-sg")["IpPermissions"][0]["IpRanges"] =
+        serde_json::json!([{"CidrIp": "203.0.113.0/24"}]);
+    let a = ask(&network(&d), "203.0.113.10", "web-alb", 80);
+    assert!(a.reaches_lb() && !reached(&a, APP_1));
+}
+
+#[test]
+fn c9_3_nlb_preserves_the_client_address_for_instance_targets() {
+    let mut d = docs();
+    let net = network(&d);
+    let a = ask(&net, CLIENT, "internal-nlb", 9000);
+    assert!(reached(&a, SVC_A) && leg(&a, Some(NLB_A), SVC_A).client_ip_preserved);
+    // A client outside the allowed range is blocked at the target, which sees it.
+    let a = ask(&net, APP_1, "internal-nlb", 9000);
+    let l = leg(&a, Some(NLB_A), SVC_A);
+    assert!(!l.reached());
+    assert!(
+        codes(l).contains(&"ELBV2_SOURCE_ADDRESS_PRESERVATION"),
+        "{:?}",
+        codes(l)
+    );
+    // Allowing only the NLB's subnets breaks preserved traffic…
+    sg(&mut d, "svc-sg")["IpPermissions"][0]["IpRanges"] =
+        serde_json::json!([{"CidrIp": "10.20.10.0/24"}, {"CidrIp": "10.20.11.0/24"}]);
+    let a = ask(&network(&d), CLIENT, "internal-nlb", 9000);
+    assert!(!reached(&a, SVC_A));
+    // …and is right once the attribute turns preservation off.
+    set_attr(
+        attributes(
+            &mut d,
+            "elbv2-target-group-attributes.json",
+            "TargetGroupAttributes",
+            "svc-tg",
+        ),
+        "preserve_client_ip.enabled",
+        "false",
+    );
+    let a = ask(&network(&d), CLIENT, "internal-nlb", 9000);
+    assert!(reached(&a, SVC_A));
+    assert!(!leg(&a, Some(NLB_A), SVC_A).client_ip_preserved);
+}
+
+#[test]
+fn c9_3_nlb_ip_targets_over_tcp_see_the_nlb_by_default() {
+    let mut d = docs();
+    // Without attributes the default applies (off for IP targets over TCP), with a note.
+    d.remove("elbv2-target-group-attributes.json");
+    let a = ask(&network(&d), CLIENT, "internal-nlb", 9100);
+    let l = leg(&a, Some(NLB_B), IP_TARGET);
+    assert!(l.reached() && !l.client_ip_preserved);
+    assert!(
+        a.notes
+            .iter()
+            .any(|n| n.starts_with("ASSUMPTION_PRESERVE_CLIENT_IP_IS_DISABLED")),
+        "{:?}",
+        a.notes
+    );
+    // UDP groups always preserve, whatever the attribute says.
+    let tgs = d.get_mut("elbv2-target-groups.json").unwrap()["TargetGroups"]
+        .as_array_mut()
+        .unwrap();
+    let ip_tg = tgs
+        .iter_mut()
+        .find(|t| t["TargetGroupName"] == "ipsvc-tg")
+        .unwrap();
+    ip_tg["Protocol"] = "UDP".into();
+    let a = ask(&network(&d), CLIENT, "internal-nlb", 9100);
+    assert!(leg(&a, Some(NLB_B), IP_TARGET).client_ip_preserved);
+}
+
+#[test]
+fn c9_4_without_cross_zone_a_node_reaches_only_its_own_az() {
+    let mut d = docs();
+    let net = network(&d);
+    let a = ask(&net, CLIENT, "internal-nlb", 9000);
+    let l = leg(&a, Some(NLB_A), SVC_B);
+    assert!(!l.reached());
+    assert_eq!(l.explanations[0].code, "ELB_NOT_CROSSZONE");
+    assert!(reached(&a, SVC_B), "through its own AZ's node");
+    // Asked about node a only (its address), svc-b is out of reach.
+    let a = ask(&net, CLIENT, "10.20.10.200", 9000);
+    assert!(reached(&a, SVC_A) && !reached(&a, SVC_B));
+    set_attr(
+        attributes(
+            &mut d,
+            "elbv2-load-balancer-attributes.json",
+            "LoadBalancerAttributes",
+            "internal-nlb",
+        ),
+        "load_balancing.cross_zone.enabled",
+        "true",
+    );
+    let a = ask(&network(&d), CLIENT, "10.20.10.200", 9000);
+    assert!(reached(&a, SVC_B));
+    // The target group's own setting overrides the load balancer's.
+    set_attr(
+        attributes(
+            &mut d,
+            "elbv2-target-group-attributes.json",
+            "TargetGroupAttributes",
+            "svc-tg",
+        ),
+        "load_balancing.cross_zone.enabled",
+        "false",
+    );
+    let a = ask(&network(&d), CLIENT, "10.20.10.200", 9000);
+    assert!(!reached(&a, SVC_B));
+    // ALB: always cross-zone.
+    let a = ask(&net, "internet", "web-alb", 80);
+    assert!(leg(&a, Some(ALB_A), APP_2).reached());
+}
+
+#[test]
+fn c9_4_targets_in_az_not_enabled_on_the_lb_get_nothing() {
+    let net = network(&docs());
+    let a = ask(&net, "internet", "web-alb", 80);
+    let l = leg(&a, None, APP_3);
+    assert!(!reached(&a, APP_3));
+    assert_eq!(l.explanations[0].code, "ELB_INSTALLED_AZ_RESTRICTION");
+}
+
+#[test]
+fn c9_5_lb_security_groups_and_public_addresses_gate_the_first_leg() {
+    let mut d = docs();
+    // The ALB's SG no longer admits HTTP.
+    let mut broken = d.clone();
+    sg(&mut broken, "web-alb-sg")["IpPermissions"]
+        .as_array_mut()
+        .unwrap()
+        .remove(0);
+    let a = ask(&network(&broken), "internet", "web-alb", 80);
+    assert!(!a.path_found() && !a.reaches_lb());
+    let walk = &a.to_lb[0].analysis;
+    assert!(walk
+        .explanations
+        .iter()
+        .any(|e| e.code == "ENI_SG_RULES_MISMATCH"
+            && e.components
+                .iter()
+                .any(|(_, c)| c.id == "sg-0c684a085eee69ee0")));
+    // Without public addresses on its nodes an internet-facing LB is unreachable from the internet.
+    for eni in d.get_mut("network-interfaces.json").unwrap()["NetworkInterfaces"]
+        .as_array_mut()
+        .unwrap()
+    {
+        if eni["Description"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("ELB app/")
+        {
+            eni.as_object_mut().unwrap().remove("Association");
+            eni["PrivateIpAddresses"][0]
+                .as_object_mut()
+                .unwrap()
+                .remove("Association");
+        }
+    }
+    let a = ask(&network(&d), "internet", "web-alb", 80);
+    assert!(!a.path_found());
+    // An internal LB is not reachable from the internet either.
+    let a = ask(&network(&docs()), "internet", "internal-nlb", 9000);
+    assert!(!a.path_found());
+}
+
+#[test]
+fn c9_5_classic_lb_applies_its_outbound_nacl_in_its_own_subnet() {
+    let mut d = docs();
+    let a = ask(&network(&d), "internet", "batch-clb", 80);
+    assert!(reached(&a, BATCH_2));
+    let l = leg(&a, None, BATCH_1);
+    assert!(!l.reached());
+    assert!(codes(l).contains(&"ELB_ACL_RESTRICTION"), "{:?}", codes(l));
+    // Without the deny rule batch-1 is reached.
+    let acls = d.get_mut("network-acls.json").unwrap()["NetworkAcls"]
+        .as_array_mut()
+        .unwrap();
+    let public = acls
+        .iter_mut()
+        .find(|a| a["Tags"][0]["Value"] == "shop-public-nacl")
+        .unwrap();
+    public["Entries"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|e| e["RuleNumber"] != 90);
+    let a = ask(&network(&d), "internet", "batch-clb", 80);
+    assert!(reached(&a, BATCH_1));
+}
+
+#[test]
+fn c9_6_target_health_is_ignored() {
+    let mut d = docs();
+    for g in d.get_mut("elbv2-target-health.json").unwrap()["LoadBalancerTargetHealth"]
+        .as_array_mut()
+        .unwrap()
+    {
+        for t in g["TargetHealthDescriptions"].as_array_mut().unwrap() {
+            t["TargetHealth"] =
+                serde_json::json!({"State": "unhealthy", "Reason": "Target.Timeout"});
+        }
+    }
+    let a = ask(&network(&d), "internet", "web-alb", 80);
+    assert!(reached(&a, APP_1));
+    assert_eq!(
+        leg(&a, Some(ALB_A), APP_1).health.as_deref(),
+        Some("unhealthy")
+    );
+}
+
+#[test]
+fn c9_lb_nodes_without_interfaces_are_not_guessed() {
+    let mut d = docs();
+    d.get_mut("network-interfaces.json").unwrap()["NetworkInterfaces"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|e| {
+            !e["Description"]
+                .as_str()
+                .unwrap_or("")
+                .starts_with("ELB app/")
+        });
+    let a = ask(&network(&d), "internet", ALB, 80);
+    assert!(!a.path_found());
+    assert!(
+        a.notes
+            .iter()
+            .any(|n| n.contains("has no network interface in the snapshot")),
+        "{:?}",
+        a.notes
+    );
+}
+
+#[test]
+fn c9_lb_resolves_by_arn_name_node_and_address() {
+    let net = network(&docs());
+    let topo = vpcreach::topology::Topology::new(&net);
+    for r in [ALB, "web-alb", ALB_A, "10.20.0.100", "3.91.10.1"] {
+        let (lb, _) = vpcreach::analysis::elb::resolve(&topo, r).unwrap().unwrap();
+        assert_eq!(lb.id, ALB, "{r}");
+    }
+    let (lb, node) = vpcreach::analysis::elb::resolve(&topo, "10.20.11.200")
+        .unwrap()
+        .unwrap();
+    assert_eq!((lb.id.as_str(), node.as_deref()), (NLB, Some(NLB_B)));
+    assert!(vpcreach::analysis::elb::resolve(&topo, &ALB.replace("web-alb", "nope")).is_err());
+    assert!(vpcreach::analysis::elb::resolve(&topo, APP_1)
+        .unwrap()
+        .is_none());
+}
+
+#[test]
+fn c9_unwrapped_target_health_is_a_located_error() {
+    let docs = [("health.json", "{\n  \"TargetHealthDescriptions\": []\n}")];
+    let err = vpcreach::snapshot::load_documents(docs).unwrap_err();
+    let text = format!("{err:?}");
+    assert!(text.contains("LoadBalancerTargetHealth"), "{text}");
+    let docs = [(
+        "lbs.json",
+        "{\"LoadBalancers\": [{\"LoadBalancerArn\": 7}]}",
+    )];
+    let err = vpcreach::snapshot::load_documents(docs).unwrap_err();
+    assert!(err.to_string().contains("LoadBalancers[0]"), "{err}");
+}
+
+#[test]
+fn c9_4_ip_targets_outside_the_vpc_take_any_node_and_zero_weight_groups_get_nothing() {
+    let mut d = docs();
+    // The IP target registered with AvailabilityZone `all` (outside the VPC's AZs).
+    for g in d.get_mut("elbv2-target-health.json").unwrap()["LoadBalancerTargetHealth"]
+        .as_array_mut()
+        .unwrap()
+    {
+        for t in g["TargetHealthDescriptions"].as_array_mut().unwrap() {
+            if t["Target"]["Id"] == IP_TARGET {
+                t["Target"]["AvailabilityZone"] = "all".into();
+            }
+        }
+    }
+    let a = ask(&network(&d), CLIENT, "10.20.10.200", 9100);
+    assert!(reached(&a, IP_TARGET), "node a reaches an `all` target");
+    // A forward weight of 0 sends nothing to the group.
+    let mut d = docs();
+    for l in d.get_mut("elbv2-load-balancer-listeners.json").unwrap()["LoadBalancerListeners"][0]
+        ["Listeners"]
+        .as_array_mut()
+        .unwrap()
+    {
+        if l["Port"] == 9100 {
+            l["DefaultActions"][0]["ForwardConfig"]["TargetGroups"][0]["Weight"] = 0.into();
+        }
+    }
+    let a = ask(&network(&d), CLIENT, "internal-nlb", 9100);
+    assert!(!a.path_found() && a.to_targets.is_empty());
+    assert_eq!(a.explanations[0].code, "ELBV2_LISTENER_HAS_NO_TG");
+}
+
+#[test]
+fn c9_missing_elb_fields_are_located_with_the_elb_cli_named() {
+    let docs = [(
+        "tgs.json",
+        "{\"TargetGroups\": [{\"TargetGroupArn\": \"arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/x/1\"}]}",
+    )];
+    let err = vpcreach::snapshot::load_documents(docs).unwrap_err();
+    let text = format!("{err:?}");
+    assert!(
+        text.contains("TargetType") && text.contains("TargetGroups[0]"),
+        "{text}"
+    );
+    assert!(text.contains("aws elbv2 describe-*"), "{text}");
+}
+
+#[test]
+fn c9_plain_path_to_a_node_of_an_unknown_load_balancer_says_so() {
+    let note = "that is not in the snapshot (aws elbv2/elb describe-load-balancers)";
+    let mut d = docs();
+    let a = analyze(&network(&d), &query("internet", ALB_A, 6, Some((80, 80))));
+    assert!(a.notes.iter().all(|n| !n.contains(note)), "{:?}", a.notes);
+    d.retain(|name, _| !name.starts_with("elb"));
+    let a = analyze(&network(&d), &query("internet", ALB_A, 6, Some((80, 80))));
+    assert!(a.notes.iter().any(|n| n.contains(note)), "{:?}", a.notes);
+}
+
+#[test]
+fn c9_classic_attribute_output_is_a_warning_not_an_error() {
+    let docs = [(
+        "clb-attrs.json",
+        "{\"LoadBalancerAttributes\": {\"CrossZoneLoadBalancing\": {\"Enabled\": true}}}",
+    )];
+    let snap = vpcreach::snapshot::load_documents(docs).expect("loads");
+    assert!(
+        snap.warnings.iter().any(|w| w
+            .message
+            .contains("does not name its classic load balancer")),
+        "{:?}",
+        snap.warnings
+    );
+}

@@ -6,6 +6,7 @@
 //! terminals.
 
 pub mod differential;
+pub mod elb;
 pub mod endpoint;
 pub mod intent;
 pub mod path;
@@ -44,6 +45,26 @@ pub struct Hop {
     pub blocked: bool,
 }
 
+impl Hop {
+    /// A hop through `component` with nothing but its role and outbound set.
+    pub fn new(component: ComponentRef, role: String, outbound: HeaderSet) -> Hop {
+        Hop {
+            component,
+            role,
+            acl_rule: None,
+            sg_rule: None,
+            route: None,
+            route_table_id: None,
+            attached_to: None,
+            subnet: None,
+            vpc: None,
+            inbound: None,
+            outbound,
+            blocked: false,
+        }
+    }
+}
+
 /// AWS's `Explanation`: why (part of) the traffic stops. `code` is one of
 /// AWS's explanation codes, spelt exactly.
 #[derive(Clone, Debug)]
@@ -63,6 +84,24 @@ pub struct Explanation {
     pub fix: Option<String>,
     /// True when on the return path.
     pub on_return_path: bool,
+}
+
+impl Explanation {
+    /// An explanation with no component, rule or fix yet, on the forward path.
+    pub fn new(code: &'static str, message: String, blocked: &HeaderSet) -> Explanation {
+        Explanation {
+            code,
+            direction: None,
+            components: Vec::new(),
+            acl_rule: None,
+            route: None,
+            route_table_id: None,
+            blocked: blocked.clone(),
+            message,
+            fix: None,
+            on_return_path: false,
+        }
+    }
 }
 
 /// The question `path` answers.
@@ -98,6 +137,9 @@ pub struct PathAnalysis {
     pub explanations: Vec<Explanation>,
     /// Traffic that reaches the destination and whose replies get back.
     pub admitted: HeaderSet,
+    /// Traffic as it reached the destination on clean forward branches,
+    /// before any return check (in the destination's terms, after NAT).
+    pub arrived: HeaderSet,
     /// Things the analysis could not model or had to assume.
     pub notes: Vec<String>,
 }

@@ -213,6 +213,12 @@ pub fn analyze_endpoints(
         .map(|(i, _)| i)
         .collect();
     let forward_found = !clean_forward.is_empty();
+    let mut arrived = HeaderSet::empty();
+    for &i in &clean_forward {
+        if let Some((_, set)) = &forward_traces[i].reached {
+            arrived.extend(set.clone());
+        }
+    }
 
     // Traffic that gets there and whose replies get back.
     let mut admitted = HeaderSet::empty();
@@ -291,6 +297,7 @@ pub fn analyze_endpoints(
         return_found,
         explanations,
         admitted,
+        arrived,
         notes,
     }
 }
@@ -737,7 +744,7 @@ fn public_addrs_of(net: &Network, eni: &str, privates: &AddrSet) -> AddrSet {
 }
 
 /// ELB, NLB and GWLB interfaces: requester-managed, described "ELB …".
-fn is_load_balancer_eni(eni: &NetworkInterface) -> bool {
+pub(crate) fn is_load_balancer_eni(eni: &NetworkInterface) -> bool {
     matches!(
         eni.interface_type.as_str(),
         "network_load_balancer" | "gateway_load_balancer"
@@ -774,52 +781,19 @@ impl<'t, 'n> Walk<'t, 'n> {
 
     fn hop(&self, id: &str, role: &str, outbound: &HeaderSet) -> Hop {
         if !self.record {
-            return Hop {
-                component: ComponentRef {
-                    id: String::new(),
-                    name: None,
-                },
-                role: String::new(),
-                acl_rule: None,
-                sg_rule: None,
-                route: None,
-                route_table_id: None,
-                attached_to: None,
-                subnet: None,
-                vpc: None,
-                inbound: None,
-                outbound: HeaderSet::empty(),
-                blocked: false,
+            let none = ComponentRef {
+                id: String::new(),
+                name: None,
             };
+            return Hop::new(none, String::new(), HeaderSet::empty());
         }
-        Hop {
-            component: comp(self.net(), id),
-            role: role.to_string(),
-            acl_rule: None,
-            sg_rule: None,
-            route: None,
-            route_table_id: None,
-            attached_to: None,
-            subnet: None,
-            vpc: None,
-            inbound: None,
-            outbound: outbound.clone(),
-            blocked: false,
-        }
+        Hop::new(comp(self.net(), id), role.to_string(), outbound.clone())
     }
 
     fn explanation(&self, code: &'static str, message: String, blocked: &HeaderSet) -> Explanation {
         Explanation {
-            code,
-            direction: None,
-            components: Vec::new(),
-            acl_rule: None,
-            route: None,
-            route_table_id: None,
-            blocked: blocked.clone(),
-            message,
-            fix: None,
             on_return_path: self.mode == Mode::Return,
+            ..Explanation::new(code, message, blocked)
         }
     }
 
@@ -1549,9 +1523,9 @@ impl<'t, 'n> Walk<'t, 'n> {
     }
 
     fn eni_in(&self, mut trace: Trace, eni: &NetworkInterface, set: HeaderSet) -> Vec<Trace> {
-        if is_load_balancer_eni(eni) {
+        if is_load_balancer_eni(eni) && crate::analysis::elb::lb_of_eni(self.net(), eni).is_none() {
             self.note(format!(
-                "{} belongs to a load balancer ({}): listeners, target groups and forwarding to targets are not modelled; the verdict covers reaching the load balancer's interface only",
+                "{} belongs to a load balancer ({}) that is not in the snapshot (aws elbv2/elb describe-load-balancers): its listeners and targets are unknown; the verdict covers reaching the load balancer's interface only",
                 eni.id,
                 eni.description.as_deref().unwrap_or(&eni.interface_type)
             ));

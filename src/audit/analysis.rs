@@ -26,6 +26,8 @@ use crate::model::*;
 use crate::packet::*;
 use crate::topology::{source_class, SourceClass, Topology};
 
+mod lb;
+
 /// One finding: every pair in `sources` x `destinations` can carry `traffic`.
 #[derive(Clone, Debug)]
 pub struct Finding {
@@ -347,7 +349,8 @@ pub fn audit(topo: &Topology, scope: &Scope) -> Result<AuditResult, AuditError> 
                     || net.security_groups.contains_key(id)
                     || net.subnets.contains_key(id)
                     || net.vpcs.contains_key(id)
-                    || net.nat_gateways.contains_key(id);
+                    || net.nat_gateways.contains_key(id)
+                    || net.load_balancers.contains_key(id);
                 if !known {
                     warnings.push(format!(
                         "{}: {id} is not in the snapshot; it matches nothing",
@@ -797,12 +800,30 @@ pub fn audit(topo: &Topology, scope: &Scope) -> Result<AuditResult, AuditError> 
             .then_with(|| a.destinations.cmp(&b.destinations))
             .then_with(|| format!("{:?}", a.traffic).cmp(&format!("{:?}", b.traffic)))
     });
-    let pairs = findings.iter().map(Finding::pair_count).sum();
+    let pairs: u64 = findings.iter().map(Finding::pair_count).sum();
     // One representative path per finding: its first pair, its traffic.
     findings.par_iter_mut().for_each(|f| {
         f.id = finding_id(f);
         f.components = representative(topo, &ends, &eni_by_id, f);
     });
+    // Paths through load balancers (C9), after the direct ones.
+    let through_lbs = lb::findings(
+        topo,
+        &ends,
+        &matches,
+        &excludes,
+        (&src_profile, &dst_profile),
+        &scope
+            .match_paths
+            .iter()
+            .map(|p| p.json_path.as_str())
+            .collect::<Vec<_>>(),
+        &mut warnings,
+    );
+    let pairs = pairs + through_lbs.iter().map(Finding::pair_count).sum::<u64>();
+    findings.extend(through_lbs);
+    warnings.sort();
+    warnings.dedup();
     Ok(AuditResult {
         scope: scope.name.clone(),
         findings,

@@ -138,6 +138,8 @@ impl ResourceType {
                 | ResourceType::InternetGateway
                 | ResourceType::NatGateway
                 | ResourceType::VpcPeeringConnection
+                | ResourceType::ClassicLoadBalancer
+                | ResourceType::LoadBalancerV2
         )
     }
 }

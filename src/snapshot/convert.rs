@@ -20,7 +20,7 @@ fn name(tags: &BTreeMap<String, String>) -> Option<String> {
     tags.get("Name").cloned().filter(|n| !n.is_empty())
 }
 
-fn warn(warnings: &mut Vec<Warning>, origin: &Origin, field: &str, message: String) {
+pub(super) fn warn(warnings: &mut Vec<Warning>, origin: &Origin, field: &str, message: String) {
     warnings.push(Warning {
         message,
         file: Some(origin.file.clone()),
@@ -562,6 +562,7 @@ pub fn to_network(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> Network {
 
     convert_transit(raw, &mut net, warnings);
     convert_edges(raw, &mut net);
+    super::convert_elb::convert(raw, &mut net, warnings);
     check_references(raw, &net, warnings);
     net
 }

@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 use thiserror::Error;
 
+use super::elb_shapes;
 use super::shapes;
 use super::Warning;
 
@@ -49,6 +50,8 @@ pub struct RawSnapshot {
     pub vpn_gateways: Vec<(shapes::VpnGateway, Origin)>,
     pub vpn_connections: Vec<(shapes::VpnConnection, Origin)>,
     pub vpc_endpoints: Vec<(shapes::VpcEndpoint, Origin)>,
+    /// Elastic Load Balancing (`aws elbv2 …`, `aws elb …`).
+    pub elb: ElbRaw,
     /// The `VpcreachSnapshot` metadata object that `pull` writes.
     pub metadata: Option<serde_json::Value>,
     pub files: Vec<PathBuf>,
@@ -56,14 +59,23 @@ pub struct RawSnapshot {
     pub warnings: Vec<Warning>,
 }
 
+/// What the ELB calls print (see `elb_shapes` for the wrappers).
+#[derive(Default, Debug)]
+pub struct ElbRaw {
+    pub load_balancers: Vec<(elb_shapes::LoadBalancer, Origin)>,
+    pub listeners: Vec<(elb_shapes::Listener, Origin)>,
+    pub target_groups: Vec<(elb_shapes::TargetGroup, Origin)>,
+    pub target_health: Vec<(elb_shapes::TargetGroupHealth, Origin)>,
+    pub lb_attributes: Vec<(elb_shapes::LoadBalancerAttributes, Origin)>,
+    pub tg_attributes: Vec<(elb_shapes::TargetGroupAttributes, Origin)>,
+    pub classic: Vec<(elb_shapes::ClassicLoadBalancer, Origin)>,
+}
+
 /// Top-level keys that AWS prints and that a later version of vpcreach may
 /// read, but this one does not: a warning says they were skipped.
 const KNOWN_UNMODELLED: &[&str] = &[
     "VpcEndpointServices",
     "CustomerGateways",
-    "LoadBalancerDescriptions",
-    "LoadBalancers",
-    "TargetGroups",
     "EgressOnlyInternetGateways",
 ];
 
@@ -322,6 +334,43 @@ pub fn read_text(
             "VpnGateways" => ctx.list(&mut raw.vpn_gateways)?,
             "VpnConnections" => ctx.list(&mut raw.vpn_connections)?,
             "VpcEndpoints" => ctx.list(&mut raw.vpc_endpoints)?,
+            "LoadBalancers" => ctx.list(&mut raw.elb.load_balancers)?,
+            "Listeners" => ctx.list(&mut raw.elb.listeners)?,
+            "LoadBalancerListeners" => {
+                let mut wrapped: Vec<(elb_shapes::LoadBalancerListeners, Origin)> = Vec::new();
+                ctx.list(&mut wrapped)?;
+                for (w, origin) in wrapped {
+                    for (i, l) in w.listeners.into_iter().enumerate() {
+                        let origin = Origin {
+                            json_path: format!("{}.Listeners[{i}]", origin.json_path),
+                            ..origin.clone()
+                        };
+                        raw.elb.listeners.push((l, origin));
+                    }
+                }
+            }
+            "TargetGroups" => ctx.list(&mut raw.elb.target_groups)?,
+            "LoadBalancerTargetHealth" => ctx.list(&mut raw.elb.target_health)?,
+            // `aws elb describe-load-balancer-attributes` prints an object
+            // under the same key, without the load balancer's name.
+            "LoadBalancerAttributes" if value.get().trim_start().starts_with('{') => {
+                raw.warnings.push(Warning {
+                    message: "`LoadBalancerAttributes` as `aws elb describe-load-balancer-attributes` prints it does not name its classic load balancer; ignored (classic cross-zone is assumed off)".into(),
+                    file: Some(file.to_path_buf()),
+                    json_path: Some(key.clone()),
+                })
+            }
+            "LoadBalancerAttributes" => ctx.list(&mut raw.elb.lb_attributes)?,
+            "TargetGroupAttributes" => ctx.list(&mut raw.elb.tg_attributes)?,
+            "LoadBalancerDescriptions" => ctx.list(&mut raw.elb.classic)?,
+            "TargetHealthDescriptions" => return Err(ctx.unwrapped(
+                "`describe-target-health` output does not name its target group",
+                "wrap it as {\"LoadBalancerTargetHealth\": [{\"TargetGroupArn\": \"arn:…\", \"TargetHealthDescriptions\": [...]}]} (Batfish's layout), one element per target group",
+            )),
+            "Attributes" => return Err(ctx.unwrapped(
+                "`describe-*-attributes` output does not name its load balancer or target group",
+                "wrap it as {\"LoadBalancerAttributes\": [{\"LoadBalancerArn\": \"arn:…\", \"Attributes\": [...]}]} or {\"TargetGroupAttributes\": [{\"TargetGroupArn\": \"arn:…\", \"Attributes\": [...]}]}",
+            )),
             "VpcreachSnapshot" => raw.metadata = Some(ctx.one::<serde_json::Value>()?),
             // Paging tokens and other envelope keys the CLI may print.
             "NextToken" | "ResponseMetadata" => {}
@@ -393,6 +442,18 @@ impl Ctx<'_> {
         })
     }
 
+    /// A located error for output that cannot stand alone in a snapshot.
+    fn unwrapped(&self, message: &str, help: &str) -> SnapshotError {
+        SnapshotError::at(
+            self.file,
+            self.text,
+            self.base_offset(),
+            self.key.to_string(),
+            message.to_string(),
+            Some(help.to_string()),
+        )
+    }
+
     fn list<T: DeserializeOwned>(&self, out: &mut Vec<(T, Origin)>) -> Result<(), SnapshotError> {
         let items: Vec<T> = self.one()?;
         for (i, item) in items.into_iter().enumerate() {
@@ -412,8 +473,19 @@ impl Ctx<'_> {
 
 fn hint_for(message: &str, key: &str) -> Option<String> {
     if message.starts_with("missing field") {
+        let cli = match key {
+            "LoadBalancerDescriptions" => "aws elb describe-load-balancers",
+            "LoadBalancers"
+            | "Listeners"
+            | "TargetGroups"
+            | "LoadBalancerListeners"
+            | "LoadBalancerTargetHealth"
+            | "LoadBalancerAttributes"
+            | "TargetGroupAttributes" => "aws elbv2 describe-*",
+            _ => "aws ec2 describe-*",
+        };
         Some(format!(
-            "every element of `{key}` needs this field, as `aws ec2 describe-*` prints it"
+            "every element of `{key}` needs this field, as `{cli}` prints it"
         ))
     } else if message.contains("invalid type") {
         Some(

@@ -9,6 +9,8 @@
 pub mod change_file;
 pub mod change_shapes;
 pub mod convert;
+mod convert_elb;
+pub mod elb_shapes;
 pub mod load;
 pub mod locate;
 #[cfg(feature = "aws")]
