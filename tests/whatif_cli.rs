@@ -220,3 +220,79 @@ fn scope_limits_what_whatif_compares() {
     let out = run("fixtures/changes/three-tier-fix-db-nacl.json");
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// A wide change on a generated estate: text and Markdown group the pairs by
+/// traffic and cause and list only the first pairs, saying how many more
+/// there are; JSON lists every pair.
+#[test]
+fn wide_changes_are_grouped_and_bounded_in_text_and_markdown() {
+    let dir = std::env::temp_dir().join(format!("vpcreach-wide-{}", std::process::id()));
+    let snap = dir.join("snap");
+    let gen = vpcreach(&[
+        "generate",
+        "--output",
+        snap.to_str().unwrap(),
+        "--enis",
+        "60",
+    ]);
+    assert!(
+        gen.status.success(),
+        "{}",
+        String::from_utf8_lossy(&gen.stderr)
+    );
+    let change = dir.join("change.json");
+    std::fs::write(
+        &change,
+        r#"[{"Action": "AuthorizeSecurityGroupIngress", "GroupId": "sg-000000c0000000001", "IpPermissions": [{"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "IpRanges": [{"CidrIp": "10.0.0.0/8"}]}]}]"#,
+    )
+    .unwrap();
+    let run = |format: &str| {
+        let out = vpcreach(&[
+            "whatif",
+            "--snapshot",
+            snap.to_str().unwrap(),
+            "--change",
+            change.to_str().unwrap(),
+            "--format",
+            format,
+        ]);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let j: Value = serde_json::from_str(&run("json")).unwrap();
+    let gained = j["Gained"].as_array().unwrap().len();
+    assert!(
+        gained > vpcreach::report::whatif::DETAIL_LIMIT,
+        "only {gained} pairs gained"
+    );
+    let text = run("text");
+    assert!(text.contains("by traffic and cause:"), "{text}");
+    assert!(text.contains("tcp/5432: "), "{text}");
+    let more = gained - vpcreach::report::whatif::DETAIL_LIMIT;
+    assert!(
+        text.contains(&format!(
+            "the first 50 pairs; {more} more are listed by --format json"
+        )),
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("\n  + eni-").count(),
+        vpcreach::report::whatif::DETAIL_LIMIT
+    );
+    let md = run("markdown");
+    assert!(
+        md.contains(&format!("The first 50 of {gained} pairs")),
+        "{md}"
+    );
+    assert!(
+        md.len() < 65_536,
+        "a PR comment holds 65,536 characters: {}",
+        md.len()
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -51,6 +51,91 @@ fn blockers(r: &ReachChange) -> &[Explanation] {
         .unwrap_or(&[])
 }
 
+/// Pairs listed one by one in text and Markdown; the rest are counted (JSON
+/// always lists every pair). A wide change gains thousands of pairs, and a
+/// pull-request comment holds at most 65,536 characters.
+pub const DETAIL_LIMIT: usize = 50;
+
+/// Changes that share traffic and cause: the same summary, and the same
+/// blocker (code and component) on the side where they do not pass.
+struct CauseGroup<'a> {
+    traffic: String,
+    cause: String,
+    changes: Vec<&'a ReachChange>,
+}
+
+impl CauseGroup<'_> {
+    fn count(&self, end: impl Fn(&ReachChange) -> &str) -> usize {
+        let ids: std::collections::BTreeSet<&str> = self.changes.iter().map(|c| end(c)).collect();
+        ids.len()
+    }
+}
+
+fn cause_of(r: &ReachChange, gained: bool) -> String {
+    if r.blocked.is_none() {
+        return if gained {
+            "an endpoint did not exist before".into()
+        } else {
+            "an endpoint no longer exists".into()
+        };
+    }
+    let mut causes: Vec<String> = blockers(r)
+        .iter()
+        .map(|e| {
+            // The rule-bearing component (group, ACL, route table, gateway)
+            // names the cause; the ENI or subnet it sits on only the place.
+            let place = ["NetworkInterface", "Subnet", "Vpc", "Component"];
+            let c = e
+                .components
+                .iter()
+                .find(|(kind, _)| !place.contains(kind))
+                .or(e.components.first());
+            match c {
+                Some((_, c)) => format!("{} at {}", e.code, c.id),
+                None => e.code.to_string(),
+            }
+        })
+        .collect();
+    causes.dedup();
+    let why = if gained { "was blocked" } else { "now blocked" };
+    format!("{why}: {}", causes.join(", "))
+}
+
+/// Groups by (traffic, cause), biggest first (stable by traffic and cause).
+fn cause_groups(list: &[ReachChange], gained: bool) -> Vec<CauseGroup<'_>> {
+    let mut groups: Vec<CauseGroup> = Vec::new();
+    let mut index: std::collections::BTreeMap<(String, String), usize> = Default::default();
+    for r in list {
+        let key = (r.summary.join(", "), cause_of(r, gained));
+        let i = *index.entry(key.clone()).or_insert_with(|| {
+            groups.push(CauseGroup {
+                traffic: key.0.clone(),
+                cause: key.1.clone(),
+                changes: Vec::new(),
+            });
+            groups.len() - 1
+        });
+        groups[i].changes.push(r);
+    }
+    groups.sort_by(|a, b| {
+        b.changes
+            .len()
+            .cmp(&a.changes.len())
+            .then_with(|| (&a.traffic, &a.cause).cmp(&(&b.traffic, &b.cause)))
+    });
+    groups
+}
+
+/// "312 pairs (98 sources → 4 destinations)"
+fn group_size(g: &CauseGroup) -> String {
+    format!(
+        "{} pair(s) ({} source(s) → {} destination(s))",
+        g.changes.len(),
+        g.count(|c| &c.source.id),
+        g.count(|c| &c.destination.id)
+    )
+}
+
 fn config_json(c: &ConfigChange) -> Value {
     let mut v = json!({
         "Component": c.component,
@@ -174,7 +259,21 @@ pub fn text(r: &Report) -> String {
         if list.is_empty() {
             let _ = writeln!(out, "  none");
         }
-        for x in list.iter() {
+        let groups = cause_groups(list, gained);
+        if groups.len() > 1 || list.len() > DETAIL_LIMIT {
+            let _ = writeln!(out, "  by traffic and cause:");
+            for g in &groups {
+                let _ = writeln!(out, "    {}: {} — {}", g.traffic, group_size(g), g.cause);
+            }
+            if list.len() > DETAIL_LIMIT {
+                let _ = writeln!(
+                    out,
+                    "  the first {DETAIL_LIMIT} pairs; {} more are listed by --format json:",
+                    list.len() - DETAIL_LIMIT
+                );
+            }
+        }
+        for x in list.iter().take(DETAIL_LIMIT) {
             let _ = writeln!(
                 out,
                 "  {} {}: {}",
@@ -302,9 +401,31 @@ pub fn markdown(r: &Report) -> String {
             "Now blocked by"
         };
         let _ = writeln!(out, "#### {title}\n");
+        let groups = cause_groups(list, gained);
+        if groups.len() > 1 || list.len() > DETAIL_LIMIT {
+            let _ = writeln!(out, "| Traffic | Pairs | Cause |");
+            let _ = writeln!(out, "|---|---|---|");
+            for g in &groups {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} |",
+                    md_escape(&g.traffic),
+                    md_escape(&group_size(g)),
+                    md_escape(&g.cause)
+                );
+            }
+            let _ = writeln!(out);
+        }
+        if list.len() > DETAIL_LIMIT {
+            let _ = writeln!(
+                out,
+                "The first {DETAIL_LIMIT} of {} pairs (`--format json` lists all):\n",
+                list.len()
+            );
+        }
         let _ = writeln!(out, "| Source | Destination | Traffic | {why} |");
         let _ = writeln!(out, "|---|---|---|---|");
-        for x in list.iter() {
+        for x in list.iter().take(DETAIL_LIMIT) {
             let because = if x.blocked.is_none() {
                 if gained {
                     "(did not exist)".to_string()
@@ -367,7 +488,13 @@ pub fn markdown(r: &Report) -> String {
         }
         let _ = writeln!(out, "\n</details>\n");
     }
-    let paths: Vec<&ReachChange> = r.diff.gained.iter().chain(&r.diff.lost).collect();
+    let paths: Vec<&ReachChange> = r
+        .diff
+        .gained
+        .iter()
+        .take(DETAIL_LIMIT)
+        .chain(r.diff.lost.iter().take(DETAIL_LIMIT))
+        .collect();
     if !paths.is_empty() {
         let _ = writeln!(out, "<details><summary>Hop by hop</summary>\n");
         for x in paths {
