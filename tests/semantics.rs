@@ -1581,3 +1581,175 @@ fn c4_2_admitted_traffic_keeps_the_private_source_across_nat() {
         assert!(!a.admitted.contains(&translated), "type {icmp_type}");
     }
 }
+
+// ------------------------------------------------ transit gateway, endpoints
+//
+// Regression tests for engine bugs the equivalence property test found once
+// its random snapshots gained transit gateways, VPN gateways and endpoints.
+
+/// vpc-1 (10.0.0.0/16, subnet-a, i-a 10.0.0.10) and vpc-2 (10.1.0.0/16,
+/// subnet-x, i-x 10.1.0.10), both attached to tgw-1 (tgw-attach-1,
+/// tgw-attach-2, associated with tgw-rtb-1 holding `tgw_routes`). Each
+/// VPC's main table holds `routes_1` / `routes_2` after the local route;
+/// default NACLs allow all; sg-open everywhere.
+fn tgw_world(routes_1: Vec<Value>, routes_2: Vec<Value>, tgw_routes: Vec<Value>) -> Snap {
+    use serde_json::json;
+    let mut s = Snap::new();
+    s.vpc("vpc-1", "10.0.0.0/16")
+        .vpc("vpc-2", "10.1.0.0/16")
+        .subnet("subnet-a", "vpc-1", "10.0.0.0/24")
+        .subnet("subnet-x", "vpc-2", "10.1.0.0/24")
+        .route_table("rtb-1", "vpc-1", "10.0.0.0/16", true, &[], routes_1)
+        .route_table("rtb-2", "vpc-2", "10.1.0.0/16", true, &[], routes_2)
+        .acl("acl-1", "vpc-1", true, &[], nacl_allow_all())
+        .acl("acl-2", "vpc-2", true, &[], nacl_allow_all());
+    for (sg, vpc) in [("sg-open", "vpc-1"), ("sg-open-2", "vpc-2")] {
+        s.sg(
+            sg,
+            vpc,
+            vec![sg_cidr("-1", None, "0.0.0.0/0")],
+            sg_allow_all_out(),
+        );
+    }
+    s.instance(
+        "i-a",
+        "eni-a",
+        "subnet-a",
+        "vpc-1",
+        "10.0.0.10",
+        &["sg-open"],
+    );
+    s.instance(
+        "i-x",
+        "eni-x",
+        "subnet-x",
+        "vpc-2",
+        "10.1.0.10",
+        &["sg-open-2"],
+    );
+    s.item(
+        "transit-gateways.json",
+        "TransitGateways",
+        json!({"TransitGatewayId": "tgw-1", "State": "available", "OwnerId": OWNER}),
+    );
+    s.item(
+        "transit-gateway-route-tables.json",
+        "TransitGatewayRouteTables",
+        json!({"TransitGatewayRouteTableId": "tgw-rtb-1", "TransitGatewayId": "tgw-1", "State": "available"}),
+    );
+    for (att, vpc, subnet) in [
+        ("tgw-attach-1", "vpc-1", "subnet-a"),
+        ("tgw-attach-2", "vpc-2", "subnet-x"),
+    ] {
+        s.item(
+            "transit-gateway-attachments.json",
+            "TransitGatewayAttachments",
+            json!({"TransitGatewayAttachmentId": att, "TransitGatewayId": "tgw-1",
+                   "ResourceType": "vpc", "ResourceId": vpc, "State": "available",
+                   "Association": {"TransitGatewayRouteTableId": "tgw-rtb-1", "State": "associated"}}),
+        );
+        s.item(
+            "transit-gateway-vpc-attachments.json",
+            "TransitGatewayVpcAttachments",
+            json!({"TransitGatewayAttachmentId": att, "TransitGatewayId": "tgw-1", "VpcId": vpc,
+                   "State": "available", "SubnetIds": [subnet],
+                   "Options": {"SecurityGroupReferencingSupport": "disable", "ApplianceModeSupport": "disable"}}),
+        );
+    }
+    s.item(
+        "transit-gateway-route-table-routes.json",
+        "TransitGatewayRouteTableRoutes",
+        json!({"TransitGatewayRouteTableId": "tgw-rtb-1", "Routes": tgw_routes}),
+    );
+    s
+}
+
+/// A static TGW route to an attachment (C7.3).
+fn tgw_route(dest: &str, att: &str, vpc: &str) -> Value {
+    serde_json::json!({"DestinationCidrBlock": dest, "Type": "static", "State": "active",
+        "TransitGatewayAttachments": [{"TransitGatewayAttachmentId": att, "ResourceId": vpc, "ResourceType": "vpc"}]})
+}
+
+fn to_tgw(dest: &str) -> Value {
+    route(dest, ("TransitGatewayId", "tgw-1"), "active")
+}
+
+/// The world works: i-a reaches i-x across the TGW both ways (C7.2).
+#[test]
+fn c7_2_tgw_world_round_trip() {
+    let s = tgw_world(
+        vec![to_tgw("10.1.0.0/16")],
+        vec![to_tgw("10.0.0.0/16")],
+        vec![
+            tgw_route("10.0.0.0/16", "tgw-attach-1", "vpc-1"),
+            tgw_route("10.1.0.0/16", "tgw-attach-2", "vpc-2"),
+        ],
+    );
+    assert_found(&run(&s, query("i-a", "i-x", 6, Some((443, 443)))));
+}
+
+/// C7.2: vpc-2 sends everything back to the TGW, whose table sends it to
+/// vpc-2 again: a routing loop, reported as such (the engine overflowed
+/// its stack here).
+#[test]
+fn c7_2_tgw_routing_loop_is_no_path_not_a_crash() {
+    let s = tgw_world(
+        vec![to_tgw("0.0.0.0/0")],
+        vec![to_tgw("0.0.0.0/0")],
+        vec![tgw_route("0.0.0.0/0", "tgw-attach-2", "vpc-2")],
+    );
+    let a = run(&s, query("i-a", "8.8.8.8", 6, Some((443, 443))));
+    let e = blocker(&a, "NO_PATH", "tgw-attach-2", false);
+    assert!(e.message.contains("loop"), "{}", e.message);
+}
+
+/// C7.1: an attachment that is not available carries nothing, also when
+/// it is the way out of the TGW (the engine only checked the way in).
+#[test]
+fn c7_1_tgw_exit_attachment_not_available_carries_nothing() {
+    let mut s = tgw_world(
+        vec![to_tgw("10.1.0.0/16")],
+        vec![to_tgw("10.0.0.0/16")],
+        vec![
+            tgw_route("10.0.0.0/16", "tgw-attach-1", "vpc-1"),
+            tgw_route("10.1.0.0/16", "tgw-attach-2", "vpc-2"),
+        ],
+    );
+    for (_, key, item) in s.others.iter_mut() {
+        if key.starts_with("TransitGateway") && item["TransitGatewayAttachmentId"] == "tgw-attach-2"
+        {
+            item["State"] = "pending".into();
+        }
+    }
+    let a = run(&s, query("i-a", "i-x", 6, Some((443, 443))));
+    assert_blocked(&a, "BAD_STATE_ATTACHMENT", "tgw-attach-2", false);
+}
+
+/// C8.1: a gateway endpoint cannot be used from outside its VPC — here
+/// from vpc-1 through the TGW into vpc-2, whose table routes the S3 prefix
+/// list to vpc-2's endpoint. From inside vpc-2 it works.
+#[test]
+fn c8_1_gateway_endpoint_not_usable_over_a_transit_gateway() {
+    let mut s = tgw_world(
+        vec![to_tgw("0.0.0.0/0")],
+        vec![
+            to_tgw("10.0.0.0/16"),
+            route("pl-s3", ("GatewayId", "vpce-s3"), "active"),
+        ],
+        vec![
+            tgw_route("10.0.0.0/16", "tgw-attach-1", "vpc-1"),
+            tgw_route("0.0.0.0/0", "tgw-attach-2", "vpc-2"),
+        ],
+    );
+    s.prefix_list("pl-s3", Some(&["52.216.0.0/15"]));
+    s.item(
+        "vpc-endpoints.json",
+        "VpcEndpoints",
+        serde_json::json!({"VpcEndpointId": "vpce-s3", "VpcEndpointType": "Gateway", "VpcId": "vpc-2",
+            "ServiceName": "com.amazonaws.us-east-1.s3", "State": "available",
+            "RouteTableIds": ["rtb-2"], "SubnetIds": [], "NetworkInterfaceIds": []}),
+    );
+    assert_found(&run(&s, query("i-x", "52.216.1.1", 6, Some((443, 443)))));
+    let a = run(&s, query("i-a", "52.216.1.1", 6, Some((443, 443))));
+    assert_blocked(&a, "NO_PATH", "vpce-s3", false);
+}

@@ -2107,6 +2107,13 @@ impl<'t, 'n> Walk<'t, 'n> {
             return self.stop(trace, e);
         };
         let vpc_att = att.vpc.as_ref().expect("filtered on vpc attachments");
+        // Back into the TGW through the same attachment: the same route
+        // table decides again, a loop (found by tests/equivalence.rs).
+        if let Err(mut e) = self.enter_middlebox(&mut trace, &att.id, &set) {
+            e.components
+                .push(("TransitGatewayAttachment", comp(net, &att.id)));
+            return self.stop(trace, e);
+        }
         let mut hop = self.hop(&att.id, "transit gateway attachment (entry)", &set);
         hop.vpc = Some(vpc_id.to_string());
         trace.hops.push(hop);
@@ -2245,6 +2252,25 @@ impl<'t, 'n> Walk<'t, 'n> {
                 out.extend(self.unknown(t, &id, "transit gateway attachment", &part));
                 continue;
             };
+            // An attachment that is not available carries nothing out either
+            // (found by tests/equivalence.rs).
+            let mut part = part;
+            if egress.state != "available" && !egress.state.is_empty() {
+                let before = part.clone();
+                part = self.gate(&mut t, &before, HeaderSet::empty(), || {
+                    let mut e = self.explanation(
+                        "BAD_STATE_ATTACHMENT",
+                        format!(
+                            "{} is {}, not available: {tgw_id} cannot send traffic out through it",
+                            egress.id, egress.state
+                        ),
+                        &before,
+                    );
+                    e.components
+                        .push(("TransitGatewayAttachment", comp(net, &egress.id)));
+                    e
+                });
+            }
             if let Goal::TgwAttachment(goal) = &self.goal {
                 if *goal == egress.id {
                     t.hops.push(self.hop(
@@ -2507,6 +2533,20 @@ impl<'t, 'n> Walk<'t, 'n> {
                     e.components.push(("VpcEndpoint", comp(net, vpce_id)));
                     return self.stop(trace, e);
                 }
+                // Not usable from outside the VPC: traffic that came over a
+                // TGW, VPN or peering keeps its outside source (C8.1).
+                let set = match net.vpcs.get(vpc_id) {
+                    Some(vpc) => {
+                        let before = set.clone();
+                        let after = set.restrict_src(&nets_set(&vpc.cidrs));
+                        self.gate(&mut trace, &before, after, || {
+                            let mut e = self.explanation("NO_PATH", format!("{vpce_id} serves only sources inside {vpc_id}; {} is outside it (C8.1: gateway endpoints cannot be used over a transit gateway, VPN, Direct Connect or peering)", describe_addrs(&before.src_union())), &before);
+                            e.components.push(("VpcEndpoint", comp(net, vpce_id)));
+                            e
+                        })
+                    }
+                    None => set,
+                };
                 let exit = Exit::Vpce {
                     vpce: vpce_id.to_string(),
                     vpc: vpc_id.to_string(),
