@@ -1753,3 +1753,45 @@ fn c8_1_gateway_endpoint_not_usable_over_a_transit_gateway() {
     let a = run(&s, query("i-a", "52.216.1.1", 6, Some((443, 443))));
     assert_blocked(&a, "NO_PATH", "vpce-s3", false);
 }
+
+/// SPEC `path` REF kinds `tgw-attach-` and `tgw-` at either end (C7.2):
+/// an attachment as the source is traffic entering the TGW through it
+/// (looked up in its associated table); a bare TGW is any of its
+/// attachments (docs/model.md). Replies must come back through the TGW.
+#[test]
+fn c7_2_tgw_attachment_and_transit_gateway_as_path_ends() {
+    let routes = || {
+        vec![
+            tgw_route("10.0.0.0/16", "tgw-attach-1", "vpc-1"),
+            tgw_route("10.1.0.0/16", "tgw-attach-2", "vpc-2"),
+        ]
+    };
+    let s = tgw_world(
+        vec![to_tgw("10.1.0.0/16")],
+        vec![to_tgw("10.0.0.0/16")],
+        routes(),
+    );
+    for (src, dst) in [
+        ("tgw-attach-1", "i-x"),
+        ("tgw-1", "i-x"),
+        ("tgw-1", "i-a"),
+        ("i-a", "tgw-1"),
+        ("i-a", "tgw-attach-2"),
+    ] {
+        let a = run(&s, query(src, dst, 6, Some((443, 443))));
+        assert_found(&a);
+    }
+    // From vpc-1's side, the TGW stands for vpc-2 only (not vpc-1's own CIDR).
+    let a = run(&s, query("i-a", "tgw-1", 6, Some((443, 443))));
+    assert!(a
+        .admitted
+        .contains(&tcp("10.0.0.10", "10.1.0.99", 40000, 443)));
+    assert!(!a
+        .admitted
+        .contains(&tcp("10.0.0.10", "10.0.0.99", 40000, 443)));
+    // No route back into the TGW in vpc-2: the reply to the attachment's
+    // traffic is lost (C11).
+    let s = tgw_world(vec![to_tgw("10.1.0.0/16")], vec![], routes());
+    let a = run(&s, query("tgw-attach-1", "i-x", 6, Some((443, 443))));
+    assert_blocked(&a, "NO_ROUTE_TO_DESTINATION", "rtb-2", true);
+}

@@ -44,6 +44,8 @@ enum Goal {
     Vgw(String),
     Vpce(String),
     TgwAttachment(String),
+    /// Any attachment of this transit gateway.
+    Tgw(String),
 }
 
 /// How a trace reached its goal: where the return path starts.
@@ -422,7 +424,7 @@ pub fn deliveries_with(
             Exit::Pcx { pcx, .. } => pcx.clone(),
             Exit::Vpce { vpce, .. } => vpce.clone(),
             Exit::NoReturn => match &forward_walk.goal {
-                Goal::Nat(id) | Goal::TgwAttachment(id) => id.clone(),
+                Goal::Nat(id) | Goal::TgwAttachment(id) | Goal::Tgw(id) => id.clone(),
                 _ => String::new(),
             },
         };
@@ -544,6 +546,7 @@ fn goal_of(topo: &Topology, e: &Endpoint) -> Goal {
         Endpoint::VpnGateway(id) => Goal::Vgw(id.clone()),
         Endpoint::GatewayEndpoint(id) => Goal::Vpce(id.clone()),
         Endpoint::TgwAttachment(id) => Goal::TgwAttachment(id.clone()),
+        Endpoint::TransitGateway(id) => Goal::Tgw(id.clone()),
     }
 }
 
@@ -559,7 +562,8 @@ fn describe_endpoint(net: &Network, e: &Endpoint, reference: &str) -> ComponentR
         | Endpoint::NatGateway(id)
         | Endpoint::VpnGateway(id)
         | Endpoint::GatewayEndpoint(id)
-        | Endpoint::TgwAttachment(id) => id.clone(),
+        | Endpoint::TgwAttachment(id)
+        | Endpoint::TransitGateway(id) => id.clone(),
     };
     ComponentRef {
         name: net.name_of(&id).map(str::to_string),
@@ -614,7 +618,7 @@ pub fn initial_set(
 /// The addresses an endpoint stands for at its end of a question; `explicit`
 /// (`--source-ip` / `--destination-ip`) narrows a gateway to one address.
 /// `other` is the opposite end (a peering is entered on its side).
-fn endpoint_addrs(
+pub fn endpoint_addrs(
     topo: &Topology,
     e: &Endpoint,
     explicit: Option<std::net::Ipv4Addr>,
@@ -643,7 +647,24 @@ fn endpoint_addrs(
         Endpoint::VpnGateway(id) => or_explicit(&|| on_prem_addrs(net, id)),
         Endpoint::GatewayEndpoint(id) => or_explicit(&|| endpoint_service_addrs(net, id)),
         Endpoint::TgwAttachment(id) => or_explicit(&|| attachment_addrs(net, id)),
+        // Behind a bare TGW: what lies behind its attachments, except the
+        // other end's own VPC.
+        Endpoint::TransitGateway(id) => or_explicit(&|| {
+            let own = endpoint_vpc(topo, other);
+            tgw_attachments_of(net, id)
+                .filter(|a| a.vpc.as_ref().map(|v| &v.vpc_id) != own.as_ref())
+                .fold(AddrSet::new(), |acc, a| acc | attachment_addrs(net, &a.id))
+        }),
     }
+}
+
+fn tgw_attachments_of<'n>(
+    net: &'n Network,
+    tgw: &'n str,
+) -> impl Iterator<Item = &'n TgwAttachment> {
+    net.tgw_attachments
+        .values()
+        .filter(move |a| a.tgw_id == tgw)
 }
 
 /// Outside hosts with public addresses come in through an internet gateway;
@@ -940,13 +961,33 @@ impl<'t, 'n> Walk<'t, 'n> {
                 }
             }
             Endpoint::VpnGateway(vgw) => self.enter_from_vgw(trace, vgw, set),
-            Endpoint::GatewayEndpoint(id) | Endpoint::TgwAttachment(id) => {
-                let e = self.explanation(
+            Endpoint::GatewayEndpoint(id) => {
+                let mut e = self.explanation(
                     "NO_PATH",
-                    format!("{id} as a source is not supported: name the resource behind it (an address with `--source`), or use it as a destination"),
+                    format!("the service behind gateway endpoint {id} does not initiate connections into the VPC (C8.1); ask about the reverse direction"),
                     &set,
                 );
+                e.components.push(("VpcEndpoint", comp(self.net(), id)));
                 self.stop(trace, e)
+            }
+            Endpoint::TgwAttachment(id) => match self.net().tgw_attachments.get(id) {
+                Some(att) => self.enter_tgw_through(trace, att, set),
+                None => self.unknown(trace, id, "transit gateway attachment", &set),
+            },
+            // A bare TGW as the source: traffic entering it through any of
+            // its attachments, each with the addresses behind it.
+            Endpoint::TransitGateway(id) => {
+                let mut out = Vec::new();
+                for att in tgw_attachments_of(self.net(), id) {
+                    let part = set.restrict_src(&attachment_addrs(self.net(), &att.id));
+                    if !part.is_empty() {
+                        out.extend(self.enter_tgw_through(trace.clone(), att, part));
+                    }
+                }
+                if out.is_empty() {
+                    return self.unknown(trace, id, "attachment of transit gateway", &set);
+                }
+                out
             }
             Endpoint::External { label, .. } => {
                 let vpc = endpoint_vpc(self.topo, dst);
@@ -2117,20 +2158,7 @@ impl<'t, 'n> Walk<'t, 'n> {
         let mut hop = self.hop(&att.id, "transit gateway attachment (entry)", &set);
         hop.vpc = Some(vpc_id.to_string());
         trace.hops.push(hop);
-        let mut set = set;
-        if att.state != "available" && !att.state.is_empty() {
-            let before = set.clone();
-            set = self.gate(&mut trace, &before, HeaderSet::empty(), || {
-                let mut e = self.explanation(
-                    "BAD_STATE_ATTACHMENT",
-                    format!("{} is {}, not available", att.id, att.state),
-                    &before,
-                );
-                e.components
-                    .push(("TransitGatewayAttachment", comp(net, &att.id)));
-                e
-            });
-        }
+        let mut set = self.attachment_state(&mut trace, att, set);
         // AZ affinity: the attachment needs a subnet in the source's AZ (C7.5).
         let source_az = from_subnet
             .and_then(|s| net.subnets.get(s))
@@ -2172,6 +2200,63 @@ impl<'t, 'n> Walk<'t, 'n> {
                 set = self.acl_check(&mut trace, tgw_subnet, false, set);
             }
         }
+        self.tgw_route(trace, tgw_id, att, source_az, set)
+    }
+
+    /// An attachment that is not `available` carries nothing into or out
+    /// of its TGW (C7.1; the way out found by tests/equivalence.rs).
+    fn attachment_state(
+        &self,
+        trace: &mut Trace,
+        att: &TgwAttachment,
+        set: HeaderSet,
+    ) -> HeaderSet {
+        if att.state == "available" || att.state.is_empty() {
+            return set;
+        }
+        let before = set.clone();
+        self.gate(trace, &before, HeaderSet::empty(), || {
+            let mut e = self.explanation(
+                "BAD_STATE_ATTACHMENT",
+                format!(
+                    "{} is {}, not available: {} carries no traffic through it",
+                    att.id, att.state, att.tgw_id
+                ),
+                &before,
+            );
+            e.components
+                .push(("TransitGatewayAttachment", comp(self.net(), &att.id)));
+            e
+        })
+    }
+
+    /// Traffic entering the TGW through `att` (a `tgw-attach-` source):
+    /// the attachment's state, then its route table.
+    fn enter_tgw_through(
+        &self,
+        mut trace: Trace,
+        att: &TgwAttachment,
+        set: HeaderSet,
+    ) -> Vec<Trace> {
+        let mut hop = self.hop(&att.id, "transit gateway attachment (source)", &set);
+        hop.inbound = self.keep(&set);
+        hop.vpc = att.vpc.as_ref().map(|v| v.vpc_id.clone());
+        trace.hops.push(hop);
+        let set = self.attachment_state(&mut trace, att, set);
+        self.tgw_route(trace, &att.tgw_id, att, None, set)
+    }
+
+    /// The TGW's decision for traffic that entered through `att` (C7.1–C7.3,
+    /// C7.6): its associated route table, then the exit attachment.
+    fn tgw_route(
+        &self,
+        mut trace: Trace,
+        tgw_id: &str,
+        att: &TgwAttachment,
+        source_az: Option<String>,
+        set: HeaderSet,
+    ) -> Vec<Trace> {
+        let net = self.net();
         let Some(rtb_id) = att.route_table_id.as_ref() else {
             let mut e = self.explanation(
                 "TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION",
@@ -2203,7 +2288,7 @@ impl<'t, 'n> Walk<'t, 'n> {
             return self.stop(trace, e);
         };
         trace.crossed_tgw = true;
-        let sg_ok_in = vpc_att.sg_referencing;
+        let sg_ok_in = att.vpc.as_ref().is_some_and(|v| v.sg_referencing);
         let (parts, unknown_pls) = partition_tgw_routes(net, routes, &set);
         for pl in unknown_pls {
             self.note(format!("{rtb_id} has a route to prefix list {pl} whose entries are not in the snapshot; that route was not considered"));
@@ -2254,25 +2339,9 @@ impl<'t, 'n> Walk<'t, 'n> {
             };
             // An attachment that is not available carries nothing out either
             // (found by tests/equivalence.rs).
-            let mut part = part;
-            if egress.state != "available" && !egress.state.is_empty() {
-                let before = part.clone();
-                part = self.gate(&mut t, &before, HeaderSet::empty(), || {
-                    let mut e = self.explanation(
-                        "BAD_STATE_ATTACHMENT",
-                        format!(
-                            "{} is {}, not available: {tgw_id} cannot send traffic out through it",
-                            egress.id, egress.state
-                        ),
-                        &before,
-                    );
-                    e.components
-                        .push(("TransitGatewayAttachment", comp(net, &egress.id)));
-                    e
-                });
-            }
-            if let Goal::TgwAttachment(goal) = &self.goal {
-                if *goal == egress.id {
+            let part = self.attachment_state(&mut t, egress, part);
+            if let Goal::TgwAttachment(goal) | Goal::Tgw(goal) = &self.goal {
+                if *goal == egress.id || *goal == egress.tgw_id {
                     t.hops.push(self.hop(
                         &egress.id,
                         "transit gateway attachment (destination)",

@@ -138,6 +138,9 @@ impl ResourceType {
                 | ResourceType::InternetGateway
                 | ResourceType::NatGateway
                 | ResourceType::VpcPeeringConnection
+                | ResourceType::TransitGatewayAttachment
+                | ResourceType::VpcEndpoint
+                | ResourceType::VpnGateway
         )
     }
 }
