@@ -11,22 +11,40 @@
 //! a verdict.
 
 use std::fmt;
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use ipnet::Ipv4Net;
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use range_set_blaze::RangeSetBlaze;
 
-pub type AddrSet = RangeSetBlaze<u32>;
+/// One address of either family. IPv6 addresses are themselves; an IPv4
+/// address `a.b.c.d` is embedded as the IPv4-mapped IPv6 address
+/// `::ffff:a.b.c.d`, so both families share one dimension and an IPv4 set can
+/// never meet an IPv6 one (IPv6 sets leave the mapped block out).
+pub type Addr = u128;
+pub type AddrSet = RangeSetBlaze<Addr>;
 pub type PortSet = RangeSetBlaze<u16>;
 pub type ProtoSet = RangeSetBlaze<u8>;
 
 pub const PROTO_ICMP: u8 = 1;
 pub const PROTO_TCP: u8 = 6;
 pub const PROTO_UDP: u8 = 17;
+pub const PROTO_ICMPV6: u8 = 58;
 
-/// The full range of every dimension.
+/// `::ffff:0.0.0.0`, the first IPv4-mapped address.
+const V4_BASE: Addr = 0xffff_0000_0000;
+const V4_LAST: Addr = V4_BASE | 0xffff_ffff;
+
+/// The full range of every dimension (both address families).
 pub fn all_addrs() -> AddrSet {
-    RangeSetBlaze::from_iter([0..=u32::MAX])
+    RangeSetBlaze::from_iter([0..=Addr::MAX])
+}
+/// Every IPv4 address (the IPv4-mapped block).
+pub fn all_v4() -> AddrSet {
+    RangeSetBlaze::from_iter([V4_BASE..=V4_LAST])
+}
+/// Every IPv6 address that is not an IPv4-mapped one.
+pub fn all_v6() -> AddrSet {
+    RangeSetBlaze::from_iter([0..=V4_BASE - 1, V4_LAST + 1..=Addr::MAX])
 }
 pub fn all_ports() -> PortSet {
     RangeSetBlaze::from_iter([0..=u16::MAX])
@@ -35,23 +53,61 @@ pub fn all_protos() -> ProtoSet {
     RangeSetBlaze::from_iter([0..=u8::MAX])
 }
 
-pub fn addr_of(ip: Ipv4Addr) -> u32 {
-    u32::from(ip)
+/// An address as a point of the address dimension.
+pub fn addr_of(ip: impl Into<IpAddr>) -> Addr {
+    match ip.into() {
+        IpAddr::V4(v4) => V4_BASE | Addr::from(u32::from(v4)),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => V4_BASE | Addr::from(u32::from(v4)),
+            None => u128::from(v6),
+        },
+    }
 }
 
-pub fn net_set(net: &Ipv4Net) -> AddrSet {
-    let lo = u32::from(net.network());
-    let hi = u32::from(net.broadcast());
-    RangeSetBlaze::from_iter([lo..=hi])
+/// An IPv4 address from its 32-bit value (flow logs parse to it).
+pub fn v4_addr(bits: u32) -> Addr {
+    V4_BASE | Addr::from(bits)
 }
 
-pub fn nets_set<'a>(nets: impl IntoIterator<Item = &'a Ipv4Net>) -> AddrSet {
+/// The address a point stands for: IPv4-mapped points are IPv4 addresses.
+pub fn ip_of(a: Addr) -> IpAddr {
+    match v4_of(a) {
+        Some(v4) => IpAddr::V4(v4),
+        None => IpAddr::V6(Ipv6Addr::from(a)),
+    }
+}
+
+/// The IPv4 address of a point, if it is one.
+pub fn v4_of(a: Addr) -> Option<Ipv4Addr> {
+    (V4_BASE..=V4_LAST)
+        .contains(&a)
+        .then(|| Ipv4Addr::from((a - V4_BASE) as u32))
+}
+
+pub fn is_v4(a: Addr) -> bool {
+    (V4_BASE..=V4_LAST).contains(&a)
+}
+
+/// The addresses of a CIDR of either family. An IPv6 CIDR never covers
+/// IPv4-mapped addresses (`::/0` does not match IPv4 packets).
+pub fn net_set<N: Copy + Into<IpNet>>(net: &N) -> AddrSet {
+    match (*net).into() {
+        IpNet::V4(n) => RangeSetBlaze::from_iter([addr_of(n.network())..=addr_of(n.broadcast())]),
+        IpNet::V6(n) => {
+            let lo = u128::from(n.network());
+            let hi = u128::from(n.broadcast());
+            RangeSetBlaze::from_iter([lo..=hi]) - all_v4()
+        }
+    }
+}
+
+pub fn nets_set<'a, N: 'a + Copy + Into<IpNet>>(nets: impl IntoIterator<Item = &'a N>) -> AddrSet {
     nets.into_iter()
         .map(net_set)
         .fold(AddrSet::new(), |acc, s| acc | s)
 }
 
-pub fn ip_set(ip: Ipv4Addr) -> AddrSet {
+pub fn ip_set(ip: impl Into<IpAddr>) -> AddrSet {
     let a = addr_of(ip);
     RangeSetBlaze::from_iter([a..=a])
 }
@@ -63,7 +119,7 @@ pub fn port_range(from: u16, to: u16) -> PortSet {
 /// RFC 1918 private ranges.
 pub fn rfc1918() -> AddrSet {
     nets_set(&[
-        "10.0.0.0/8".parse().unwrap(),
+        "10.0.0.0/8".parse::<Ipv4Net>().unwrap(),
         "172.16.0.0/12".parse().unwrap(),
         "192.168.0.0/16".parse().unwrap(),
     ])
@@ -71,13 +127,13 @@ pub fn rfc1918() -> AddrSet {
 
 /// RFC 6598 shared address space (carrier-grade NAT).
 pub fn rfc6598() -> AddrSet {
-    net_set(&"100.64.0.0/10".parse().unwrap())
+    net_set(&"100.64.0.0/10".parse::<Ipv4Net>().unwrap())
 }
 
 /// "The internet" as AWS Reachability Analyzer presents it: every IPv4
 /// address except the private (RFC 1918) and shared (RFC 6598) ranges.
 pub fn public_internet() -> AddrSet {
-    all_addrs() - rfc1918() - rfc6598()
+    all_v4() - rfc1918() - rfc6598()
 }
 
 /// A product of five sets: every header whose fields each lie in their set.
@@ -358,8 +414,8 @@ pub struct TrafficSummary {
 /// for flow log records.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Header {
-    pub src: u32,
-    pub dst: u32,
+    pub src: Addr,
+    pub dst: Addr,
     pub proto: u8,
     pub sport: u16,
     pub dport: u16,
@@ -382,7 +438,7 @@ pub fn proto_name(p: u8) -> String {
         PROTO_TCP => "tcp".into(),
         PROTO_UDP => "udp".into(),
         PROTO_ICMP => "icmp".into(),
-        58 => "icmpv6".into(),
+        PROTO_ICMPV6 => "icmpv6".into(),
         other => other.to_string(),
     }
 }
@@ -405,28 +461,54 @@ pub fn ports_text(ports: &PortSet) -> String {
         .join(",")
 }
 
-/// Minimal CIDR cover of an address set (for output in AWS's CIDR-list style).
-pub fn addr_set_cidrs(set: &AddrSet) -> Vec<Ipv4Net> {
+/// Minimal CIDR cover of an address set (for output in AWS's CIDR-list
+/// style): its IPv4 part as IPv4 CIDRs first, then its IPv6 part.
+pub fn addr_set_cidrs(set: &AddrSet) -> Vec<IpNet> {
     let mut out = Vec::new();
-    for r in set.ranges() {
-        let (mut lo, hi) = (u64::from(*r.start()), u64::from(*r.end()));
-        while lo <= hi {
-            let max_align = if lo == 0 {
-                32
-            } else {
-                lo.trailing_zeros().min(32)
-            };
-            let mut size = max_align;
-            while size > 0 && lo + (1u64 << size) - 1 > hi {
-                size -= 1;
-            }
-            out.push(
-                Ipv4Net::new(Ipv4Addr::from(lo as u32), (32 - size) as u8).expect("prefix <= 32"),
-            );
-            lo += 1u64 << size;
-        }
+    for r in (set & &all_v4()).ranges() {
+        let (lo, hi) = (*r.start() - V4_BASE, *r.end() - V4_BASE);
+        cover(lo, hi, 32, &mut |a, len| {
+            out.push(IpNet::V4(
+                Ipv4Net::new(Ipv4Addr::from(a as u32), len).expect("prefix <= 32"),
+            ))
+        });
+    }
+    for r in (set - &all_v4()).ranges() {
+        cover(*r.start(), *r.end(), 128, &mut |a, len| {
+            out.push(IpNet::V6(
+                Ipv6Net::new(Ipv6Addr::from(a), len).expect("prefix <= 128"),
+            ))
+        });
     }
     out
+}
+
+/// The aligned blocks covering `lo..=hi` in a `bits`-wide space, largest first.
+fn cover(mut lo: u128, hi: u128, bits: u32, emit: &mut impl FnMut(u128, u8)) {
+    // 2^size - 1, for sizes up to 128.
+    let mask = |size: u32| {
+        if size >= 128 {
+            u128::MAX
+        } else {
+            (1u128 << size) - 1
+        }
+    };
+    loop {
+        let mut size = if lo == 0 {
+            bits
+        } else {
+            lo.trailing_zeros().min(bits)
+        };
+        while size > 0 && mask(size) > hi - lo {
+            size -= 1;
+        }
+        emit(lo, (bits - size) as u8);
+        let last = lo + mask(size);
+        if last >= hi {
+            break;
+        }
+        lo = last + 1;
+    }
 }
 
 pub struct AddrSetDisplay<'a>(pub &'a AddrSet);
@@ -434,27 +516,39 @@ pub struct AddrSetDisplay<'a>(pub &'a AddrSet);
 impl fmt::Display for AddrSetDisplay<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let set = self.0;
-        if set.is_universal() {
-            return write!(f, "0.0.0.0/0");
+        let v4 = set & &all_v4();
+        let v6 = set - &all_v4();
+        let mut shown: Vec<String> = Vec::new();
+        let mut cidrs = 0usize;
+        if v4 == all_v4() {
+            shown.push("0.0.0.0/0".into());
+        } else if v4 == public_internet() {
+            shown.push("internet".into());
         }
-        if *set == public_internet() {
-            return write!(f, "internet");
+        if v6 == all_v6() {
+            shown.push("::/0".into());
         }
-        let cidrs = addr_set_cidrs(set);
-        let shown: Vec<String> = cidrs
-            .iter()
-            .take(4)
-            .map(|n| {
-                if n.prefix_len() == 32 {
+        let named = shown.len();
+        for n in addr_set_cidrs(set) {
+            let family_named = match n {
+                IpNet::V4(_) => v4 == all_v4() || v4 == public_internet(),
+                IpNet::V6(_) => v6 == all_v6(),
+            };
+            if family_named {
+                continue;
+            }
+            cidrs += 1;
+            if shown.len() < named + 4 {
+                shown.push(if n.prefix_len() == n.max_prefix_len() {
                     n.addr().to_string()
                 } else {
                     n.to_string()
-                }
-            })
-            .collect();
+                });
+            }
+        }
         write!(f, "{}", shown.join(","))?;
-        if cidrs.len() > 4 {
-            write!(f, ",… (+{} more)", cidrs.len() - 4)?;
+        if cidrs > 4 {
+            write!(f, ",… (+{} more)", cidrs - 4)?;
         }
         Ok(())
     }
@@ -493,8 +587,8 @@ mod tests {
     #[test]
     fn icmp_echo_reply_swaps_and_maps_type() {
         let echo = Cube {
-            src: ip_set("10.0.0.1".parse().unwrap()),
-            dst: ip_set("10.0.0.2".parse().unwrap()),
+            src: ip_set("10.0.0.1".parse::<Ipv4Addr>().unwrap()),
+            dst: ip_set("10.0.0.2".parse::<Ipv4Addr>().unwrap()),
             proto: ProtoSet::from_iter([PROTO_ICMP..=PROTO_ICMP]),
             sport: port_range(8, 8),
             dport: port_range(0, 0),
@@ -514,10 +608,76 @@ mod tests {
     #[test]
     fn public_internet_excludes_private_ranges() {
         let p = public_internet();
-        assert!(!p.contains(addr_of("10.1.2.3".parse().unwrap())));
-        assert!(!p.contains(addr_of("100.64.0.1".parse().unwrap())));
-        assert!(p.contains(addr_of("8.8.8.8".parse().unwrap())));
+        assert!(!p.contains(addr_of("10.1.2.3".parse::<Ipv4Addr>().unwrap())));
+        assert!(!p.contains(addr_of("100.64.0.1".parse::<Ipv4Addr>().unwrap())));
+        assert!(p.contains(addr_of("8.8.8.8".parse::<Ipv4Addr>().unwrap())));
         let cidrs = addr_set_cidrs(&p);
         assert!(cidrs.iter().any(|n| n.to_string() == "0.0.0.0/5"));
+    }
+
+    fn v6(s: &str) -> Ipv6Net {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn ipv4_is_embedded_as_ipv4_mapped() {
+        let a = addr_of("10.1.2.3".parse::<Ipv4Addr>().unwrap());
+        assert_eq!(a, 0xffff_0a01_0203);
+        assert_eq!(
+            addr_of("::ffff:10.1.2.3".parse::<Ipv6Addr>().unwrap()),
+            a,
+            "the mapped IPv6 spelling is the same point"
+        );
+        assert_eq!(ip_of(a).to_string(), "10.1.2.3");
+        assert_eq!(v4_of(a), Some(Ipv4Addr::new(10, 1, 2, 3)));
+        let b = addr_of("2600:1f18::1".parse::<IpAddr>().unwrap());
+        assert_eq!(ip_of(b).to_string(), "2600:1f18::1");
+        assert_eq!(v4_of(b), None);
+        assert!(is_v4(a) && !is_v4(b));
+    }
+
+    /// C1.8, C2.6: an IPv6 CIDR (even `::/0`) never matches an IPv4 packet,
+    /// and an IPv4 CIDR never matches an IPv6 one.
+    #[test]
+    fn families_never_meet() {
+        let any6 = net_set(&v6("::/0"));
+        let any4 = net_set(&"0.0.0.0/0".parse::<Ipv4Net>().unwrap());
+        assert_eq!(any6, all_v6());
+        assert_eq!(any4, all_v4());
+        assert!(any6.is_disjoint(&any4));
+        assert_eq!(&any6 | &any4, all_addrs());
+        assert!(!any6.contains(addr_of(Ipv4Addr::new(8, 8, 8, 8))));
+        // ::/64 contains ::ffff:0:0/96 numerically; it must leave it out.
+        assert!(net_set(&v6("::/64")).is_disjoint(&all_v4()));
+        assert!(net_set(&v6("::/64")).contains(1));
+    }
+
+    #[test]
+    fn cidr_cover_and_display_per_family() {
+        let four = net_set(&"10.0.0.0/16".parse::<Ipv4Net>().unwrap());
+        let six = net_set(&v6("2600:1f18:1234::/56"));
+        let both = &four | &six;
+        let cidrs: Vec<String> = addr_set_cidrs(&both)
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        assert_eq!(cidrs, ["10.0.0.0/16", "2600:1f18:1234::/56"]);
+        assert_eq!(
+            AddrSetDisplay(&both).to_string(),
+            "10.0.0.0/16,2600:1f18:1234::/56"
+        );
+        assert_eq!(AddrSetDisplay(&all_v4()).to_string(), "0.0.0.0/0");
+        assert_eq!(AddrSetDisplay(&all_v6()).to_string(), "::/0");
+        assert_eq!(AddrSetDisplay(&all_addrs()).to_string(), "0.0.0.0/0,::/0");
+        assert_eq!(AddrSetDisplay(&public_internet()).to_string(), "internet");
+        let one = ip_set("2600:1f18::5".parse::<Ipv6Addr>().unwrap());
+        assert_eq!(AddrSetDisplay(&one).to_string(), "2600:1f18::5");
+        // all_v6 is the two blocks around the mapped range, covered exactly.
+        let v6_cidrs = addr_set_cidrs(&all_v6());
+        let back = v6_cidrs
+            .iter()
+            .map(net_set)
+            .fold(AddrSet::new(), |a, s| a | s);
+        assert_eq!(back, all_v6());
     }
 }

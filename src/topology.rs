@@ -13,10 +13,10 @@ use std::net::Ipv4Addr;
 use petgraph::graph::{NodeIndex, UnGraph};
 
 use crate::model::*;
-use crate::packet::{addr_of, AddrSet};
+use crate::packet::{addr_of, Addr, AddrSet};
 
 /// A private address inside one VPC (private ranges overlap across VPCs).
-pub type VpcAddr = (String, u32);
+pub type VpcAddr = (String, Addr);
 
 #[derive(Debug)]
 pub struct Topology<'n> {
@@ -26,11 +26,11 @@ pub struct Topology<'n> {
     gateway_route_table: HashMap<String, String>,
     vpc_subnets: BTreeMap<String, Vec<String>>,
     private_owner: HashMap<VpcAddr, String>,
-    public_owner: HashMap<u32, (String, Ipv4Addr)>,
+    public_owner: HashMap<Addr, (String, Ipv4Addr)>,
     sg_members: HashMap<String, Vec<String>>,
     subnet_enis: HashMap<String, Vec<String>>,
     /// Per VPC: (private, public, attached) for every public mapping.
-    vpc_public: HashMap<String, Vec<(u32, u32, bool)>>,
+    vpc_public: HashMap<String, Vec<(Addr, Addr, bool)>>,
     nat_by_eni: HashMap<String, String>,
     nat_by_private_ip: HashMap<VpcAddr, String>,
     graph: UnGraph<String, ()>,
@@ -258,14 +258,14 @@ impl<'n> Topology<'n> {
         self.vpc_subnets.get(vpc).map(Vec::as_slice).unwrap_or(&[])
     }
 
-    pub fn private_owner(&self, vpc: &str, addr: u32) -> Option<&'n NetworkInterface> {
+    pub fn private_owner(&self, vpc: &str, addr: Addr) -> Option<&'n NetworkInterface> {
         self.private_owner
             .get(&(vpc.to_string(), addr))
             .and_then(|id| self.net.network_interfaces.get(id))
     }
 
     /// Every ENI owning a private address, in any VPC (for resolving a bare IP).
-    pub fn private_owners_anywhere(&self, addr: u32) -> Vec<&'n NetworkInterface> {
+    pub fn private_owners_anywhere(&self, addr: Addr) -> Vec<&'n NetworkInterface> {
         let mut out: Vec<&NetworkInterface> = self
             .net
             .network_interfaces
@@ -278,7 +278,7 @@ impl<'n> Topology<'n> {
 
     /// Owner of a public address: (ENI id — or NAT gateway id when the
     /// snapshot lacks its ENI — and the private address it maps to).
-    pub fn public_owner(&self, addr: u32) -> Option<(&str, Ipv4Addr)> {
+    pub fn public_owner(&self, addr: Addr) -> Option<(&str, Ipv4Addr)> {
         self.public_owner
             .get(&addr)
             .map(|(id, ip)| (id.as_str(), *ip))
@@ -298,7 +298,7 @@ impl<'n> Topology<'n> {
     }
 
     /// (private, public) address pairs an IGW of this VPC translates.
-    pub fn public_mappings_of_vpc(&self, vpc: &str) -> Vec<(u32, u32)> {
+    pub fn public_mappings_of_vpc(&self, vpc: &str) -> Vec<(Addr, Addr)> {
         self.public_mappings_of_vpc_detailed(vpc)
             .into_iter()
             .filter(|m| m.2)
@@ -307,7 +307,7 @@ impl<'n> Topology<'n> {
     }
 
     /// (private, public, attached) for every public address in the VPC.
-    pub fn public_mappings_of_vpc_detailed(&self, vpc: &str) -> Vec<(u32, u32, bool)> {
+    pub fn public_mappings_of_vpc_detailed(&self, vpc: &str) -> Vec<(Addr, Addr, bool)> {
         let mut v = self.vpc_public.get(vpc).cloned().unwrap_or_default();
         v.sort_unstable();
         v.dedup();
@@ -329,7 +329,7 @@ impl<'n> Topology<'n> {
             .and_then(|id| self.net.nat_gateways.get(id))
     }
 
-    pub fn nat_of_private_ip(&self, vpc: &str, addr: u32) -> Option<&'n NatGateway> {
+    pub fn nat_of_private_ip(&self, vpc: &str, addr: Addr) -> Option<&'n NatGateway> {
         self.nat_by_private_ip
             .get(&(vpc.to_string(), addr))
             .and_then(|id| self.net.nat_gateways.get(id))

@@ -919,8 +919,8 @@ fn probe(t: &mut Tape, w: &World) -> Probe {
     Probe {
         src_eni: src.id.clone(),
         h: Header {
-            src: u32::from(src_ip),
-            dst: u32::from(dst),
+            src: vpcreach::packet::addr_of(src_ip),
+            dst: vpcreach::packet::addr_of(dst),
             proto,
             sport,
             dport,
@@ -936,9 +936,9 @@ fn query_for(p: &Probe, dport: (u16, u16), sport: Option<(u16, u16)>) -> PathQue
         protocol: ProtocolChoice::Number(p.h.proto),
         dport: Some(dport),
         sport,
-        source_ip: Some(Ipv4Addr::from(p.h.src)),
+        source_ip: vpcreach::packet::v4_of(p.h.src),
         destination_ip: if p.destination.starts_with("eni-") {
-            Some(Ipv4Addr::from(p.h.dst))
+            vpcreach::packet::v4_of(p.h.dst)
         } else {
             None
         },
@@ -987,8 +987,8 @@ fn report(
         "{what}\nsource {} packet {:?} ({} -> {}), destination {}\nengine: path_found={} forward={} return={:?}\n  explanations: {:#?}\nreference: reachable={} forward={} reply_needed={} reply={} blocker={:?}\n  trace: {:#?}\nsnapshot written to {}",
         p.src_eni,
         p.h,
-        Ipv4Addr::from(p.h.src),
-        Ipv4Addr::from(p.h.dst),
+        vpcreach::packet::ip_of(p.h.src),
+        vpcreach::packet::ip_of(p.h.dst),
         p.destination,
         a.path_found(),
         a.forward_found,

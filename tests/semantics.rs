@@ -14,8 +14,8 @@ use vpcreach::analysis::{Direction, Explanation, PathAnalysis, PathQuery};
 use vpcreach::model::Network;
 use vpcreach::packet::Header;
 
-fn ip(s: &str) -> u32 {
-    u32::from(s.parse::<std::net::Ipv4Addr>().unwrap())
+fn ip(s: &str) -> vpcreach::packet::Addr {
+    vpcreach::packet::addr_of(s.parse::<std::net::IpAddr>().unwrap())
 }
 
 fn tcp(src: &str, dst: &str, sport: u16, dport: u16) -> Header {

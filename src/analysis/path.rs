@@ -531,7 +531,7 @@ fn goal_of(topo: &Topology, e: &Endpoint) -> Goal {
         Endpoint::Eni { eni, .. } => Goal::Eni(eni.clone()),
         Endpoint::External { addrs, .. } => {
             // A public address of an ENI in the snapshot is that ENI.
-            if addrs.len() == 1 {
+            if addrs.first().is_some() && addrs.first() == addrs.last() {
                 if let Some((owner, _)) = addrs.first().and_then(|a| topo.public_owner(a)) {
                     if owner.starts_with("eni-") {
                         return Goal::Eni(owner.to_string());

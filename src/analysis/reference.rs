@@ -37,12 +37,12 @@
 //! * Hairpin through an IGW back to a public address of the snapshot is not
 //!   analysed (C4.5): such a packet is not reachable.
 
-use std::net::Ipv4Addr;
+use std::net::IpAddr;
 
 use ipnet::Ipv4Net;
 
 use crate::model::*;
-use crate::packet::{Header, PROTO_ICMP, PROTO_TCP, PROTO_UDP};
+use crate::packet::{addr_of, ip_of, Addr, Header, PROTO_ICMP, PROTO_TCP, PROTO_UDP};
 use crate::topology::Topology;
 
 /// Why the packet (or its reply) stops.
@@ -260,7 +260,7 @@ struct Walker<'t, 'n> {
     nat_port: u16,
     used_nat_port: bool,
     /// (NAT gateway, original source, original source port).
-    bindings: Vec<(String, u32, u16)>,
+    bindings: Vec<(String, Addr, u16)>,
     /// False once a NAT or appliance forwarded the packet (C1.5, C1.10).
     identity: bool,
     visited: Vec<String>,
@@ -273,28 +273,31 @@ struct Walker<'t, 'n> {
 fn show(h: &Header) -> String {
     format!(
         "{} -> {} proto {} {} -> {}",
-        Ipv4Addr::from(h.src),
-        Ipv4Addr::from(h.dst),
+        ip_of(h.src),
+        ip_of(h.dst),
         h.proto,
         h.sport,
         h.dport
     )
 }
 
-fn contains(net: &Ipv4Net, addr: u32) -> bool {
-    net.contains(&Ipv4Addr::from(addr))
+fn contains(net: &Ipv4Net, addr: Addr) -> bool {
+    match ip_of(addr) {
+        IpAddr::V4(a) => net.contains(&a),
+        IpAddr::V6(_) => false,
+    }
 }
 
-fn in_any(nets: &[&str], addr: u32) -> bool {
+fn in_any(nets: &[&str], addr: Addr) -> bool {
     nets.iter()
         .any(|n| contains(&n.parse::<Ipv4Net>().expect("valid"), addr))
 }
 
-fn is_rfc1918(addr: u32) -> bool {
+fn is_rfc1918(addr: Addr) -> bool {
     in_any(&["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"], addr)
 }
 
-fn is_rfc6598(addr: u32) -> bool {
+fn is_rfc6598(addr: Addr) -> bool {
     in_any(&["100.64.0.0/10"], addr)
 }
 
@@ -409,9 +412,9 @@ impl Walker<'_, '_> {
     }
 
     /// The ENI (other than a NAT gateway's) owning `addr` in a subnet.
-    fn owner_in_subnet(&self, subnet: &str, addr: u32) -> Option<&NetworkInterface> {
+    fn owner_in_subnet(&self, subnet: &str, addr: Addr) -> Option<&NetworkInterface> {
         self.net.network_interfaces.values().find(|e| {
-            e.subnet_id == subnet && e.private_ips.iter().any(|p| u32::from(p.address) == addr)
+            e.subnet_id == subnet && e.private_ips.iter().any(|p| addr_of(p.address) == addr)
         })
     }
 
@@ -424,24 +427,23 @@ impl Walker<'_, '_> {
     }
 
     /// Is `addr` a public address anything in the snapshot owns?
-    fn public_in_snapshot(&self, addr: u32) -> bool {
-        let ip = Ipv4Addr::from(addr);
+    fn public_in_snapshot(&self, addr: Addr) -> bool {
         self.net
             .network_interfaces
             .values()
             .flat_map(|e| &e.private_ips)
-            .any(|p| p.public_ip == Some(ip))
+            .any(|p| p.public_ip.map(addr_of) == Some(addr))
             || self
                 .net
                 .nat_gateways
                 .values()
                 .flat_map(|n| &n.addresses)
-                .any(|a| a.public_ip == Some(ip))
+                .any(|a| a.public_ip.map(addr_of) == Some(addr))
     }
 
     /// The public address an IGW of `vpc` maps the private `addr` to (C4.2):
     /// a public IP or EIP of an attached ENI, or a NAT gateway's EIP.
-    fn public_of(&self, vpc: &str, addr: u32) -> Option<u32> {
+    fn public_of(&self, vpc: &str, addr: Addr) -> Option<Addr> {
         for e in self.net.network_interfaces.values() {
             if e.vpc_id != vpc {
                 continue;
@@ -451,9 +453,9 @@ impl Walker<'_, '_> {
                     .as_ref()
                     .is_some_and(|a| a.status == "attached");
             for p in &e.private_ips {
-                if u32::from(p.address) == addr {
+                if addr_of(p.address) == addr {
                     if let (Some(public), true) = (p.public_ip, attached) {
-                        return Some(u32::from(public));
+                        return Some(addr_of(public));
                     }
                 }
             }
@@ -464,8 +466,8 @@ impl Walker<'_, '_> {
             }
             for a in &n.addresses {
                 if let (Some(private), Some(public)) = (a.private_ip, a.public_ip) {
-                    if u32::from(private) == addr {
-                        return Some(u32::from(public));
+                    if addr_of(private) == addr {
+                        return Some(addr_of(public));
                     }
                 }
             }
@@ -474,7 +476,7 @@ impl Walker<'_, '_> {
     }
 
     /// The reverse of [`Self::public_of`] (C4.3).
-    fn private_of(&self, vpc: &str, public: u32) -> Option<u32> {
+    fn private_of(&self, vpc: &str, public: Addr) -> Option<Addr> {
         for e in self.net.network_interfaces.values() {
             if e.vpc_id != vpc {
                 continue;
@@ -484,8 +486,8 @@ impl Walker<'_, '_> {
                     .as_ref()
                     .is_some_and(|a| a.status == "attached");
             for p in &e.private_ips {
-                if p.public_ip.map(u32::from) == Some(public) && attached {
-                    return Some(u32::from(p.address));
+                if p.public_ip.map(addr_of) == Some(public) && attached {
+                    return Some(addr_of(p.address));
                 }
             }
         }
@@ -495,8 +497,8 @@ impl Walker<'_, '_> {
             }
             for a in &n.addresses {
                 if let (Some(private), Some(p)) = (a.private_ip, a.public_ip) {
-                    if u32::from(p) == public {
-                        return Some(u32::from(private));
+                    if addr_of(p) == public {
+                        return Some(addr_of(private));
                     }
                 }
             }
@@ -566,7 +568,7 @@ impl Walker<'_, '_> {
 
     /// C1.4, C1.5: CIDR, prefix list, or a private address of an ENI that
     /// carries the group, in this VPC or an actively peered one.
-    fn sg_peer_matches(&self, peer: &SgPeer, addr: u32, vpc: &str) -> bool {
+    fn sg_peer_matches(&self, peer: &SgPeer, addr: Addr, vpc: &str) -> bool {
         match peer {
             SgPeer::Cidr(c) => contains(c, addr),
             SgPeer::Ipv6Cidr(_) => false,
@@ -585,7 +587,7 @@ impl Walker<'_, '_> {
                         && (e.vpc_id == vpc
                             || self.actively_peered(vpc, &e.vpc_id)
                             || self.sg_referencing_via_tgw(vpc, &e.vpc_id))
-                        && e.private_ips.iter().any(|p| u32::from(p.address) == addr)
+                        && e.private_ips.iter().any(|p| addr_of(p.address) == addr)
                 })
             }
         }
@@ -691,7 +693,7 @@ impl Walker<'_, '_> {
             return Err(blocker(
                 "NO_ROUTE_TO_DESTINATION",
                 &rt.id,
-                format!("no route for {}", Ipv4Addr::from(h.dst)),
+                format!("no route for {}", ip_of(h.dst)),
             ));
         };
         let r = &rt.routes[idx];
@@ -744,7 +746,7 @@ impl Walker<'_, '_> {
             None => Err(blocker(
                 "UNKNOWN_DESTINATION",
                 vpc,
-                format!("no subnet holds {}", Ipv4Addr::from(h.dst)),
+                format!("no subnet holds {}", ip_of(h.dst)),
             )),
         }
     }
@@ -771,7 +773,7 @@ impl Walker<'_, '_> {
                 n.subnet_id == subnet
                     && n.addresses
                         .iter()
-                        .any(|a| a.private_ip.map(u32::from) == Some(h.dst))
+                        .any(|a| a.private_ip.map(addr_of) == Some(h.dst))
             })
             .cloned();
         if let Some(nat) = nat {
@@ -780,7 +782,7 @@ impl Walker<'_, '_> {
         Err(blocker(
             "UNKNOWN_DESTINATION",
             subnet,
-            format!("nothing in the subnet has {}", Ipv4Addr::from(h.dst)),
+            format!("nothing in the subnet has {}", ip_of(h.dst)),
         ))
     }
 
@@ -868,7 +870,7 @@ impl Walker<'_, '_> {
             return Err(blocker(
                 "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS",
                 igw_id,
-                format!("{} has no public address", Ipv4Addr::from(h.src)),
+                format!("{} has no public address", ip_of(h.src)),
             ));
         };
         let out = Header { src: public, ..h };
@@ -928,7 +930,7 @@ impl Walker<'_, '_> {
             return Err(blocker(
                 "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS",
                 igw_id,
-                format!("{} maps to nothing", Ipv4Addr::from(h.dst)),
+                format!("{} maps to nothing", ip_of(h.dst)),
             ));
         };
         let inside = Header { dst: private, ..h };
@@ -992,7 +994,7 @@ impl Walker<'_, '_> {
         };
         self.bindings.push((nat_id.to_string(), h.src, h.sport));
         let mut out = h;
-        out.src = u32::from(ip);
+        out.src = addr_of(ip);
         if h.proto == PROTO_TCP || h.proto == PROTO_UDP {
             out.sport = self.nat_port;
             self.used_nat_port = true;
@@ -1054,11 +1056,7 @@ impl Walker<'_, '_> {
         if from != Some(eni.subnet_id.as_str()) {
             self.nacl(&eni.subnet_id, false, &h)?;
         }
-        if eni
-            .private_ips
-            .iter()
-            .any(|p| u32::from(p.address) == h.dst)
-        {
+        if eni.private_ips.iter().any(|p| addr_of(p.address) == h.dst) {
             // Addressed to the appliance itself: it is the destination.
             return self.at_eni(&eni, h);
         }
@@ -1068,7 +1066,7 @@ impl Walker<'_, '_> {
             return Err(blocker(
                 "ENI_SOURCE_DEST_CHECK_RESTRICTION",
                 &eni.id,
-                format!("{} is not its address", Ipv4Addr::from(h.dst)),
+                format!("{} is not its address", ip_of(h.dst)),
             ));
         }
         self.identity = false;
@@ -1216,7 +1214,7 @@ impl Walker<'_, '_> {
             return Err(blocker(
                 "NO_ROUTE_TO_DESTINATION",
                 &rtb_id,
-                format!("no TGW route for {}", Ipv4Addr::from(h.dst)),
+                format!("no TGW route for {}", ip_of(h.dst)),
             ));
         };
         let r = routes[idx].clone();
@@ -1275,7 +1273,7 @@ impl Walker<'_, '_> {
         routes: &[R],
         destination: impl Fn(&R) -> &RouteDestination,
         rank: impl Fn(&R) -> u8,
-        dst: u32,
+        dst: Addr,
     ) -> Option<usize> {
         let mut best: Option<(u8, u8, usize)> = None;
         for (i, r) in routes.iter().enumerate() {
@@ -1315,14 +1313,14 @@ impl Walker<'_, '_> {
     /// Is `addr` an address of the snapshot (a private address of an ENI,
     /// or a public one, which stands for its ENI)? Then a route that leads
     /// out of AWS leads away from it.
-    fn in_snapshot(&self, addr: u32) -> bool {
+    fn in_snapshot(&self, addr: Addr) -> bool {
         self.public_in_snapshot(addr)
             || self
                 .net
                 .network_interfaces
                 .values()
                 .flat_map(|e| &e.private_ips)
-                .any(|p| u32::from(p.address) == addr)
+                .any(|p| addr_of(p.address) == addr)
     }
 
     /// A route to a virtual private gateway: on-premises (C3.6, C3.8).

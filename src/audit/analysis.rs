@@ -14,6 +14,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
+use range_set_blaze::RangeSetBlaze;
 use rayon::prelude::*;
 
 use super::canon::{self, Node};
@@ -101,7 +102,7 @@ struct End<'n> {
     kind: Kind,
     eni: Option<&'n NetworkInterface>,
     /// The ENI's primary private address.
-    addr: u32,
+    addr: Addr,
     /// Tag pairs for the `Tags` extension.
     tags: BTreeSet<(String, String)>,
 }
@@ -935,8 +936,53 @@ fn finding_id(f: &Finding) -> String {
     for d in &f.destinations {
         eat(d);
     }
-    eat(&format!("{:?}", f.traffic));
+    eat(&id_text(&f.traffic));
     format!("finding-{h:016x}")
+}
+
+/// The traffic as the id hashes it: IPv4 addresses as the 32-bit values
+/// they were before addresses grew to both families (so ids of IPv4
+/// findings never changed), any IPv6 part after them.
+fn id_text(traffic: &HeaderSet) -> String {
+    #[derive(Debug)]
+    struct HeaderSet {
+        #[allow(dead_code)]
+        cubes: Vec<Cube>,
+    }
+    #[derive(Debug)]
+    #[allow(dead_code)]
+    struct Cube {
+        src: RangeSetBlaze<u32>,
+        dst: RangeSetBlaze<u32>,
+        proto: ProtoSet,
+        sport: PortSet,
+        dport: PortSet,
+    }
+    let mut v6 = String::new();
+    let mut v4 = |set: &AddrSet| -> RangeSetBlaze<u32> {
+        let rest = set - &all_v4();
+        if !(rest.is_empty() || set.is_universal()) {
+            v6.push_str(&format!("{rest:?}"));
+        }
+        (set & &all_v4())
+            .ranges()
+            .filter_map(|r| Some(u32::from(v4_of(*r.start())?)..=u32::from(v4_of(*r.end())?)))
+            .collect()
+    };
+    let legacy = HeaderSet {
+        cubes: traffic
+            .cubes()
+            .iter()
+            .map(|c| Cube {
+                src: v4(&c.src),
+                dst: v4(&c.dst),
+                proto: c.proto.clone(),
+                sport: c.sport.clone(),
+                dport: c.dport.clone(),
+            })
+            .collect(),
+    };
+    format!("{legacy:?}{v6}")
 }
 
 fn representative(

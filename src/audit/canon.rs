@@ -8,7 +8,7 @@
 
 use crate::packet::*;
 
-type Ranges = Vec<(u32, u32)>;
+type Ranges = Vec<(u128, u128)>;
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Node {
@@ -21,24 +21,24 @@ fn dim(c: &Cube, d: usize) -> Ranges {
         0 => c
             .proto
             .ranges()
-            .map(|r| (*r.start() as u32, *r.end() as u32))
+            .map(|r| (*r.start() as u128, *r.end() as u128))
             .collect(),
         1 => c.src.ranges().map(|r| (*r.start(), *r.end())).collect(),
         2 => c.dst.ranges().map(|r| (*r.start(), *r.end())).collect(),
         3 => c
             .sport
             .ranges()
-            .map(|r| (*r.start() as u32, *r.end() as u32))
+            .map(|r| (*r.start() as u128, *r.end() as u128))
             .collect(),
         _ => c
             .dport
             .ranges()
-            .map(|r| (*r.start() as u32, *r.end() as u32))
+            .map(|r| (*r.start() as u128, *r.end() as u128))
             .collect(),
     }
 }
 
-fn contains(r: &Ranges, x: u32) -> bool {
+fn contains(r: &Ranges, x: u128) -> bool {
     // Ranges are sorted and disjoint.
     let i = r.partition_point(|(_, hi)| *hi < x);
     i < r.len() && r[i].0 <= x
@@ -48,18 +48,27 @@ fn build(cubes: &[(&Cube, Vec<Ranges>)], d: usize) -> Node {
     if d == 5 {
         return Node::Leaf;
     }
-    let mut points: Vec<u64> = Vec::new();
+    // Cut points: every range start and every first value after a range
+    // (none after the top of the dimension).
+    let mut points: Vec<u128> = Vec::new();
+    let mut to_top = false;
     for (_, dims) in cubes {
         for (lo, hi) in &dims[d] {
-            points.push(*lo as u64);
-            points.push(*hi as u64 + 1);
+            points.push(*lo);
+            match hi.checked_add(1) {
+                Some(next) => points.push(next),
+                None => to_top = true,
+            }
         }
     }
     points.sort_unstable();
     points.dedup();
+    let mut windows: Vec<(u128, u128)> = points.windows(2).map(|w| (w[0], w[1] - 1)).collect();
+    if let (true, Some(&last)) = (to_top, points.last()) {
+        windows.push((last, u128::MAX));
+    }
     let mut pieces: Vec<(Ranges, Node)> = Vec::new();
-    for w in points.windows(2) {
-        let (lo, hi) = (w[0] as u32, (w[1] - 1) as u32);
+    for (lo, hi) in windows {
         let inside: Vec<(&Cube, Vec<Ranges>)> = cubes
             .iter()
             .filter(|(_, dims)| contains(&dims[d], lo))
@@ -77,9 +86,9 @@ fn build(cubes: &[(&Cube, Vec<Ranges>)], d: usize) -> Node {
     Node::Level(pieces)
 }
 
-fn push_range(r: &mut Ranges, lo: u32, hi: u32) {
+fn push_range(r: &mut Ranges, lo: u128, hi: u128) {
     if let Some(last) = r.last_mut() {
-        if last.1 as u64 + 1 == lo as u64 {
+        if last.1.checked_add(1) == Some(lo) {
             last.1 = hi;
             return;
         }
@@ -111,7 +120,7 @@ pub fn cubes_of(node: &Node) -> HeaderSet {
 fn walk(node: &Node, stack: &mut Vec<Ranges>, out: &mut HeaderSet) {
     match node {
         Node::Leaf => {
-            let u32s = |r: &Ranges| r.iter().map(|(a, b)| *a..=*b).collect::<AddrSet>();
+            let addrs = |r: &Ranges| r.iter().map(|(a, b)| *a..=*b).collect::<AddrSet>();
             let u16s = |r: &Ranges| {
                 r.iter()
                     .map(|(a, b)| *a as u16..=*b as u16)
@@ -124,8 +133,8 @@ fn walk(node: &Node, stack: &mut Vec<Ranges>, out: &mut HeaderSet) {
             };
             out.push(Cube {
                 proto: u8s(&stack[0]),
-                src: u32s(&stack[1]),
-                dst: u32s(&stack[2]),
+                src: addrs(&stack[1]),
+                dst: addrs(&stack[2]),
                 sport: u16s(&stack[3]),
                 dport: u16s(&stack[4]),
             });

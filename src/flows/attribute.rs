@@ -291,9 +291,9 @@ fn combine(
 pub struct EniInfo<'n> {
     pub eni: &'n NetworkInterface,
     /// Subnet CIDR as an address range.
-    subnet: Option<(u32, u32)>,
+    subnet: Option<(Addr, Addr)>,
     acl: Option<usize>,
-    own: Vec<u32>,
+    own: Vec<Addr>,
 }
 
 struct CompiledAcl<'n> {
@@ -342,8 +342,8 @@ impl<T: range_set_blaze::Integer + Copy + Ord> Flat<T> {
 struct FlatCube {
     proto: Flat<u8>,
     dport: Flat<u16>,
-    src: Flat<u32>,
-    dst: Flat<u32>,
+    src: Flat<Addr>,
+    dst: Flat<Addr>,
     sport: Flat<u16>,
 }
 
@@ -470,7 +470,7 @@ impl<'t, 'n> Attributor<'t, 'n> {
             let subnet = net
                 .subnets
                 .get(&eni.subnet_id)
-                .map(|s| (u32::from(s.cidr.network()), u32::from(s.cidr.broadcast())));
+                .map(|s| (addr_of(s.cidr.network()), addr_of(s.cidr.broadcast())));
             let acl = topo
                 .acl_of_subnet(&eni.subnet_id)
                 .and_then(|a| acl_index.get(a.id.as_str()).copied());
@@ -520,8 +520,8 @@ impl<'t, 'n> Attributor<'t, 'n> {
         &self,
         eni: u32,
         flow_direction: Option<super::parse::FlowDirection>,
-        srcaddr: u32,
-        dstaddr: u32,
+        srcaddr: Addr,
+        dstaddr: Addr,
     ) -> Option<Direction> {
         use super::parse::FlowDirection as F;
         match flow_direction {
@@ -1044,9 +1044,9 @@ impl<'t, 'n> Attributor<'t, 'n> {
                         e.components.push(("Vpc", self.comp(vpc)));
                         e.acl_rule = Some(rule.clone());
                         let peer = if *egress {
-                            format!("to {}", describe_addrs(&ip_set(h.dst.into())))
+                            format!("to {}", describe_addrs(&ip_set(ip_of(h.dst))))
                         } else {
-                            format!("from {}", describe_addrs(&ip_set(h.src.into())))
+                            format!("from {}", describe_addrs(&ip_set(ip_of(h.src))))
                         };
                         e.fix = Some(if rule.rule_number == 32767 {
                             format!(
@@ -1092,7 +1092,7 @@ impl<'t, 'n> Attributor<'t, 'n> {
                             direction.as_str(),
                             groups.first().map(String::as_str).unwrap_or("a group of the ENI"),
                             describe_proto_port(h),
-                            std::net::Ipv4Addr::from(peer)
+                            ip_of(peer)
                         ));
                     }
                     Blocker::MissingAcl { subnet, vpc } => {
@@ -1120,21 +1120,15 @@ fn describe_proto_port(h: &Header) -> String {
 
 /// `tcp 10.0.2.20:40000 → 10.0.3.30:3306`
 pub fn describe_packet(h: &Header) -> String {
-    use std::net::Ipv4Addr;
     match h.proto {
         PROTO_TCP | PROTO_UDP => format!(
             "{} {}:{} → {}:{}",
             proto_name(h.proto),
-            Ipv4Addr::from(h.src),
+            ip_of(h.src),
             h.sport,
-            Ipv4Addr::from(h.dst),
+            ip_of(h.dst),
             h.dport
         ),
-        p => format!(
-            "{} {} → {}",
-            proto_name(p),
-            Ipv4Addr::from(h.src),
-            Ipv4Addr::from(h.dst)
-        ),
+        p => format!("{} {} → {}", proto_name(p), ip_of(h.src), ip_of(h.dst)),
     }
 }

@@ -90,8 +90,8 @@ pub fn write_log(net: &Network, spec: &LogSpec, out: &mut dyn Write) -> io::Resu
             egress,
             syn: 0,
             header: Header {
-                src: src.into(),
-                dst: dst.into(),
+                src: crate::packet::addr_of(src),
+                dst: crate::packet::addr_of(dst),
                 proto,
                 sport,
                 dport,

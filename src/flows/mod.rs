@@ -190,7 +190,7 @@ pub struct Group {
     pub packets: u64,
     pub bytes: u64,
     pub enis: FxSet<u32>,
-    pub peers: FxSet<u32>,
+    pub peers: FxSet<crate::packet::Addr>,
     pub first: Option<u64>,
     pub last: Option<u64>,
     /// Records evaluated as replies (return traffic).
@@ -200,7 +200,7 @@ pub struct Group {
     order: (usize, u64),
     /// The last (ENI, peer) added: consecutive records of one flow skip
     /// the set insertions.
-    last_pair: Option<(u32, u32)>,
+    last_pair: Option<(u32, crate::packet::Addr)>,
 }
 
 impl Group {
@@ -458,6 +458,10 @@ impl Hasher for FxHasher {
     }
     fn write_usize(&mut self, i: usize) {
         self.write_u64(i as u64)
+    }
+    fn write_u128(&mut self, i: u128) {
+        self.write_u64(i as u64);
+        self.write_u64((i >> 64) as u64)
     }
     fn write_u64(&mut self, i: u64) {
         self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);

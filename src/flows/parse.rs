@@ -334,8 +334,8 @@ pub struct Record<'a> {
     pub version: Option<u32>,
     pub account_id: Option<&'a str>,
     pub interface_id: Option<&'a str>,
-    pub srcaddr: Option<u32>,
-    pub dstaddr: Option<u32>,
+    pub srcaddr: Option<crate::packet::Addr>,
+    pub dstaddr: Option<crate::packet::Addr>,
     pub srcport: Option<u16>,
     pub dstport: Option<u16>,
     pub protocol: Option<u8>,
@@ -349,8 +349,8 @@ pub struct Record<'a> {
     pub subnet_id: Option<&'a str>,
     pub instance_id: Option<&'a str>,
     pub tcp_flags: Option<u16>,
-    pub pkt_srcaddr: Option<u32>,
-    pub pkt_dstaddr: Option<u32>,
+    pub pkt_srcaddr: Option<crate::packet::Addr>,
+    pub pkt_dstaddr: Option<crate::packet::Addr>,
     pub flow_direction: Option<FlowDirection>,
     pub traffic_path: Option<u8>,
     pub reject_reason: Option<&'a str>,
@@ -480,7 +480,7 @@ impl Format {
             macro_rules! address {
                 ($slot:expr) => {
                     match ipv4(token) {
-                        Some(a) => $slot = Some(a),
+                        Some(a) => $slot = Some(crate::packet::v4_addr(a)),
                         None if token.contains(&b':') => r.ipv6 = true,
                         None => return Err(bad()),
                     }
@@ -556,7 +556,9 @@ mod tests {
         assert_eq!(r.interface_id, Some("eni-1235b8ca123456789"));
         assert_eq!(
             r.srcaddr,
-            Some(u32::from(std::net::Ipv4Addr::new(172, 31, 16, 139)))
+            Some(crate::packet::addr_of(std::net::Ipv4Addr::new(
+                172, 31, 16, 139
+            )))
         );
         assert_eq!(
             (r.srcport, r.dstport, r.protocol),

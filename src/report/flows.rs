@@ -3,14 +3,13 @@
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
-use std::net::Ipv4Addr;
 
 use serde_json::{json, Map, Value};
 
 use crate::flows::attribute::describe_packet;
 use crate::flows::*;
 use crate::model::{Protocol, RuleAction};
-use crate::packet::{proto_name, PROTO_TCP, PROTO_UDP};
+use crate::packet::{ip_of, proto_name, Addr, PROTO_TCP, PROTO_UDP};
 use crate::report::json::explanation;
 
 // ------------------------------------------------------------------ helpers
@@ -445,8 +444,8 @@ pub fn text(attr: &Attributor, s: &Summary) -> String {
 
 // --------------------------------------------------------------------- JSON
 
-fn ip(a: Option<u32>) -> Value {
-    a.map(|a| json!(Ipv4Addr::from(a).to_string()))
+fn ip(a: Option<Addr>) -> Value {
+    a.map(|a| json!(ip_of(a).to_string()))
         .unwrap_or(Value::Null)
 }
 
@@ -682,7 +681,7 @@ impl Sink for CsvSink {
     fn record(&self, attr: &Attributor, ev: &RecordEvent, out: &mut Vec<u8>) {
         let r = ev.record;
         let opt = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_default();
-        let addr = |a: Option<u32>| a.map(|a| Ipv4Addr::from(a).to_string()).unwrap_or_default();
+        let addr = |a: Option<Addr>| a.map(|a| ip_of(a).to_string()).unwrap_or_default();
         let (dir, role, verdict, status, code, component, rule, message) = match &ev.result {
             Err(_) => Default::default(),
             Ok(e) => {
