@@ -848,7 +848,7 @@ struct Probe {
 fn pick_port(t: &mut Tape, w: &World) -> u16 {
     match t.pick(4) {
         0 => t.choose(&w.port_marks),
-        1 => t.choose(&[22u16, 80, 443, 3306, 8080]),
+        1 => t.choose(&[22u16, 53, 80, 123, 443, 3306, 8080]),
         2 => t.pick(65536) as u16,
         _ => t.choose(&[
             1023u16, 1024, 1025, 5000, 32767, 32768, 40000, 49151, 49152, 61000, 61001, 65535,
@@ -885,6 +885,15 @@ fn probe(t: &mut Tape, w: &World) -> Probe {
         14 if !w.publics.is_empty() => t.choose(&w.publics),
         15 | 16 => t
             .choose(&["52.216.1.1", "52.217.200.9", "192.168.1.1", "192.168.77.5"])
+            .parse()
+            .unwrap(),
+        // AWS services (C1.9, C2.9): the resolver of some VPC, IMDS, time sync.
+        17 => {
+            let c: ipnet::Ipv4Net = w.vpc_cidrs[t.pick(w.vpc_cidrs.len())].parse().unwrap();
+            Ipv4Addr::from(u32::from(c.network()) + 2)
+        }
+        18 => t
+            .choose(&["169.254.169.254", "169.254.169.123"])
             .parse()
             .unwrap(),
         _ => t
@@ -1138,6 +1147,7 @@ mod stats {
             ("tgw-01 ", " via TGW"),
             ("vgw-", " to on-premises"),
             ("reply from the service", " to S3 via gateway endpoint"),
+            ("AWS service ", " to an AWS service (C1.9, C2.9)"),
         ]
         .iter()
         .filter(|(needle, _)| {

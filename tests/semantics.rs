@@ -1795,3 +1795,68 @@ fn c7_2_tgw_attachment_and_transit_gateway_as_path_ends() {
     let a = run(&s, query("tgw-attach-1", "i-x", 6, Some((443, 443))));
     assert_blocked(&a, "NO_ROUTE_TO_DESTINATION", "rtb-2", true);
 }
+
+/// vpc-1 with one subnet whose (default) NACL denies everything both ways
+/// and i-a in sg-closed (no rules at all), plus i-b beside it.
+fn closed_world() -> Snap {
+    let mut s = Snap::new();
+    s.vpc("vpc-1", "10.0.0.0/16")
+        .subnet("subnet-a", "vpc-1", "10.0.0.0/24")
+        .subnet("subnet-b", "vpc-1", "10.0.1.0/24")
+        .route_table("rtb-main", "vpc-1", "10.0.0.0/16", true, &[], vec![])
+        .acl("acl-deny", "vpc-1", true, &[], vec![])
+        .sg("sg-closed", "vpc-1", vec![], vec![])
+        .sg(
+            "sg-open",
+            "vpc-1",
+            vec![sg_cidr("-1", None, "0.0.0.0/0")],
+            sg_allow_all_out(),
+        );
+    vm(&mut s, "a", "subnet-a", "10.0.0.10", &["sg-closed"]);
+    vm(&mut s, "b", "subnet-b", "10.0.1.10", &["sg-open"]);
+    s
+}
+
+/// C1.9: security groups do not filter traffic to the Route 53 Resolver
+/// (VPC+2), instance metadata or Amazon Time Sync, while the same ENI with
+/// no egress rule reaches nothing else.
+#[test]
+fn c1_9_security_groups_do_not_filter_aws_services() {
+    let s = closed_world();
+    assert_found(&run(&s, query("i-a", "169.254.169.254", 6, Some((80, 80)))));
+    assert_found(&run(
+        &s,
+        query("i-a", "169.254.169.123", 17, Some((123, 123))),
+    ));
+    assert_found(&run(&s, query("i-a", "10.0.0.2", 17, Some((53, 53)))));
+    assert_found(&run(&s, query("i-a", "10.0.0.2", 6, Some((53, 53)))));
+    assert_blocked(
+        &run(&s, query("i-a", "i-b", 6, Some((443, 443)))),
+        "SG_HAS_NO_RULES",
+        "eni-a",
+        false,
+    );
+    // Only the service's own port answers.
+    let a = run(&s, query("i-a", "169.254.169.254", 6, Some((22, 22))));
+    assert!(!a.path_found());
+    assert!(
+        a.explanations.iter().any(|e| e.code == "NO_PATH"),
+        "{:?}",
+        explanations(&a)
+    );
+}
+
+/// C2.9: network ACLs do not filter Route 53 Resolver or IMDS traffic (here
+/// the subnet's NACL denies everything; i-b's SG allows everything).
+#[test]
+fn c2_9_network_acls_do_not_filter_resolver_or_metadata() {
+    let s = closed_world();
+    assert_found(&run(&s, query("i-b", "10.0.0.2", 17, Some((53, 53)))));
+    assert_found(&run(&s, query("i-b", "169.254.169.254", 6, Some((80, 80)))));
+    assert_blocked(
+        &run(&s, query("i-b", "10.0.0.77", 6, Some((443, 443)))),
+        "SUBNET_ACL_RESTRICTION",
+        "acl-deny",
+        false,
+    );
+}

@@ -65,6 +65,11 @@ enum Exit {
     /// Reached a component from which no reply is analysed (a NAT gateway or
     /// a transit gateway attachment named as the destination).
     NoReturn,
+    /// Reached a link-local AWS service of the source ENI (C1.9, C2.9): the
+    /// reply comes straight back to it.
+    Service {
+        eni: String,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -423,6 +428,7 @@ pub fn deliveries_with(
             Exit::Eni(id) | Exit::Igw(id) | Exit::Vgw(id) => id.clone(),
             Exit::Pcx { pcx, .. } => pcx.clone(),
             Exit::Vpce { vpce, .. } => vpce.clone(),
+            Exit::Service { .. } => String::new(),
             Exit::NoReturn => match &forward_walk.goal {
                 Goal::Nat(id) | Goal::TgwAttachment(id) | Goal::Tgw(id) => id.clone(),
                 _ => String::new(),
@@ -656,6 +662,37 @@ pub fn endpoint_addrs(
                 .fold(AddrSet::new(), |acc, a| acc | attachment_addrs(net, &a.id))
         }),
     }
+}
+
+/// (addresses, protocol, port) of the AWS services an ENI of `vpc` reaches
+/// without SG or NACL filtering (C1.9, C2.9): the Route 53 Resolver at the
+/// primary CIDR's base + 2 (tcp and udp 53), instance metadata
+/// 169.254.169.254 (tcp 80), Amazon Time Sync 169.254.169.123 (udp 123).
+fn aws_service_ports(net: &Network, vpc: &str) -> Vec<(AddrSet, u8, u16)> {
+    let mut out = vec![
+        (
+            ip_set(std::net::Ipv4Addr::new(169, 254, 169, 254)),
+            PROTO_TCP,
+            80,
+        ),
+        (
+            ip_set(std::net::Ipv4Addr::new(169, 254, 169, 123)),
+            PROTO_UDP,
+            123,
+        ),
+    ];
+    if let Some(base) = net.vpcs.get(vpc).and_then(|v| v.cidrs.first()) {
+        let resolver = ip_set(std::net::Ipv4Addr::from(u32::from(base.network()) + 2));
+        out.push((resolver.clone(), PROTO_UDP, 53));
+        out.push((resolver, PROTO_TCP, 53));
+    }
+    out
+}
+
+fn aws_service_addrs(net: &Network, vpc: &str) -> AddrSet {
+    aws_service_ports(net, vpc)
+        .into_iter()
+        .fold(AddrSet::new(), |acc, (a, _, _)| acc | a)
 }
 
 fn tgw_attachments_of<'n>(
@@ -938,7 +975,25 @@ impl<'t, 'n> Walk<'t, 'n> {
                 }
                 self.stop(trace, e)
             }
-            Endpoint::Eni { eni, .. } => self.eni_out(trace, eni, set, false),
+            Endpoint::Eni { eni, .. } => {
+                let services = self
+                    .topo
+                    .net
+                    .network_interfaces
+                    .get(eni)
+                    .map(|e| aws_service_addrs(self.net(), &e.vpc_id))
+                    .unwrap_or_default();
+                let to_service = set.restrict_dst(&services);
+                if to_service.is_empty() {
+                    return self.eni_out(trace, eni, set, false);
+                }
+                let rest = set.subtract(&to_service);
+                let mut out = self.to_aws_service(trace.clone(), eni, to_service);
+                if !rest.is_empty() {
+                    out.extend(self.eni_out(trace, eni, rest, false));
+                }
+                out
+            }
             Endpoint::External { label, .. } if !entering_through_igw(src) => {
                 // A private outside address: on premises, behind a VGW.
                 let vpc = endpoint_vpc(self.topo, dst);
@@ -1047,6 +1102,60 @@ impl<'t, 'n> Walk<'t, 'n> {
         }
     }
 
+    /// Traffic from an ENI to the Route 53 Resolver (VPC+2), instance
+    /// metadata (169.254.169.254) or Amazon Time Sync (169.254.169.123):
+    /// no security group (C1.9), network ACL (C2.9) or route is involved;
+    /// the service answers on its own port only.
+    fn to_aws_service(&self, mut trace: Trace, eni_id: &str, set: HeaderSet) -> Vec<Trace> {
+        let Some(eni) = self.net().network_interfaces.get(eni_id) else {
+            return self.unknown(trace, eni_id, "network interface", &set);
+        };
+        let mut hop = self.hop(&eni.id, "network interface (source)", &set);
+        hop.inbound = self.keep(&set);
+        hop.subnet = Some(eni.subnet_id.clone());
+        hop.vpc = Some(eni.vpc_id.clone());
+        trace.hops.push(hop);
+        let set = self.state_checks(&mut trace, eni, set);
+        let mut served = HeaderSet::empty();
+        for (addrs, proto, port) in aws_service_ports(self.net(), &eni.vpc_id) {
+            served.extend(set.intersect_cube(&Cube {
+                dst: addrs,
+                proto: ProtoSet::from_iter([proto..=proto]),
+                dport: port_range(port, port),
+                ..Cube::everything()
+            }));
+        }
+        trace.hops.push(self.hop(
+            &describe_addrs(&set.dst_union()),
+            "AWS service (not filtered by security groups or network ACLs, C1.9, C2.9)",
+            &served,
+        ));
+        let before = set.clone();
+        let set = self.gate(&mut trace, &before, served, || {
+            self.explanation("NO_PATH", format!("{} is an AWS service address (Route 53 Resolver: tcp/udp 53, instance metadata: tcp/80, Amazon Time Sync: udp/123); nothing answers {}", describe_addrs(&before.dst_union()), describe_protocols(&before)), &before)
+        });
+        match &self.goal {
+            Goal::External(addrs) => {
+                let arrived = set.restrict_dst(addrs);
+                trace.reached = Some((
+                    Exit::Service {
+                        eni: eni.id.clone(),
+                    },
+                    arrived,
+                ));
+                vec![trace]
+            }
+            _ => {
+                let e = self.explanation(
+                    "NO_PATH",
+                    "the traffic goes to an AWS service address, not to the destination".into(),
+                    &set,
+                );
+                self.stop(trace, e)
+            }
+        }
+    }
+
     fn start_return(&self, exit: &Exit, forward: &Trace, reply: HeaderSet) -> Vec<Trace> {
         let trace = Trace {
             nat_bindings: forward.nat_bindings.clone(),
@@ -1075,6 +1184,16 @@ impl<'t, 'n> Walk<'t, 'n> {
                 self.deliver_local(trace, from_vpc, reply, None)
             }
             Exit::NoReturn => Vec::new(),
+            Exit::Service { eni } => {
+                let mut trace = trace;
+                trace.hops.push(self.hop(
+                    eni,
+                    "network interface (reply from the AWS service arrives)",
+                    &reply,
+                ));
+                trace.reached = Some((Exit::Eni(eni.clone()), reply));
+                vec![trace]
+            }
         }
     }
 

@@ -37,7 +37,7 @@
 //! * Hairpin through an IGW back to a public address of the snapshot is not
 //!   analysed (C4.5): such a packet is not reachable.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr};
 
 use ipnet::Ipv4Net;
 
@@ -181,6 +181,10 @@ fn evaluate_with_nat_port(
         }
         At::Internet(igw) => w.enter_from_internet(&igw.clone(), reply),
         At::OnPremises(vgw) => w.enter_from_vgw(&vgw.clone(), reply),
+        At::AwsService => Ok(Arrival {
+            at: At::AwsService,
+            h: reply,
+        }),
         At::Service { vpce, vpc } => {
             // The service answers into the VPC the request came from (C8.1).
             w.trace
@@ -243,6 +247,8 @@ enum At {
         vpce: String,
         vpc: String,
     },
+    /// Reached a link-local AWS service (C1.9, C2.9): it answers directly.
+    AwsService,
 }
 
 struct Arrival {
@@ -377,8 +383,48 @@ impl Walker<'_, '_> {
             ));
         }
         self.endpoint_state(eni)?;
+        if let Some(step) = self.aws_service(&eni.vpc_id, h) {
+            return step;
+        }
         self.security_groups(eni, false, &h)?;
         self.leave(&eni.subnet_id.clone(), &eni.vpc_id.clone(), h)
+    }
+
+    /// C1.9, C2.9: the Route 53 Resolver (the VPC's primary CIDR base + 2,
+    /// DNS on tcp/udp 53), instance metadata (169.254.169.254, tcp/80) and
+    /// Amazon Time Sync (169.254.169.123, udp/123) answer an ENI with no
+    /// security group, network ACL or route in between. `None`: not one of
+    /// them.
+    fn aws_service(&mut self, vpc: &str, h: Header) -> Option<Step> {
+        let resolver = self
+            .net
+            .vpcs
+            .get(vpc)
+            .and_then(|v| v.cidrs.first())
+            .map(|c| addr_of(Ipv4Addr::from(u32::from(c.network()) + 2)));
+        let imds = addr_of(Ipv4Addr::new(169, 254, 169, 254));
+        let time = addr_of(Ipv4Addr::new(169, 254, 169, 123));
+        let served = if h.dst == imds {
+            h.proto == PROTO_TCP && h.dport == 80
+        } else if h.dst == time {
+            h.proto == PROTO_UDP && h.dport == 123
+        } else if Some(h.dst) == resolver {
+            (h.proto == PROTO_TCP || h.proto == PROTO_UDP) && h.dport == 53
+        } else {
+            return None;
+        };
+        if !served {
+            return Some(Err(blocker(
+                "NO_PATH",
+                &show(&h),
+                "an AWS service address; nothing answers this".into(),
+            )));
+        }
+        self.log(format!("AWS service {} answers", ip_of(h.dst)));
+        Some(Ok(Arrival {
+            at: At::AwsService,
+            h,
+        }))
     }
 
     /// C10.6, C10.1: a live endpoint needs a running instance and an attached ENI.
