@@ -1860,3 +1860,31 @@ fn c2_9_network_acls_do_not_filter_resolver_or_metadata() {
         false,
     );
 }
+
+/// C3.6(d): two prefix lists holding the same CIDR, routed to different
+/// targets: AWS picks one route at random, so the answer is flagged as
+/// ambiguous (a note); a destination only one list holds is not.
+#[test]
+fn c3_6d_overlapping_prefix_list_routes_are_flagged_ambiguous() {
+    let mut s = two_subnets(vec![
+        route("pl-a", ("GatewayId", "igw-1"), "active"),
+        route("pl-b", ("NetworkInterfaceId", "eni-b"), "active"),
+    ]);
+    s.igw("igw-1", Some("vpc-1"));
+    s.prefix_list("pl-a", Some(&["8.8.8.0/24"]));
+    s.prefix_list("pl-b", Some(&["8.8.8.0/24", "9.9.9.0/24"]));
+    let a = run(&s, query("i-a", "8.8.8.8", 6, Some((443, 443))));
+    assert!(
+        a.notes
+            .iter()
+            .any(|n| n.contains("C3.6d") && n.contains("pl-a") && n.contains("pl-b")),
+        "{:?}",
+        a.notes
+    );
+    let a = run(&s, query("i-a", "9.9.9.9", 6, Some((443, 443))));
+    assert!(
+        !a.notes.iter().any(|n| n.contains("C3.6d")),
+        "{:?}",
+        a.notes
+    );
+}

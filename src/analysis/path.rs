@@ -1481,6 +1481,9 @@ impl<'t, 'n> Walk<'t, 'n> {
         let mut out = Vec::new();
         let mut routed = HeaderSet::empty();
         for (route, part) in parts {
+            if let Some(n) = ambiguous_prefix_list_route(self.net(), rt, &route, &part) {
+                self.note(n);
+            }
             routed.extend(part.clone());
             let mut t = trace.clone();
             let mut hop = self.hop(&rt.id, "route table", &part);
@@ -2864,6 +2867,53 @@ impl<'t, 'n> Walk<'t, 'n> {
         let peer_vpc = peer.vpc_id.clone();
         self.deliver_local(trace, &peer_vpc, inside, None)
     }
+}
+
+/// C3.6(d): when prefix lists routed to different targets hold the same
+/// CIDR, AWS picks one route at random and keeps it. The engine follows
+/// the first in table order; this says so when `part` is such traffic.
+fn ambiguous_prefix_list_route(
+    net: &Network,
+    rt: &RouteTable,
+    route: &Route,
+    part: &HeaderSet,
+) -> Option<String> {
+    let RouteDestination::PrefixList(pl) = &route.destination else {
+        return None;
+    };
+    let cidrs = |id: &str| -> Vec<ipnet::Ipv4Net> {
+        net.prefix_lists
+            .get(id)
+            .and_then(|p| p.cidrs.clone())
+            .unwrap_or_default()
+    };
+    let mine = cidrs(pl);
+    let dsts = part.dst_union();
+    let rivals: Vec<String> = rt
+        .routes
+        .iter()
+        .filter(|r| r.target != route.target)
+        .filter_map(|r| match &r.destination {
+            RouteDestination::PrefixList(other) if other != pl => {
+                let shared = cidrs(other)
+                    .into_iter()
+                    .any(|c| mine.contains(&c) && !dsts.is_disjoint(&net_set(&c)));
+                shared.then(|| format!("{other} → {}", r.target.id()))
+            }
+            _ => None,
+        })
+        .collect();
+    if rivals.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "AMBIGUOUS ROUTE (C3.6d): in {}, prefix lists {pl} → {} and {} hold the same CIDR for {}; AWS picks one of these routes at random, so this path follows {} only as one possibility",
+        rt.id,
+        route.target.id(),
+        rivals.join(", "),
+        describe_addrs(&dsts),
+        route.target.id()
+    ))
 }
 
 /// Longest-prefix match over a set of destinations (C3.5, C3.6): each
