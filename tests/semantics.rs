@@ -1888,3 +1888,14 @@ fn c3_6d_overlapping_prefix_list_routes_are_flagged_ambiguous() {
         a.notes
     );
 }
+
+/// C1.9 / C4: the AWS service addresses are not "the internet": with no
+/// internet gateway, `internet` on port 80 stays unreachable although
+/// 169.254.169.254 (inside the public-address set) answers on port 80.
+#[test]
+fn c1_9_metadata_service_does_not_answer_for_the_internet() {
+    let s = closed_world();
+    let a = run(&s, query("i-b", "internet", 6, Some((80, 80))));
+    assert!(!a.path_found(), "{:?}", explanations(&a));
+    assert_found(&run(&s, query("i-b", "169.254.169.254", 6, Some((80, 80)))));
+}

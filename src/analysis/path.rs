@@ -983,8 +983,12 @@ impl<'t, 'n> Walk<'t, 'n> {
                     .get(eni)
                     .map(|e| aws_service_addrs(self.net(), &e.vpc_id))
                     .unwrap_or_default();
+                // Only when the question names a service address: packets to
+                // it never reach an IGW, but `internet` must not be answered
+                // by the metadata service either.
+                let asked = matches!(&self.goal, Goal::External(a) if !a.is_empty() && a.is_subset(&services));
                 let to_service = set.restrict_dst(&services);
-                if to_service.is_empty() {
+                if !asked || to_service.is_empty() {
                     return self.eni_out(trace, eni, set, false);
                 }
                 let rest = set.subtract(&to_service);
