@@ -429,6 +429,9 @@ fn generate(t: &mut Tape) -> World {
                     5 | 6 if edges.tgw => Some(("TransitGatewayId", "tgw-01".to_string())),
                     5 | 6 => None,
                     7 => edges.vgws[i].clone().map(|g| ("GatewayId", g)),
+                    4 if edges.gwlb_endpoints[i].is_some() && t.chance(60) => {
+                        edges.gwlb_endpoints[i].clone().map(|g| ("GatewayId", g))
+                    }
                     0 => igws[i].clone().map(|g| ("GatewayId", g)),
                     1 => nats[i].clone().map(|n| ("NatGatewayId", n)),
                     2 if pcx.is_some() || t.chance(10) => {
@@ -603,6 +606,8 @@ struct Edges {
     vgws: Vec<Option<String>>,
     /// Per VPC: its S3 gateway endpoint (routes to `pl-s3`).
     gateway_endpoints: Vec<Option<String>>,
+    /// Per VPC: a Gateway Load Balancer endpoint, a route target (C8.3).
+    gwlb_endpoints: Vec<Option<String>>,
 }
 
 /// Transit gateway (C7), VPN gateways (C3.6, C11) and VPC endpoints (C8).
@@ -749,6 +754,7 @@ fn edges(
     }
     let mut vgws = Vec::new();
     let mut gateway_endpoints = Vec::new();
+    let mut gwlb_endpoints = Vec::new();
     let mut any_gateway_endpoint = false;
     for i in 0..nvpc {
         if t.chance(35) {
@@ -789,6 +795,25 @@ fn edges(
             any_gateway_endpoint = true;
         } else {
             gateway_endpoints.push(None);
+        }
+        if t.chance(20) {
+            // A GWLB endpoint: traffic comes back from inspection and
+            // follows its subnet's route table (C8.3).
+            let vpce = format!("vpce-0{i}2");
+            let k = t.pick(subnet_ids[i].len());
+            s.item(
+                "vpc-endpoints.json",
+                "VpcEndpoints",
+                json!({"VpcEndpointId": vpce, "VpcEndpointType": "GatewayLoadBalancer",
+                       "VpcId": vpc_ids[i], "ServiceName": "com.amazonaws.vpce.us-east-1.vpce-svc-0abc",
+                       "State": "available", "RouteTableIds": [], "SubnetIds": [subnet_ids[i][k]],
+                       "Groups": [], "IpAddressType": "ipv4", "PrivateDnsEnabled": false,
+                       "RequesterManaged": false, "NetworkInterfaceIds": [], "DnsEntries": [],
+                       "OwnerId": OWNER}),
+            );
+            gwlb_endpoints.push(Some(vpce));
+        } else {
+            gwlb_endpoints.push(None);
         }
         if t.chance(30) {
             // An interface endpoint: a requester-managed ENI with SGs (C8.2).
@@ -835,6 +860,7 @@ fn edges(
         tgw,
         vgws,
         gateway_endpoints,
+        gwlb_endpoints,
     }
 }
 
@@ -1150,6 +1176,7 @@ mod stats {
             ("vgw-", " to on-premises"),
             ("reply from the service", " to S3 via gateway endpoint"),
             ("AWS service ", " to an AWS service (C1.9, C2.9)"),
+            ("GWLB endpoint", " through a GWLB endpoint"),
         ]
         .iter()
         .filter(|(needle, _)| {

@@ -1510,6 +1510,7 @@ impl Walker<'_, '_> {
                 }
                 self.visited.push(vpce_id.to_string());
                 self.identity = false;
+                self.log(format!("{vpce_id} GWLB endpoint: inspection not followed"));
                 let Some(sn) = vpce.subnet_ids.first() else {
                     return Err(blocker("UNKNOWN_RESOURCE", vpce_id, "no subnet".into()));
                 };
