@@ -1,6 +1,8 @@
 //! Issue 4's acceptance check: on every fixture, `audit` with a scope that
 //! selects every ENI → ENI and internet gateway → ENI pair asserts exactly
 //! the pairs, and exactly the traffic, that one `path` query per pair finds.
+//! Issue 7 adds the same check for VPN gateways, transit gateway
+//! attachments and VPC endpoints.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -44,17 +46,27 @@ fn normalise(set: &HeaderSet, src_eni: bool, dst_eni: bool) -> canon::Node {
     canon::canonical(&t)
 }
 
-#[test]
-fn audit_agrees_with_path_on_every_fixture_pair() {
-    let scope =
-        snapshot::scope_shapes::parse_scope(Path::new("all-pairs.json"), ALL_PAIRS, "all-pairs")
-            .expect("scope parses");
-    let mut checked = 0;
+/// Runs `scope` on every fixture and checks that audit asserts exactly the
+/// pairs (and traffic) among `pairs(net, enis)` that `path` finds, and no
+/// others. Returns how many pairs were compared.
+fn check_agreement(
+    scope_json: &str,
+    pairs: impl Fn(&vpcreach::model::Network, &[String]) -> Vec<(String, String)>,
+) -> (usize, usize) {
+    let scope = snapshot::scope_shapes::parse_scope(Path::new("scope.json"), scope_json, "scope")
+        .expect("scope parses");
+    let (mut checked, mut found) = (0, 0);
     for dir in fixtures() {
         let snap = snapshot::load(&dir).expect("fixture loads");
         let topo = Topology::new(&snap.network);
         let net = &snap.network;
         let result = audit::audit(&topo, &scope).expect("audit runs");
+        assert!(
+            !result.warnings.iter().any(|w| w.contains("not modelled")),
+            "{}: {:?}",
+            dir.display(),
+            result.warnings
+        );
         // What the audit asserts, pair by pair (each pair in one finding only).
         let mut asserted: BTreeMap<(String, String), canon::Node> = BTreeMap::new();
         for f in &result.findings {
@@ -74,7 +86,7 @@ fn audit_agrees_with_path_on_every_fixture_pair() {
                 Some(f.sources[0].as_str())
             );
         }
-        let enis: Vec<&String> = net
+        let enis: Vec<String> = net
             .network_interfaces
             .values()
             .filter(|e| {
@@ -82,49 +94,44 @@ fn audit_agrees_with_path_on_every_fixture_pair() {
                     && e.interface_type != "nat_gateway"
                     && e.primary_ip().is_some()
             })
-            .map(|e| &e.id)
+            .map(|e| e.id.clone())
             .collect();
-        let sources: Vec<&String> = enis
-            .iter()
-            .copied()
-            .chain(net.internet_gateways.keys())
-            .collect();
-        for s in &sources {
-            for d in &enis {
-                if s == d {
-                    continue;
-                }
-                let q = PathQuery {
-                    source: (*s).clone(),
-                    destination: (*d).clone(),
-                    protocol: ProtocolChoice::All,
-                    dport: None,
-                    sport: None,
-                    source_ip: None,
-                    destination_ip: None,
-                };
-                let a = path::analyze(&topo, &q).expect("path runs");
-                let key = ((*s).clone(), (*d).clone());
-                let src_eni = s.starts_with("eni-");
-                match (a.path_found(), asserted.remove(&key)) {
-                    (true, Some(node)) => assert_eq!(
-                        node,
-                        normalise(&a.admitted, src_eni, true),
-                        "{}: {s} → {d}: audit traffic differs from path's",
-                        dir.display()
-                    ),
-                    (true, None) => panic!(
-                        "{}: path finds {s} → {d} reachable; audit has no finding",
-                        dir.display()
-                    ),
-                    (false, Some(_)) => panic!(
-                        "{}: audit asserts {s} → {d}; path finds no path",
-                        dir.display()
-                    ),
-                    (false, None) => {}
-                }
-                checked += 1;
+        for (s, d) in pairs(net, &enis) {
+            if s == d {
+                continue;
             }
+            let q = PathQuery {
+                source: s.clone(),
+                destination: d.clone(),
+                protocol: ProtocolChoice::All,
+                dport: None,
+                sport: None,
+                source_ip: None,
+                destination_ip: None,
+            };
+            let a = path::analyze(&topo, &q).expect("path runs");
+            let key = (s.clone(), d.clone());
+            let src_eni = s.starts_with("eni-");
+            let dst_eni = d.starts_with("eni-");
+            found += usize::from(a.path_found());
+            match (a.path_found(), asserted.remove(&key)) {
+                (true, Some(node)) => assert_eq!(
+                    node,
+                    normalise(&a.admitted, src_eni, dst_eni),
+                    "{}: {s} → {d}: audit traffic differs from path's",
+                    dir.display()
+                ),
+                (true, None) => panic!(
+                    "{}: path finds {s} → {d} reachable; audit has no finding",
+                    dir.display()
+                ),
+                (false, Some(_)) => panic!(
+                    "{}: audit asserts {s} → {d}; path finds no path",
+                    dir.display()
+                ),
+                (false, None) => {}
+            }
+            checked += 1;
         }
         assert!(
             asserted.is_empty(),
@@ -133,6 +140,73 @@ fn audit_agrees_with_path_on_every_fixture_pair() {
             asserted.keys().collect::<Vec<_>>()
         );
     }
+    (checked, found)
+}
+
+fn cross(a: &[String], b: &[String]) -> Vec<(String, String)> {
+    a.iter()
+        .flat_map(|s| b.iter().map(move |d| (s.clone(), d.clone())))
+        .collect()
+}
+
+#[test]
+fn audit_agrees_with_path_on_every_fixture_pair() {
+    let (checked, found) = check_agreement(ALL_PAIRS, |net, enis| {
+        let sources: Vec<String> = enis
+            .iter()
+            .cloned()
+            .chain(net.internet_gateways.keys().cloned())
+            .collect();
+        cross(&sources, enis)
+    });
     assert!(checked > 30, "only {checked} pairs checked");
-    eprintln!("{checked} pairs agree");
+    assert!(found > 10, "only {found} pairs reachable");
+    eprintln!("{checked} pairs agree, {found} reachable");
+}
+
+/// Issue 7: VPN gateways and TGW attachments as sources (on-premises or
+/// another VPC reaching ENIs), and as destinations with gateway and
+/// interface endpoints (what ENIs reach through them, which ENIs reach an
+/// interface endpoint), on every fixture (tgw-hub-spoke, vgw-onprem and
+/// vpc-endpoints have them).
+const EDGE_PAIRS: &str = r#"{"MatchPaths": [
+  {"Source": {"ResourceStatement": {"ResourceTypes": ["AWS::EC2::VPNGateway", "AWS::EC2::TransitGatewayAttachment"]}},
+   "Destination": {"ResourceStatement": {"ResourceTypes": ["AWS::EC2::NetworkInterface"]}}},
+  {"Source": {"ResourceStatement": {"ResourceTypes": ["AWS::EC2::NetworkInterface"]}},
+   "Destination": {"ResourceStatement": {"ResourceTypes": ["AWS::EC2::VPNGateway", "AWS::EC2::TransitGatewayAttachment", "AWS::EC2::VPCEndpoint"]}}}
+]}"#;
+
+#[test]
+fn audit_agrees_with_path_for_vpn_gateways_tgw_attachments_and_endpoints() {
+    let (checked, found) = check_agreement(EDGE_PAIRS, |net, enis| {
+        let edges: Vec<String> = net
+            .vpn_gateways
+            .keys()
+            .chain(net.tgw_attachments.keys())
+            .cloned()
+            .collect();
+        let gateway_endpoints: Vec<String> = net
+            .vpc_endpoints
+            .values()
+            .filter(|v| v.kind == vpcreach::model::EndpointKind::Gateway)
+            .map(|v| v.id.clone())
+            .collect();
+        let interface_enis: Vec<String> = enis
+            .iter()
+            .filter(|e| net.network_interfaces[*e].interface_type == "vpc_endpoint")
+            .cloned()
+            .collect();
+        let dests: Vec<String> = edges
+            .iter()
+            .chain(&gateway_endpoints)
+            .chain(&interface_enis)
+            .cloned()
+            .collect();
+        let mut pairs = cross(&edges, enis);
+        pairs.extend(cross(enis, &dests));
+        pairs
+    });
+    assert!(checked > 30, "only {checked} pairs checked");
+    assert!(found > 10, "only {found} pairs reachable");
+    eprintln!("{checked} pairs agree, {found} reachable");
 }

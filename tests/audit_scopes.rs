@@ -180,6 +180,121 @@ fn through_resources_nat_gateway() {
         .any(|w| w.contains("NetworkFirewall")));
 }
 
+/// Issue 7: the resource types for VPN gateways, TGW attachments and VPC
+/// endpoints match (aws-vpc-semantics.md B.2), as sources and destinations
+/// (and `Through` for attachments and endpoints), with no "not modelled"
+/// warning.
+#[test]
+fn vpn_gateway_tgw_attachment_and_endpoint_types_match() {
+    let not_modelled = |r: &AuditResult| r.warnings.iter().any(|w| w.contains("not modelled"));
+    // What on-premises (through the VGW) reaches: app-1 on SSH from the
+    // VPN's 192.168.0.0/16 only (172.20.0.0/16 is not in app-sg, and the
+    // isolated subnet has no route back).
+    let onprem = run(
+        "vgw-onprem",
+        r#"{"MatchPaths": [{"Source": {"ResourceStatement": {"ResourceTypes": ["AWS::EC2::VPNGateway"]}}}]}"#,
+    );
+    assert!(!not_modelled(&onprem), "{:?}", onprem.warnings);
+    assert_eq!(
+        pairs(&onprem),
+        vec![(
+            "vgw-0f3f2fd555c189e53".to_string(),
+            "eni-052df842862887c41".to_string(),
+            "tcp/22 from 192.168.0.0/16".to_string()
+        )]
+    );
+    // ... and what reaches on-premises (by id this time).
+    let to_onprem = run(
+        "vgw-onprem",
+        r#"{"MatchPaths": [{"Destination": {"ResourceStatement": {"Resources": ["vgw-0f3f2fd555c189e53"]}}}]}"#,
+    );
+    let p = pairs(&to_onprem);
+    assert!(
+        !p.is_empty()
+            && p.iter()
+                .all(|(s, d, _)| s == "eni-052df842862887c41" && d == "vgw-0f3f2fd555c189e53"),
+        "{p:?}"
+    );
+
+    // Which ENIs reach the SSM interface endpoint (its ENIs, by endpoint id),
+    // and which reach S3 through the gateway endpoint (by type).
+    let ssm = run(
+        "vpc-endpoints",
+        r#"{"MatchPaths": [{"Destination": {"ResourceStatement": {"Resources": ["vpce-09c88a738a010e171"]}}}]}"#,
+    );
+    let p = pairs(&ssm);
+    assert!(
+        p.iter().any(|(_, d, _)| d == "eni-0acc4818f3f7697f1"),
+        "{p:?}"
+    );
+    assert!(
+        p.iter().all(
+            |(_, d, _)| ["eni-0acc4818f3f7697f1", "eni-049fd7302630aa61e"].contains(&d.as_str())
+        ),
+        "{p:?}"
+    );
+    let s3 = run(
+        "vpc-endpoints",
+        r#"{"MatchPaths": [{"Destination": {"ResourceStatement": {"ResourceTypes": ["AWS::EC2::VPCEndpoint"]}}}]}"#,
+    );
+    assert!(!not_modelled(&s3), "{:?}", s3.warnings);
+    let p = pairs(&s3);
+    assert!(
+        p.iter()
+            .any(|(_, d, t)| d == "vpce-099564ff046c38e1a" && t.contains("tcp to")),
+        "{p:?}"
+    );
+    // The gateway endpoint carries TCP only (C8.1): no UDP finding to it.
+    assert!(
+        !p.iter()
+            .any(|(_, d, t)| d == "vpce-099564ff046c38e1a" && t.contains("udp")),
+        "{p:?}"
+    );
+
+    // Spokes through the TGW: every ENI pair across VPCs of tgw-hub-spoke
+    // passes a TGW attachment, so `Through` the type keeps exactly the
+    // cross-VPC pairs of the all-ENI scope.
+    let all = run(
+        "tgw-hub-spoke",
+        &format!(r#"{{"MatchPaths": [{{"Source": {ENI}, "Destination": {ENI}}}]}}"#),
+    );
+    let via_tgw = run(
+        "tgw-hub-spoke",
+        &format!(
+            r#"{{"MatchPaths": [{{"Source": {ENI}, "Destination": {ENI}, "ThroughResources": [{{"ResourceStatement": {{"ResourceTypes": ["AWS::EC2::TransitGatewayAttachment"]}}}}]}}]}}"#
+        ),
+    );
+    assert!(!not_modelled(&via_tgw), "{:?}", via_tgw.warnings);
+    assert!(!pairs(&via_tgw).is_empty());
+    // web-1a → batch-1c stays inside spoke-1: in `all`, not through the TGW.
+    let ends = |r: &AuditResult| -> Vec<(String, String)> {
+        pairs(r).into_iter().map(|(s, d, _)| (s, d)).collect()
+    };
+    let (all, via) = (ends(&all), ends(&via_tgw));
+    assert!(via.iter().all(|p| all.contains(p)), "{via:?}");
+    assert!(all.contains(&(
+        "eni-076ebbaba67e8f110".into(),
+        "eni-0e30ea58582fa11a6".into()
+    )));
+    assert!(!via.contains(&(
+        "eni-076ebbaba67e8f110".into(),
+        "eni-0e30ea58582fa11a6".into()
+    )));
+    assert!(via_tgw.findings.iter().all(|f| f
+        .components
+        .iter()
+        .any(|h| h.component.id.starts_with("tgw-attach-"))));
+    // An attachment as the source: what the egress VPC's attachment lets in.
+    let from_att = run(
+        "tgw-hub-spoke",
+        r#"{"MatchPaths": [{"Source": {"ResourceStatement": {"Resources": ["tgw-attach-03a307773176d9ae9"]}}}]}"#,
+    );
+    assert!(!pairs(&from_att).is_empty());
+    assert!(pairs(&from_att)
+        .iter()
+        .all(|(s, _, _)| s == "tgw-attach-03a307773176d9ae9"));
+}
+
 fn cli(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_vpcreach"))
         .args(args)

@@ -24,7 +24,9 @@ use vpcreach::model::Network;
 use vpcreach::packet::{Header, PROTO_ICMP, PROTO_TCP, PROTO_UDP};
 use vpcreach::topology::Topology;
 
-const DEFAULT_CASES: u32 = 800;
+// 700 (was 800 before the TGW, VPN and endpoint generator): keeps the
+// default run at the CPU time it took before (about 14.5 s user, debug).
+const DEFAULT_CASES: u32 = 700;
 const PACKETS_PER_SNAPSHOT: usize = 12;
 const RANGE_QUERIES_PER_SNAPSHOT: usize = 3;
 
@@ -58,6 +60,8 @@ struct EniInfo {
     vpc: usize,
     ips: Vec<Ipv4Addr>,
     instance: bool,
+    /// An interface endpoint's ENI (C8.2).
+    endpoint: bool,
 }
 
 #[derive(Debug)]
@@ -111,6 +115,12 @@ fn generate(t: &mut Tape) -> World {
         let cidrs: Vec<String> = (0..n).map(|k| format!("10.{i}.{k}.0/24")).collect();
         for k in 0..n {
             s.subnet(&ids[k], &vpc_ids[i], &cidrs[k]);
+            // Two Availability Zones, for transit gateway AZ affinity (C7.5).
+            if t.chance(35) {
+                let v = s.subnets.last_mut().unwrap();
+                v["AvailabilityZone"] = "us-east-1b".into();
+                v["AvailabilityZoneId"] = "use1-az2".into();
+            }
         }
         subnet_ids.push(ids);
         subnet_cidrs.push(cidrs);
@@ -207,6 +217,7 @@ fn generate(t: &mut Tape) -> World {
                     vpc: i,
                     ips: ips.iter().map(|(p, _)| p.parse().unwrap()).collect(),
                     instance: true,
+                    endpoint: false,
                 });
             }
         }
@@ -248,6 +259,7 @@ fn generate(t: &mut Tape) -> World {
                     vpc: i,
                     ips: vec![ip.parse().unwrap()],
                     instance: false,
+                    endpoint: false,
                 });
             }
             nats.push(Some(id));
@@ -265,6 +277,19 @@ fn generate(t: &mut Tape) -> World {
                 igws.push(Some(format!("igw-0{i}")));
             }
         }
+    }
+    let edges = edges(
+        t,
+        &mut s,
+        &vpc_ids,
+        &vpc_cidrs,
+        &subnet_ids,
+        &subnet_cidrs,
+        &sg_ids,
+        &mut enis,
+    );
+    if edges.gateway_endpoints.iter().any(Option::is_some) && t.chance(50) {
+        pls.push("pl-s3");
     }
     // Security group rules.
     let all_ips: Vec<Ipv4Addr> = enis.iter().flat_map(|e| e.ips.clone()).collect();
@@ -336,6 +361,7 @@ fn generate(t: &mut Tape) -> World {
                 .collect()
         })
         .collect();
+    let mut vpce_tables: Vec<Vec<String>> = vec![Vec::new(); nvpc];
     for i in 0..nvpc {
         let ntables = 1 + t.pick(3);
         let mut assoc: Vec<Vec<String>> = vec![Vec::new(); ntables];
@@ -351,16 +377,18 @@ fn generate(t: &mut Tape) -> World {
             let mut dests: BTreeSet<String> = BTreeSet::new();
             let blackhole = |t: &mut Tape| if t.chance(8) { "blackhole" } else { "active" };
             // The usual default route.
-            let default_target = match (t.pick(4), &igws[i], &nats[i]) {
+            let default_target = match (t.pick(5), &igws[i], &nats[i]) {
                 (0, Some(g), _) | (1, Some(g), _) => Some(("GatewayId", g.clone())),
                 (2, _, Some(n)) => Some(("NatGatewayId", n.clone())),
+                // Centralised egress: the default route to the TGW (C7).
+                (4, _, _) if edges.tgw => Some(("TransitGatewayId", "tgw-01".to_string())),
                 _ => None,
             };
             if let Some((field, id)) = default_target {
                 routes.push(route("0.0.0.0/0", (field, &id), blackhole(t)));
                 dests.insert("0.0.0.0/0".into());
             }
-            if pcx.is_some() && t.chance(80) {
+            if pcx.is_some() && t.chance(if edges.tgw { 30 } else { 80 }) {
                 let dest = if t.chance(70) {
                     vpc_cidrs[other].clone()
                 } else {
@@ -373,21 +401,37 @@ fn generate(t: &mut Tape) -> World {
                 ));
                 dests.insert(dest);
             }
+            // Hub and spoke: the other VPC (or all private space) via the TGW.
+            if edges.tgw && t.chance(70) {
+                let dest = t.choose(&[vpc_cidrs[other.min(nvpc - 1)].clone(), "10.0.0.0/8".into()]);
+                if dests.insert(dest.clone()) {
+                    routes.push(route(&dest, ("TransitGatewayId", "tgw-01"), "active"));
+                }
+            }
             for _ in 0..t.pick(3) {
-                let dest = match t.pick(7) {
+                let dest = match t.pick(10) {
                     0 => "0.0.0.0/0".to_string(),
                     1 => vpc_cidrs[other.min(nvpc - 1)].clone(),
                     2 => "8.8.8.0/24".into(),
                     3 => "pl-01".into(),
                     4 => t.choose(&subnet_cidrs[i]),
                     5 => "172.16.0.0/12".into(),
+                    6 => "192.168.0.0/16".into(),
+                    7 => "52.216.0.0/15".into(),
+                    8 => "10.0.0.0/8".into(),
                     _ => "100.64.0.0/10".into(),
                 };
                 if dests.contains(&dest) {
                     continue;
                 }
                 let own_subnet = subnet_cidrs[i].contains(&dest);
-                let mut target = match t.pick(5) {
+                let mut target = match t.pick(8) {
+                    5 | 6 if edges.tgw => Some(("TransitGatewayId", "tgw-01".to_string())),
+                    5 | 6 => None,
+                    7 => edges.vgws[i].clone().map(|g| ("GatewayId", g)),
+                    4 if edges.gwlb_endpoints[i].is_some() && t.chance(60) => {
+                        edges.gwlb_endpoints[i].clone().map(|g| ("GatewayId", g))
+                    }
                     0 => igws[i].clone().map(|g| ("GatewayId", g)),
                     1 => nats[i].clone().map(|n| ("NatGatewayId", n)),
                     2 if pcx.is_some() || t.chance(10) => {
@@ -410,6 +454,29 @@ fn generate(t: &mut Tape) -> World {
                     dests.insert(dest);
                 }
             }
+            // The gateway endpoint's prefix-list route (C3.9, C8.1).
+            if let Some(vpce) = &edges.gateway_endpoints[i] {
+                if t.chance(60) {
+                    routes.push(route("pl-s3", ("GatewayId", vpce), "active"));
+                    vpce_tables[i].push(format!("rtb-0{i}{tbl}"));
+                }
+            }
+            // Routes propagated from the VGW: the same prefix as a static
+            // route loses (C3.6a, C3.6c).
+            if let Some(vgw) = &edges.vgws[i] {
+                if t.chance(50) {
+                    let dest = t.choose(&[
+                        "192.168.0.0/16",
+                        "172.16.0.0/12",
+                        "10.0.0.0/8",
+                        "0.0.0.0/0",
+                        "52.216.0.0/15",
+                    ]);
+                    let mut r = route(dest, ("GatewayId", vgw), "active");
+                    r["Origin"] = "EnableVgwRoutePropagation".into();
+                    routes.push(r);
+                }
+            }
             let subs: Vec<&str> = subs.iter().map(String::as_str).collect();
             s.route_table(
                 &format!("rtb-0{i}{tbl}"),
@@ -418,6 +485,22 @@ fn generate(t: &mut Tape) -> World {
                 tbl == 0,
                 &subs,
                 routes,
+            );
+        }
+    }
+    for (i, vpce) in edges.gateway_endpoints.iter().enumerate() {
+        if let Some(vpce) = vpce {
+            let state = if t.chance(10) { "pending" } else { "available" };
+            s.item(
+                "vpc-endpoints.json",
+                "VpcEndpoints",
+                serde_json::json!({
+                    "VpcEndpointId": vpce, "VpcEndpointType": "Gateway", "VpcId": vpc_ids[i],
+                    "ServiceName": "com.amazonaws.us-east-1.s3", "State": state,
+                    "RouteTableIds": vpce_tables[i], "SubnetIds": [], "Groups": [],
+                    "IpAddressType": "ipv4", "PrivateDnsEnabled": false, "RequesterManaged": false,
+                    "NetworkInterfaceIds": [], "DnsEntries": [], "OwnerId": OWNER
+                }),
             );
         }
     }
@@ -515,6 +598,272 @@ fn generate(t: &mut Tape) -> World {
     }
 }
 
+/// What [`edges`] added, for the route tables to point at.
+struct Edges {
+    /// Transit gateway `tgw-01` exists (with some VPC attachments).
+    tgw: bool,
+    /// Per VPC: its virtual private gateway.
+    vgws: Vec<Option<String>>,
+    /// Per VPC: its S3 gateway endpoint (routes to `pl-s3`).
+    gateway_endpoints: Vec<Option<String>>,
+    /// Per VPC: a Gateway Load Balancer endpoint, a route target (C8.3).
+    gwlb_endpoints: Vec<Option<String>>,
+}
+
+/// Transit gateway (C7), VPN gateways (C3.6, C11) and VPC endpoints (C8).
+/// A zero tape adds none of them.
+#[allow(clippy::too_many_arguments)]
+fn edges(
+    t: &mut Tape,
+    s: &mut Snap,
+    vpc_ids: &[String],
+    vpc_cidrs: &[String],
+    subnet_ids: &[Vec<String>],
+    subnet_cidrs: &[Vec<String>],
+    sg_ids: &[Vec<String>],
+    enis: &mut Vec<EniInfo>,
+) -> Edges {
+    use serde_json::json;
+    let nvpc = vpc_ids.len();
+    let az_of = |s: &Snap, subnet: &str| -> String {
+        s.subnets
+            .iter()
+            .find(|v| v["SubnetId"] == subnet)
+            .map(|v| v["AvailabilityZone"].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    let tgw = t.chance(50);
+    if tgw {
+        s.item(
+            "transit-gateways.json",
+            "TransitGateways",
+            json!({"TransitGatewayId": "tgw-01", "State": "available", "OwnerId": OWNER,
+                   "Options": {"AmazonSideAsn": 64512, "DefaultRouteTableAssociation": "disable",
+                               "DefaultRouteTablePropagation": "disable",
+                               "SecurityGroupReferencingSupport": "enable"}}),
+        );
+        let tables: Vec<String> = (0..1 + t.pick(2))
+            .map(|k| format!("tgw-rtb-0{k}"))
+            .collect();
+        for tb in &tables {
+            s.item(
+                "transit-gateway-route-tables.json",
+                "TransitGatewayRouteTables",
+                json!({"TransitGatewayRouteTableId": tb, "TransitGatewayId": "tgw-01",
+                       "State": "available", "DefaultAssociationRouteTable": false,
+                       "DefaultPropagationRouteTable": false}),
+            );
+        }
+        let mut atts: Vec<(String, usize)> = Vec::new();
+        for i in 0..nvpc {
+            if !t.chance(85) {
+                continue;
+            }
+            let id = format!("tgw-attach-0{i}");
+            // One subnet per enabled AZ (C7.5); sometimes an AZ is left out.
+            let mut subnets: Vec<String> = Vec::new();
+            for az in ["us-east-1a", "us-east-1b"] {
+                let in_az: Vec<String> = subnet_ids[i]
+                    .iter()
+                    .filter(|sn| az_of(s, sn) == az)
+                    .cloned()
+                    .collect();
+                if !in_az.is_empty() && !t.chance(15) {
+                    subnets.push(t.choose(&in_az));
+                }
+            }
+            if subnets.is_empty() {
+                subnets.push(subnet_ids[i][0].clone());
+            }
+            let state = if t.chance(8) {
+                t.choose(&["pending", "deleting"])
+            } else {
+                "available"
+            };
+            let sg_ref = if t.chance(50) { "enable" } else { "disable" };
+            let appliance = if t.chance(30) { "enable" } else { "disable" };
+            let mut att = json!({"TransitGatewayAttachmentId": id, "TransitGatewayId": "tgw-01",
+                "TransitGatewayOwnerId": OWNER, "ResourceOwnerId": OWNER, "ResourceType": "vpc",
+                "ResourceId": vpc_ids[i], "State": state});
+            if t.chance(90) {
+                att["Association"] =
+                    json!({"TransitGatewayRouteTableId": t.choose(&tables), "State": "associated"});
+            }
+            s.item(
+                "transit-gateway-attachments.json",
+                "TransitGatewayAttachments",
+                att,
+            );
+            s.item(
+                "transit-gateway-vpc-attachments.json",
+                "TransitGatewayVpcAttachments",
+                json!({"TransitGatewayAttachmentId": id, "TransitGatewayId": "tgw-01",
+                       "VpcId": vpc_ids[i], "VpcOwnerId": OWNER, "State": state,
+                       "SubnetIds": subnets,
+                       "Options": {"DnsSupport": "enable", "SecurityGroupReferencingSupport": sg_ref,
+                                   "Ipv6Support": "disable", "ApplianceModeSupport": appliance}}),
+            );
+            atts.push((id, i));
+        }
+        let via = |att: &str, i: usize| json!([{"ResourceId": vpc_ids[i], "TransitGatewayAttachmentId": att, "ResourceType": "vpc"}]);
+        for tb in &tables {
+            if t.chance(5) {
+                continue; // routes unknown (TGW_RTB_ROUTES_ARE_UNKNOWN)
+            }
+            let mut routes: Vec<Value> = Vec::new();
+            for (att, i) in &atts {
+                if t.chance(70) {
+                    routes.push(json!({"DestinationCidrBlock": vpc_cidrs[*i],
+                        "TransitGatewayAttachments": via(att, *i), "Type": "propagated",
+                        "State": "active"}));
+                }
+            }
+            let mut statics: BTreeSet<String> = BTreeSet::new();
+            for _ in 0..t.pick(4) {
+                let dest = match t.pick(6) {
+                    0 => "0.0.0.0/0".to_string(),
+                    1 => t.choose(vpc_cidrs),
+                    2 => {
+                        let v = t.pick(nvpc);
+                        t.choose(&subnet_cidrs[v])
+                    }
+                    3 => "8.8.8.0/24".into(),
+                    4 => "192.168.0.0/16".into(),
+                    _ => "52.216.0.0/15".into(),
+                };
+                if !statics.insert(dest.clone()) {
+                    continue;
+                }
+                if !atts.is_empty() && !t.chance(15) {
+                    let (att, i) = t.choose(&atts);
+                    routes.push(json!({"DestinationCidrBlock": dest,
+                        "TransitGatewayAttachments": via(&att, i), "Type": "static",
+                        "State": "active"}));
+                } else {
+                    routes.push(json!({"DestinationCidrBlock": dest, "Type": "static",
+                        "State": "blackhole"}));
+                }
+            }
+            s.item(
+                "transit-gateway-route-table-routes.json",
+                "TransitGatewayRouteTableRoutes",
+                json!({"TransitGatewayRouteTableId": tb, "Routes": routes,
+                       "AdditionalRoutesAvailable": false}),
+            );
+        }
+    }
+    let mut vgws = Vec::new();
+    let mut gateway_endpoints = Vec::new();
+    let mut gwlb_endpoints = Vec::new();
+    let mut any_gateway_endpoint = false;
+    for i in 0..nvpc {
+        if t.chance(35) {
+            let id = format!("vgw-0{i}");
+            let state = if t.chance(85) {
+                "attached"
+            } else {
+                t.choose(&["detached", "attaching"])
+            };
+            s.item(
+                "vpn-gateways.json",
+                "VpnGateways",
+                json!({"AmazonSideAsn": 64512, "VpnGatewayId": id, "State": "available",
+                       "Type": "ipsec.1", "VpcAttachments": [{"VpcId": vpc_ids[i], "State": state}]}),
+            );
+            if t.chance(85) {
+                let state = if t.chance(85) {
+                    "available"
+                } else {
+                    t.choose(&["pending", "deleted"])
+                };
+                s.item(
+                    "vpn-connections.json",
+                    "VpnConnections",
+                    json!({"VpnConnectionId": format!("vpn-0{i}"), "VpnGatewayId": id,
+                           "CustomerGatewayId": format!("cgw-0{i}"), "Category": "VPN",
+                           "State": state, "Type": "ipsec.1",
+                           "Routes": [{"DestinationCidrBlock": "192.168.0.0/16",
+                                       "Source": "Static", "State": "available"}]}),
+                );
+            }
+            vgws.push(Some(id));
+        } else {
+            vgws.push(None);
+        }
+        if t.chance(35) {
+            gateway_endpoints.push(Some(format!("vpce-0{i}0")));
+            any_gateway_endpoint = true;
+        } else {
+            gateway_endpoints.push(None);
+        }
+        if t.chance(20) {
+            // A GWLB endpoint: traffic comes back from inspection and
+            // follows its subnet's route table (C8.3).
+            let vpce = format!("vpce-0{i}2");
+            let k = t.pick(subnet_ids[i].len());
+            s.item(
+                "vpc-endpoints.json",
+                "VpcEndpoints",
+                json!({"VpcEndpointId": vpce, "VpcEndpointType": "GatewayLoadBalancer",
+                       "VpcId": vpc_ids[i], "ServiceName": "com.amazonaws.vpce.us-east-1.vpce-svc-0abc",
+                       "State": "available", "RouteTableIds": [], "SubnetIds": [subnet_ids[i][k]],
+                       "Groups": [], "IpAddressType": "ipv4", "PrivateDnsEnabled": false,
+                       "RequesterManaged": false, "NetworkInterfaceIds": [], "DnsEntries": [],
+                       "OwnerId": OWNER}),
+            );
+            gwlb_endpoints.push(Some(vpce));
+        } else {
+            gwlb_endpoints.push(None);
+        }
+        if t.chance(30) {
+            // An interface endpoint: a requester-managed ENI with SGs (C8.2).
+            let k = t.pick(subnet_ids[i].len());
+            let vpce = format!("vpce-0{i}1");
+            let eni = format!("eni-0vpce{i}");
+            let ip = format!("10.{i}.{k}.150");
+            let groups: Vec<Value> = vec![t.choose(&sg_ids[i])]
+                .into_iter()
+                .map(|g| json!({"GroupId": g, "GroupName": g}))
+                .collect();
+            s.enis.push(json!({
+                "AvailabilityZone": az_of(s, &subnet_ids[i][k]),
+                "Description": format!("VPC Endpoint Interface {vpce}"),
+                "Groups": groups, "InterfaceType": "vpc_endpoint", "Ipv6Addresses": [],
+                "MacAddress": "0a:00:00:00:00:09", "NetworkInterfaceId": eni, "OwnerId": OWNER,
+                "PrivateIpAddress": ip,
+                "PrivateIpAddresses": [{"Primary": true, "PrivateIpAddress": ip}],
+                "RequesterId": "727180483921", "RequesterManaged": true, "SourceDestCheck": true,
+                "Status": "in-use", "SubnetId": subnet_ids[i][k], "TagSet": [], "VpcId": vpc_ids[i]
+            }));
+            s.item(
+                "vpc-endpoints.json",
+                "VpcEndpoints",
+                json!({"VpcEndpointId": vpce, "VpcEndpointType": "Interface", "VpcId": vpc_ids[i],
+                       "ServiceName": "com.amazonaws.us-east-1.ssm", "State": "available",
+                       "RouteTableIds": [], "SubnetIds": [subnet_ids[i][k]], "Groups": groups,
+                       "IpAddressType": "ipv4", "PrivateDnsEnabled": true, "RequesterManaged": false,
+                       "NetworkInterfaceIds": [eni], "DnsEntries": [], "OwnerId": OWNER}),
+            );
+            enis.push(EniInfo {
+                id: eni,
+                vpc: i,
+                ips: vec![ip.parse().unwrap()],
+                instance: false,
+                endpoint: true,
+            });
+        }
+    }
+    if any_gateway_endpoint {
+        s.prefix_list("pl-s3", Some(&["52.216.0.0/15"]));
+    }
+    Edges {
+        tgw,
+        vgws,
+        gateway_endpoints,
+        gwlb_endpoints,
+    }
+}
+
 // ---------------------------------------------------------------- packets
 
 struct Probe {
@@ -527,7 +876,7 @@ struct Probe {
 fn pick_port(t: &mut Tape, w: &World) -> u16 {
     match t.pick(4) {
         0 => t.choose(&w.port_marks),
-        1 => t.choose(&[22u16, 80, 443, 3306, 8080]),
+        1 => t.choose(&[22u16, 53, 80, 123, 443, 3306, 8080]),
         2 => t.pick(65536) as u16,
         _ => t.choose(&[
             1023u16, 1024, 1025, 5000, 32767, 32768, 40000, 49151, 49152, 61000, 61001, 65535,
@@ -537,7 +886,13 @@ fn pick_port(t: &mut Tape, w: &World) -> u16 {
 
 fn probe(t: &mut Tape, w: &World) -> Probe {
     let sources: Vec<&EniInfo> = w.enis.iter().filter(|e| e.instance).collect();
-    let src = sources[t.pick(sources.len())];
+    let endpoints: Vec<&EniInfo> = w.enis.iter().filter(|e| e.endpoint).collect();
+    // Now and then an interface endpoint, which cannot initiate (C8.2).
+    let src = if !endpoints.is_empty() && t.chance(2) {
+        endpoints[t.pick(endpoints.len())]
+    } else {
+        sources[t.pick(sources.len())]
+    };
     let src_ip = if t.chance(25) {
         t.choose(&src.ips)
     } else {
@@ -556,6 +911,19 @@ fn probe(t: &mut Tape, w: &World) -> Probe {
             Ipv4Addr::from(base + 77)
         }
         14 if !w.publics.is_empty() => t.choose(&w.publics),
+        15 | 16 => t
+            .choose(&["52.216.1.1", "52.217.200.9", "192.168.1.1", "192.168.77.5"])
+            .parse()
+            .unwrap(),
+        // AWS services (C1.9, C2.9): the resolver of some VPC, IMDS, time sync.
+        17 => {
+            let c: ipnet::Ipv4Net = w.vpc_cidrs[t.pick(w.vpc_cidrs.len())].parse().unwrap();
+            Ipv4Addr::from(u32::from(c.network()) + 2)
+        }
+        18 => t
+            .choose(&["169.254.169.254", "169.254.169.123"])
+            .parse()
+            .unwrap(),
         _ => t
             .choose(&[
                 "8.8.8.8",
@@ -802,9 +1170,25 @@ mod stats {
     use std::sync::Mutex;
     static COUNTS: Mutex<BTreeMap<String, usize>> = Mutex::new(BTreeMap::new());
     pub fn record(v: &vpcreach::analysis::reference::Verdict) {
+        // Which edge components a reachable packet went through.
+        let via: String = [
+            ("tgw-01 ", " via TGW"),
+            ("vgw-", " to on-premises"),
+            ("reply from the service", " to S3 via gateway endpoint"),
+            ("AWS service ", " to an AWS service (C1.9, C2.9)"),
+            ("GWLB endpoint", " through a GWLB endpoint"),
+        ]
+        .iter()
+        .filter(|(needle, _)| {
+            v.trace
+                .iter()
+                .any(|l| l.starts_with(needle) || l.contains(&format!(" {needle}")))
+        })
+        .map(|(_, label)| *label)
+        .collect();
         let key = match &v.blocker {
-            None if v.reply_needed => "reachable (round trip)".to_string(),
-            None => "reachable (no reply needed)".to_string(),
+            None if v.reply_needed => format!("reachable (round trip){via}"),
+            None => format!("reachable (no reply needed){via}"),
             Some(b) if b.code == "UNKNOWN_RESOURCE" => format!("{} {}", b.code, b.detail),
             Some(b) => format!("{}{}", b.code, if b.on_return { " (return)" } else { "" }),
         };

@@ -2142,3 +2142,321 @@ fn c9_classic_attribute_output_is_a_warning_not_an_error() {
         snap.warnings
     );
 }
+
+// ------------------------------------------------ transit gateway, endpoints
+//
+// Regression tests for engine bugs the equivalence property test found once
+// its random snapshots gained transit gateways, VPN gateways and endpoints.
+
+/// vpc-1 (10.0.0.0/16, subnet-a, i-a 10.0.0.10) and vpc-2 (10.1.0.0/16,
+/// subnet-x, i-x 10.1.0.10), both attached to tgw-1 (tgw-attach-1,
+/// tgw-attach-2, associated with tgw-rtb-1 holding `tgw_routes`). Each
+/// VPC's main table holds `routes_1` / `routes_2` after the local route;
+/// default NACLs allow all; sg-open everywhere.
+fn tgw_world(routes_1: Vec<Value>, routes_2: Vec<Value>, tgw_routes: Vec<Value>) -> Snap {
+    use serde_json::json;
+    let mut s = Snap::new();
+    s.vpc("vpc-1", "10.0.0.0/16")
+        .vpc("vpc-2", "10.1.0.0/16")
+        .subnet("subnet-a", "vpc-1", "10.0.0.0/24")
+        .subnet("subnet-x", "vpc-2", "10.1.0.0/24")
+        .route_table("rtb-1", "vpc-1", "10.0.0.0/16", true, &[], routes_1)
+        .route_table("rtb-2", "vpc-2", "10.1.0.0/16", true, &[], routes_2)
+        .acl("acl-1", "vpc-1", true, &[], nacl_allow_all())
+        .acl("acl-2", "vpc-2", true, &[], nacl_allow_all());
+    for (sg, vpc) in [("sg-open", "vpc-1"), ("sg-open-2", "vpc-2")] {
+        s.sg(
+            sg,
+            vpc,
+            vec![sg_cidr("-1", None, "0.0.0.0/0")],
+            sg_allow_all_out(),
+        );
+    }
+    s.instance(
+        "i-a",
+        "eni-a",
+        "subnet-a",
+        "vpc-1",
+        "10.0.0.10",
+        &["sg-open"],
+    );
+    s.instance(
+        "i-x",
+        "eni-x",
+        "subnet-x",
+        "vpc-2",
+        "10.1.0.10",
+        &["sg-open-2"],
+    );
+    s.item(
+        "transit-gateways.json",
+        "TransitGateways",
+        json!({"TransitGatewayId": "tgw-1", "State": "available", "OwnerId": OWNER}),
+    );
+    s.item(
+        "transit-gateway-route-tables.json",
+        "TransitGatewayRouteTables",
+        json!({"TransitGatewayRouteTableId": "tgw-rtb-1", "TransitGatewayId": "tgw-1", "State": "available"}),
+    );
+    for (att, vpc, subnet) in [
+        ("tgw-attach-1", "vpc-1", "subnet-a"),
+        ("tgw-attach-2", "vpc-2", "subnet-x"),
+    ] {
+        s.item(
+            "transit-gateway-attachments.json",
+            "TransitGatewayAttachments",
+            json!({"TransitGatewayAttachmentId": att, "TransitGatewayId": "tgw-1",
+                   "ResourceType": "vpc", "ResourceId": vpc, "State": "available",
+                   "Association": {"TransitGatewayRouteTableId": "tgw-rtb-1", "State": "associated"}}),
+        );
+        s.item(
+            "transit-gateway-vpc-attachments.json",
+            "TransitGatewayVpcAttachments",
+            json!({"TransitGatewayAttachmentId": att, "TransitGatewayId": "tgw-1", "VpcId": vpc,
+                   "State": "available", "SubnetIds": [subnet],
+                   "Options": {"SecurityGroupReferencingSupport": "disable", "ApplianceModeSupport": "disable"}}),
+        );
+    }
+    s.item(
+        "transit-gateway-route-table-routes.json",
+        "TransitGatewayRouteTableRoutes",
+        json!({"TransitGatewayRouteTableId": "tgw-rtb-1", "Routes": tgw_routes}),
+    );
+    s
+}
+
+/// A static TGW route to an attachment (C7.3).
+fn tgw_route(dest: &str, att: &str, vpc: &str) -> Value {
+    serde_json::json!({"DestinationCidrBlock": dest, "Type": "static", "State": "active",
+        "TransitGatewayAttachments": [{"TransitGatewayAttachmentId": att, "ResourceId": vpc, "ResourceType": "vpc"}]})
+}
+
+fn to_tgw(dest: &str) -> Value {
+    route(dest, ("TransitGatewayId", "tgw-1"), "active")
+}
+
+/// The world works: i-a reaches i-x across the TGW both ways (C7.2).
+#[test]
+fn c7_2_tgw_world_round_trip() {
+    let s = tgw_world(
+        vec![to_tgw("10.1.0.0/16")],
+        vec![to_tgw("10.0.0.0/16")],
+        vec![
+            tgw_route("10.0.0.0/16", "tgw-attach-1", "vpc-1"),
+            tgw_route("10.1.0.0/16", "tgw-attach-2", "vpc-2"),
+        ],
+    );
+    assert_found(&run(&s, query("i-a", "i-x", 6, Some((443, 443)))));
+}
+
+/// C7.2: vpc-2 sends everything back to the TGW, whose table sends it to
+/// vpc-2 again: a routing loop, reported as such (the engine overflowed
+/// its stack here).
+#[test]
+fn c7_2_tgw_routing_loop_is_no_path_not_a_crash() {
+    let s = tgw_world(
+        vec![to_tgw("0.0.0.0/0")],
+        vec![to_tgw("0.0.0.0/0")],
+        vec![tgw_route("0.0.0.0/0", "tgw-attach-2", "vpc-2")],
+    );
+    let a = run(&s, query("i-a", "8.8.8.8", 6, Some((443, 443))));
+    let e = blocker(&a, "NO_PATH", "tgw-attach-2", false);
+    assert!(e.message.contains("loop"), "{}", e.message);
+}
+
+/// C7.1: an attachment that is not available carries nothing, also when
+/// it is the way out of the TGW (the engine only checked the way in).
+#[test]
+fn c7_1_tgw_exit_attachment_not_available_carries_nothing() {
+    let mut s = tgw_world(
+        vec![to_tgw("10.1.0.0/16")],
+        vec![to_tgw("10.0.0.0/16")],
+        vec![
+            tgw_route("10.0.0.0/16", "tgw-attach-1", "vpc-1"),
+            tgw_route("10.1.0.0/16", "tgw-attach-2", "vpc-2"),
+        ],
+    );
+    for (_, key, item) in s.others.iter_mut() {
+        if key.starts_with("TransitGateway") && item["TransitGatewayAttachmentId"] == "tgw-attach-2"
+        {
+            item["State"] = "pending".into();
+        }
+    }
+    let a = run(&s, query("i-a", "i-x", 6, Some((443, 443))));
+    assert_blocked(&a, "BAD_STATE_ATTACHMENT", "tgw-attach-2", false);
+}
+
+/// C8.1: a gateway endpoint cannot be used from outside its VPC — here
+/// from vpc-1 through the TGW into vpc-2, whose table routes the S3 prefix
+/// list to vpc-2's endpoint. From inside vpc-2 it works.
+#[test]
+fn c8_1_gateway_endpoint_not_usable_over_a_transit_gateway() {
+    let mut s = tgw_world(
+        vec![to_tgw("0.0.0.0/0")],
+        vec![
+            to_tgw("10.0.0.0/16"),
+            route("pl-s3", ("GatewayId", "vpce-s3"), "active"),
+        ],
+        vec![
+            tgw_route("10.0.0.0/16", "tgw-attach-1", "vpc-1"),
+            tgw_route("0.0.0.0/0", "tgw-attach-2", "vpc-2"),
+        ],
+    );
+    s.prefix_list("pl-s3", Some(&["52.216.0.0/15"]));
+    s.item(
+        "vpc-endpoints.json",
+        "VpcEndpoints",
+        serde_json::json!({"VpcEndpointId": "vpce-s3", "VpcEndpointType": "Gateway", "VpcId": "vpc-2",
+            "ServiceName": "com.amazonaws.us-east-1.s3", "State": "available",
+            "RouteTableIds": ["rtb-2"], "SubnetIds": [], "NetworkInterfaceIds": []}),
+    );
+    assert_found(&run(&s, query("i-x", "52.216.1.1", 6, Some((443, 443)))));
+    let a = run(&s, query("i-a", "52.216.1.1", 6, Some((443, 443))));
+    assert_blocked(&a, "NO_PATH", "vpce-s3", false);
+}
+
+/// SPEC `path` REF kinds `tgw-attach-` and `tgw-` at either end (C7.2):
+/// an attachment as the source is traffic entering the TGW through it
+/// (looked up in its associated table); a bare TGW is any of its
+/// attachments (docs/model.md). Replies must come back through the TGW.
+#[test]
+fn c7_2_tgw_attachment_and_transit_gateway_as_path_ends() {
+    let routes = || {
+        vec![
+            tgw_route("10.0.0.0/16", "tgw-attach-1", "vpc-1"),
+            tgw_route("10.1.0.0/16", "tgw-attach-2", "vpc-2"),
+        ]
+    };
+    let s = tgw_world(
+        vec![to_tgw("10.1.0.0/16")],
+        vec![to_tgw("10.0.0.0/16")],
+        routes(),
+    );
+    for (src, dst) in [
+        ("tgw-attach-1", "i-x"),
+        ("tgw-1", "i-x"),
+        ("tgw-1", "i-a"),
+        ("i-a", "tgw-1"),
+        ("i-a", "tgw-attach-2"),
+    ] {
+        let a = run(&s, query(src, dst, 6, Some((443, 443))));
+        assert_found(&a);
+    }
+    // From vpc-1's side, the TGW stands for vpc-2 only (not vpc-1's own CIDR).
+    let a = run(&s, query("i-a", "tgw-1", 6, Some((443, 443))));
+    assert!(a
+        .admitted
+        .contains(&tcp("10.0.0.10", "10.1.0.99", 40000, 443)));
+    assert!(!a
+        .admitted
+        .contains(&tcp("10.0.0.10", "10.0.0.99", 40000, 443)));
+    // No route back into the TGW in vpc-2: the reply to the attachment's
+    // traffic is lost (C11).
+    let s = tgw_world(vec![to_tgw("10.1.0.0/16")], vec![], routes());
+    let a = run(&s, query("tgw-attach-1", "i-x", 6, Some((443, 443))));
+    assert_blocked(&a, "NO_ROUTE_TO_DESTINATION", "rtb-2", true);
+}
+
+/// vpc-1 with one subnet whose (default) NACL denies everything both ways
+/// and i-a in sg-closed (no rules at all), plus i-b beside it.
+fn closed_world() -> Snap {
+    let mut s = Snap::new();
+    s.vpc("vpc-1", "10.0.0.0/16")
+        .subnet("subnet-a", "vpc-1", "10.0.0.0/24")
+        .subnet("subnet-b", "vpc-1", "10.0.1.0/24")
+        .route_table("rtb-main", "vpc-1", "10.0.0.0/16", true, &[], vec![])
+        .acl("acl-deny", "vpc-1", true, &[], vec![])
+        .sg("sg-closed", "vpc-1", vec![], vec![])
+        .sg(
+            "sg-open",
+            "vpc-1",
+            vec![sg_cidr("-1", None, "0.0.0.0/0")],
+            sg_allow_all_out(),
+        );
+    vm(&mut s, "a", "subnet-a", "10.0.0.10", &["sg-closed"]);
+    vm(&mut s, "b", "subnet-b", "10.0.1.10", &["sg-open"]);
+    s
+}
+
+/// C1.9: security groups do not filter traffic to the Route 53 Resolver
+/// (VPC+2), instance metadata or Amazon Time Sync, while the same ENI with
+/// no egress rule reaches nothing else.
+#[test]
+fn c1_9_security_groups_do_not_filter_aws_services() {
+    let s = closed_world();
+    assert_found(&run(&s, query("i-a", "169.254.169.254", 6, Some((80, 80)))));
+    assert_found(&run(
+        &s,
+        query("i-a", "169.254.169.123", 17, Some((123, 123))),
+    ));
+    assert_found(&run(&s, query("i-a", "10.0.0.2", 17, Some((53, 53)))));
+    assert_found(&run(&s, query("i-a", "10.0.0.2", 6, Some((53, 53)))));
+    assert_blocked(
+        &run(&s, query("i-a", "i-b", 6, Some((443, 443)))),
+        "SG_HAS_NO_RULES",
+        "eni-a",
+        false,
+    );
+    // Only the service's own port answers.
+    let a = run(&s, query("i-a", "169.254.169.254", 6, Some((22, 22))));
+    assert!(!a.path_found());
+    assert!(
+        a.explanations.iter().any(|e| e.code == "NO_PATH"),
+        "{:?}",
+        explanations(&a)
+    );
+}
+
+/// C2.9: network ACLs do not filter Route 53 Resolver or IMDS traffic (here
+/// the subnet's NACL denies everything; i-b's SG allows everything).
+#[test]
+fn c2_9_network_acls_do_not_filter_resolver_or_metadata() {
+    let s = closed_world();
+    assert_found(&run(&s, query("i-b", "10.0.0.2", 17, Some((53, 53)))));
+    assert_found(&run(&s, query("i-b", "169.254.169.254", 6, Some((80, 80)))));
+    assert_blocked(
+        &run(&s, query("i-b", "10.0.0.77", 6, Some((443, 443)))),
+        "SUBNET_ACL_RESTRICTION",
+        "acl-deny",
+        false,
+    );
+}
+
+/// C3.6(d): two prefix lists holding the same CIDR, routed to different
+/// targets: AWS picks one route at random, so the answer is flagged as
+/// ambiguous (a note); a destination only one list holds is not.
+#[test]
+fn c3_6d_overlapping_prefix_list_routes_are_flagged_ambiguous() {
+    let mut s = two_subnets(vec![
+        route("pl-a", ("GatewayId", "igw-1"), "active"),
+        route("pl-b", ("NetworkInterfaceId", "eni-b"), "active"),
+    ]);
+    s.igw("igw-1", Some("vpc-1"));
+    s.prefix_list("pl-a", Some(&["8.8.8.0/24"]));
+    s.prefix_list("pl-b", Some(&["8.8.8.0/24", "9.9.9.0/24"]));
+    let a = run(&s, query("i-a", "8.8.8.8", 6, Some((443, 443))));
+    assert!(
+        a.notes
+            .iter()
+            .any(|n| n.contains("C3.6d") && n.contains("pl-a") && n.contains("pl-b")),
+        "{:?}",
+        a.notes
+    );
+    let a = run(&s, query("i-a", "9.9.9.9", 6, Some((443, 443))));
+    assert!(
+        !a.notes.iter().any(|n| n.contains("C3.6d")),
+        "{:?}",
+        a.notes
+    );
+}
+
+/// C1.9 / C4: the AWS service addresses are not "the internet": with no
+/// internet gateway, `internet` on port 80 stays unreachable although
+/// 169.254.169.254 (inside the public-address set) answers on port 80.
+#[test]
+fn c1_9_metadata_service_does_not_answer_for_the_internet() {
+    let s = closed_world();
+    let a = run(&s, query("i-b", "internet", 6, Some((80, 80))));
+    assert!(!a.path_found(), "{:?}", explanations(&a));
+    assert_found(&run(&s, query("i-b", "169.254.169.254", 6, Some((80, 80)))));
+}

@@ -29,8 +29,11 @@ pub enum Endpoint {
     VpnGateway(String),
     /// A gateway endpoint (S3, DynamoDB): the service behind it.
     GatewayEndpoint(String),
-    /// A transit gateway attachment: traffic leaving the TGW through it.
+    /// A transit gateway attachment: as a destination, traffic leaving the
+    /// TGW through it; as a source, traffic entering the TGW through it.
     TgwAttachment(String),
+    /// A transit gateway: any of its attachments (docs/model.md).
+    TransitGateway(String),
 }
 
 #[derive(Debug, Error, Diagnostic)]
@@ -44,7 +47,7 @@ pub enum EndpointError {
     #[error("cannot understand {reference:?} as a source or destination")]
     #[diagnostic(
         code(vpcreach::path::bad_reference),
-        help("use a resource id (i-, eni-, igw-, nat-, pcx-, vgw-, vpce-, tgw-attach-), an IPv4 address, or `internet`")
+        help("use a resource id (i-, eni-, igw-, nat-, pcx-, vgw-, vpce-, tgw-attach-, tgw-), an IPv4 address, or `internet`")
     )]
     BadReference { reference: String },
     #[error("{address} is not an address of {reference}")]
@@ -118,38 +121,66 @@ pub fn resolve(
     let kind = reference.split('-').next().unwrap_or("");
     match kind {
         "i" => {
-            let inst = net.instances.get(reference).ok_or_else(|| not_found(&mut net.instances.keys()))?;
+            let inst = net
+                .instances
+                .get(reference)
+                .ok_or_else(|| not_found(&mut net.instances.keys()))?;
             let eni_id = inst.network_interface_ids.first().ok_or_else(|| EndpointError::Unsupported {
                 reference: reference.into(),
                 message: "the instance has no network interface in the snapshot (UNASSOCIATED_COMPONENT)".into(),
             })?;
-            let eni = net.network_interfaces.get(eni_id).ok_or_else(|| not_found(&mut net.network_interfaces.keys()))?;
+            let eni = net
+                .network_interfaces
+                .get(eni_id)
+                .ok_or_else(|| not_found(&mut net.network_interfaces.keys()))?;
             let addrs = eni_addrs(eni, explicit_ip, reference)?;
-            Ok(Endpoint::Eni { eni: eni.id.clone(), instance: Some(inst.id.clone()), addrs })
+            Ok(Endpoint::Eni {
+                eni: eni.id.clone(),
+                instance: Some(inst.id.clone()),
+                addrs,
+            })
         }
         "eni" => {
-            let eni = net.network_interfaces.get(reference).ok_or_else(|| not_found(&mut net.network_interfaces.keys()))?;
+            let eni = net
+                .network_interfaces
+                .get(reference)
+                .ok_or_else(|| not_found(&mut net.network_interfaces.keys()))?;
             let addrs = eni_addrs(eni, explicit_ip, reference)?;
-            Ok(Endpoint::Eni { eni: eni.id.clone(), instance: instance_of(eni), addrs })
+            Ok(Endpoint::Eni {
+                eni: eni.id.clone(),
+                instance: instance_of(eni),
+                addrs,
+            })
         }
         "igw" => {
-            net.internet_gateways.get(reference).ok_or_else(|| not_found(&mut net.internet_gateways.keys()))?;
+            net.internet_gateways
+                .get(reference)
+                .ok_or_else(|| not_found(&mut net.internet_gateways.keys()))?;
             Ok(Endpoint::InternetGateway(reference.into()))
         }
         "pcx" => {
-            net.peerings.get(reference).ok_or_else(|| not_found(&mut net.peerings.keys()))?;
+            net.peerings
+                .get(reference)
+                .ok_or_else(|| not_found(&mut net.peerings.keys()))?;
             Ok(Endpoint::Peering(reference.into()))
         }
         "nat" => {
-            net.nat_gateways.get(reference).ok_or_else(|| not_found(&mut net.nat_gateways.keys()))?;
+            net.nat_gateways
+                .get(reference)
+                .ok_or_else(|| not_found(&mut net.nat_gateways.keys()))?;
             Ok(Endpoint::NatGateway(reference.into()))
         }
         "vgw" => {
-            net.vpn_gateways.get(reference).ok_or_else(|| not_found(&mut net.vpn_gateways.keys()))?;
+            net.vpn_gateways
+                .get(reference)
+                .ok_or_else(|| not_found(&mut net.vpn_gateways.keys()))?;
             Ok(Endpoint::VpnGateway(reference.into()))
         }
         "vpce" => {
-            let e = net.vpc_endpoints.get(reference).ok_or_else(|| not_found(&mut net.vpc_endpoints.keys()))?;
+            let e = net
+                .vpc_endpoints
+                .get(reference)
+                .ok_or_else(|| not_found(&mut net.vpc_endpoints.keys()))?;
             match e.kind {
                 crate::model::EndpointKind::Gateway => Ok(Endpoint::GatewayEndpoint(reference.into())),
                 crate::model::EndpointKind::Interface => {
@@ -168,14 +199,22 @@ pub fn resolve(
             }
         }
         "tgw" if reference.starts_with("tgw-attach-") => {
-            net.tgw_attachments.get(reference).ok_or_else(|| not_found(&mut net.tgw_attachments.keys()))?;
+            net.tgw_attachments
+                .get(reference)
+                .ok_or_else(|| not_found(&mut net.tgw_attachments.keys()))?;
             Ok(Endpoint::TgwAttachment(reference.into()))
         }
-        "tgw" => Err(EndpointError::Unsupported {
+        "tgw" => {
+            let known = net.transit_gateways.contains_key(reference)
+                || net.tgw_attachments.values().any(|a| a.tgw_id == reference);
+            if !known {
+                return Err(not_found(&mut net.transit_gateways.keys()));
+            }
+            Ok(Endpoint::TransitGateway(reference.into()))
+        }
+        _ => Err(EndpointError::BadReference {
             reference: reference.into(),
-            message: "name a transit gateway attachment (tgw-attach-…) rather than the transit gateway itself: the attachment decides the route table".into(),
         }),
-        _ => Err(EndpointError::BadReference { reference: reference.into() }),
     }
 }
 

@@ -44,6 +44,8 @@ enum Goal {
     Vgw(String),
     Vpce(String),
     TgwAttachment(String),
+    /// Any attachment of this transit gateway.
+    Tgw(String),
 }
 
 /// How a trace reached its goal: where the return path starts.
@@ -63,6 +65,11 @@ enum Exit {
     /// Reached a component from which no reply is analysed (a NAT gateway or
     /// a transit gateway attachment named as the destination).
     NoReturn,
+    /// Reached a link-local AWS service of the source ENI (C1.9, C2.9): the
+    /// reply comes straight back to it.
+    Service {
+        eni: String,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -428,8 +435,9 @@ pub fn deliveries_with(
             Exit::Eni(id) | Exit::Igw(id) | Exit::Vgw(id) => id.clone(),
             Exit::Pcx { pcx, .. } => pcx.clone(),
             Exit::Vpce { vpce, .. } => vpce.clone(),
+            Exit::Service { .. } => String::new(),
             Exit::NoReturn => match &forward_walk.goal {
-                Goal::Nat(id) | Goal::TgwAttachment(id) => id.clone(),
+                Goal::Nat(id) | Goal::TgwAttachment(id) | Goal::Tgw(id) => id.clone(),
                 _ => String::new(),
             },
         };
@@ -551,6 +559,7 @@ fn goal_of(topo: &Topology, e: &Endpoint) -> Goal {
         Endpoint::VpnGateway(id) => Goal::Vgw(id.clone()),
         Endpoint::GatewayEndpoint(id) => Goal::Vpce(id.clone()),
         Endpoint::TgwAttachment(id) => Goal::TgwAttachment(id.clone()),
+        Endpoint::TransitGateway(id) => Goal::Tgw(id.clone()),
     }
 }
 
@@ -566,7 +575,8 @@ fn describe_endpoint(net: &Network, e: &Endpoint, reference: &str) -> ComponentR
         | Endpoint::NatGateway(id)
         | Endpoint::VpnGateway(id)
         | Endpoint::GatewayEndpoint(id)
-        | Endpoint::TgwAttachment(id) => id.clone(),
+        | Endpoint::TgwAttachment(id)
+        | Endpoint::TransitGateway(id) => id.clone(),
     };
     ComponentRef {
         name: net.name_of(&id).map(str::to_string),
@@ -621,7 +631,7 @@ pub fn initial_set(
 /// The addresses an endpoint stands for at its end of a question; `explicit`
 /// (`--source-ip` / `--destination-ip`) narrows a gateway to one address.
 /// `other` is the opposite end (a peering is entered on its side).
-fn endpoint_addrs(
+pub fn endpoint_addrs(
     topo: &Topology,
     e: &Endpoint,
     explicit: Option<std::net::Ipv4Addr>,
@@ -650,7 +660,55 @@ fn endpoint_addrs(
         Endpoint::VpnGateway(id) => or_explicit(&|| on_prem_addrs(net, id)),
         Endpoint::GatewayEndpoint(id) => or_explicit(&|| endpoint_service_addrs(net, id)),
         Endpoint::TgwAttachment(id) => or_explicit(&|| attachment_addrs(net, id)),
+        // Behind a bare TGW: what lies behind its attachments, except the
+        // other end's own VPC.
+        Endpoint::TransitGateway(id) => or_explicit(&|| {
+            let own = endpoint_vpc(topo, other);
+            tgw_attachments_of(net, id)
+                .filter(|a| a.vpc.as_ref().map(|v| &v.vpc_id) != own.as_ref())
+                .fold(AddrSet::new(), |acc, a| acc | attachment_addrs(net, &a.id))
+        }),
     }
+}
+
+/// (addresses, protocol, port) of the AWS services an ENI of `vpc` reaches
+/// without SG or NACL filtering (C1.9, C2.9): the Route 53 Resolver at the
+/// primary CIDR's base + 2 (tcp and udp 53), instance metadata
+/// 169.254.169.254 (tcp 80), Amazon Time Sync 169.254.169.123 (udp 123).
+fn aws_service_ports(net: &Network, vpc: &str) -> Vec<(AddrSet, u8, u16)> {
+    let mut out = vec![
+        (
+            ip_set(std::net::Ipv4Addr::new(169, 254, 169, 254)),
+            PROTO_TCP,
+            80,
+        ),
+        (
+            ip_set(std::net::Ipv4Addr::new(169, 254, 169, 123)),
+            PROTO_UDP,
+            123,
+        ),
+    ];
+    if let Some(base) = net.vpcs.get(vpc).and_then(|v| v.cidrs.first()) {
+        let resolver = ip_set(std::net::Ipv4Addr::from(u32::from(base.network()) + 2));
+        out.push((resolver.clone(), PROTO_UDP, 53));
+        out.push((resolver, PROTO_TCP, 53));
+    }
+    out
+}
+
+fn aws_service_addrs(net: &Network, vpc: &str) -> AddrSet {
+    aws_service_ports(net, vpc)
+        .into_iter()
+        .fold(AddrSet::new(), |acc, (a, _, _)| acc | a)
+}
+
+fn tgw_attachments_of<'n>(
+    net: &'n Network,
+    tgw: &'n str,
+) -> impl Iterator<Item = &'n TgwAttachment> {
+    net.tgw_attachments
+        .values()
+        .filter(move |a| a.tgw_id == tgw)
 }
 
 /// Outside hosts with public addresses come in through an internet gateway;
@@ -891,7 +949,29 @@ impl<'t, 'n> Walk<'t, 'n> {
                 }
                 self.stop(trace, e)
             }
-            Endpoint::Eni { eni, .. } => self.eni_out(trace, eni, set, false),
+            Endpoint::Eni { eni, .. } => {
+                let services = self
+                    .topo
+                    .net
+                    .network_interfaces
+                    .get(eni)
+                    .map(|e| aws_service_addrs(self.net(), &e.vpc_id))
+                    .unwrap_or_default();
+                // Only when the question names a service address: packets to
+                // it never reach an IGW, but `internet` must not be answered
+                // by the metadata service either.
+                let asked = matches!(&self.goal, Goal::External(a) if !a.is_empty() && a.is_subset(&services));
+                let to_service = set.restrict_dst(&services);
+                if !asked || to_service.is_empty() {
+                    return self.eni_out(trace, eni, set, false);
+                }
+                let rest = set.subtract(&to_service);
+                let mut out = self.to_aws_service(trace.clone(), eni, to_service);
+                if !rest.is_empty() {
+                    out.extend(self.eni_out(trace, eni, rest, false));
+                }
+                out
+            }
             Endpoint::External { label, .. } if !entering_through_igw(src) => {
                 // A private outside address: on premises, behind a VGW.
                 let vpc = endpoint_vpc(self.topo, dst);
@@ -914,13 +994,33 @@ impl<'t, 'n> Walk<'t, 'n> {
                 }
             }
             Endpoint::VpnGateway(vgw) => self.enter_from_vgw(trace, vgw, set),
-            Endpoint::GatewayEndpoint(id) | Endpoint::TgwAttachment(id) => {
-                let e = self.explanation(
+            Endpoint::GatewayEndpoint(id) => {
+                let mut e = self.explanation(
                     "NO_PATH",
-                    format!("{id} as a source is not supported: name the resource behind it (an address with `--source`), or use it as a destination"),
+                    format!("the service behind gateway endpoint {id} does not initiate connections into the VPC (C8.1); ask about the reverse direction"),
                     &set,
                 );
+                e.components.push(("VpcEndpoint", comp(self.net(), id)));
                 self.stop(trace, e)
+            }
+            Endpoint::TgwAttachment(id) => match self.net().tgw_attachments.get(id) {
+                Some(att) => self.enter_tgw_through(trace, att, set),
+                None => self.unknown(trace, id, "transit gateway attachment", &set),
+            },
+            // A bare TGW as the source: traffic entering it through any of
+            // its attachments, each with the addresses behind it.
+            Endpoint::TransitGateway(id) => {
+                let mut out = Vec::new();
+                for att in tgw_attachments_of(self.net(), id) {
+                    let part = set.restrict_src(&attachment_addrs(self.net(), &att.id));
+                    if !part.is_empty() {
+                        out.extend(self.enter_tgw_through(trace.clone(), att, part));
+                    }
+                }
+                if out.is_empty() {
+                    return self.unknown(trace, id, "attachment of transit gateway", &set);
+                }
+                out
             }
             Endpoint::External { label, .. } => {
                 let vpc = endpoint_vpc(self.topo, dst);
@@ -980,6 +1080,60 @@ impl<'t, 'n> Walk<'t, 'n> {
         }
     }
 
+    /// Traffic from an ENI to the Route 53 Resolver (VPC+2), instance
+    /// metadata (169.254.169.254) or Amazon Time Sync (169.254.169.123):
+    /// no security group (C1.9), network ACL (C2.9) or route is involved;
+    /// the service answers on its own port only.
+    fn to_aws_service(&self, mut trace: Trace, eni_id: &str, set: HeaderSet) -> Vec<Trace> {
+        let Some(eni) = self.net().network_interfaces.get(eni_id) else {
+            return self.unknown(trace, eni_id, "network interface", &set);
+        };
+        let mut hop = self.hop(&eni.id, "network interface (source)", &set);
+        hop.inbound = self.keep(&set);
+        hop.subnet = Some(eni.subnet_id.clone());
+        hop.vpc = Some(eni.vpc_id.clone());
+        trace.hops.push(hop);
+        let set = self.state_checks(&mut trace, eni, set);
+        let mut served = HeaderSet::empty();
+        for (addrs, proto, port) in aws_service_ports(self.net(), &eni.vpc_id) {
+            served.extend(set.intersect_cube(&Cube {
+                dst: addrs,
+                proto: ProtoSet::from_iter([proto..=proto]),
+                dport: port_range(port, port),
+                ..Cube::everything()
+            }));
+        }
+        trace.hops.push(self.hop(
+            &describe_addrs(&set.dst_union()),
+            "AWS service (not filtered by security groups or network ACLs, C1.9, C2.9)",
+            &served,
+        ));
+        let before = set.clone();
+        let set = self.gate(&mut trace, &before, served, || {
+            self.explanation("NO_PATH", format!("{} is an AWS service address (Route 53 Resolver: tcp/udp 53, instance metadata: tcp/80, Amazon Time Sync: udp/123); nothing answers {}", describe_addrs(&before.dst_union()), describe_protocols(&before)), &before)
+        });
+        match &self.goal {
+            Goal::External(addrs) => {
+                let arrived = set.restrict_dst(addrs);
+                trace.reached = Some((
+                    Exit::Service {
+                        eni: eni.id.clone(),
+                    },
+                    arrived,
+                ));
+                vec![trace]
+            }
+            _ => {
+                let e = self.explanation(
+                    "NO_PATH",
+                    "the traffic goes to an AWS service address, not to the destination".into(),
+                    &set,
+                );
+                self.stop(trace, e)
+            }
+        }
+    }
+
     fn start_return(&self, exit: &Exit, forward: &Trace, reply: HeaderSet) -> Vec<Trace> {
         let trace = Trace {
             nat_bindings: forward.nat_bindings.clone(),
@@ -1008,6 +1162,16 @@ impl<'t, 'n> Walk<'t, 'n> {
                 self.deliver_local(trace, from_vpc, reply, None)
             }
             Exit::NoReturn => Vec::new(),
+            Exit::Service { eni } => {
+                let mut trace = trace;
+                trace.hops.push(self.hop(
+                    eni,
+                    "network interface (reply from the AWS service arrives)",
+                    &reply,
+                ));
+                trace.reached = Some((Exit::Eni(eni.clone()), reply));
+                vec![trace]
+            }
         }
     }
 
@@ -1295,6 +1459,9 @@ impl<'t, 'n> Walk<'t, 'n> {
         let mut out = Vec::new();
         let mut routed = HeaderSet::empty();
         for (route, part) in parts {
+            if let Some(n) = ambiguous_prefix_list_route(self.net(), rt, &route, &part) {
+                self.note(n);
+            }
             routed.extend(part.clone());
             let mut t = trace.clone();
             let mut hop = self.hop(&rt.id, "route table", &part);
@@ -2081,23 +2248,17 @@ impl<'t, 'n> Walk<'t, 'n> {
             return self.stop(trace, e);
         };
         let vpc_att = att.vpc.as_ref().expect("filtered on vpc attachments");
+        // Back into the TGW through the same attachment: the same route
+        // table decides again, a loop (found by tests/equivalence.rs).
+        if let Err(mut e) = self.enter_middlebox(&mut trace, &att.id, &set) {
+            e.components
+                .push(("TransitGatewayAttachment", comp(net, &att.id)));
+            return self.stop(trace, e);
+        }
         let mut hop = self.hop(&att.id, "transit gateway attachment (entry)", &set);
         hop.vpc = Some(vpc_id.to_string());
         trace.hops.push(hop);
-        let mut set = set;
-        if att.state != "available" && !att.state.is_empty() {
-            let before = set.clone();
-            set = self.gate(&mut trace, &before, HeaderSet::empty(), || {
-                let mut e = self.explanation(
-                    "BAD_STATE_ATTACHMENT",
-                    format!("{} is {}, not available", att.id, att.state),
-                    &before,
-                );
-                e.components
-                    .push(("TransitGatewayAttachment", comp(net, &att.id)));
-                e
-            });
-        }
+        let mut set = self.attachment_state(&mut trace, att, set);
         // AZ affinity: the attachment needs a subnet in the source's AZ (C7.5).
         let source_az = from_subnet
             .and_then(|s| net.subnets.get(s))
@@ -2139,6 +2300,63 @@ impl<'t, 'n> Walk<'t, 'n> {
                 set = self.acl_check(&mut trace, tgw_subnet, false, set);
             }
         }
+        self.tgw_route(trace, tgw_id, att, source_az, set)
+    }
+
+    /// An attachment that is not `available` carries nothing into or out
+    /// of its TGW (C7.1; the way out found by tests/equivalence.rs).
+    fn attachment_state(
+        &self,
+        trace: &mut Trace,
+        att: &TgwAttachment,
+        set: HeaderSet,
+    ) -> HeaderSet {
+        if att.state == "available" || att.state.is_empty() {
+            return set;
+        }
+        let before = set.clone();
+        self.gate(trace, &before, HeaderSet::empty(), || {
+            let mut e = self.explanation(
+                "BAD_STATE_ATTACHMENT",
+                format!(
+                    "{} is {}, not available: {} carries no traffic through it",
+                    att.id, att.state, att.tgw_id
+                ),
+                &before,
+            );
+            e.components
+                .push(("TransitGatewayAttachment", comp(self.net(), &att.id)));
+            e
+        })
+    }
+
+    /// Traffic entering the TGW through `att` (a `tgw-attach-` source):
+    /// the attachment's state, then its route table.
+    fn enter_tgw_through(
+        &self,
+        mut trace: Trace,
+        att: &TgwAttachment,
+        set: HeaderSet,
+    ) -> Vec<Trace> {
+        let mut hop = self.hop(&att.id, "transit gateway attachment (source)", &set);
+        hop.inbound = self.keep(&set);
+        hop.vpc = att.vpc.as_ref().map(|v| v.vpc_id.clone());
+        trace.hops.push(hop);
+        let set = self.attachment_state(&mut trace, att, set);
+        self.tgw_route(trace, &att.tgw_id, att, None, set)
+    }
+
+    /// The TGW's decision for traffic that entered through `att` (C7.1–C7.3,
+    /// C7.6): its associated route table, then the exit attachment.
+    fn tgw_route(
+        &self,
+        mut trace: Trace,
+        tgw_id: &str,
+        att: &TgwAttachment,
+        source_az: Option<String>,
+        set: HeaderSet,
+    ) -> Vec<Trace> {
+        let net = self.net();
         let Some(rtb_id) = att.route_table_id.as_ref() else {
             let mut e = self.explanation(
                 "TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION",
@@ -2170,7 +2388,7 @@ impl<'t, 'n> Walk<'t, 'n> {
             return self.stop(trace, e);
         };
         trace.crossed_tgw = true;
-        let sg_ok_in = vpc_att.sg_referencing;
+        let sg_ok_in = att.vpc.as_ref().is_some_and(|v| v.sg_referencing);
         let (parts, unknown_pls) = partition_tgw_routes(net, routes, &set);
         for pl in unknown_pls {
             self.note(format!("{rtb_id} has a route to prefix list {pl} whose entries are not in the snapshot; that route was not considered"));
@@ -2219,8 +2437,11 @@ impl<'t, 'n> Walk<'t, 'n> {
                 out.extend(self.unknown(t, &id, "transit gateway attachment", &part));
                 continue;
             };
-            if let Goal::TgwAttachment(goal) = &self.goal {
-                if *goal == egress.id {
+            // An attachment that is not available carries nothing out either
+            // (found by tests/equivalence.rs).
+            let part = self.attachment_state(&mut t, egress, part);
+            if let Goal::TgwAttachment(goal) | Goal::Tgw(goal) = &self.goal {
+                if *goal == egress.id || *goal == egress.tgw_id {
                     t.hops.push(self.hop(
                         &egress.id,
                         "transit gateway attachment (destination)",
@@ -2481,6 +2702,20 @@ impl<'t, 'n> Walk<'t, 'n> {
                     e.components.push(("VpcEndpoint", comp(net, vpce_id)));
                     return self.stop(trace, e);
                 }
+                // Not usable from outside the VPC: traffic that came over a
+                // TGW, VPN or peering keeps its outside source (C8.1).
+                let set = match net.vpcs.get(vpc_id) {
+                    Some(vpc) => {
+                        let before = set.clone();
+                        let after = set.restrict_src(&nets_set(&vpc.cidrs));
+                        self.gate(&mut trace, &before, after, || {
+                            let mut e = self.explanation("NO_PATH", format!("{vpce_id} serves only sources inside {vpc_id}; {} is outside it (C8.1: gateway endpoints cannot be used over a transit gateway, VPN, Direct Connect or peering)", describe_addrs(&before.src_union())), &before);
+                            e.components.push(("VpcEndpoint", comp(net, vpce_id)));
+                            e
+                        })
+                    }
+                    None => set,
+                };
                 let exit = Exit::Vpce {
                     vpce: vpce_id.to_string(),
                     vpc: vpc_id.to_string(),
@@ -2610,6 +2845,53 @@ impl<'t, 'n> Walk<'t, 'n> {
         let peer_vpc = peer.vpc_id.clone();
         self.deliver_local(trace, &peer_vpc, inside, None)
     }
+}
+
+/// C3.6(d): when prefix lists routed to different targets hold the same
+/// CIDR, AWS picks one route at random and keeps it. The engine follows
+/// the first in table order; this says so when `part` is such traffic.
+fn ambiguous_prefix_list_route(
+    net: &Network,
+    rt: &RouteTable,
+    route: &Route,
+    part: &HeaderSet,
+) -> Option<String> {
+    let RouteDestination::PrefixList(pl) = &route.destination else {
+        return None;
+    };
+    let cidrs = |id: &str| -> Vec<ipnet::Ipv4Net> {
+        net.prefix_lists
+            .get(id)
+            .and_then(|p| p.cidrs.clone())
+            .unwrap_or_default()
+    };
+    let mine = cidrs(pl);
+    let dsts = part.dst_union();
+    let rivals: Vec<String> = rt
+        .routes
+        .iter()
+        .filter(|r| r.target != route.target)
+        .filter_map(|r| match &r.destination {
+            RouteDestination::PrefixList(other) if other != pl => {
+                let shared = cidrs(other)
+                    .into_iter()
+                    .any(|c| mine.contains(&c) && !dsts.is_disjoint(&net_set(&c)));
+                shared.then(|| format!("{other} → {}", r.target.id()))
+            }
+            _ => None,
+        })
+        .collect();
+    if rivals.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "AMBIGUOUS ROUTE (C3.6d): in {}, prefix lists {pl} → {} and {} hold the same CIDR for {}; AWS picks one of these routes at random, so this path follows {} only as one possibility",
+        rt.id,
+        route.target.id(),
+        rivals.join(", "),
+        describe_addrs(&dsts),
+        route.target.id()
+    ))
 }
 
 /// Longest-prefix match over a set of destinations (C3.5, C3.6): each

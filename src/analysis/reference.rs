@@ -1,6 +1,6 @@
 //! A deliberately simple reachability evaluator: one concrete packet at a
 //! time, plain loops over rules, written straight from
-//! aws-vpc-semantics.md (C1–C6, C10, C11).
+//! aws-vpc-semantics.md (C1–C8, C10, C11).
 //!
 //! It exists to check the set-based engine ([`super::path`]): the two are
 //! independent implementations of the same rules, compared on random
@@ -15,7 +15,10 @@
 //! (explicit association else main, longest prefix, local, blackhole,
 //! prefix-list destinations), internet gateways (1:1 NAT, RFC 1918 / 6598
 //! filters), NAT gateways (source NAT, replies), VPC peering, ENI and
-//! instance state, source/destination check of route-target ENIs.
+//! instance state, source/destination check of route-target ENIs; transit
+//! gateways (VPC attachments, AZ affinity, the TGW subnet's NACL, route
+//! tables, SG referencing), VPN gateways, gateway / interface / GWLB
+//! endpoints (C7, C8; see the section at the end).
 //!
 //! Choices where the semantics document leaves room (kept identical to the
 //! engine's documented design, so that a disagreement is a real bug):
@@ -34,7 +37,7 @@
 //! * Hairpin through an IGW back to a public address of the snapshot is not
 //!   analysed (C4.5): such a packet is not reachable.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr};
 
 use ipnet::Ipv4Net;
 
@@ -139,6 +142,7 @@ fn evaluate_with_nat_port(
         bindings: Vec::new(),
         identity: true,
         visited: Vec::new(),
+        crossed_tgw: false,
         trace: Vec::new(),
     };
     let mut verdict = Verdict {
@@ -167,6 +171,7 @@ fn evaluate_with_nat_port(
     verdict.reply_needed = true;
     w.mode = Mode::Return;
     w.identity = true;
+    w.crossed_tgw = false;
     w.visited.clear();
     w.trace.push(format!("-- reply {}", show(&reply)));
     let back = match &arrival.at {
@@ -175,6 +180,17 @@ fn evaluate_with_nat_port(
             w.leave(&eni.subnet_id.clone(), &eni.vpc_id.clone(), reply)
         }
         At::Internet(igw) => w.enter_from_internet(&igw.clone(), reply),
+        At::OnPremises(vgw) => w.enter_from_vgw(&vgw.clone(), reply),
+        At::AwsService => Ok(Arrival {
+            at: At::AwsService,
+            h: reply,
+        }),
+        At::Service { vpce, vpc } => {
+            // The service answers into the VPC the request came from (C8.1).
+            w.trace
+                .push(format!("reply from the service through {vpce}"));
+            w.deliver_in_vpc(&vpc.clone(), reply, None)
+        }
     };
     match back {
         Ok(_) => verdict.reply = true,
@@ -224,6 +240,15 @@ enum Mode {
 enum At {
     Eni(String),
     Internet(String),
+    /// Left AWS through a virtual private gateway, to on-premises.
+    OnPremises(String),
+    /// Reached the service behind a gateway endpoint (C8.1).
+    Service {
+        vpce: String,
+        vpc: String,
+    },
+    /// Reached a link-local AWS service (C1.9, C2.9): it answers directly.
+    AwsService,
 }
 
 struct Arrival {
@@ -245,6 +270,9 @@ struct Walker<'t, 'n> {
     /// False once a NAT or appliance forwarded the packet (C1.5, C1.10).
     identity: bool,
     visited: Vec<String>,
+    /// The packet came through a transit gateway (C5.4: a NAT gateway
+    /// accepts it although its source is outside the VPC).
+    crossed_tgw: bool,
     trace: Vec<String>,
 }
 
@@ -346,9 +374,57 @@ impl Walker<'_, '_> {
                 "source ENI not in the snapshot".into(),
             ));
         };
+        if eni.interface_type == "vpc_endpoint" {
+            // C8.2: an interface endpoint only answers.
+            return Err(blocker(
+                "VPCE_INTRA_VPC_TRAFFIC",
+                &eni.id,
+                "an interface endpoint cannot initiate connections".into(),
+            ));
+        }
         self.endpoint_state(eni)?;
+        if let Some(step) = self.aws_service(&eni.vpc_id, h) {
+            return step;
+        }
         self.security_groups(eni, false, &h)?;
         self.leave(&eni.subnet_id.clone(), &eni.vpc_id.clone(), h)
+    }
+
+    /// C1.9, C2.9: the Route 53 Resolver (the VPC's primary CIDR base + 2,
+    /// DNS on tcp/udp 53), instance metadata (169.254.169.254, tcp/80) and
+    /// Amazon Time Sync (169.254.169.123, udp/123) answer an ENI with no
+    /// security group, network ACL or route in between. `None`: not one of
+    /// them.
+    fn aws_service(&mut self, vpc: &str, h: Header) -> Option<Step> {
+        let resolver = self
+            .net
+            .vpcs
+            .get(vpc)
+            .and_then(|v| v.cidrs.first())
+            .map(|c| addr_of(Ipv4Addr::from(u32::from(c.network()) + 2)));
+        let imds = addr_of(Ipv4Addr::new(169, 254, 169, 254));
+        let time = addr_of(Ipv4Addr::new(169, 254, 169, 123));
+        let served = if h.dst == imds {
+            h.proto == PROTO_TCP && h.dport == 80
+        } else if h.dst == time {
+            h.proto == PROTO_UDP && h.dport == 123
+        } else if Some(h.dst) == resolver {
+            (h.proto == PROTO_TCP || h.proto == PROTO_UDP) && h.dport == 53
+        } else {
+            return None;
+        };
+        if !served {
+            return Some(Err(blocker(
+                "NO_PATH",
+                &show(&h),
+                "an AWS service address; nothing answers this".into(),
+            )));
+        }
+        self.log(format!("AWS service {} answers", ip_of(h.dst)));
+        Some(Ok(Arrival {
+            at: At::AwsService,
+            h,
+        }))
     }
 
     /// C10.6, C10.1: a live endpoint needs a running instance and an attached ENI.
@@ -554,7 +630,9 @@ impl Walker<'_, '_> {
                 }
                 self.net.network_interfaces.values().any(|e| {
                     e.group_ids.contains(group_id)
-                        && (e.vpc_id == vpc || self.actively_peered(vpc, &e.vpc_id))
+                        && (e.vpc_id == vpc
+                            || self.actively_peered(vpc, &e.vpc_id)
+                            || self.sg_referencing_via_tgw(vpc, &e.vpc_id))
                         && e.private_ips.iter().any(|p| addr_of(p.address) == addr)
                 })
             }
@@ -656,35 +734,8 @@ impl Walker<'_, '_> {
                 1
             }
         };
-        let mut best: Option<(u8, u8, usize)> = None;
-        for (i, r) in rt.routes.iter().enumerate() {
-            let nets: Vec<Ipv4Net> = match &r.destination {
-                RouteDestination::Cidr(c) => vec![*c],
-                RouteDestination::PrefixList(id) => self
-                    .net
-                    .prefix_lists
-                    .get(id)
-                    .and_then(|p| p.cidrs.clone())
-                    .unwrap_or_default(),
-                RouteDestination::Ipv6(_) => vec![],
-            };
-            for n in nets {
-                if !contains(&n, h.dst) {
-                    continue;
-                }
-                let cand = (n.prefix_len(), rank(r), i);
-                let better = match best {
-                    None => true,
-                    Some((len, rk, idx)) => {
-                        cand.0 > len || (cand.0 == len && (cand.1, cand.2) < (rk, idx))
-                    }
-                };
-                if better {
-                    best = Some(cand);
-                }
-            }
-        }
-        let Some((_, _, idx)) = best else {
+        let best = self.best_route(&rt.routes, |r| &r.destination, rank, h.dst);
+        let Some(idx) = best else {
             return Err(blocker(
                 "NO_ROUTE_TO_DESTINATION",
                 &rt.id,
@@ -706,6 +757,9 @@ impl Walker<'_, '_> {
             RouteTarget::NatGateway(nat) => self.via_nat(nat, from, h),
             RouteTarget::VpcPeering(pcx) => self.via_pcx(pcx, vpc, h),
             RouteTarget::NetworkInterface(eni) => self.via_appliance(eni, from, h),
+            RouteTarget::TransitGateway(tgw) => self.via_tgw(tgw, vpc, from, h),
+            RouteTarget::VpnGateway(vgw) => self.via_vgw(vgw, vpc, h),
+            RouteTarget::VpcEndpoint(vpce) => self.via_vpce(vpce, vpc, h),
             RouteTarget::Instance(inst) => {
                 match self
                     .net
@@ -956,11 +1010,13 @@ impl Walker<'_, '_> {
         if nat.state != "available" {
             return Err(blocker("BAD_STATE", nat_id, nat.state.clone()));
         }
-        let in_vpc = self
-            .net
-            .vpcs
-            .get(&nat.vpc_id)
-            .is_none_or(|v| v.cidrs.iter().any(|c| contains(c, h.src)));
+        // C5.4: sources in the NAT's VPC, or anything a transit gateway brought.
+        let in_vpc = self.crossed_tgw
+            || self
+                .net
+                .vpcs
+                .get(&nat.vpc_id)
+                .is_none_or(|v| v.cidrs.iter().any(|c| contains(c, h.src)));
         if !in_vpc {
             return Err(blocker(
                 "NGW_REQUIRES_SOURCE_IN_VPC",
@@ -1063,5 +1119,411 @@ impl Walker<'_, '_> {
         self.log(format!("{} forwards", eni.id));
         self.security_groups(&eni, false, &h)?;
         self.leave(&eni.subnet_id, &eni.vpc_id, h)
+    }
+}
+
+// ------------------------------------------------ transit gateway, VPN, endpoints
+//
+// Written from C7 (transit gateway), C8 (endpoints), C2.10 (the TGW subnet's
+// NACL) and C3.6 / C11 (VPN gateway routes), with the engine's documented
+// choices where the document leaves room (docs/model.md):
+// * the source's Availability Zone is the AZ of the subnet whose route table
+//   sent the packet to the TGW; the exit ENI is the destination attachment's
+//   subnet in that AZ, else its first subnet;
+// * the destination VPC routes the packet by the exit subnet's own table;
+// * appliance mode is not modelled (AZ symmetry of replies is not checked);
+// * a VPN gateway leads on-premises: the verdict covers the AWS side, and
+//   the reply enters through the VGW (its gateway route table, if any).
+
+impl Walker<'_, '_> {
+    /// C1.5, C7.6: both VPCs attach to one transit gateway with SG
+    /// referencing enabled on both attachments.
+    fn sg_referencing_via_tgw(&self, a: &str, b: &str) -> bool {
+        let atts = &self.net.tgw_attachments;
+        atts.values().any(|x| {
+            x.vpc
+                .as_ref()
+                .is_some_and(|v| v.vpc_id == a && v.sg_referencing)
+                && atts.values().any(|y| {
+                    y.tgw_id == x.tgw_id
+                        && y.vpc
+                            .as_ref()
+                            .is_some_and(|v| v.vpc_id == b && v.sg_referencing)
+                })
+        })
+    }
+
+    fn az_of(&self, subnet: &str) -> Option<String> {
+        self.net
+            .subnets
+            .get(subnet)
+            .and_then(|s| s.availability_zone.clone())
+    }
+
+    /// The attachment's subnet in `az`.
+    fn subnet_in_az(&self, att: &TgwVpcAttachment, az: &str) -> Option<String> {
+        att.subnet_ids
+            .iter()
+            .find(|s| self.az_of(s).as_deref() == Some(az))
+            .cloned()
+    }
+
+    /// C7: a packet routed from `vpc` (leaving `from`) to transit gateway `tgw`.
+    fn via_tgw(&mut self, tgw: &str, vpc: &str, from: Option<&str>, h: Header) -> Step {
+        let known = self.net.transit_gateways.contains_key(tgw)
+            || self.net.tgw_attachments.values().any(|a| a.tgw_id == tgw);
+        if !known {
+            return Err(blocker("UNKNOWN_RESOURCE", tgw, "TGW unknown".into()));
+        }
+        let Some(att) = self
+            .net
+            .tgw_attachments
+            .values()
+            .find(|a| a.tgw_id == tgw && a.vpc.as_ref().is_some_and(|v| v.vpc_id == vpc))
+            .cloned()
+        else {
+            return Err(blocker(
+                "UNKNOWN_RESOURCE",
+                tgw,
+                format!("no attachment of {vpc}"),
+            ));
+        };
+        let entry = att.vpc.clone().expect("a VPC attachment");
+        if self.visited.contains(&att.id) || self.visited.len() >= 8 {
+            return Err(blocker("NO_PATH", &att.id, "routing loop".into()));
+        }
+        self.visited.push(att.id.clone());
+        if !att.state.is_empty() && att.state != "available" {
+            return Err(blocker("BAD_STATE_ATTACHMENT", &att.id, att.state.clone()));
+        }
+        // C7.5: the attachment needs a subnet in the source's AZ.
+        let source_az = from.and_then(|f| self.az_of(f));
+        let entry_subnet = match &source_az {
+            None => entry.subnet_ids.first().cloned(),
+            Some(az) => match self.subnet_in_az(&entry, az) {
+                Some(s) => Some(s),
+                None => {
+                    return Err(blocker(
+                        "TGW_ROUTE_AZ_RESTRICTION",
+                        &att.id,
+                        format!("no subnet in {az}"),
+                    ))
+                }
+            },
+        };
+        // C2.10: the TGW subnet's inbound rules, unless the packet is already in it.
+        if let Some(sn) = &entry_subnet {
+            if from != Some(sn.as_str()) {
+                self.nacl(sn, false, &h)?;
+            }
+        }
+        // C7.1, C7.2: the entry attachment's associated table.
+        let Some(rtb_id) = att.route_table_id.clone() else {
+            return Err(blocker(
+                "TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION",
+                &att.id,
+                "no associated route table".into(),
+            ));
+        };
+        let Some(rtb) = self.net.tgw_route_tables.get(&rtb_id) else {
+            return Err(blocker(
+                "UNKNOWN_RESOURCE",
+                &rtb_id,
+                "TGW table unknown".into(),
+            ));
+        };
+        let Some(routes) = &rtb.routes else {
+            return Err(blocker(
+                "TGW_RTB_ROUTES_ARE_UNKNOWN",
+                &rtb_id,
+                "routes not in the snapshot".into(),
+            ));
+        };
+        // C7.3: longest prefix; same prefix: static CIDR, static prefix
+        // list, then propagated from VPC, Direct Connect, Connect, VPN.
+        let rank = |r: &TgwRoute| -> u8 {
+            let propagated_rank = match r.resource_type.as_deref() {
+                Some("vpc") => 2,
+                Some("direct-connect-gateway") => 3,
+                Some("connect") => 4,
+                Some("vpn") => 5,
+                _ => 6,
+            };
+            match (&r.kind, &r.destination) {
+                (TgwRouteKind::Static, RouteDestination::Cidr(_)) => 0,
+                (TgwRouteKind::Static, _) => 1,
+                _ => propagated_rank,
+            }
+        };
+        let best = self.best_route(routes, |r| &r.destination, rank, h.dst);
+        let Some(idx) = best else {
+            return Err(blocker(
+                "NO_ROUTE_TO_DESTINATION",
+                &rtb_id,
+                format!("no TGW route for {}", ip_of(h.dst)),
+            ));
+        };
+        let r = routes[idx].clone();
+        if r.state == RouteState::Blackhole {
+            return Err(blocker(
+                "TGW_RTB_BAD_STATE_ROUTE",
+                &rtb_id,
+                "blackhole route".into(),
+            ));
+        }
+        let exit_id = r.attachment_ids.first().cloned().unwrap_or_default();
+        let Some(exit) = self.net.tgw_attachments.get(&exit_id).cloned() else {
+            return Err(blocker(
+                "UNKNOWN_RESOURCE",
+                &exit_id,
+                "TGW attachment unknown".into(),
+            ));
+        };
+        self.log(format!("{tgw} {} route #{idx} -> {exit_id}", rtb_id));
+        let Some(out) = exit.vpc.clone() else {
+            return Err(blocker(
+                "UNSUPPORTED_COMPONENT",
+                &exit_id,
+                format!("{} attachment", exit.resource_type),
+            ));
+        };
+        if !exit.state.is_empty() && exit.state != "available" {
+            return Err(blocker(
+                "BAD_STATE_ATTACHMENT",
+                &exit.id,
+                exit.state.clone(),
+            ));
+        }
+        // C7.6: SG references survive only with SG referencing on both sides.
+        if !(entry.sg_referencing && out.sg_referencing) {
+            self.identity = false;
+        }
+        self.crossed_tgw = true;
+        let exit_subnet = source_az
+            .as_deref()
+            .and_then(|az| self.subnet_in_az(&out, az))
+            .or_else(|| out.subnet_ids.first().cloned());
+        let Some(exit_subnet) = exit_subnet else {
+            return Err(blocker("UNKNOWN_RESOURCE", &exit.id, "no subnet".into()));
+        };
+        self.log(format!("{} exits in {exit_subnet}", exit.id));
+        // The exit ENI sends the packet: the TGW subnet's outbound rules and
+        // its route table (C2.10, C7.6), or straight delivery in that subnet.
+        self.leave(&exit_subnet, &out.vpc_id, h)
+    }
+
+    /// The index of the route that wins for `dst` (C3.5, C7.3): longest
+    /// prefix, then the lowest `rank`, then the first in the table.
+    fn best_route<R>(
+        &self,
+        routes: &[R],
+        destination: impl Fn(&R) -> &RouteDestination,
+        rank: impl Fn(&R) -> u8,
+        dst: Addr,
+    ) -> Option<usize> {
+        let mut best: Option<(u8, u8, usize)> = None;
+        for (i, r) in routes.iter().enumerate() {
+            for n in self.destination_nets(destination(r)) {
+                if !contains(&n, dst) {
+                    continue;
+                }
+                let cand = (n.prefix_len(), rank(r), i);
+                let better = match best {
+                    None => true,
+                    Some((len, rk, idx)) => {
+                        cand.0 > len || (cand.0 == len && (cand.1, cand.2) < (rk, idx))
+                    }
+                };
+                if better {
+                    best = Some(cand);
+                }
+            }
+        }
+        best.map(|(_, _, i)| i)
+    }
+
+    /// The CIDRs a route destination stands for (prefix lists expanded).
+    fn destination_nets(&self, d: &RouteDestination) -> Vec<Ipv4Net> {
+        match d {
+            RouteDestination::Cidr(c) => vec![*c],
+            RouteDestination::PrefixList(id) => self
+                .net
+                .prefix_lists
+                .get(id)
+                .and_then(|p| p.cidrs.clone())
+                .unwrap_or_default(),
+            RouteDestination::Ipv6(_) => vec![],
+        }
+    }
+
+    /// Is `addr` an address of the snapshot (a private address of an ENI,
+    /// or a public one, which stands for its ENI)? Then a route that leads
+    /// out of AWS leads away from it.
+    fn in_snapshot(&self, addr: Addr) -> bool {
+        self.public_in_snapshot(addr)
+            || self
+                .net
+                .network_interfaces
+                .values()
+                .flat_map(|e| &e.private_ips)
+                .any(|p| addr_of(p.address) == addr)
+    }
+
+    /// A route to a virtual private gateway: on-premises (C3.6, C3.8).
+    fn via_vgw(&mut self, vgw_id: &str, vpc: &str, h: Header) -> Step {
+        let Some(vgw) = self.net.vpn_gateways.get(vgw_id) else {
+            return Err(blocker("UNKNOWN_RESOURCE", vgw_id, "VGW unknown".into()));
+        };
+        if !vgw
+            .attachments
+            .iter()
+            .any(|(v, s)| v == vpc && s == "attached")
+        {
+            return Err(blocker(
+                "BAD_STATE_ATTACHMENT",
+                vgw_id,
+                format!("not attached to {vpc}"),
+            ));
+        }
+        let connections: Vec<&VpnConnection> = self
+            .net
+            .vpn_connections
+            .values()
+            .filter(|c| c.vpn_gateway_id.as_deref() == Some(vgw_id))
+            .collect();
+        if !connections.is_empty() && connections.iter().all(|c| c.state != "available") {
+            return Err(blocker(
+                "BAD_STATE_VPN",
+                vgw_id,
+                "no VPN connection is available".into(),
+            ));
+        }
+        if self.mode == Mode::Return {
+            return Err(blocker(
+                "NO_PATH",
+                vgw_id,
+                "the reply leaves for on-premises".into(),
+            ));
+        }
+        if self.in_snapshot(h.dst) {
+            return Err(blocker(
+                "NO_PATH",
+                vgw_id,
+                "the destination is inside AWS, the route leads on-premises".into(),
+            ));
+        }
+        self.log(format!("{vgw_id} to on-premises"));
+        Ok(Arrival {
+            at: At::OnPremises(vgw_id.to_string()),
+            h,
+        })
+    }
+
+    /// On-premises traffic (here: replies) entering through a VGW: its
+    /// gateway route table if it has one (C3.2), else the VPC's subnets.
+    fn enter_from_vgw(&mut self, vgw_id: &str, h: Header) -> Step {
+        let Some(vgw) = self.net.vpn_gateways.get(vgw_id) else {
+            return Err(blocker("UNKNOWN_RESOURCE", vgw_id, "VGW unknown".into()));
+        };
+        let Some(vpc) = vgw
+            .attachments
+            .iter()
+            .find(|(_, s)| s == "attached")
+            .map(|(v, _)| v.clone())
+        else {
+            return Err(blocker(
+                "BAD_STATE_ATTACHMENT",
+                vgw_id,
+                "not attached".into(),
+            ));
+        };
+        match self.topo.gateway_route_table(vgw_id) {
+            Some(rt) => self.route(rt, &vpc, None, h),
+            None => self.deliver_in_vpc(&vpc, h, None),
+        }
+    }
+
+    /// A route to a VPC endpoint (C8.1, C8.3).
+    fn via_vpce(&mut self, vpce_id: &str, vpc: &str, h: Header) -> Step {
+        let Some(vpce) = self.net.vpc_endpoints.get(vpce_id).cloned() else {
+            return Err(blocker(
+                "UNKNOWN_RESOURCE",
+                vpce_id,
+                "endpoint unknown".into(),
+            ));
+        };
+        match vpce.kind {
+            EndpointKind::Gateway => {
+                let tcp = h.proto == PROTO_TCP;
+                let echo = h.proto == PROTO_ICMP && h.sport == 8;
+                if !(tcp || echo) {
+                    return Err(blocker(
+                        "VPCE_GATEWAY_PROTOCOL_RESTRICTION",
+                        vpce_id,
+                        format!("protocol {}", h.proto),
+                    ));
+                }
+                if !vpce.state.is_empty() && vpce.state != "available" {
+                    return Err(blocker("BAD_STATE", vpce_id, vpce.state.clone()));
+                }
+                // C8.1: not usable from outside the VPC (peering, VPN, TGW).
+                let inside = self
+                    .net
+                    .vpcs
+                    .get(vpc)
+                    .is_none_or(|v| v.cidrs.iter().any(|c| contains(c, h.src)));
+                if !inside {
+                    return Err(blocker(
+                        "NO_PATH",
+                        vpce_id,
+                        "a gateway endpoint serves only sources in its VPC".into(),
+                    ));
+                }
+                if self.mode == Mode::Return {
+                    return Err(blocker(
+                        "NO_PATH",
+                        vpce_id,
+                        "the reply is routed to the service".into(),
+                    ));
+                }
+                if self.in_snapshot(h.dst) {
+                    return Err(blocker(
+                        "NO_PATH",
+                        vpce_id,
+                        "the destination is not the service".into(),
+                    ));
+                }
+                self.log(format!("{vpce_id} to {}", vpce.service_name));
+                Ok(Arrival {
+                    at: At::Service {
+                        vpce: vpce_id.to_string(),
+                        vpc: vpc.to_string(),
+                    },
+                    h,
+                })
+            }
+            EndpointKind::GatewayLoadBalancer => {
+                // C8.3: inspection is not followed; the packet comes back
+                // unchanged and follows the endpoint subnet's routes.
+                if self.visited.iter().any(|v| v == vpce_id) || self.visited.len() >= 8 {
+                    return Err(blocker("NO_PATH", vpce_id, "routing loop".into()));
+                }
+                self.visited.push(vpce_id.to_string());
+                self.identity = false;
+                self.log(format!("{vpce_id} GWLB endpoint: inspection not followed"));
+                let Some(sn) = vpce.subnet_ids.first() else {
+                    return Err(blocker("UNKNOWN_RESOURCE", vpce_id, "no subnet".into()));
+                };
+                let Some(rt) = self.topo.route_table_of_subnet(sn) else {
+                    return Err(blocker("UNKNOWN_RESOURCE", sn, "no route table".into()));
+                };
+                self.route(rt, vpc, Some(sn), h)
+            }
+            _ => Err(blocker(
+                "UNSUPPORTED_COMPONENT",
+                vpce_id,
+                "not a route target".into(),
+            )),
+        }
     }
 }

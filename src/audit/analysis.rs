@@ -77,6 +77,26 @@ enum Kind {
     Eni,
     Igw,
     Pcx,
+    /// A virtual private gateway: on-premises behind it.
+    Vgw,
+    /// A transit gateway attachment: traffic entering or leaving the TGW through it.
+    TgwAttachment,
+    /// A gateway endpoint: the service behind it (interface endpoints are ENIs).
+    Vpce,
+}
+
+impl Kind {
+    /// The path endpoint a non-ENI end stands for.
+    fn endpoint(&self, id: &str) -> Endpoint {
+        match self {
+            Kind::Igw => Endpoint::InternetGateway(id.to_string()),
+            Kind::Pcx => Endpoint::Peering(id.to_string()),
+            Kind::Vgw => Endpoint::VpnGateway(id.to_string()),
+            Kind::TgwAttachment => Endpoint::TgwAttachment(id.to_string()),
+            Kind::Vpce => Endpoint::GatewayEndpoint(id.to_string()),
+            Kind::Eni => unreachable!("ENI ends carry their addresses"),
+        }
+    }
 }
 
 struct End<'n> {
@@ -188,6 +208,13 @@ fn end_matches(net: &Network, st: Option<&ResourceStatement>, e: &End) -> bool {
                 .is_some_and(|a| a.instance_id.is_some()),
             (ResourceType::InternetGateway, Kind::Igw) => true,
             (ResourceType::VpcPeeringConnection, Kind::Pcx) => true,
+            (ResourceType::VpnGateway, Kind::Vgw) => true,
+            (ResourceType::TransitGatewayAttachment, Kind::TgwAttachment) => true,
+            (ResourceType::VpcEndpoint, Kind::Vpce) => true,
+            // An interface endpoint is its network interfaces (C8.2).
+            (ResourceType::VpcEndpoint, Kind::Eni) => {
+                e.eni.is_some_and(|x| x.interface_type == "vpc_endpoint")
+            }
             _ => false,
         });
         if !ok {
@@ -206,6 +233,10 @@ fn end_matches(net: &Network, st: Option<&ResourceStatement>, e: &End) -> bool {
                         .as_ref()
                         .and_then(|a| a.instance_id.as_ref())
                         .is_some_and(|i| i == id)
+                    || net
+                        .vpc_endpoints
+                        .get(id)
+                        .is_some_and(|v| v.network_interface_ids.contains(&eni.id))
             }),
             None => ids.contains(&e.id),
         };
@@ -221,7 +252,6 @@ fn end_matches(net: &Network, st: Option<&ResourceStatement>, e: &End) -> bool {
             return false;
         }
     }
-    let _ = net;
     true
 }
 
@@ -260,6 +290,8 @@ fn through_matches(st: &ResourceStatement, hops: &[Hop]) -> bool {
             types.iter().any(|t| match t {
                 ResourceType::NatGateway => id.starts_with("nat-"),
                 ResourceType::VpcPeeringConnection => id.starts_with("pcx-"),
+                ResourceType::TransitGatewayAttachment => id.starts_with("tgw-attach-"),
+                ResourceType::VpcEndpoint => id.starts_with("vpce-"),
                 _ => false,
             })
         });
@@ -350,7 +382,10 @@ pub fn audit(topo: &Topology, scope: &Scope) -> Result<AuditResult, AuditError> 
                     || net.subnets.contains_key(id)
                     || net.vpcs.contains_key(id)
                     || net.nat_gateways.contains_key(id)
-                    || net.load_balancers.contains_key(id);
+                    || net.load_balancers.contains_key(id)
+                    || net.vpn_gateways.contains_key(id)
+                    || net.tgw_attachments.contains_key(id)
+                    || net.vpc_endpoints.contains_key(id);
                 if !known {
                     warnings.push(format!(
                         "{}: {id} is not in the snapshot; it matches nothing",
@@ -394,18 +429,36 @@ pub fn audit(topo: &Topology, scope: &Scope) -> Result<AuditResult, AuditError> 
             tags,
         });
     }
-    for p in net.peerings.values() {
-        let tags = p
-            .name
-            .iter()
-            .map(|n| ("Name".to_string(), n.clone()))
-            .collect();
+    let gateway_endpoints = net
+        .vpc_endpoints
+        .values()
+        .filter(|v| v.kind == EndpointKind::Gateway)
+        .map(|v| (&v.id, &v.name, Kind::Vpce));
+    let others = net
+        .peerings
+        .values()
+        .map(|p| (&p.id, &p.name, Kind::Pcx))
+        .chain(
+            net.vpn_gateways
+                .values()
+                .map(|g| (&g.id, &g.name, Kind::Vgw)),
+        )
+        .chain(
+            net.tgw_attachments
+                .values()
+                .map(|a| (&a.id, &a.name, Kind::TgwAttachment)),
+        )
+        .chain(gateway_endpoints);
+    for (id, name, kind) in others {
         ends.push(End {
-            id: p.id.clone(),
-            kind: Kind::Pcx,
+            id: id.clone(),
+            kind,
             eni: None,
             addr: 0,
-            tags,
+            tags: name
+                .iter()
+                .map(|n| ("Name".to_string(), n.clone()))
+                .collect(),
         });
     }
 
@@ -629,7 +682,37 @@ pub fn audit(topo: &Topology, scope: &Scope) -> Result<AuditResult, AuditError> 
                     });
                 }
             }
-            Kind::Eni => {}
+            // On-premises behind a VGW, or traffic entering a TGW through
+            // an attachment: one walk towards every wanted ENI.
+            Kind::Vgw | Kind::TgwAttachment => {
+                let dests: Vec<usize> = (0..ends.len())
+                    .filter(|&j| ends[j].kind == Kind::Eni && wants(j))
+                    .collect();
+                if dests.is_empty() {
+                    continue;
+                }
+                let dst_endpoint = Endpoint::Eni {
+                    eni: ends[dests[0]].id.clone(),
+                    instance: None,
+                    addrs: AddrSet::new(),
+                };
+                let src_endpoint = e.kind.endpoint(&e.id);
+                let src = path::endpoint_addrs(topo, &src_endpoint, None, &dst_endpoint);
+                let addrs: AddrSet = dests.iter().map(|&j| ends[j].addr..=ends[j].addr).collect();
+                let initial = initial_for(sp, &src, false, &addrs, true);
+                runs.push(Run {
+                    sources: vec![i],
+                    src_endpoint,
+                    dst_endpoint,
+                    dst_enis: Some(Arc::new(
+                        dests.iter().map(|&j| ends[j].id.clone()).collect(),
+                    )),
+                    dests,
+                    src_enis: None,
+                    initial,
+                });
+            }
+            Kind::Eni | Kind::Vpce => {}
         }
     }
 
@@ -646,43 +729,47 @@ pub fn audit(topo: &Topology, scope: &Scope) -> Result<AuditResult, AuditError> 
             if d.kind == Kind::Eni || !(0..matches.len()).any(|m| sp[m] && dst_profile[j][m]) {
                 continue;
             }
-            let (endpoint, dst) = match d.kind {
-                Kind::Igw => {
-                    let joined = net
-                        .internet_gateways
-                        .get(&d.id)
-                        .is_some_and(|g| g.attachments.iter().any(|(v, _)| *v == eni.vpc_id));
-                    if !joined {
-                        continue;
-                    }
-                    (Endpoint::InternetGateway(d.id.clone()), public_internet())
-                }
-                _ => {
-                    let Some(p) = net.peerings.get(&d.id) else {
-                        continue;
-                    };
-                    let Some(far) = p.peer_of(&eni.vpc_id) else {
-                        continue;
-                    };
-                    let cidrs = if far.cidrs.is_empty() {
-                        net.vpcs
-                            .get(&far.vpc_id)
-                            .map(|v| v.cidrs.clone())
-                            .unwrap_or_default()
-                    } else {
-                        far.cidrs.clone()
-                    };
-                    (Endpoint::Peering(d.id.clone()), nets_set(&cidrs))
-                }
+            let joined = match d.kind {
+                Kind::Igw => net
+                    .internet_gateways
+                    .get(&d.id)
+                    .is_some_and(|g| g.attachments.iter().any(|(v, _)| *v == eni.vpc_id)),
+                Kind::Pcx => net
+                    .peerings
+                    .get(&d.id)
+                    .is_some_and(|p| p.peer_of(&eni.vpc_id).is_some()),
+                Kind::Vgw => net
+                    .vpn_gateways
+                    .get(&d.id)
+                    .is_some_and(|g| g.attachments.iter().any(|(v, _)| *v == eni.vpc_id)),
+                // An attachment of a TGW the ENI's VPC is attached to.
+                Kind::TgwAttachment => net.tgw_attachments.get(&d.id).is_some_and(|a| {
+                    net.tgw_attachments.values().any(|own| {
+                        own.tgw_id == a.tgw_id
+                            && own.vpc.as_ref().is_some_and(|v| v.vpc_id == eni.vpc_id)
+                    })
+                }),
+                // Gateway endpoints serve their own VPC only (C8.1).
+                Kind::Vpce => net
+                    .vpc_endpoints
+                    .get(&d.id)
+                    .is_some_and(|v| v.vpc_id == eni.vpc_id),
+                Kind::Eni => false,
             };
+            if !joined {
+                continue;
+            }
+            let src_endpoint = Endpoint::Eni {
+                eni: eni.id.clone(),
+                instance: None,
+                addrs: src.clone(),
+            };
+            let endpoint = d.kind.endpoint(&d.id);
+            let dst = path::endpoint_addrs(topo, &endpoint, None, &src_endpoint);
             let initial = initial_for(sp, &src, true, &dst, false);
             runs.push(Run {
                 sources: vec![i],
-                src_endpoint: Endpoint::Eni {
-                    eni: eni.id.clone(),
-                    instance: None,
-                    addrs: src.clone(),
-                },
+                src_endpoint,
                 dst_endpoint: endpoint,
                 dests: vec![j],
                 dst_enis: None,
@@ -908,14 +995,13 @@ fn representative(
     let (Some(&si), Some(&di)) = (by_id.get(s.as_str()), by_id.get(d.as_str())) else {
         return Vec::new();
     };
-    let endpoint = |i: usize| match ends[i].kind {
+    let endpoint = |i: usize| match &ends[i].kind {
         Kind::Eni => Endpoint::Eni {
             eni: ends[i].id.clone(),
             instance: None,
             addrs: AddrSet::from_iter([ends[i].addr..=ends[i].addr]),
         },
-        Kind::Igw => Endpoint::InternetGateway(ends[i].id.clone()),
-        Kind::Pcx => Endpoint::Peering(ends[i].id.clone()),
+        kind => kind.endpoint(&ends[i].id),
     };
     let (src, dst) = (endpoint(si), endpoint(di));
     let query = crate::analysis::PathQuery {

@@ -140,6 +140,9 @@ impl ResourceType {
                 | ResourceType::VpcPeeringConnection
                 | ResourceType::ClassicLoadBalancer
                 | ResourceType::LoadBalancerV2
+                | ResourceType::TransitGatewayAttachment
+                | ResourceType::VpcEndpoint
+                | ResourceType::VpnGateway
         )
     }
 }

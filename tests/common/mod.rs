@@ -28,6 +28,9 @@ pub struct Snap {
     pub addresses: Vec<Value>,
     pub peerings: Vec<Value>,
     pub prefix_lists: Vec<Value>,
+    /// Other documents, as (file name, top-level key, item): transit
+    /// gateways, VPN gateways, endpoints, … (see [`Snap::item`]).
+    pub others: Vec<(String, String, Value)>,
 }
 
 impl Snap {
@@ -62,6 +65,21 @@ impl Snap {
             &self.peerings,
         );
         add("prefix-lists.json", "PrefixLists", &self.prefix_lists);
+        let mut files: Vec<(&str, &str)> = Vec::new();
+        for (file, key, _) in &self.others {
+            if !files.contains(&(file.as_str(), key.as_str())) {
+                files.push((file, key));
+            }
+        }
+        for (file, key) in files {
+            let items: Vec<Value> = self
+                .others
+                .iter()
+                .filter(|(f, k, _)| f == file && k == key)
+                .map(|(_, _, v)| v.clone())
+                .collect();
+            add(file, key, &items);
+        }
         out
     }
 
@@ -71,6 +89,13 @@ impl Snap {
             vpcreach::snapshot::load_documents(docs.iter().map(|(n, t)| (n.as_str(), t.as_str())))
                 .expect("generated snapshot loads");
         snap.network
+    }
+
+    /// One item of any other describe-* document, e.g.
+    /// `item("vpn-gateways.json", "VpnGateways", json!({...}))`.
+    pub fn item(&mut self, file: &str, key: &str, item: Value) -> &mut Self {
+        self.others.push((file.into(), key.into(), item));
+        self
     }
 
     pub fn vpc(&mut self, id: &str, cidr: &str) -> &mut Self {
