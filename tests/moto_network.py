@@ -9,7 +9,8 @@ VPC A 10.0.0.0/16 (IGW; peered with B)
   public  10.0.1.0/24  rt: 0/0 -> igw, 10.1/16 -> pcx      web (public IP, sg-web)
   private 10.0.2.0/24  rt: 0/0 -> nat, 10.1/16 -> pcx      app (sg-app)
   data    10.0.3.0/24  rt: main (local only), NACL data    db  (sg-db)
-  NAT gateway in public, with an Elastic IP
+  NAT gateway in public, with an Elastic IP (moto: at a 10.x address
+  outside the subnet, see below)
   sg-web: tcp/443 from 0.0.0.0/0, tcp/22 from 203.0.113.0/24
   sg-app: tcp/8080 from sg-web
   sg-db:  tcp/5432 from sg-app and from sg-web
@@ -20,12 +21,19 @@ VPC B 10.1.0.0/16
   sg-peer: tcp/443 from 10.0.0.0/16
 """
 
+import ipaddress
 import json
 import sys
+import urllib.request
 
 import boto3
 
 endpoint = sys.argv[1]
+# moto draws ids and addresses from one random generator: seeding it makes
+# the network the same on every run (the NAT gateway's address included).
+urllib.request.urlopen(
+    urllib.request.Request(f"{endpoint}/moto-api/seed?a=20261123", method="POST")
+).read()
 ec2 = boto3.client(
     "ec2",
     endpoint_url=endpoint,
@@ -128,6 +136,17 @@ eip = ec2.allocate_address(Domain="vpc")["AllocationId"]
 nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=eip)["NatGateway"]["NatGatewayId"]
 name(nat, "nat")
 ids["nat"] = nat
+# moto gives a NAT gateway a random 10.x.y.z address, not one of its subnet's
+# (real EC2 does; CreateNatGateway's PrivateIpAddress is ignored), and
+# fixtures/moto-network/ writes the same. An address inside either VPC would
+# be a different network: say so rather than compare against the fixture.
+nat_ip = ec2.describe_nat_gateways(NatGatewayIds=[nat])["NatGateways"][0][
+    "NatGatewayAddresses"
+][0]["PrivateIp"]
+ids["nat-ip"] = nat_ip
+for cidr in ("10.0.0.0/16", "10.1.0.0/16"):
+    if ipaddress.ip_address(nat_ip) in ipaddress.ip_network(cidr):
+        sys.exit(f"moto put the NAT gateway at {nat_ip}, inside {cidr}: change the seed")
 
 route_table(
     "public-rt",
