@@ -123,9 +123,18 @@ impl Moto {
 
     /// Run one of the tests/ python scripts against this server.
     fn script(&self, name: &str, args: &[&str]) -> Value {
+        self.run_script(name, std::ffi::OsStr::new(&self.endpoint), args)
+    }
+
+    /// Run one of the tests/ python scripts on a snapshot directory.
+    fn script_at(&self, name: &str, dir: &Path) -> Value {
+        self.run_script(name, dir.as_os_str(), &[])
+    }
+
+    fn run_script(&self, name: &str, first: &std::ffi::OsStr, args: &[&str]) -> Value {
         let out = Command::new(moto_python())
             .arg(repo().join("tests").join(name))
-            .arg(&self.endpoint)
+            .arg(first)
             .args(args)
             .output()
             .unwrap();
@@ -241,6 +250,16 @@ fn verdict(
     (report["NetworkPathFound"] == true, codes, report)
 }
 
+/// Destinations outside the VPCs, by role: the same in both snapshots.
+fn outside(role: &str) -> Option<&'static str> {
+    match role {
+        "internet" => Some("internet"),
+        "onprem" => Some("192.168.10.10"),
+        "s3" => Some("52.216.0.10"),
+        _ => None,
+    }
+}
+
 /// Ids of the hand-written fixture, by the same role names moto_network.py uses.
 fn fixture_ids() -> BTreeMap<String, String> {
     [
@@ -248,8 +267,11 @@ fn fixture_ids() -> BTreeMap<String, String> {
         ("app", "i-0a20000000000c002"),
         ("db", "i-0a30000000000c003"),
         ("peer", "i-0b10000000000c004"),
+        ("far", "i-0c10000000000c005"),
         ("nat", "nat-0a1c0ffee00000001"),
         ("internet", "internet"),
+        ("onprem", "192.168.10.10"),
+        ("s3", "52.216.0.10"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -282,7 +304,14 @@ const QUERIES: &[Query] = &[
     // is followed and the IGW maps its Elastic IP (C4.2), but the replies,
     // translated back to that address, find no subnet (UNKNOWN_DESTINATION).
     // Real EC2 never does this; fixtures/ has NAT egress on real shapes.
-    ("app", "internet", 443, &[], false),
+    // (An address off the S3 prefix list: those go through the endpoint.)
+    (
+        "app",
+        "internet",
+        443,
+        &["--destination-ip", "8.8.8.8"],
+        false,
+    ),
     ("web", "db", 5432, &[], false),
     ("app", "db", 5432, &[], true),
     ("app", "peer", 443, &[], true),
@@ -290,6 +319,15 @@ const QUERIES: &[Query] = &[
     ("peer", "web", 443, &[], true),
     ("db", "internet", 443, &[], false),
     ("web", "peer", 22, &[], false),
+    // Through the transit gateway (propagated routes, C7) both ways.
+    ("app", "far", 443, &[], true),
+    ("far", "app", 8080, &[], false),
+    ("web", "far", 443, &[], false),
+    // To on-premises through the virtual private gateway.
+    ("peer", "onprem", 443, &[], true),
+    // To S3 through the gateway endpoint: TCP only (C8.1).
+    ("app", "s3", 443, &[], true),
+    ("app", "s3", 53, &["--protocol", "udp"], false),
 ];
 
 fn read_json(path: &Path) -> Value {
@@ -301,8 +339,8 @@ fn pull_from_moto_gives_the_verdicts_of_the_hand_written_cli_json() {
     let moto = Moto::start(&[]);
     let ids = moto.script("moto_network.py", &[]);
     let id = |role: &str| -> String {
-        if role == "internet" {
-            return role.into();
+        if let Some(addr) = outside(role) {
+            return addr.into();
         }
         ids[role].as_str().unwrap().to_string()
     };
@@ -356,6 +394,31 @@ fn pull_from_moto_gives_the_verdicts_of_the_hand_written_cli_json() {
         ("managed-prefix-lists.json", "PrefixLists"),
         ("managed-prefix-list-entries.json", "PrefixLists"),
         ("prefix-lists.json", "PrefixLists"),
+        ("transit-gateways.json", "TransitGateways"),
+        (
+            "transit-gateway-attachments.json",
+            "TransitGatewayAttachments",
+        ),
+        (
+            "transit-gateway-vpc-attachments.json",
+            "TransitGatewayVpcAttachments",
+        ),
+        (
+            "transit-gateway-route-tables.json",
+            "TransitGatewayRouteTables",
+        ),
+        (
+            "transit-gateway-route-table-routes.json",
+            "TransitGatewayRouteTableRoutes",
+        ),
+        (
+            "transit-gateway-propagations.json",
+            "TransitGatewayPropagations",
+        ),
+        ("vpn-gateways.json", "VpnGateways"),
+        ("vpn-connections.json", "VpnConnections"),
+        ("vpc-endpoints.json", "VpcEndpoints"),
+        ("security-group-rules.json", "SecurityGroupRules"),
     ] {
         let doc = read_json(&region.join(file));
         let obj = doc.as_object().unwrap();
@@ -434,14 +497,43 @@ fn pull_from_moto_gives_the_verdicts_of_the_hand_written_cli_json() {
     let calls = meta["Calls"].as_array().unwrap();
     assert_eq!(
         calls.len(),
-        15,
-        "14 describe calls + the prefix list entries"
+        25,
+        "22 describe calls + prefix list entries, TGW routes and propagations"
     );
+    for (op, resources) in [
+        ("DescribeTransitGateways", 1),
+        ("DescribeTransitGatewayVpcAttachments", 2),
+        ("GetTransitGatewayRouteTablePropagations", 2),
+        ("DescribeVpnGateways", 1),
+        ("DescribeVpnConnections", 1),
+        ("DescribeVpcEndpoints", 1),
+    ] {
+        let call = calls.iter().find(|c| c["Operation"] == op).unwrap();
+        assert_eq!(call["Resources"], resources, "{op}: {call}");
+        assert_eq!(call["Action"], format!("ec2:{op}"));
+    }
+    // The tunnels' secrets are never written.
+    let vpn = std::fs::read_to_string(region.join("vpn-connections.json")).unwrap();
+    assert!(
+        !vpn.contains("CustomerGatewayConfiguration") && !vpn.contains("PreSharedKey\""),
+        "{vpn}"
+    );
+    // Every file is what the AWS CLI prints for its call: botocore's EC2
+    // output shapes (names, nesting, types, enums, CLI v2 timestamps); and
+    // so is the hand-written fixture.
+    for snapshot in [snap.clone(), repo().join("fixtures/moto-network")] {
+        let checked = moto.script_at("check_cli_shapes.py", &snapshot);
+        assert!(
+            checked.as_array().unwrap().len() >= 20,
+            "{}: {checked}",
+            snapshot.display()
+        );
+    }
     let instances = calls
         .iter()
         .find(|c| c["Operation"] == "DescribeInstances")
         .unwrap();
-    assert_eq!(instances["Resources"], 4);
+    assert_eq!(instances["Resources"], 5);
     assert_eq!(instances["Action"], "ec2:DescribeInstances");
     // Credentials are never written.
     for entry in walk(&snap) {
@@ -487,7 +579,7 @@ fn pull_from_moto_gives_the_verdicts_of_the_hand_written_cli_json() {
             "{w}"
         );
     }
-    assert_eq!(counts["Instances"], 4);
+    assert_eq!(counts["Instances"], 5);
     assert_eq!(counts["VpcPeeringConnections"], 1);
 
     // Verdicts: the pulled snapshot and the hand-written CLI JSON agree.
@@ -520,7 +612,13 @@ fn pull_from_moto_gives_the_verdicts_of_the_hand_written_cli_json() {
             fixed["nat"].clone(),
         ),
     ] {
-        let (_, codes, report) = verdict(snapshot, &app, "internet", 443, &[]);
+        let (_, codes, report) = verdict(
+            snapshot,
+            &app,
+            "internet",
+            443,
+            &["--destination-ip", "8.8.8.8"],
+        );
         assert_eq!(codes, ["UNKNOWN_DESTINATION"], "{}", snapshot.display());
         let hops: Vec<&str> = report["ForwardPathComponents"]
             .as_array()

@@ -546,6 +546,9 @@ pub fn to_network(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> Network {
             let mut v4 = entry.cidrs.take().unwrap_or_default();
             for (i, c) in cidrs.iter().enumerate() {
                 match c.parse::<Ipv4Net>() {
+                    // The same list from two calls (describe-prefix-lists
+                    // and get-managed-prefix-list-entries): once.
+                    Ok(n) if v4.contains(&n) => {}
                     Ok(n) => v4.push(n),
                     Err(_) if c.contains(':') => {} // IPv6 entry: not modelled
                     Err(_) => warn(
