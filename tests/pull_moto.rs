@@ -1009,3 +1009,118 @@ fn expired_credentials_exit_2_and_say_how_to_refresh() {
     );
     assert_old_snapshot_intact(dir.path());
 }
+
+/// Send `signal` (e.g. "-INT") to a child process.
+fn send_signal(child: &Child, signal: &str) {
+    let status = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success(), "kill {signal} failed");
+}
+
+/// The directory holds only `snap`: no temporary folder left beside it.
+fn assert_no_temporary_folder(dir: &Path) {
+    let siblings: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        siblings,
+        vec![std::ffi::OsString::from("snap")],
+        "no temporary folder left"
+    );
+}
+
+#[test]
+fn ctrl_c_mid_pull_against_moto_leaves_the_old_snapshot_and_no_temporary_folder() {
+    let moto = Moto::start(&[]);
+    moto.script("moto_network.py", &[]);
+    let home = AwsHome::new();
+    for (signal, name) in [("-INT", "SIGINT"), ("-TERM", "SIGTERM")] {
+        let dir = tempfile::tempdir().unwrap();
+        let snap = old_snapshot(dir.path());
+        // Every region, one request at a time: a few seconds of requests.
+        let mut child = home
+            .command(
+                &[
+                    "pull",
+                    "--output",
+                    snap.to_str().unwrap(),
+                    "--endpoint-url",
+                    &moto.endpoint,
+                    "--all-regions",
+                    "--max-concurrency",
+                    "1",
+                    "--quiet",
+                ],
+                &DUMMY_KEYS,
+            )
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(1500));
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "{name}: the pull is still running when the signal comes"
+        );
+        send_signal(&child, signal);
+        let started = Instant::now();
+        let out = child.wait_with_output().unwrap();
+        let stderr = text(&out.stderr);
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{name}: stops promptly"
+        );
+        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        assert!(
+            stderr.contains(&format!("interrupted ({name})")),
+            "{name}: {stderr}"
+        );
+        assert_old_snapshot_intact(dir.path());
+        assert_no_temporary_folder(dir.path());
+    }
+}
+
+#[test]
+fn ctrl_c_while_waiting_for_the_endpoint_exits_2_and_keeps_the_old_snapshot() {
+    // An endpoint that accepts connections and never answers.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let held = std::thread::spawn(move || {
+        let conns: Vec<_> = listener.incoming().take(2).collect();
+        std::thread::sleep(Duration::from_secs(20));
+        drop(conns);
+    });
+    let home = AwsHome::new();
+    let dir = tempfile::tempdir().unwrap();
+    let snap = old_snapshot(dir.path());
+    let mut child = home
+        .command(
+            &[
+                "pull",
+                "--output",
+                snap.to_str().unwrap(),
+                "--region",
+                "us-east-1",
+                "--endpoint-url",
+                &format!("http://127.0.0.1:{port}"),
+            ],
+            &DUMMY_KEYS,
+        )
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(child.try_wait().unwrap().is_none(), "still waiting");
+    send_signal(&child, "-INT");
+    let out = child.wait_with_output().unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("interrupted (SIGINT)"), "{stderr}");
+    assert_old_snapshot_intact(dir.path());
+    assert_no_temporary_folder(dir.path());
+    drop(held);
+}

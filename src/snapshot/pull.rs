@@ -439,6 +439,13 @@ pub enum PullError {
     )]
     Output { path: PathBuf, message: String },
 
+    #[error("interrupted ({signal}): nothing was written")]
+    #[diagnostic(
+        code(vpcreach::pull::interrupted),
+        help("the temporary folder was removed and any earlier snapshot at --output is as it was; run pull again")
+    )]
+    Interrupted { signal: &'static str },
+
     #[error("cannot start the async runtime: {0}")]
     #[diagnostic(code(vpcreach::pull::runtime))]
     Runtime(String),
@@ -1075,10 +1082,16 @@ fn write_atomically(
     }
     let result = (|| {
         std::fs::create_dir(&tmp).map_err(|e| io(&tmp, e))?;
+        let stop = || match interrupted() {
+            true => Err(PullError::Interrupted { signal: "signal" }),
+            false => Ok(()),
+        };
         for (region, outs) in files {
+            stop()?;
             let dir = tmp.join(region);
             std::fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
             for f in outs {
+                stop()?;
                 let path = dir.join(f.file);
                 let doc = json!({ f.key: f.items });
                 write_file(&path, &to_cli_json(&doc)).map_err(|e| io(&path, e))?;
@@ -1086,6 +1099,7 @@ fn write_atomically(
         }
         let path = tmp.join(METADATA_FILE);
         write_file(&path, &to_cli_json(metadata)).map_err(|e| io(&path, e))?;
+        stop()?;
         swap_into_place(&tmp, &output).map_err(|e| io(&output, e))
     })();
     if result.is_err() {
@@ -1516,13 +1530,56 @@ async fn tgw_routes(
     ))
 }
 
+/// Set once SIGINT or SIGTERM arrived (see [`pull_blocking`]): the write
+/// checks it between files and gives up, removing its temporary folder.
+static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+fn interrupted() -> bool {
+    INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// SIGINT (Ctrl-C) or, on Unix, SIGTERM: the one that came.
+async fn shutdown_signal() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            return tokio::select! {
+                _ = tokio::signal::ctrl_c() => "SIGINT",
+                _ = term.recv() => "SIGTERM",
+            };
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+    "SIGINT"
+}
+
 /// Run [`pull`] on a new multi-threaded runtime (for the synchronous CLI).
+/// SIGINT and SIGTERM stop it cleanly: requests in flight are dropped, a
+/// write in progress stops between files and removes its temporary folder,
+/// and the previous snapshot at `--output` stays as it was (exit 2).
 pub fn pull_blocking(opts: &PullOptions) -> Result<PullSummary, PullError> {
-    tokio::runtime::Builder::new_multi_thread()
+    let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| PullError::Runtime(e.to_string()))?
-        .block_on(pull(opts))
+        .map_err(|e| PullError::Runtime(e.to_string()))?;
+    rt.block_on(async {
+        // On its own task, so it runs while the write blocks this one.
+        let mut watcher = tokio::spawn(async {
+            let signal = shutdown_signal().await;
+            INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
+            signal
+        });
+        tokio::select! {
+            result = pull(opts) => {
+                watcher.abort();
+                result
+            }
+            signal = &mut watcher => Err(PullError::Interrupted {
+                signal: signal.unwrap_or("signal"),
+            }),
+        }
+    })
 }
 
 #[cfg(test)]
