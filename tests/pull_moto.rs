@@ -582,6 +582,120 @@ fn pull_from_moto_gives_the_verdicts_of_the_hand_written_cli_json() {
     assert_eq!(counts["Instances"], 5);
     assert_eq!(counts["VpcPeeringConnections"], 1);
 
+    // path and audit name the snapshot they answer from (text and JSON).
+    let (_, _, report) = verdict(&snap, &id("web"), &id("app"), 8080, &[]);
+    let meta_seen = &report["Snapshot"];
+    assert_eq!(meta_seen["Account"], "123456789012", "{report}");
+    assert_eq!(meta_seen["Version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(meta_seen["Regions"], serde_json::json!(["us-east-1"]));
+    assert!(meta_seen["EndTime"].is_string());
+    assert!(report.get("Status").is_none(), "complete: a verdict");
+    let out = Command::new(BIN)
+        .args([
+            "path",
+            "--snapshot",
+            snap.to_str().unwrap(),
+            "--source",
+            &id("web"),
+            "--destination",
+            &id("app"),
+            "--port",
+            "8080",
+        ])
+        .output()
+        .unwrap();
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains(&format!(
+            "snapshot pulled by vpcreach {} at",
+            env!("CARGO_PKG_VERSION")
+        )) && stdout.contains("account 123456789012, region us-east-1"),
+        "{stdout}"
+    );
+    for format in ["text", "json"] {
+        let out = Command::new(BIN)
+            .args([
+                "audit",
+                "--snapshot",
+                snap.to_str().unwrap(),
+                "--scope",
+                "all-igw-ingress",
+                "--format",
+                format,
+            ])
+            .output()
+            .unwrap();
+        let stdout = text(&out.stdout);
+        assert!(
+            stdout.contains("snapshot pulled by vpcreach") && stdout.contains("123456789012"),
+            "audit {format}: {stdout}"
+        );
+    }
+
+    // The same snapshot as `pull --allow-partial` writes it when
+    // DescribeNetworkAcls is denied (the denial itself is tested below):
+    // web -> app is reachable on the complete snapshot, unknown on this one.
+    let partial = dir.path().join("partial");
+    std::fs::create_dir_all(partial.join("us-east-1")).unwrap();
+    for f in walk(&region) {
+        if !f.ends_with("network-acls.json") {
+            std::fs::copy(&f, partial.join("us-east-1").join(f.file_name().unwrap())).unwrap();
+        }
+    }
+    let mut doc = read_json(&snap.join("vpcreach-snapshot.json"));
+    doc["VpcreachSnapshot"]["Complete"] = false.into();
+    doc["VpcreachSnapshot"]["Missing"] = serde_json::json!([{
+        "Region": "us-east-1", "Operation": "DescribeNetworkAcls",
+        "Action": "ec2:DescribeNetworkAcls", "Key": "NetworkAcls",
+        "ErrorCode": "UnauthorizedOperation", "Message": "denied",
+    }]);
+    std::fs::write(
+        partial.join("vpcreach-snapshot.json"),
+        serde_json::to_string(&doc).unwrap(),
+    )
+    .unwrap();
+    let run = |args: &[&str]| -> (Option<i32>, String) {
+        let out = Command::new(BIN).args(args).output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (web, app) = (id("web"), id("app"));
+    let path_args = [
+        "path",
+        "--snapshot",
+        partial.to_str().unwrap(),
+        "--source",
+        &web,
+        "--destination",
+        &app,
+        "--port",
+        "8080",
+    ];
+    let (code, out) = run(&path_args);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.starts_with("UNKNOWN — the snapshot is incomplete (NetworkAcls in us-east-1"),
+        "{out}"
+    );
+    let (code, out) = run(&[&path_args[..], &["--format", "json"]].concat());
+    assert_eq!(code, Some(1), "{out}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["Status"], "unknown", "{report}");
+    assert_eq!(report["NetworkPathFound"], false);
+    assert_eq!(report["Snapshot"]["Complete"], false);
+    assert!(report["Explanations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["ExplanationCode"] == "UNKNOWN_RESOURCE"
+            && e["Message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("ec2:DescribeNetworkAcls")));
+    std::fs::remove_dir_all(&partial).unwrap();
+
     // Verdicts: the pulled snapshot and the hand-written CLI JSON agree.
     let fixture = repo().join("fixtures/moto-network");
     let fixed = fixture_ids();
@@ -803,6 +917,26 @@ fn denied_call_names_the_iam_action_and_allow_partial_records_it() {
         stdout.contains("incomplete snapshot") && stdout.contains("ec2:DescribeNetworkAcls"),
         "{stdout}"
     );
+    // audit: "clean" is never claimed over NACLs that were not read.
+    let run = |args: &[&str]| -> (Option<i32>, String) {
+        let out = Command::new(BIN).args(args).output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let s = snap.to_str().unwrap();
+    let audit = ["audit", "--snapshot", s, "--scope", "all-igw-ingress"];
+    let (code, out) = run(&audit);
+    assert_eq!(code, Some(1), "never clean over unread NACLs: {out}");
+    assert!(
+        out.starts_with("UNKNOWN — the snapshot is incomplete"),
+        "{out}"
+    );
+    let (_, out) = run(&[&audit[..], &["--format", "json"]].concat());
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["Status"], "unknown", "{report}");
+    assert_eq!(report["Snapshot"]["Account"], "123456789012");
 }
 
 #[test]
