@@ -1043,16 +1043,21 @@ fn unreachable_endpoint_fails_and_leaves_the_old_snapshot() {
 
 #[test]
 fn killed_pull_leaves_the_old_snapshot_intact() {
-    // An endpoint that accepts connections and never answers: the pull is
-    // mid-flight when it is killed.
+    let (dir, mut child, held) = pull_waiting_on_a_silent_endpoint();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_old_snapshot_intact(dir.path());
+    drop(held);
+}
+
+/// A pull over an earlier snapshot, mid-flight: its endpoint accepts
+/// connections and never answers. (The folder, the pull, the endpoint.)
+fn pull_waiting_on_a_silent_endpoint() -> (tempfile::TempDir, Child, std::thread::JoinHandle<()>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let held = std::thread::spawn(move || {
-        let mut conns = Vec::new();
-        for c in listener.incoming().take(4) {
-            conns.push(c);
-        }
-        std::thread::sleep(Duration::from_secs(30));
+        let conns: Vec<_> = listener.incoming().take(4).collect();
+        std::thread::sleep(Duration::from_secs(20));
         drop(conns);
     });
     let home = AwsHome::new();
@@ -1072,7 +1077,7 @@ fn killed_pull_leaves_the_old_snapshot_intact() {
             &DUMMY_KEYS,
         )
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     std::thread::sleep(Duration::from_millis(1500));
@@ -1080,10 +1085,7 @@ fn killed_pull_leaves_the_old_snapshot_intact() {
         child.try_wait().unwrap().is_none(),
         "the pull is still waiting for the endpoint"
     );
-    child.kill().unwrap();
-    child.wait().unwrap();
-    assert_old_snapshot_intact(dir.path());
-    drop(held);
+    (dir, child, held)
 }
 
 #[test]
@@ -1219,36 +1221,7 @@ fn ctrl_c_mid_pull_against_moto_leaves_the_old_snapshot_and_no_temporary_folder(
 
 #[test]
 fn ctrl_c_while_waiting_for_the_endpoint_exits_2_and_keeps_the_old_snapshot() {
-    // An endpoint that accepts connections and never answers.
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let held = std::thread::spawn(move || {
-        let conns: Vec<_> = listener.incoming().take(2).collect();
-        std::thread::sleep(Duration::from_secs(20));
-        drop(conns);
-    });
-    let home = AwsHome::new();
-    let dir = tempfile::tempdir().unwrap();
-    let snap = old_snapshot(dir.path());
-    let mut child = home
-        .command(
-            &[
-                "pull",
-                "--output",
-                snap.to_str().unwrap(),
-                "--region",
-                "us-east-1",
-                "--endpoint-url",
-                &format!("http://127.0.0.1:{port}"),
-            ],
-            &DUMMY_KEYS,
-        )
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(1500));
-    assert!(child.try_wait().unwrap().is_none(), "still waiting");
+    let (dir, child, held) = pull_waiting_on_a_silent_endpoint();
     send_signal(&child, "-INT");
     let out = child.wait_with_output().unwrap();
     let stderr = text(&out.stderr);

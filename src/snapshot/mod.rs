@@ -109,18 +109,7 @@ impl Snapshot {
 
     /// What the metadata's `Missing` list names.
     pub fn missing(&self) -> Vec<MissingKind> {
-        let Some(list) = self
-            .metadata
-            .as_ref()
-            .and_then(|m| m.get("Missing"))
-            .and_then(|m| m.as_array())
-        else {
-            return Vec::new();
-        };
-        let field = |m: &serde_json::Value, k: &str| {
-            m.get(k).and_then(|v| v.as_str()).unwrap_or("?").to_string()
-        };
-        list.iter()
+        missing_list(self.metadata.as_ref())
             .map(|m| MissingKind {
                 region: field(m, "Region"),
                 key: field(m, "Key"),
@@ -193,21 +182,25 @@ impl Snapshot {
     }
 }
 
+/// The entries of the metadata's `Missing` list.
+fn missing_list(metadata: Option<&serde_json::Value>) -> impl Iterator<Item = &serde_json::Value> {
+    metadata
+        .and_then(|m| m.get("Missing"))
+        .and_then(|m| m.as_array())
+        .into_iter()
+        .flatten()
+}
+
+/// A text field of a `Missing` entry, `?` when absent.
+fn field(m: &serde_json::Value, k: &str) -> String {
+    m.get(k).and_then(|v| v.as_str()).unwrap_or("?").to_string()
+}
+
 /// `pull --allow-partial` records the calls it could not make in the
 /// metadata's `Missing` list: each becomes a warning, so an analysis says
 /// what it could not see instead of passing over it in silence.
 fn missing_from_metadata(metadata: Option<&serde_json::Value>) -> Vec<Warning> {
-    let Some(missing) = metadata
-        .and_then(|m| m.get("Missing"))
-        .and_then(|m| m.as_array())
-    else {
-        return Vec::new();
-    };
-    let field = |m: &serde_json::Value, k: &str| {
-        m.get(k).and_then(|v| v.as_str()).unwrap_or("?").to_string()
-    };
-    missing
-        .iter()
+    missing_list(metadata)
         .map(|m| Warning {
             message: format!(
                 "incomplete snapshot: {} in {} could not be read when it was pulled ({}: {}); {} there are unknown",
