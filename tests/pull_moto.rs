@@ -750,6 +750,35 @@ fn pull_from_moto_gives_the_verdicts_of_the_hand_written_cli_json() {
         );
     }
 
+    // Round trip for transit gateways, VPN gateways and connections and VPC
+    // endpoints: pull -> load gives the same model as loading the
+    // hand-written CLI JSON, ids mapped to roles.
+    let fixture_roles = [
+        ("tgw", "tgw-0c0ffee0000000001"),
+        ("att-a", "tgw-attach-0a0c0ffee000000a1"),
+        ("att-c", "tgw-attach-0c0c0ffee000000c1"),
+        ("tgw-rtb", "tgw-rtb-0c0ffee00000000d1"),
+        ("vgw", "vgw-0b0c0ffee00000001"),
+        ("vpn", "vpn-0b0c0ffee00000001"),
+        ("vpce-s3", "vpce-0a0c0ffee00000001"),
+        ("vpc-a", "vpc-0a11c0ffee0000001"),
+        ("vpc-b", "vpc-0b22c0ffee0000002"),
+        ("vpc-c", "vpc-0c33c0ffee0000003"),
+        ("private", "subnet-0a2000000000000a2"),
+        ("far-subnet", "subnet-0c1000000000000c1"),
+        ("private-rt", "rtb-0a2000000000000b2"),
+    ];
+    let pulled_roles: Vec<(&str, String)> =
+        fixture_roles.iter().map(|(r, _)| (*r, id(r))).collect();
+    let fixture_roles: Vec<(&str, String)> = fixture_roles
+        .iter()
+        .map(|(r, i)| (*r, i.to_string()))
+        .collect();
+    assert_eq!(
+        transit_model(&snap, &pulled_roles),
+        transit_model(&fixture, &fixture_roles)
+    );
+
     // A second pull over the first replaces it.
     let before = std::fs::metadata(snap.join("vpcreach-snapshot.json"))
         .unwrap()
@@ -811,6 +840,37 @@ fn pull_from_moto_gives_the_verdicts_of_the_hand_written_cli_json() {
     for r in &regions {
         assert!(all.join(r).join("vpcs.json").is_file(), "{r}");
     }
+}
+
+/// The loaded model's transit gateways, attachments, TGW route tables (with
+/// their routes, propagated ones included), VPN gateways and connections and
+/// VPC endpoints, one Debug line each, ids replaced by role names, sorted.
+fn transit_model(snapshot: &Path, roles: &[(&str, String)]) -> Vec<String> {
+    let net = vpcreach::snapshot::load(snapshot).unwrap().network;
+    let mut roles: Vec<&(&str, String)> = roles.iter().collect();
+    roles.sort_by_key(|(_, id)| std::cmp::Reverse(id.len()));
+    let anonymous = |debug: String| {
+        roles.iter().fold(debug, |d, (role, id)| {
+            d.replace(id.as_str(), &format!("<{role}>"))
+        })
+    };
+    let mut lines: Vec<String> = Vec::new();
+    lines.extend(net.transit_gateways.values().map(|x| format!("{x:?}")));
+    lines.extend(net.tgw_attachments.values().map(|x| format!("{x:?}")));
+    lines.extend(net.tgw_route_tables.values().map(|x| {
+        let mut x = x.clone();
+        if let Some(r) = x.routes.as_mut() {
+            r.sort_by_key(|r| format!("{:?}", r.destination));
+        }
+        format!("{x:?}")
+    }));
+    lines.extend(net.vpn_gateways.values().map(|x| format!("{x:?}")));
+    lines.extend(net.vpn_connections.values().map(|x| format!("{x:?}")));
+    lines.extend(net.vpc_endpoints.values().map(|x| format!("{x:?}")));
+    let mut lines: Vec<String> = lines.into_iter().map(anonymous).collect();
+    lines.sort();
+    assert!(lines.len() >= 7, "{lines:#?}");
+    lines
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {
