@@ -374,6 +374,12 @@ fn denied_rules() -> Vec<Rule> {
                 unauthorized(),
             )
         }),
+        // A per-table call: denied for the routes, allowed for propagations.
+        mock!(Client::search_transit_gateway_routes).then_error(|| {
+            operation::search_transit_gateway_routes::SearchTransitGatewayRoutesError::generic(
+                unauthorized(),
+            )
+        }),
     ];
     // VPCs and list metadata answer; the entries are denied above.
     rules.extend(paged_rules().into_iter().take(2));
@@ -409,7 +415,11 @@ async fn unauthorized_operation_names_every_missing_action() {
     actions.sort();
     assert_eq!(
         actions,
-        ["ec2:DescribeNetworkAcls", "ec2:GetManagedPrefixListEntries"]
+        [
+            "ec2:DescribeNetworkAcls",
+            "ec2:GetManagedPrefixListEntries",
+            "ec2:SearchTransitGatewayRoutes"
+        ]
     );
     let text = err.to_string();
     assert!(
@@ -439,13 +449,19 @@ async fn allow_partial_writes_the_rest_and_records_what_is_missing() {
     )
     .await
     .unwrap();
-    assert_eq!(summary.missing.len(), 2);
+    assert_eq!(summary.missing.len(), 3);
     assert!(summary.render().contains("incomplete (--allow-partial)"));
     assert!(!out.join("us-east-1/network-acls.json").exists());
     assert!(!out
         .join("us-east-1/managed-prefix-list-entries.json")
         .exists());
     assert!(out.join("us-east-1/managed-prefix-lists.json").exists());
+    assert!(!out
+        .join("us-east-1/transit-gateway-route-table-routes.json")
+        .exists());
+    assert!(out
+        .join("us-east-1/transit-gateway-propagations.json")
+        .exists());
     let meta = read_json(&out.join("vpcreach-snapshot.json"))["VpcreachSnapshot"].clone();
     assert_eq!(meta["Complete"], false);
     let missing: Vec<(&str, &str, &str)> = meta["Missing"]
@@ -471,6 +487,11 @@ async fn allow_partial_writes_the_rest_and_records_what_is_missing() {
             (
                 "ec2:GetManagedPrefixListEntries",
                 "PrefixLists",
+                "UnauthorizedOperation"
+            ),
+            (
+                "ec2:SearchTransitGatewayRoutes",
+                "TransitGatewayRouteTableRoutes",
                 "UnauthorizedOperation"
             ),
         ]
