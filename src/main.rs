@@ -441,6 +441,7 @@ fn run(cli: Cli) -> miette::Result<u8> {
                 source_ip: args.source_ip,
                 destination_ip: args.destination_ip,
             };
+            let unknown = missing_for_paths(&snap);
             let warnings: Vec<String> = snap.warnings.iter().map(|w| w.to_string()).collect();
             if let Some((lb, node)) =
                 elb::resolve(&topo, &query.destination).map_err(Report::new)?
@@ -449,18 +450,29 @@ fn run(cli: Cli) -> miette::Result<u8> {
                     .map_err(Report::new)?;
                 let text = match args.format {
                     Format::Json => {
-                        serde_json::to_string_pretty(&report::elb::json(&a, &warnings))
-                            .into_diagnostic()?
-                            + "\n"
+                        let mut v = report::elb::json(&a, &warnings);
+                        with_provenance(&mut v, &snap, !unknown.is_empty());
+                        serde_json::to_string_pretty(&v).into_diagnostic()? + "\n"
                     }
                     Format::Text => {
-                        report::elb::text(&a, &warnings, report::text::Style { colour })
+                        let provenance = snap
+                            .provenance()
+                            .map(|l| format!("note: {l}\n"))
+                            .unwrap_or_default();
+                        unknown_banner(&unknown)
+                            + &report::elb::text(&a, &warnings, report::text::Style { colour })
+                            + &provenance
                     }
                 };
                 std::io::stdout()
                     .write_all(text.as_bytes())
                     .into_diagnostic()?;
-                return Ok(if a.path_found() { 0 } else { 1 });
+                // An incomplete snapshot never answers "reachable".
+                return Ok(if a.path_found() && unknown.is_empty() {
+                    0
+                } else {
+                    1
+                });
             }
             if args.lb_only {
                 return Err(miette::miette!(
@@ -468,18 +480,25 @@ fn run(cli: Cli) -> miette::Result<u8> {
                     query.destination
                 ));
             }
-            let analysis = path::analyze(&topo, &query).map_err(Report::new)?;
+            let mut analysis = path::analyze(&topo, &query).map_err(Report::new)?;
+            analysis.mark_unknown(&unknown);
+            if let Some(line) = snap.provenance() {
+                analysis.notes.push(line);
+            }
             let text = match args.format {
                 Format::Json => {
-                    serde_json::to_string_pretty(&report::json::path_analysis(&analysis, &warnings))
-                        .into_diagnostic()?
-                        + "\n"
+                    let mut v = report::json::path_analysis(&analysis, &warnings);
+                    with_provenance(&mut v, &snap, !unknown.is_empty());
+                    serde_json::to_string_pretty(&v).into_diagnostic()? + "\n"
                 }
-                Format::Text => report::text::path_analysis(
-                    &analysis,
-                    &warnings,
-                    report::text::Style { colour },
-                ),
+                Format::Text => {
+                    let report = report::text::path_analysis(
+                        &analysis,
+                        &warnings,
+                        report::text::Style { colour },
+                    );
+                    unknown_banner(&unknown) + &report
+                }
             };
             std::io::stdout()
                 .write_all(text.as_bytes())
@@ -747,19 +766,57 @@ fn run_scope(
     })
 }
 
+/// (what, IAM action) for each kind a path or audit analysis needs that
+/// `pull --allow-partial` could not read.
+fn missing_for_paths(snap: &snapshot::Snapshot) -> Vec<(String, String)> {
+    snap.missing_for_paths()
+        .into_iter()
+        .map(|m| (format!("{} in {}", m.key, m.region), m.action))
+        .collect()
+}
+
+/// The first line of a text answer that the snapshot cannot give.
+fn unknown_banner(unknown: &[(String, String)]) -> String {
+    if unknown.is_empty() {
+        return String::new();
+    }
+    let what: Vec<&str> = unknown.iter().map(|(w, _)| w.as_str()).collect();
+    format!(
+        "UNKNOWN — the snapshot is incomplete ({} could not be pulled): what follows is not a verdict\n\n",
+        what.join(", ")
+    )
+}
+
+/// JSON reports of pulled snapshots carry `Snapshot` (tool, version, time,
+/// account, regions, what is missing) and, when the answer depends on what
+/// is missing, `"Status": "unknown"`.
+fn with_provenance(v: &mut serde_json::Value, snap: &snapshot::Snapshot, unknown: bool) {
+    if let Some(p) = snap.provenance_json() {
+        v["Snapshot"] = p;
+    }
+    if unknown {
+        v["Status"] = serde_json::json!("unknown");
+    }
+}
+
 fn run_audit(args: AuditArgs) -> miette::Result<u8> {
     let scope = load_scope(&args.scope)?;
     let snap = load(&args.snapshot)?;
     let topo = Topology::new(&snap.network);
     let result = run_scope(&topo, &scope)?;
-    let warnings: Vec<String> = snap.warnings.iter().map(|w| w.to_string()).collect();
+    let unknown = missing_for_paths(&snap);
+    let mut warnings: Vec<String> = snap.warnings.iter().map(|w| w.to_string()).collect();
+    if let Some(line) = snap.provenance() {
+        warnings.push(line);
+    }
     let out = match args.format {
         AuditFormat::Json => {
             let mut v = report::audit::json(&result);
             v["SnapshotWarnings"] = serde_json::json!(warnings);
+            with_provenance(&mut v, &snap, !unknown.is_empty());
             serde_json::to_string_pretty(&v).into_diagnostic()? + "\n"
         }
-        AuditFormat::Text => report::audit::text(&result, &warnings),
+        AuditFormat::Text => unknown_banner(&unknown) + &report::audit::text(&result, &warnings),
         AuditFormat::Sarif => {
             let ids: std::collections::BTreeSet<String> = result
                 .findings
@@ -775,5 +832,10 @@ fn run_audit(args: AuditArgs) -> miette::Result<u8> {
     std::io::stdout()
         .write_all(out.as_bytes())
         .into_diagnostic()?;
-    Ok(if result.findings.is_empty() { 0 } else { 1 })
+    // "Clean" cannot be claimed over resources that were never read.
+    Ok(if result.findings.is_empty() && unknown.is_empty() {
+        0
+    } else {
+        1
+    })
 }

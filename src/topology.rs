@@ -99,6 +99,15 @@ impl<'n> Topology<'n> {
                 }
             }
         }
+        // ENIs a NAT gateway names in its NatGatewayAddresses: in use by it,
+        // whatever InterfaceType the ENI itself reports (EC2 prints
+        // `nat_gateway`; emulators such as moto print `interface`).
+        let nat_enis: BTreeSet<&str> = net
+            .nat_gateways
+            .values()
+            .flat_map(|n| &n.addresses)
+            .filter_map(|a| a.network_interface_id.as_deref())
+            .collect();
         for eni in net.network_interfaces.values() {
             t.subnet_enis
                 .entry(eni.subnet_id.clone())
@@ -107,6 +116,7 @@ impl<'n> Topology<'n> {
             // The IGW maps only addresses of attached ENIs (C4.2, C4.3);
             // requester-managed ENIs (NAT gateways, endpoints) count as attached.
             let attached = eni.interface_type != "interface"
+                || nat_enis.contains(eni.id.as_str())
                 || eni
                     .attachment
                     .as_ref()

@@ -9,23 +9,37 @@ VPC A 10.0.0.0/16 (IGW; peered with B)
   public  10.0.1.0/24  rt: 0/0 -> igw, 10.1/16 -> pcx      web (public IP, sg-web)
   private 10.0.2.0/24  rt: 0/0 -> nat, 10.1/16 -> pcx      app (sg-app)
   data    10.0.3.0/24  rt: main (local only), NACL data    db  (sg-db)
-  NAT gateway in public, with an Elastic IP
+  NAT gateway in public, with an Elastic IP (moto: at a 10.x address
+  outside the subnet, see below)
   sg-web: tcp/443 from 0.0.0.0/0, tcp/22 from 203.0.113.0/24
   sg-app: tcp/8080 from sg-web
   sg-db:  tcp/5432 from sg-app and from sg-web
   NACL data: in 90 deny tcp/5432 from 10.0.1.0/24, in 100 allow tcp/5432
              from 10.0.0.0/16, out 100 allow tcp/1024-65535 to 10.0.0.0/16
-VPC B 10.1.0.0/16
-  peer    10.1.1.0/24  rt: 10.0/16 -> pcx                  peer (sg-peer)
+  private rt also: 10.2/16 -> tgw, S3 prefix list -> gateway endpoint
+VPC B 10.1.0.0/16 (VGW with a VPN connection)
+  peer    10.1.1.0/24  rt: 10.0/16 -> pcx, 192.168/16 -> vgw  peer (sg-peer)
   sg-peer: tcp/443 from 10.0.0.0/16
+VPC C 10.2.0.0/16
+  far     10.2.1.0/24  rt: 10.0/16 -> tgw                  far (sg-far)
+  sg-far: tcp/443 from 10.0.0.0/16
+Transit gateway hub: VPC attachments a (private subnet) and c (far
+subnet), both associated with and propagating to its default route table
 """
 
+import ipaddress
 import json
 import sys
+import urllib.request
 
 import boto3
 
 endpoint = sys.argv[1]
+# moto draws ids and addresses from one random generator: seeding it makes
+# the network the same on every run (the NAT gateway's address included).
+urllib.request.urlopen(
+    urllib.request.Request(f"{endpoint}/moto-api/seed?a=20261123", method="POST")
+).read()
 ec2 = boto3.client(
     "ec2",
     endpoint_url=endpoint,
@@ -128,6 +142,17 @@ eip = ec2.allocate_address(Domain="vpc")["AllocationId"]
 nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=eip)["NatGateway"]["NatGatewayId"]
 name(nat, "nat")
 ids["nat"] = nat
+# moto gives a NAT gateway a random 10.x.y.z address, not one of its subnet's
+# (real EC2 does; CreateNatGateway's PrivateIpAddress is ignored), and
+# fixtures/moto-network/ writes the same. An address inside either VPC would
+# be a different network: say so rather than compare against the fixture.
+nat_ip = ec2.describe_nat_gateways(NatGatewayIds=[nat])["NatGateways"][0][
+    "NatGatewayAddresses"
+][0]["PrivateIp"]
+ids["nat-ip"] = nat_ip
+for cidr in ("10.0.0.0/16", "10.1.0.0/16"):
+    if ipaddress.ip_address(nat_ip) in ipaddress.ip_network(cidr):
+        sys.exit(f"moto put the NAT gateway at {nat_ip}, inside {cidr}: change the seed")
 
 route_table(
     "public-rt",
@@ -192,5 +217,65 @@ instance("web", public, web_sg, True)
 instance("app", private, app_sg, False)
 instance("db", data, db_sg, False)
 instance("peer", peer_subnet, peer_sg, False)
+
+# VPC C behind a transit gateway (both VPC attachments propagate to its
+# default route table; attachments in app's and far's subnets).
+c = vpc("vpc-c", "10.2.0.0/16")
+far_subnet = subnet("far-subnet", c, "10.2.1.0/24")
+tgw = ec2.create_transit_gateway(Description="hub")["TransitGateway"]["TransitGatewayId"]
+name(tgw, "hub")
+ids["tgw"] = tgw
+att = {}
+for role, vpc_id, subnet_id in [("att-a", a, private), ("att-c", c, far_subnet)]:
+    att[role] = ec2.create_transit_gateway_vpc_attachment(
+        TransitGatewayId=tgw, VpcId=vpc_id, SubnetIds=[subnet_id]
+    )["TransitGatewayVpcAttachment"]["TransitGatewayAttachmentId"]
+    name(att[role], role)
+    ids[role] = att[role]
+tgw_rtb = ec2.describe_transit_gateways(TransitGatewayIds=[tgw])["TransitGateways"][0][
+    "Options"
+]["AssociationDefaultRouteTableId"]
+ids["tgw-rtb"] = tgw_rtb
+# Propagation, not static routes: moto lists static TGW routes without their
+# attachment (an empty TransitGatewayAttachments), which real EC2 never does.
+for role in ("att-a", "att-c"):
+    ec2.enable_transit_gateway_route_table_propagation(
+        TransitGatewayRouteTableId=tgw_rtb, TransitGatewayAttachmentId=att[role]
+    )
+ec2.create_route(
+    RouteTableId=ids["private-rt"], DestinationCidrBlock="10.2.0.0/16", TransitGatewayId=tgw
+)
+route_table(
+    "far-rt", c, far_subnet, [{"DestinationCidrBlock": "10.0.0.0/16", "TransitGatewayId": tgw}]
+)
+far_sg = sg("sg-far", c, [tcp(443, cidrs=["10.0.0.0/16"])])
+instance("far", far_subnet, far_sg, False)
+
+# A virtual private gateway on VPC B with a VPN connection (moto has no
+# CreateVpnConnectionRoute); on-premises
+# 192.168.0.0/16 routed to it.
+vgw = ec2.create_vpn_gateway(Type="ipsec.1")["VpnGateway"]["VpnGatewayId"]
+ec2.attach_vpn_gateway(VpnGatewayId=vgw, VpcId=b)
+name(vgw, "vgw")
+ids["vgw"] = vgw
+cgw = ec2.create_customer_gateway(Type="ipsec.1", PublicIp="198.51.100.1", BgpAsn=65000)
+cgw = cgw["CustomerGateway"]["CustomerGatewayId"]
+vpn = ec2.create_vpn_connection(
+    Type="ipsec.1", CustomerGatewayId=cgw, VpnGatewayId=vgw, Options={"StaticRoutesOnly": True}
+)["VpnConnection"]["VpnConnectionId"]
+name(vpn, "vpn")
+ids["vpn"] = vpn
+ec2.create_route(
+    RouteTableId=ids["peer-rt"], DestinationCidrBlock="192.168.0.0/16", GatewayId=vgw
+)
+
+# An S3 gateway endpoint on app's route table.
+vpce = ec2.create_vpc_endpoint(
+    VpcId=a,
+    ServiceName="com.amazonaws.us-east-1.s3",
+    VpcEndpointType="Gateway",
+    RouteTableIds=[ids["private-rt"]],
+)["VpcEndpoint"]["VpcEndpointId"]
+ids["vpce-s3"] = vpce
 
 json.dump(ids, sys.stdout)

@@ -95,6 +95,91 @@ fn empty_rules() -> Vec<Rule> {
         mock!(Client::describe_prefix_lists).then_output(|| {
             operation::describe_prefix_lists::DescribePrefixListsOutput::builder().build()
         }),
+        mock!(Client::describe_transit_gateways).then_output(|| {
+            operation::describe_transit_gateways::DescribeTransitGatewaysOutput::builder().build()
+        }),
+        mock!(Client::describe_transit_gateway_attachments).then_output(|| {
+            operation::describe_transit_gateway_attachments::DescribeTransitGatewayAttachmentsOutput::builder().build()
+        }),
+        mock!(Client::describe_transit_gateway_vpc_attachments).then_output(|| {
+            operation::describe_transit_gateway_vpc_attachments::DescribeTransitGatewayVpcAttachmentsOutput::builder().build()
+        }),
+        mock!(Client::describe_vpn_gateways).then_output(|| {
+            operation::describe_vpn_gateways::DescribeVpnGatewaysOutput::builder().build()
+        }),
+        mock!(Client::describe_vpn_connections).then_output(|| {
+            operation::describe_vpn_connections::DescribeVpnConnectionsOutput::builder().build()
+        }),
+        mock!(Client::describe_vpc_endpoints).then_output(|| {
+            operation::describe_vpc_endpoints::DescribeVpcEndpointsOutput::builder().build()
+        }),
+        mock!(Client::describe_security_group_rules).then_output(|| {
+            operation::describe_security_group_rules::DescribeSecurityGroupRulesOutput::builder()
+                .build()
+        }),
+        // The AWS-managed list's entries (pull asks for every managed list).
+        mock!(Client::get_managed_prefix_list_entries)
+            .match_requests(|input| input.prefix_list_id() == Some("pl-0aws00000000000001"))
+            .then_output(|| {
+                operation::get_managed_prefix_list_entries::GetManagedPrefixListEntriesOutput::builder()
+                    .entries(t::PrefixListEntry::builder().cidr("52.216.0.0/15").build())
+                    .build()
+            }),
+    ]
+    .into_iter()
+    .chain(tgw_rules())
+    .collect()
+}
+
+/// One TGW route table whose routes come in two pages of
+/// SearchTransitGatewayRoutes and propagations in two pages.
+fn tgw_rules() -> Vec<Rule> {
+    vec![
+        mock!(Client::describe_transit_gateway_route_tables).then_output(|| {
+            operation::describe_transit_gateway_route_tables::DescribeTransitGatewayRouteTablesOutput::builder()
+                .transit_gateway_route_tables(
+                    t::TransitGatewayRouteTable::builder()
+                        .transit_gateway_route_table_id("tgw-rtb-0c0ffee0000000001")
+                        .transit_gateway_id("tgw-0c0ffee0000000001")
+                        .state(t::TransitGatewayRouteTableState::Available)
+                        .build(),
+                )
+                .build()
+        }),
+        mock!(Client::search_transit_gateway_routes).then_compute_output(|input| {
+            let (i, next) = page_of(input.next_token(), 2);
+            operation::search_transit_gateway_routes::SearchTransitGatewayRoutesOutput::builder()
+                .routes(
+                    t::TransitGatewayRoute::builder()
+                        .destination_cidr_block(format!("10.{i}.0.0/16"))
+                        .transit_gateway_attachments(
+                            t::TransitGatewayRouteAttachment::builder()
+                                .transit_gateway_attachment_id(format!("tgw-attach-0{i}"))
+                                .resource_type(t::TransitGatewayAttachmentResourceType::Vpc)
+                                .build(),
+                        )
+                        .r#type(t::TransitGatewayRouteType::Static)
+                        .state(t::TransitGatewayRouteState::Active)
+                        .build(),
+                )
+                .additional_routes_available(false)
+                .set_next_token(next)
+                .build()
+        }),
+        mock!(Client::get_transit_gateway_route_table_propagations).then_compute_output(
+            |input| {
+                let (i, next) = page_of(input.next_token(), 2);
+                operation::get_transit_gateway_route_table_propagations::GetTransitGatewayRouteTablePropagationsOutput::builder()
+                    .transit_gateway_route_table_propagations(
+                        t::TransitGatewayRouteTablePropagation::builder()
+                            .transit_gateway_attachment_id(format!("tgw-attach-0{i}"))
+                            .state(t::TransitGatewayPropagationState::Enabled)
+                            .build(),
+                    )
+                    .set_next_token(next)
+                    .build()
+            },
+        ),
     ]
 }
 
@@ -170,10 +255,37 @@ async fn every_page_is_read_and_written() {
     // Every page: 5 VPCs over 3 pages, 2 lists over 2 pages, 3 entries over 3.
     assert_eq!(rules[0].num_calls(), 3);
     assert_eq!(rules[1].num_calls(), 2);
+    assert_eq!(rules[2].num_calls(), 3, "3 pages of the office list");
+    // TGW routes and propagations: every page, wrapped with the table id.
+    let tgw = |file: &str| read_json(&out.join("us-east-1").join(file));
+    let routes: Vec<Value> = (0..2)
+        .map(|i| {
+            serde_json::json!({
+                "DestinationCidrBlock": format!("10.{i}.0.0/16"),
+                "TransitGatewayAttachments": [{
+                    "TransitGatewayAttachmentId": format!("tgw-attach-0{i}"),
+                    "ResourceType": "vpc",
+                }],
+                "Type": "static",
+                "State": "active",
+            })
+        })
+        .collect();
     assert_eq!(
-        rules[2].num_calls(),
-        3,
-        "entries only for the customer-managed list"
+        tgw("transit-gateway-route-table-routes.json"),
+        serde_json::json!({"TransitGatewayRouteTableRoutes": [{
+            "TransitGatewayRouteTableId": "tgw-rtb-0c0ffee0000000001",
+            "Routes": routes,
+            "AdditionalRoutesAvailable": false,
+        }]})
+    );
+    let props = tgw("transit-gateway-propagations.json");
+    assert_eq!(
+        props["TransitGatewayPropagations"][0]["TransitGatewayRouteTablePropagations"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
     );
     let vpcs = read_json(&out.join("us-east-1/vpcs.json"));
     let ids: Vec<&str> = vpcs["Vpcs"]
@@ -188,6 +300,10 @@ async fn every_page_is_read_and_written() {
     assert_eq!(
         entries,
         serde_json::json!({"PrefixLists": [{
+            "PrefixListId": "pl-0aws00000000000001",
+            "PrefixListName": "com.amazonaws.us-east-1.s3",
+            "Cidrs": ["52.216.0.0/15"],
+        }, {
             "PrefixListId": "pl-0c0ffee0000000001",
             "PrefixListName": "office",
             "Cidrs": ["192.0.2.1/32", "192.0.2.2/32", "192.0.2.3/32"],
@@ -209,18 +325,29 @@ async fn every_page_is_read_and_written() {
     };
     assert_eq!(call("DescribeVpcs")["Requests"], 3);
     assert_eq!(call("DescribeVpcs")["Resources"], 5);
-    assert_eq!(call("GetManagedPrefixListEntries")["Requests"], 3);
+    assert_eq!(
+        call("GetManagedPrefixListEntries")["Requests"],
+        4,
+        "1 + 3 pages"
+    );
+    assert_eq!(call("SearchTransitGatewayRoutes")["Requests"], 2);
+    assert_eq!(call("SearchTransitGatewayRoutes")["Resources"], 2);
+    assert_eq!(
+        call("GetTransitGatewayRouteTablePropagations")["Resources"],
+        2
+    );
     assert_eq!(
         meta["Account"], "111122223333",
         "without STS the account is the VPCs' OwnerId"
     );
     assert_eq!(
         call("GetManagedPrefixListEntries")["Resources"],
-        3,
+        4,
         "entries, not lists"
     );
     assert_eq!(summary.resources()["Vpcs"], 5);
-    assert_eq!(summary.resources()["ManagedPrefixListEntries"], 3);
+    assert_eq!(summary.resources()["ManagedPrefixListEntries"], 4);
+    assert_eq!(summary.resources()["TransitGatewayRoutes"], 2);
     assert_eq!(summary.resources()["ManagedPrefixLists"], 2);
 
     // And the loader reads the merged prefix list (metadata + entries).
@@ -244,6 +371,12 @@ fn denied_rules() -> Vec<Rule> {
         }),
         mock!(Client::get_managed_prefix_list_entries).then_error(|| {
             operation::get_managed_prefix_list_entries::GetManagedPrefixListEntriesError::generic(
+                unauthorized(),
+            )
+        }),
+        // A per-table call: denied for the routes, allowed for propagations.
+        mock!(Client::search_transit_gateway_routes).then_error(|| {
+            operation::search_transit_gateway_routes::SearchTransitGatewayRoutesError::generic(
                 unauthorized(),
             )
         }),
@@ -282,7 +415,11 @@ async fn unauthorized_operation_names_every_missing_action() {
     actions.sort();
     assert_eq!(
         actions,
-        ["ec2:DescribeNetworkAcls", "ec2:GetManagedPrefixListEntries"]
+        [
+            "ec2:DescribeNetworkAcls",
+            "ec2:GetManagedPrefixListEntries",
+            "ec2:SearchTransitGatewayRoutes"
+        ]
     );
     let text = err.to_string();
     assert!(
@@ -312,13 +449,19 @@ async fn allow_partial_writes_the_rest_and_records_what_is_missing() {
     )
     .await
     .unwrap();
-    assert_eq!(summary.missing.len(), 2);
+    assert_eq!(summary.missing.len(), 3);
     assert!(summary.render().contains("incomplete (--allow-partial)"));
     assert!(!out.join("us-east-1/network-acls.json").exists());
     assert!(!out
         .join("us-east-1/managed-prefix-list-entries.json")
         .exists());
     assert!(out.join("us-east-1/managed-prefix-lists.json").exists());
+    assert!(!out
+        .join("us-east-1/transit-gateway-route-table-routes.json")
+        .exists());
+    assert!(out
+        .join("us-east-1/transit-gateway-propagations.json")
+        .exists());
     let meta = read_json(&out.join("vpcreach-snapshot.json"))["VpcreachSnapshot"].clone();
     assert_eq!(meta["Complete"], false);
     let missing: Vec<(&str, &str, &str)> = meta["Missing"]
@@ -344,6 +487,11 @@ async fn allow_partial_writes_the_rest_and_records_what_is_missing() {
             (
                 "ec2:GetManagedPrefixListEntries",
                 "PrefixLists",
+                "UnauthorizedOperation"
+            ),
+            (
+                "ec2:SearchTransitGatewayRoutes",
+                "TransitGatewayRouteTableRoutes",
                 "UnauthorizedOperation"
             ),
         ]

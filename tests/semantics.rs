@@ -1114,6 +1114,11 @@ fn c4_5_hairpin_to_own_public_address_is_not_analysed() {
 /// A private subnet a (rtb-private: 0.0.0.0/0 → nat-1) behind nat-1 in the
 /// public subnet b (main table → igw-1). i-p (10.0.0.20) has no public IP.
 fn nat_world(nat_state: &str, public: bool) -> Snap {
+    nat_world_at(nat_state, public, "10.0.1.200")
+}
+
+/// [`nat_world`] with nat-1 at `nat_ip`.
+fn nat_world_at(nat_state: &str, public: bool, nat_ip: &str) -> Snap {
     let mut s = internet(vec![]);
     s.route_table(
         "rtb-private",
@@ -1127,7 +1132,7 @@ fn nat_world(nat_state: &str, public: bool) -> Snap {
         "nat-1",
         "vpc-1",
         "subnet-b",
-        "10.0.1.200",
+        nat_ip,
         if public { Some("3.3.3.3") } else { None },
         nat_state,
         Some("eni-nat"),
@@ -1149,6 +1154,52 @@ fn c5_2_nat_gateway_source_nat_for_a_private_subnet() {
     assert!(a
         .admitted
         .contains(&tcp("10.0.0.20", "8.8.8.8", 50000, 443)));
+}
+
+/// C5.2 with C4.2: the ENI a NAT gateway names in NatGatewayAddresses is in
+/// use by it, so the IGW maps its Elastic IP even when the ENI reports
+/// InterfaceType `interface` without an attachment (as moto prints it).
+#[test]
+fn c5_2_nat_eni_reported_as_plain_interface_still_maps_its_eip() {
+    let mut s = nat_world("available", true);
+    let eni = s
+        .enis
+        .iter_mut()
+        .find(|e| e["NetworkInterfaceId"] == "eni-nat")
+        .unwrap();
+    eni["InterfaceType"] = "interface".into();
+    eni["RequesterManaged"] = false.into();
+    let a = run(&s, query("i-p", "8.8.8.8", 6, Some((443, 443))));
+    assert_found(&a);
+    assert_eq!(a.return_found, Some(true));
+}
+
+/// A NAT gateway whose private address is outside its subnet's CIDR is
+/// inconsistent input: the loader says so, naming the gateway, and the
+/// address is not moved into the subnet (replies to it find no subnet).
+#[test]
+fn c5_2_nat_address_outside_its_subnet_is_warned_not_invented() {
+    let s = nat_world_at("available", true, "10.226.247.23");
+    let docs = s.docs();
+    let snap =
+        vpcreach::snapshot::load_documents(docs.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+            .unwrap();
+    let nat_warning = snap
+        .warnings
+        .iter()
+        .find(|w| w.message.contains("NAT gateway nat-1"))
+        .unwrap_or_else(|| panic!("{:?}", snap.warnings));
+    assert!(
+        nat_warning.message.contains("10.226.247.23")
+            && nat_warning.message.contains("outside its subnet subnet-b"),
+        "{}",
+        nat_warning.message
+    );
+    assert!(snap.warnings.iter().any(|w| w
+        .message
+        .contains("eni-nat has private address 10.226.247.23")));
+    let a = analyze(&snap.network, &query("i-p", "8.8.8.8", 6, Some((443, 443))));
+    assert_blocked(&a, "UNKNOWN_DESTINATION", "vpc-1", true);
 }
 
 /// C5.3: nobody can open a connection to a NAT gateway.

@@ -145,6 +145,34 @@ pub struct PathAnalysis {
 }
 
 impl PathAnalysis {
+    /// The snapshot lacks kinds of resources the answer depends on
+    /// (`pull --allow-partial` recorded them, given as (what, IAM action)):
+    /// the answer is unknown, so no path is claimed, and one
+    /// `UNKNOWN_RESOURCE` explanation per missing kind says why.
+    pub fn mark_unknown(&mut self, missing: &[(String, String)]) {
+        if missing.is_empty() {
+            return;
+        }
+        self.forward_found = false;
+        self.admitted = HeaderSet::empty();
+        for (what, action) in missing {
+            self.explanations.push(Explanation {
+                code: "UNKNOWN_RESOURCE",
+                direction: None,
+                components: Vec::new(),
+                acl_rule: None,
+                route: None,
+                route_table_id: None,
+                blocked: HeaderSet::empty(),
+                message: format!(
+                    "{what} could not be read when the snapshot was pulled ({action} was denied): the answer is unknown, not a verdict"
+                ),
+                fix: Some(format!("grant {action} and pull again")),
+                on_return_path: false,
+            });
+        }
+    }
+
     /// NetworkPathFound: the forward path delivers, and replies get back
     /// wherever a reply exists.
     pub fn path_found(&self) -> bool {

@@ -546,6 +546,9 @@ pub fn to_network(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> Network {
             let mut v4 = entry.cidrs.take().unwrap_or_default();
             for (i, c) in cidrs.iter().enumerate() {
                 match c.parse::<Ipv4Net>() {
+                    // The same list from two calls (describe-prefix-lists
+                    // and get-managed-prefix-list-entries): once.
+                    Ok(n) if v4.contains(&n) => {}
                     Ok(n) => v4.push(n),
                     Err(_) if c.contains(':') => {} // IPv6 entry: not modelled
                     Err(_) => warn(
@@ -1079,9 +1082,51 @@ fn check_references(raw: &RawSnapshot, net: &Network, warnings: &mut Vec<Warning
             }
         }
     }
+    // Inconsistent input: EC2 always takes a subnet's addresses from its
+    // CIDR. Such an address is kept as given (never moved into the subnet),
+    // so replies to it find no subnet; the warning says why.
+    let mut inconsistent = Vec::new();
+    let outside = |subnet_id: &str, ip: std::net::Ipv4Addr| {
+        net.subnets
+            .get(subnet_id)
+            .filter(|s| !s.cidr.contains(&ip))
+            .map(|s| s.cidr)
+    };
+    for (nat, origin) in &raw.nat_gateways {
+        for (i, a) in nat.nat_gateway_addresses.iter().enumerate() {
+            if let Some(cidr) = a.private_ip.and_then(|ip| outside(&nat.subnet_id, ip)) {
+                warn(
+                    &mut inconsistent,
+                    origin,
+                    &format!("NatGatewayAddresses[{i}].PrivateIp"),
+                    format!(
+                        "NAT gateway {} has private address {}, outside its subnet {} ({cidr}): inconsistent input (EC2 takes it from the subnet); traffic to that address finds no subnet",
+                        nat.nat_gateway_id,
+                        a.private_ip.map(|ip| ip.to_string()).unwrap_or_default(),
+                        nat.subnet_id
+                    ),
+                );
+            }
+        }
+    }
     for (eni, origin) in &raw.network_interfaces {
         if !net.subnets.contains_key(&eni.subnet_id) {
             missing(origin, "SubnetId", "subnet", &eni.subnet_id);
+        }
+        if let Some(p) = net.network_interfaces.get(&eni.network_interface_id) {
+            for ip in &p.private_ips {
+                if let Some(cidr) = outside(&eni.subnet_id, ip.address) {
+                    warn(
+                        &mut inconsistent,
+                        origin,
+                        "PrivateIpAddresses",
+                        format!(
+                            "{} has private address {}, outside its subnet {} ({cidr}): inconsistent input (EC2 takes it from the subnet); traffic to that address finds no subnet",
+                            eni.network_interface_id, ip.address, eni.subnet_id
+                        ),
+                    );
+                }
+            }
         }
         for g in &eni.groups {
             if !known_sgs.contains(g.group_id.as_str()) && !raw.security_groups.is_empty() {
@@ -1116,4 +1161,5 @@ fn check_references(raw: &RawSnapshot, net: &Network, warnings: &mut Vec<Warning
             warnings.push(Warning { message: format!("subnet {subnet_id} has no network ACL association and its VPC has no default ACL in the snapshot"), file: None, json_path: None });
         }
     }
+    warnings.extend(inconsistent);
 }

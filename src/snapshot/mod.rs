@@ -90,21 +90,119 @@ fn finish(raw: &mut load::RawSnapshot) -> Snapshot {
     }
 }
 
+/// A kind of resource `pull --allow-partial` could not read in a region.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MissingKind {
+    pub region: String,
+    /// The top-level key whose resources are missing (`NetworkAcls`).
+    pub key: String,
+    /// The IAM action that was denied (`ec2:DescribeNetworkAcls`).
+    pub action: String,
+}
+
+/// Keys whose absence cannot change a path: `SecurityGroupRules` only names
+/// the rules `SecurityGroups` already holds.
+const NOT_NEEDED_FOR_PATHS: &[&str] = &["SecurityGroupRules"];
+
+impl Snapshot {
+    fn meta_str(&self, key: &str) -> Option<&str> {
+        self.metadata.as_ref()?.get(key)?.as_str()
+    }
+
+    /// What the metadata's `Missing` list names.
+    pub fn missing(&self) -> Vec<MissingKind> {
+        missing_list(self.metadata.as_ref())
+            .map(|m| MissingKind {
+                region: field(m, "Region"),
+                key: field(m, "Key"),
+                action: field(m, "Action"),
+            })
+            .collect()
+    }
+
+    /// Missing kinds a path (or audit) analysis needs: with any of them the
+    /// answer is unknown, never a guess.
+    pub fn missing_for_paths(&self) -> Vec<MissingKind> {
+        self.missing()
+            .into_iter()
+            .filter(|m| !NOT_NEEDED_FOR_PATHS.contains(&m.key.as_str()))
+            .collect()
+    }
+
+    /// One line saying where the snapshot came from, for pulled snapshots:
+    /// `pulled by vpcreach 0.1.0 at …, account …, regions …`.
+    pub fn provenance(&self) -> Option<String> {
+        let meta = self.metadata.as_ref()?;
+        let regions: Vec<&str> = meta
+            .get("Regions")
+            .and_then(|r| r.as_array())
+            .map(|r| r.iter().filter_map(|x| x.as_str()).collect())
+            .unwrap_or_default();
+        let mut line = format!(
+            "snapshot pulled by {} {} at {}, account {}, region{} {}",
+            self.meta_str("Tool").unwrap_or("?"),
+            self.meta_str("Version").unwrap_or("?"),
+            self.meta_str("EndTime").unwrap_or("?"),
+            self.meta_str("Account").unwrap_or("unknown"),
+            if regions.len() == 1 { "" } else { "s" },
+            regions.join(", "),
+        );
+        let missing = self.missing();
+        if !missing.is_empty() {
+            let what: Vec<String> = missing
+                .iter()
+                .map(|m| format!("{} in {} ({})", m.key, m.region, m.action))
+                .collect();
+            line.push_str(&format!(
+                "; incomplete (--allow-partial): {} unknown",
+                what.join(", ")
+            ));
+        }
+        Some(line)
+    }
+
+    /// The metadata for JSON reports: tool, version, time, account,
+    /// regions, completeness and what is missing.
+    pub fn provenance_json(&self) -> Option<serde_json::Value> {
+        let meta = self.metadata.as_ref()?;
+        let mut out = serde_json::Map::new();
+        for key in [
+            "Tool",
+            "Version",
+            "StartTime",
+            "EndTime",
+            "Account",
+            "Regions",
+            "Complete",
+            "Missing",
+        ] {
+            if let Some(v) = meta.get(key) {
+                out.insert(key.into(), v.clone());
+            }
+        }
+        Some(serde_json::Value::Object(out))
+    }
+}
+
+/// The entries of the metadata's `Missing` list.
+fn missing_list(metadata: Option<&serde_json::Value>) -> impl Iterator<Item = &serde_json::Value> {
+    metadata
+        .and_then(|m| m.get("Missing"))
+        .and_then(|m| m.as_array())
+        .into_iter()
+        .flatten()
+}
+
+/// A text field of a `Missing` entry, `?` when absent.
+fn field(m: &serde_json::Value, k: &str) -> String {
+    m.get(k).and_then(|v| v.as_str()).unwrap_or("?").to_string()
+}
+
 /// `pull --allow-partial` records the calls it could not make in the
 /// metadata's `Missing` list: each becomes a warning, so an analysis says
 /// what it could not see instead of passing over it in silence.
 fn missing_from_metadata(metadata: Option<&serde_json::Value>) -> Vec<Warning> {
-    let Some(missing) = metadata
-        .and_then(|m| m.get("Missing"))
-        .and_then(|m| m.as_array())
-    else {
-        return Vec::new();
-    };
-    let field = |m: &serde_json::Value, k: &str| {
-        m.get(k).and_then(|v| v.as_str()).unwrap_or("?").to_string()
-    };
-    missing
-        .iter()
+    missing_list(metadata)
         .map(|m| Warning {
             message: format!(
                 "incomplete snapshot: {} in {} could not be read when it was pulled ({}: {}); {} there are unknown",

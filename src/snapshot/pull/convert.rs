@@ -45,11 +45,7 @@ impl Obj {
     }
     /// A timestamp, in the ISO 8601 form the CLI prints.
     fn t(self, key: &str, v: Option<&DateTime>) -> Self {
-        let text = v.and_then(|d| {
-            d.fmt(aws_sdk_ec2::primitives::DateTimeFormat::DateTime)
-                .ok()
-        });
-        self.s(key, text.as_deref())
+        self.s(key, v.map(cli_time).as_deref())
     }
     fn o(mut self, key: &str, v: Option<Value>) -> Self {
         if let Some(v) = v {
@@ -70,6 +66,21 @@ impl Obj {
     }
     fn done(self) -> Value {
         Value::Object(self.0)
+    }
+}
+
+/// A timestamp as AWS CLI v2 prints it (Python's `isoformat`):
+/// `2023-11-14T22:13:20+00:00`, microseconds only when there are some.
+pub fn cli_time(d: &DateTime) -> String {
+    let whole = DateTime::from_secs(d.secs())
+        .fmt(aws_sdk_ec2::primitives::DateTimeFormat::DateTime)
+        .unwrap_or_default();
+    let micros = d.subsec_nanos() / 1000;
+    let base = whole.trim_end_matches('Z');
+    if micros == 0 {
+        format!("{base}+00:00")
+    } else {
+        format!("{base}.{micros:06}+00:00")
     }
 }
 
@@ -743,6 +754,411 @@ pub fn prefix_list(x: &t::PrefixList) -> Value {
         .done()
 }
 
+/// `describe-transit-gateways`.
+pub fn transit_gateway(x: &t::TransitGateway) -> Value {
+    Obj::new()
+        .s("TransitGatewayId", x.transit_gateway_id.as_deref())
+        .s("TransitGatewayArn", x.transit_gateway_arn.as_deref())
+        .e("State", x.state.as_ref())
+        .s("OwnerId", x.owner_id.as_deref())
+        .s("Description", x.description.as_deref())
+        .t("CreationTime", x.creation_time.as_ref())
+        .o(
+            "Options",
+            x.options.as_ref().map(|o| {
+                Obj::new()
+                    .i("AmazonSideAsn", o.amazon_side_asn)
+                    .strings(
+                        "TransitGatewayCidrBlocks",
+                        o.transit_gateway_cidr_blocks.as_ref(),
+                    )
+                    .e(
+                        "AutoAcceptSharedAttachments",
+                        o.auto_accept_shared_attachments.as_ref(),
+                    )
+                    .e(
+                        "DefaultRouteTableAssociation",
+                        o.default_route_table_association.as_ref(),
+                    )
+                    .s(
+                        "AssociationDefaultRouteTableId",
+                        o.association_default_route_table_id.as_deref(),
+                    )
+                    .e(
+                        "DefaultRouteTablePropagation",
+                        o.default_route_table_propagation.as_ref(),
+                    )
+                    .s(
+                        "PropagationDefaultRouteTableId",
+                        o.propagation_default_route_table_id.as_deref(),
+                    )
+                    .e("VpnEcmpSupport", o.vpn_ecmp_support.as_ref())
+                    .e("DnsSupport", o.dns_support.as_ref())
+                    .e(
+                        "SecurityGroupReferencingSupport",
+                        o.security_group_referencing_support.as_ref(),
+                    )
+                    .e("MulticastSupport", o.multicast_support.as_ref())
+                    .done()
+            }),
+        )
+        .l("Tags", x.tags.as_ref(), tag)
+        .done()
+}
+
+/// `describe-transit-gateway-attachments` (each with its route table association).
+pub fn transit_gateway_attachment(x: &t::TransitGatewayAttachment) -> Value {
+    Obj::new()
+        .s(
+            "TransitGatewayAttachmentId",
+            x.transit_gateway_attachment_id.as_deref(),
+        )
+        .s("TransitGatewayId", x.transit_gateway_id.as_deref())
+        .s(
+            "TransitGatewayOwnerId",
+            x.transit_gateway_owner_id.as_deref(),
+        )
+        .s("ResourceOwnerId", x.resource_owner_id.as_deref())
+        .e("ResourceType", x.resource_type.as_ref())
+        .s("ResourceId", x.resource_id.as_deref())
+        .e("State", x.state.as_ref())
+        .o(
+            "Association",
+            x.association.as_ref().map(|a| {
+                Obj::new()
+                    .s(
+                        "TransitGatewayRouteTableId",
+                        a.transit_gateway_route_table_id.as_deref(),
+                    )
+                    .s(
+                        "TransitGatewayPolicyTableId",
+                        a.transit_gateway_policy_table_id.as_deref(),
+                    )
+                    .e("State", a.state.as_ref())
+                    .done()
+            }),
+        )
+        .t("CreationTime", x.creation_time.as_ref())
+        .l("Tags", x.tags.as_ref(), tag)
+        .done()
+}
+
+/// `describe-transit-gateway-vpc-attachments`.
+pub fn transit_gateway_vpc_attachment(x: &t::TransitGatewayVpcAttachment) -> Value {
+    Obj::new()
+        .s(
+            "TransitGatewayAttachmentId",
+            x.transit_gateway_attachment_id.as_deref(),
+        )
+        .s("TransitGatewayId", x.transit_gateway_id.as_deref())
+        .s("VpcId", x.vpc_id.as_deref())
+        .s("VpcOwnerId", x.vpc_owner_id.as_deref())
+        .e("State", x.state.as_ref())
+        .strings("SubnetIds", x.subnet_ids.as_ref())
+        .t("CreationTime", x.creation_time.as_ref())
+        .o(
+            "Options",
+            x.options.as_ref().map(|o| {
+                Obj::new()
+                    .e("DnsSupport", o.dns_support.as_ref())
+                    .e(
+                        "SecurityGroupReferencingSupport",
+                        o.security_group_referencing_support.as_ref(),
+                    )
+                    .e("Ipv6Support", o.ipv6_support.as_ref())
+                    .e("ApplianceModeSupport", o.appliance_mode_support.as_ref())
+                    .done()
+            }),
+        )
+        .l("Tags", x.tags.as_ref(), tag)
+        .done()
+}
+
+/// `describe-transit-gateway-route-tables`.
+pub fn transit_gateway_route_table(x: &t::TransitGatewayRouteTable) -> Value {
+    Obj::new()
+        .s(
+            "TransitGatewayRouteTableId",
+            x.transit_gateway_route_table_id.as_deref(),
+        )
+        .s("TransitGatewayId", x.transit_gateway_id.as_deref())
+        .e("State", x.state.as_ref())
+        .b(
+            "DefaultAssociationRouteTable",
+            x.default_association_route_table,
+        )
+        .b(
+            "DefaultPropagationRouteTable",
+            x.default_propagation_route_table,
+        )
+        .t("CreationTime", x.creation_time.as_ref())
+        .l("Tags", x.tags.as_ref(), tag)
+        .done()
+}
+
+/// One element of `TransitGatewayRouteTableRoutes`: what
+/// `search-transit-gateway-routes` prints for one table (every page), with
+/// the table id beside it (the CLI output lacks it).
+pub fn transit_gateway_route_table_routes(
+    table_id: &str,
+    routes: &[t::TransitGatewayRoute],
+    additional_routes_available: bool,
+) -> Value {
+    Obj::new()
+        .s("TransitGatewayRouteTableId", Some(table_id))
+        .l("Routes", Some(&routes.to_vec()), |r| {
+            Obj::new()
+                .s("DestinationCidrBlock", r.destination_cidr_block.as_deref())
+                .s("PrefixListId", r.prefix_list_id.as_deref())
+                .s(
+                    "TransitGatewayRouteTableAnnouncementId",
+                    r.transit_gateway_route_table_announcement_id.as_deref(),
+                )
+                .l(
+                    "TransitGatewayAttachments",
+                    r.transit_gateway_attachments.as_ref(),
+                    |a| {
+                        Obj::new()
+                            .s("ResourceId", a.resource_id.as_deref())
+                            .s(
+                                "TransitGatewayAttachmentId",
+                                a.transit_gateway_attachment_id.as_deref(),
+                            )
+                            .e("ResourceType", a.resource_type.as_ref())
+                            .done()
+                    },
+                )
+                .e("Type", r.r#type.as_ref())
+                .e("State", r.state.as_ref())
+                .done()
+        })
+        .b(
+            "AdditionalRoutesAvailable",
+            Some(additional_routes_available),
+        )
+        .done()
+}
+
+/// One element of `TransitGatewayPropagations`: what
+/// `get-transit-gateway-route-table-propagations` prints for one table, with
+/// the table id beside it.
+pub fn transit_gateway_propagations(
+    table_id: &str,
+    propagations: &[t::TransitGatewayRouteTablePropagation],
+) -> Value {
+    Obj::new()
+        .s("TransitGatewayRouteTableId", Some(table_id))
+        .l(
+            "TransitGatewayRouteTablePropagations",
+            Some(&propagations.to_vec()),
+            |p| {
+                Obj::new()
+                    .s(
+                        "TransitGatewayAttachmentId",
+                        p.transit_gateway_attachment_id.as_deref(),
+                    )
+                    .s("ResourceId", p.resource_id.as_deref())
+                    .e("ResourceType", p.resource_type.as_ref())
+                    .e("State", p.state.as_ref())
+                    .s(
+                        "TransitGatewayRouteTableAnnouncementId",
+                        p.transit_gateway_route_table_announcement_id.as_deref(),
+                    )
+                    .done()
+            },
+        )
+        .done()
+}
+
+/// `describe-vpn-gateways`.
+pub fn vpn_gateway(x: &t::VpnGateway) -> Value {
+    Obj::new()
+        .i("AmazonSideAsn", x.amazon_side_asn)
+        .l("Tags", x.tags.as_ref(), tag)
+        .s("VpnGatewayId", x.vpn_gateway_id.as_deref())
+        .e("State", x.state.as_ref())
+        .e("Type", x.r#type.as_ref())
+        .s("AvailabilityZone", x.availability_zone.as_deref())
+        .l("VpcAttachments", x.vpc_attachments.as_ref(), |a| {
+            Obj::new()
+                .s("VpcId", a.vpc_id.as_deref())
+                .e("State", a.state.as_ref())
+                .done()
+        })
+        .done()
+}
+
+/// `describe-vpn-connections`, without the tunnels' secrets: the
+/// `CustomerGatewayConfiguration` document and each tunnel's `PreSharedKey`
+/// are never written (a snapshot is meant to be shared).
+pub fn vpn_connection(x: &t::VpnConnection) -> Value {
+    Obj::new()
+        .s("Category", x.category.as_deref())
+        .s("TransitGatewayId", x.transit_gateway_id.as_deref())
+        .s("CoreNetworkArn", x.core_network_arn.as_deref())
+        .s(
+            "CoreNetworkAttachmentArn",
+            x.core_network_attachment_arn.as_deref(),
+        )
+        .e(
+            "GatewayAssociationState",
+            x.gateway_association_state.as_ref(),
+        )
+        .o(
+            "Options",
+            x.options.as_ref().map(|o| {
+                Obj::new()
+                    .b("EnableAcceleration", o.enable_acceleration)
+                    .b("StaticRoutesOnly", o.static_routes_only)
+                    .s("LocalIpv4NetworkCidr", o.local_ipv4_network_cidr.as_deref())
+                    .s(
+                        "RemoteIpv4NetworkCidr",
+                        o.remote_ipv4_network_cidr.as_deref(),
+                    )
+                    .s("LocalIpv6NetworkCidr", o.local_ipv6_network_cidr.as_deref())
+                    .s(
+                        "RemoteIpv6NetworkCidr",
+                        o.remote_ipv6_network_cidr.as_deref(),
+                    )
+                    .s("OutsideIpAddressType", o.outside_ip_address_type.as_deref())
+                    .s(
+                        "TransportTransitGatewayAttachmentId",
+                        o.transport_transit_gateway_attachment_id.as_deref(),
+                    )
+                    .e("TunnelInsideIpVersion", o.tunnel_inside_ip_version.as_ref())
+                    .l("TunnelOptions", o.tunnel_options.as_ref(), |t| {
+                        Obj::new()
+                            .s("OutsideIpAddress", t.outside_ip_address.as_deref())
+                            .s("TunnelInsideCidr", t.tunnel_inside_cidr.as_deref())
+                            .s("TunnelInsideIpv6Cidr", t.tunnel_inside_ipv6_cidr.as_deref())
+                            .s("StartupAction", t.startup_action.as_deref())
+                            .done()
+                    })
+                    .done()
+            }),
+        )
+        .l("Routes", x.routes.as_ref(), |r| {
+            Obj::new()
+                .s("DestinationCidrBlock", r.destination_cidr_block.as_deref())
+                .e("Source", r.source.as_ref())
+                .e("State", r.state.as_ref())
+                .done()
+        })
+        .l("Tags", x.tags.as_ref(), tag)
+        .l("VgwTelemetry", x.vgw_telemetry.as_ref(), |v| {
+            Obj::new()
+                .i("AcceptedRouteCount", v.accepted_route_count)
+                .t("LastStatusChange", v.last_status_change.as_ref())
+                .s("OutsideIpAddress", v.outside_ip_address.as_deref())
+                .e("Status", v.status.as_ref())
+                .s("StatusMessage", v.status_message.as_deref())
+                .s("CertificateArn", v.certificate_arn.as_deref())
+                .done()
+        })
+        .s("PreSharedKeyArn", x.pre_shared_key_arn.as_deref())
+        .s("VpnConnectionId", x.vpn_connection_id.as_deref())
+        .e("State", x.state.as_ref())
+        .e("Type", x.r#type.as_ref())
+        .s("CustomerGatewayId", x.customer_gateway_id.as_deref())
+        .s("VpnGatewayId", x.vpn_gateway_id.as_deref())
+        .done()
+}
+
+/// `describe-vpc-endpoints`.
+pub fn vpc_endpoint(x: &t::VpcEndpoint) -> Value {
+    Obj::new()
+        .s("VpcEndpointId", x.vpc_endpoint_id.as_deref())
+        .e("VpcEndpointType", x.vpc_endpoint_type.as_ref())
+        .s("VpcId", x.vpc_id.as_deref())
+        .s("ServiceName", x.service_name.as_deref())
+        .e("State", x.state.as_ref())
+        .s("PolicyDocument", x.policy_document.as_deref())
+        .strings("RouteTableIds", x.route_table_ids.as_ref())
+        .strings("SubnetIds", x.subnet_ids.as_ref())
+        .l("Groups", x.groups.as_ref(), |g| {
+            Obj::new()
+                .s("GroupId", g.group_id.as_deref())
+                .s("GroupName", g.group_name.as_deref())
+                .done()
+        })
+        .e("IpAddressType", x.ip_address_type.as_ref())
+        .o(
+            "DnsOptions",
+            x.dns_options.as_ref().map(|d| {
+                Obj::new()
+                    .e("DnsRecordIpType", d.dns_record_ip_type.as_ref())
+                    .b(
+                        "PrivateDnsOnlyForInboundResolverEndpoint",
+                        d.private_dns_only_for_inbound_resolver_endpoint,
+                    )
+                    .done()
+            }),
+        )
+        .b("PrivateDnsEnabled", x.private_dns_enabled)
+        .b("RequesterManaged", x.requester_managed)
+        .strings("NetworkInterfaceIds", x.network_interface_ids.as_ref())
+        .l("DnsEntries", x.dns_entries.as_ref(), |d| {
+            Obj::new()
+                .s("DnsName", d.dns_name.as_deref())
+                .s("HostedZoneId", d.hosted_zone_id.as_deref())
+                .done()
+        })
+        .t("CreationTimestamp", x.creation_timestamp.as_ref())
+        .l("Tags", x.tags.as_ref(), tag)
+        .s("OwnerId", x.owner_id.as_deref())
+        .o(
+            "LastError",
+            x.last_error.as_ref().map(|e| {
+                Obj::new()
+                    .s("Message", e.message.as_deref())
+                    .s("Code", e.code.as_deref())
+                    .done()
+            }),
+        )
+        .s("FailureReason", x.failure_reason.as_deref())
+        .s("ServiceNetworkArn", x.service_network_arn.as_deref())
+        .s(
+            "ResourceConfigurationArn",
+            x.resource_configuration_arn.as_deref(),
+        )
+        .s("ServiceRegion", x.service_region.as_deref())
+        .done()
+}
+
+/// `describe-security-group-rules`.
+pub fn security_group_rule(x: &t::SecurityGroupRule) -> Value {
+    Obj::new()
+        .s("SecurityGroupRuleId", x.security_group_rule_id.as_deref())
+        .s("GroupId", x.group_id.as_deref())
+        .s("GroupOwnerId", x.group_owner_id.as_deref())
+        .b("IsEgress", x.is_egress)
+        .s("IpProtocol", x.ip_protocol.as_deref())
+        .i("FromPort", x.from_port)
+        .i("ToPort", x.to_port)
+        .s("CidrIpv4", x.cidr_ipv4.as_deref())
+        .s("CidrIpv6", x.cidr_ipv6.as_deref())
+        .s("PrefixListId", x.prefix_list_id.as_deref())
+        .o(
+            "ReferencedGroupInfo",
+            x.referenced_group_info.as_ref().map(|g| {
+                Obj::new()
+                    .s("GroupId", g.group_id.as_deref())
+                    .s("PeeringStatus", g.peering_status.as_deref())
+                    .s("UserId", g.user_id.as_deref())
+                    .s("VpcId", g.vpc_id.as_deref())
+                    .s(
+                        "VpcPeeringConnectionId",
+                        g.vpc_peering_connection_id.as_deref(),
+                    )
+                    .done()
+            }),
+        )
+        .s("Description", x.description.as_deref())
+        .l("Tags", x.tags.as_ref(), tag)
+        .s("SecurityGroupRuleArn", x.security_group_rule_arn.as_deref())
+        .done()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -907,8 +1323,12 @@ mod tests {
         let s: shapes::Reservation = serde_json::from_value(r.clone()).unwrap();
         assert_eq!(s.instances[0].state.as_ref().unwrap().name, "running");
         assert_eq!(
-            r["Instances"][0]["LaunchTime"], "2023-11-14T22:13:20Z",
-            "timestamps in ISO 8601"
+            r["Instances"][0]["LaunchTime"], "2023-11-14T22:13:20+00:00",
+            "timestamps as AWS CLI v2 prints them"
+        );
+        assert_eq!(
+            cli_time(&DateTime::from_secs_and_nanos(1_700_000_000, 250_000_000)),
+            "2023-11-14T22:13:20.250000+00:00"
         );
 
         let pl = t::ManagedPrefixList::builder()
