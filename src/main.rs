@@ -155,10 +155,10 @@ struct PathArgs {
     /// Snapshot directory (describe-* JSON files) or single JSON file.
     #[arg(long)]
     snapshot: PathBuf,
-    /// i-…, eni-…, igw-…, nat-…, pcx-…, an IPv4 address, or `internet`.
+    /// i-…, eni-…, igw-…, nat-…, pcx-…, an IPv4 or IPv6 address, or `internet`.
     #[arg(long)]
     source: String,
-    /// i-…, eni-…, igw-…, nat-…, pcx-…, an IPv4 address, or `internet`.
+    /// i-…, eni-…, igw-…, nat-…, pcx-…, an IPv4 or IPv6 address, or `internet`.
     #[arg(long)]
     destination: String,
     /// tcp, udp, icmp, all, or an IANA protocol number.
@@ -172,10 +172,10 @@ struct PathArgs {
     source_port: Option<(u16, u16)>,
     /// Source address, when the source has several.
     #[arg(long)]
-    source_ip: Option<std::net::Ipv4Addr>,
+    source_ip: Option<std::net::IpAddr>,
     /// Destination address, when the destination has several or is a gateway.
     #[arg(long)]
-    destination_ip: Option<std::net::Ipv4Addr>,
+    destination_ip: Option<std::net::IpAddr>,
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
 }

@@ -605,9 +605,9 @@ fn query_for(p: &Probe, dport: (u16, u16), sport: Option<(u16, u16)>) -> PathQue
         protocol: ProtocolChoice::Number(p.h.proto),
         dport: Some(dport),
         sport,
-        source_ip: vpcreach::packet::v4_of(p.h.src),
+        source_ip: Some(vpcreach::packet::ip_of(p.h.src)),
         destination_ip: if p.destination.starts_with("eni-") {
-            vpcreach::packet::v4_of(p.h.dst)
+            Some(vpcreach::packet::ip_of(p.h.dst))
         } else {
             None
         },

@@ -34,6 +34,7 @@ pub struct RawSnapshot {
     /// `describe-security-group-rules` output: rule ids for the rules above.
     pub security_group_rules: Vec<(shapes::SecurityGroupRule, Origin)>,
     pub internet_gateways: Vec<(shapes::InternetGateway, Origin)>,
+    pub egress_only_gateways: Vec<(shapes::EgressOnlyInternetGateway, Origin)>,
     pub nat_gateways: Vec<(shapes::NatGateway, Origin)>,
     pub network_interfaces: Vec<(shapes::NetworkInterface, Origin)>,
     pub reservations: Vec<(shapes::Reservation, Origin)>,
@@ -64,7 +65,6 @@ const KNOWN_UNMODELLED: &[&str] = &[
     "LoadBalancerDescriptions",
     "LoadBalancers",
     "TargetGroups",
-    "EgressOnlyInternetGateways",
 ];
 
 #[derive(Debug, Error, Diagnostic)]
@@ -307,6 +307,7 @@ pub fn read_text(
             "SecurityGroups" => ctx.list(&mut raw.security_groups)?,
             "SecurityGroupRules" => ctx.list(&mut raw.security_group_rules)?,
             "InternetGateways" => ctx.list(&mut raw.internet_gateways)?,
+            "EgressOnlyInternetGateways" => ctx.list(&mut raw.egress_only_gateways)?,
             "NatGateways" => ctx.list(&mut raw.nat_gateways)?,
             "NetworkInterfaces" => ctx.list(&mut raw.network_interfaces)?,
             "Reservations" => ctx.list(&mut raw.reservations)?,
