@@ -556,6 +556,10 @@ fn run(cli: Cli) -> miette::Result<u8> {
                 "PrefixLists": n.prefix_lists.len(),
                 "Warnings": snap.warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>(),
             });
+            let mut counts = counts;
+            if !n.egress_only_gateways.is_empty() {
+                counts["EgressOnlyInternetGateways"] = n.egress_only_gateways.len().into();
+            }
             match format {
                 Format::Json => println!(
                     "{}",

@@ -479,11 +479,13 @@ pub fn public_internet_v6() -> AddrSet {
 }
 
 /// "The internet" as an endpoint: public IPv4, and public IPv6 too when a
-/// VPC of the snapshot is dual-stack.
+/// VPC of the snapshot is dual-stack (less the VPCs' own IPv6 CIDRs, which
+/// are global addresses but not the internet).
 pub fn internet_addrs(net: &Network) -> AddrSet {
-    if net.vpcs.values().any(|v| !v.ipv6_cidrs.is_empty()) {
-        public_internet() | public_internet_v6()
-    } else {
+    let own_v6 = nets_set(net.vpcs.values().flat_map(|v| &v.ipv6_cidrs));
+    if own_v6.is_empty() {
         public_internet()
+    } else {
+        public_internet() | (public_internet_v6() - own_v6)
     }
 }
