@@ -345,6 +345,22 @@ fn proto_ports_match(
     true
 }
 
+/// C4.1: an (egress-only) internet gateway works only for its VPC.
+fn attached(gw: &InternetGateway, vpc: &str) -> Result<(), Blocker> {
+    if gw
+        .attachments
+        .iter()
+        .any(|(v, s)| v == vpc && (s == "available" || s == "attached"))
+    {
+        return Ok(());
+    }
+    Err(blocker(
+        "BAD_STATE_ATTACHMENT",
+        &gw.id,
+        format!("not attached to {vpc}"),
+    ))
+}
+
 fn blocker(code: &'static str, component: &str, detail: String) -> Blocker {
     Blocker {
         code,
@@ -882,17 +898,7 @@ impl Walker<'_, '_> {
         let Some(igw) = self.net.internet_gateways.get(igw_id) else {
             return Err(blocker("UNKNOWN_RESOURCE", igw_id, "IGW unknown".into()));
         };
-        let attached = igw
-            .attachments
-            .iter()
-            .any(|(v, s)| v == vpc && (s == "available" || s == "attached"));
-        if !attached {
-            return Err(blocker(
-                "BAD_STATE_ATTACHMENT",
-                igw_id,
-                format!("not attached to {vpc}"),
-            ));
-        }
+        attached(igw, vpc)?;
         if is_rfc1918(h.dst) {
             return Err(blocker(
                 "IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS",
@@ -949,17 +955,7 @@ impl Walker<'_, '_> {
                 "the reply of an inbound connection".into(),
             ));
         }
-        let attached = eigw
-            .attachments
-            .iter()
-            .any(|(v, s)| v == vpc && (s == "available" || s == "attached"));
-        if !attached {
-            return Err(blocker(
-                "BAD_STATE_ATTACHMENT",
-                eigw_id,
-                format!("not attached to {vpc}"),
-            ));
-        }
+        attached(eigw, vpc)?;
         let v6 = matches!(ip_of(h.src), IpAddr::V6(_));
         if !v6 || self.public_of(vpc, h.src) != Some(h.src) {
             return Err(blocker(
