@@ -313,3 +313,23 @@ fn broken_scopes_exit_2_with_located_errors() {
     assert_eq!(code, 2);
     assert!(err.contains("built-in"), "{err}");
 }
+
+/// The audit is IPv4-only: on a dual-stack snapshot it says so instead of
+/// staying silent about IPv6 (docs/model.md).
+#[test]
+fn dual_stack_audit_warns_that_ipv6_is_not_audited() {
+    let r = run(
+        "dual-stack",
+        audit::scope::built_in("all-igw-ingress").unwrap(),
+    );
+    assert!(
+        r.warnings.iter().any(|w| w.contains("IPv4 only")),
+        "{:?}",
+        r.warnings
+    );
+    let r = run(
+        "three-tier",
+        audit::scope::built_in("all-igw-ingress").unwrap(),
+    );
+    assert!(!r.warnings.iter().any(|w| w.contains("IPv4 only")));
+}
