@@ -283,7 +283,7 @@ impl<'n> Topology<'n> {
             .net
             .network_interfaces
             .values()
-            .filter(|e| eni_addrs(e).contains(addr))
+            .filter(|e| eni_owns(e, addr))
             .collect();
         out.sort_by(|a, b| a.id.cmp(&b.id));
         out
@@ -456,6 +456,12 @@ impl<'n> Topology<'n> {
             })
             .collect()
     }
+}
+
+/// Does the ENI have this address (a private IPv4 or an IPv6 address)?
+pub fn eni_owns(eni: &NetworkInterface, addr: Addr) -> bool {
+    eni.private_ips.iter().any(|p| addr_of(p.address) == addr)
+        || eni.ipv6_addresses.iter().any(|a| addr_of(*a) == addr)
 }
 
 /// Every address of an ENI: its private IPv4 addresses and its IPv6 addresses.

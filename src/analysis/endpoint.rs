@@ -187,7 +187,7 @@ fn eni_addrs(
 ) -> Result<AddrSet, EndpointError> {
     match explicit {
         Some(ip) => {
-            if crate::topology::eni_addrs(eni).contains(addr_of(ip)) {
+            if crate::topology::eni_owns(eni, addr_of(ip)) {
                 Ok(ip_set(ip))
             } else {
                 Err(EndpointError::AddressMismatch {

@@ -284,12 +284,6 @@ fn in_subnet(s: &Subnet, addr: Addr) -> bool {
     contains(&s.cidr, addr) || s.ipv6_cidrs.iter().any(|n| contains(n, addr))
 }
 
-/// The ENI owns the address (a private IPv4 or an IPv6 address).
-fn owns(e: &NetworkInterface, addr: Addr) -> bool {
-    e.private_ips.iter().any(|p| addr_of(p.address) == addr)
-        || e.ipv6_addresses.iter().any(|a| addr_of(*a) == addr)
-}
-
 fn in_any(nets: &[&str], addr: Addr) -> bool {
     nets.iter()
         .any(|n| contains(&n.parse::<Ipv4Net>().expect("valid"), addr))
@@ -426,7 +420,7 @@ impl Walker<'_, '_> {
         self.net
             .network_interfaces
             .values()
-            .find(|e| e.subnet_id == subnet && owns(e, addr))
+            .find(|e| e.subnet_id == subnet && crate::topology::eni_owns(e, addr))
     }
 
     fn nat_of_eni(&self, eni: &str) -> Option<&NatGateway> {
@@ -609,7 +603,7 @@ impl Walker<'_, '_> {
                 self.net.network_interfaces.values().any(|e| {
                     e.group_ids.contains(group_id)
                         && (e.vpc_id == vpc || self.actively_peered(vpc, &e.vpc_id))
-                        && owns(e, addr)
+                        && crate::topology::eni_owns(e, addr)
                 })
             }
         }
