@@ -155,10 +155,10 @@ struct PathArgs {
     /// Snapshot directory (describe-* JSON files) or single JSON file.
     #[arg(long)]
     snapshot: PathBuf,
-    /// i-…, eni-…, igw-…, nat-…, pcx-…, an IPv4 address, or `internet`.
+    /// i-…, eni-…, igw-…, nat-…, pcx-…, an IPv4 or IPv6 address, or `internet`.
     #[arg(long)]
     source: String,
-    /// i-…, eni-…, igw-…, nat-…, pcx-…, an IPv4 address, `internet`, or a
+    /// i-…, eni-…, igw-…, nat-…, pcx-…, an IPv4 or IPv6 address, `internet`, or a
     /// load balancer (ARN, name, or one of its node interfaces/addresses).
     #[arg(long)]
     destination: String,
@@ -177,10 +177,10 @@ struct PathArgs {
     source_port: Option<(u16, u16)>,
     /// Source address, when the source has several.
     #[arg(long)]
-    source_ip: Option<std::net::Ipv4Addr>,
+    source_ip: Option<std::net::IpAddr>,
     /// Destination address, when the destination has several or is a gateway.
     #[arg(long)]
-    destination_ip: Option<std::net::Ipv4Addr>,
+    destination_ip: Option<std::net::IpAddr>,
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
 }
@@ -608,6 +608,10 @@ fn run(cli: Cli) -> miette::Result<u8> {
                 "TargetGroups": n.target_groups.len(),
                 "Warnings": snap.warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>(),
             });
+            let mut counts = counts;
+            if !n.egress_only_gateways.is_empty() {
+                counts["EgressOnlyInternetGateways"] = n.egress_only_gateways.len().into();
+            }
             match format {
                 Format::Json => println!(
                     "{}",

@@ -7,9 +7,9 @@
 //! files, or how a snapshot was obtained.
 
 use std::collections::BTreeMap;
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
-use ipnet::Ipv4Net;
+use ipnet::{Ipv4Net, Ipv6Net};
 
 #[derive(Clone, Debug, Default)]
 pub struct Network {
@@ -19,6 +19,8 @@ pub struct Network {
     pub network_acls: BTreeMap<String, NetworkAcl>,
     pub security_groups: BTreeMap<String, SecurityGroup>,
     pub internet_gateways: BTreeMap<String, InternetGateway>,
+    /// Egress-only internet gateways (`eigw-…`, IPv6 out and replies in, C4.6).
+    pub egress_only_gateways: BTreeMap<String, InternetGateway>,
     pub nat_gateways: BTreeMap<String, NatGateway>,
     pub network_interfaces: BTreeMap<String, NetworkInterface>,
     pub instances: BTreeMap<String, Instance>,
@@ -149,6 +151,8 @@ pub struct Vpc {
     pub id: String,
     pub name: Option<String>,
     pub cidrs: Vec<Ipv4Net>,
+    /// Associated IPv6 CIDRs (dual-stack VPC).
+    pub ipv6_cidrs: Vec<Ipv6Net>,
     pub state: String,
     pub owner: Option<String>,
     pub location: Location,
@@ -161,6 +165,8 @@ pub struct Subnet {
     pub name: Option<String>,
     pub vpc_id: String,
     pub cidr: Ipv4Net,
+    /// Associated IPv6 CIDRs (a /64 of the VPC's).
+    pub ipv6_cidrs: Vec<Ipv6Net>,
     pub availability_zone: Option<String>,
     pub tags: BTreeMap<String, String>,
 }
@@ -374,6 +380,8 @@ pub struct NetworkInterface {
     pub interface_type: String,
     pub status: String,
     pub private_ips: Vec<PrivateIp>,
+    /// IPv6 addresses: global, so the same inside and on the internet.
+    pub ipv6_addresses: Vec<Ipv6Addr>,
     pub group_ids: Vec<String>,
     pub source_dest_check: bool,
     pub attachment: Option<EniAttachment>,
@@ -477,6 +485,10 @@ impl Network {
                 .internet_gateways
                 .get(id)
                 .and_then(|v| v.name.as_deref()),
+            "eigw" => self
+                .egress_only_gateways
+                .get(id)
+                .and_then(|v| v.name.as_deref()),
             "nat" => self.nat_gateways.get(id).and_then(|v| v.name.as_deref()),
             "eni" => self
                 .network_interfaces
@@ -511,6 +523,7 @@ impl Network {
             + self.network_acls.len()
             + self.security_groups.len()
             + self.internet_gateways.len()
+            + self.egress_only_gateways.len()
             + self.nat_gateways.len()
             + self.network_interfaces.len()
             + self.instances.len()

@@ -216,8 +216,38 @@ impl Cube {
     /// that have a reply type (echo, timestamp, information, address mask)
     /// become that reply; other ICMP types have no reply and are dropped.
     pub fn reply(&self) -> Vec<Cube> {
+        // ICMPv6 has its own request → reply types, for IPv6 packets only
+        // (protocol 58 inside IPv4 is just another protocol).
+        let icmpv6 = ProtoSet::from_iter([PROTO_ICMPV6..=PROTO_ICMPV6]);
+        if self.proto.contains(PROTO_ICMPV6) && !self.src.is_disjoint(&all_v6()) {
+            let mut rest = self.clone();
+            rest.proto = &self.proto - &icmpv6;
+            let mut v4 = self.clone();
+            v4.proto = icmpv6.clone();
+            v4.src = &self.src & &all_v4();
+            let mut v6 = self.clone();
+            v6.proto = icmpv6;
+            v6.src = &self.src & &all_v6();
+            let mut out = Vec::new();
+            for part in [rest, v4] {
+                if !part.is_empty() {
+                    out.extend(part.reply_by_types(&[]));
+                }
+            }
+            out.extend(v6.reply_by_types(&[(PROTO_ICMPV6, &ICMPV6_REPLIES[..])]));
+            return out;
+        }
+        self.reply_by_types(&[])
+    }
+
+    /// Replies with ICMP (and the given ICMP-like protocols) mapped by type.
+    fn reply_by_types(&self, extra: &[(u8, &[(u16, u16)])]) -> Vec<Cube> {
         let mut out = Vec::new();
-        let non_icmp = &self.proto - &ProtoSet::from_iter([PROTO_ICMP..=PROTO_ICMP]);
+        let mut special = ProtoSet::from_iter([PROTO_ICMP..=PROTO_ICMP]);
+        for (p, _) in extra {
+            special.insert(*p);
+        }
+        let non_icmp = &self.proto - &special;
         if !non_icmp.is_empty() {
             out.push(Cube {
                 src: self.dst.clone(),
@@ -227,13 +257,17 @@ impl Cube {
                 dport: self.sport.clone(),
             });
         }
-        if self.proto.contains(PROTO_ICMP) {
-            for (request, reply) in ICMP_REPLIES {
+        let icmp: [(u8, &[(u16, u16)]); 1] = [(PROTO_ICMP, &ICMP_REPLIES[..])];
+        for &(proto, replies) in icmp.iter().chain(extra) {
+            if !self.proto.contains(proto) {
+                continue;
+            }
+            for &(request, reply) in replies {
                 if self.sport.contains(request) {
                     out.push(Cube {
                         src: self.dst.clone(),
                         dst: self.src.clone(),
-                        proto: ProtoSet::from_iter([PROTO_ICMP..=PROTO_ICMP]),
+                        proto: ProtoSet::from_iter([proto..=proto]),
                         sport: port_range(reply, reply),
                         dport: port_range(0, 0),
                     });
@@ -246,6 +280,8 @@ impl Cube {
 
 /// ICMP request type → reply type (RFC 792, RFC 950).
 const ICMP_REPLIES: [(u16, u16); 4] = [(8, 0), (13, 14), (15, 16), (17, 18)];
+/// ICMPv6 echo request → echo reply (RFC 4443).
+const ICMPV6_REPLIES: [(u16, u16); 1] = [(128, 129)];
 
 /// A union of cubes. Cubes may overlap; every operation is exact regardless.
 #[derive(Clone, PartialEq, Eq, Debug, Default)]

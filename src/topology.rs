@@ -13,7 +13,7 @@ use std::net::Ipv4Addr;
 use petgraph::graph::{NodeIndex, UnGraph};
 
 use crate::model::*;
-use crate::packet::{addr_of, Addr, AddrSet};
+use crate::packet::{addr_of, net_set, nets_set, public_internet, Addr, AddrSet};
 
 /// A private address inside one VPC (private ranges overlap across VPCs).
 pub type VpcAddr = (String, Addr);
@@ -131,6 +131,19 @@ impl<'n> Topology<'n> {
                 }
                 t.private_owner
                     .insert((eni.vpc_id.clone(), addr_of(p.address)), eni.id.clone());
+            }
+            // IPv6 addresses are global: an internet gateway passes them
+            // unchanged (C4.6), an identity mapping.
+            for a in &eni.ipv6_addresses {
+                t.private_owner
+                    .insert((eni.vpc_id.clone(), addr_of(*a)), eni.id.clone());
+                t.vpc_public.entry(eni.vpc_id.clone()).or_default().push((
+                    addr_of(*a),
+                    addr_of(*a),
+                    attached,
+                ));
+            }
+            for p in &eni.private_ips {
                 if let Some(public) = p.public_ip {
                     t.public_owner
                         .insert(addr_of(public), (eni.id.clone(), p.address));
@@ -286,7 +299,7 @@ impl<'n> Topology<'n> {
             .net
             .network_interfaces
             .values()
-            .filter(|e| e.private_ips.iter().any(|p| addr_of(p.address) == addr))
+            .filter(|e| eni_owns(e, addr))
             .collect();
         out.sort_by(|a, b| a.id.cmp(&b.id));
         out
@@ -353,17 +366,29 @@ impl<'n> Topology<'n> {
 
     /// IGWs attached (available) to a VPC, in id order.
     pub fn igws_of_vpc(&self, vpc: &str) -> Vec<&'n InternetGateway> {
-        self.net
-            .internet_gateways
-            .values()
-            .filter(|g| {
-                g.attachments
-                    .iter()
-                    .any(|(v, s)| v == vpc && (s == "available" || s == "attached"))
-            })
-            .collect()
+        attached_to(self.net.internet_gateways.values(), vpc)
     }
 
+    /// Egress-only internet gateways attached to a VPC (C4.6).
+    pub fn eigws_of_vpc(&self, vpc: &str) -> Vec<&'n InternetGateway> {
+        attached_to(self.net.egress_only_gateways.values(), vpc)
+    }
+}
+
+fn attached_to<'n>(
+    gateways: impl Iterator<Item = &'n InternetGateway>,
+    vpc: &str,
+) -> Vec<&'n InternetGateway> {
+    gateways
+        .filter(|g| {
+            g.attachments
+                .iter()
+                .any(|(v, s)| v == vpc && (s == "available" || s == "attached"))
+        })
+        .collect()
+}
+
+impl<'n> Topology<'n> {
     /// VPCs whose SG references reach `vpc` through a transit gateway: both
     /// VPC attachments (to the same TGW) have SG referencing enabled (C7.6).
     pub fn tgw_sg_referencing_peers(&self, vpc: &str) -> Vec<&'n str> {
@@ -425,9 +450,7 @@ impl<'n> Topology<'n> {
             let peered = peers.iter().any(|(v, _)| *v == eni.vpc_id);
             let tgw = via_tgw.contains(&eni.vpc_id.as_str());
             if same_vpc || peered || tgw {
-                for p in &eni.private_ips {
-                    set.insert(addr_of(p.address));
-                }
+                set |= eni_addrs(eni);
             }
         }
         self.group_addrs_cache
@@ -478,4 +501,42 @@ pub fn source_class(net: &Network, eni: &NetworkInterface) -> SourceClass {
         attach,
         eni.interface_type.clone(),
     )
+}
+
+/// Does the ENI have this address (a private IPv4 or an IPv6 address)?
+pub fn eni_owns(eni: &NetworkInterface, addr: Addr) -> bool {
+    eni.private_ips.iter().any(|p| addr_of(p.address) == addr)
+        || eni.ipv6_addresses.iter().any(|a| addr_of(*a) == addr)
+}
+
+/// Every address of an ENI: its private IPv4 addresses and its IPv6 addresses.
+pub fn eni_addrs(eni: &NetworkInterface) -> AddrSet {
+    eni.private_ips
+        .iter()
+        .map(|p| addr_of(p.address))
+        .chain(eni.ipv6_addresses.iter().map(|a| addr_of(*a)))
+        .map(|a| a..=a)
+        .collect()
+}
+
+/// The addresses of a subnet: its IPv4 CIDR and its IPv6 CIDRs.
+pub fn subnet_addrs(subnet: &Subnet) -> AddrSet {
+    net_set(&subnet.cidr) | nets_set(&subnet.ipv6_cidrs)
+}
+
+/// The public IPv6 internet: global unicast (2000::/3).
+pub fn public_internet_v6() -> AddrSet {
+    net_set(&"2000::/3".parse::<ipnet::Ipv6Net>().expect("valid"))
+}
+
+/// "The internet" as an endpoint: public IPv4, and public IPv6 too when a
+/// VPC of the snapshot is dual-stack (less the VPCs' own IPv6 CIDRs, which
+/// are global addresses but not the internet).
+pub fn internet_addrs(net: &Network) -> AddrSet {
+    let own_v6 = nets_set(net.vpcs.values().flat_map(|v| &v.ipv6_cidrs));
+    if own_v6.is_empty() {
+        public_internet()
+    } else {
+        public_internet() | (public_internet_v6() - own_v6)
+    }
 }

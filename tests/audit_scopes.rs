@@ -507,3 +507,23 @@ fn through_load_balancers_agrees_with_path() {
         .iter()
         .all(|f| f.destinations == ["eni-0677d540a518f542f"]));
 }
+
+/// The audit is IPv4-only: on a dual-stack snapshot it says so instead of
+/// staying silent about IPv6 (docs/model.md).
+#[test]
+fn dual_stack_audit_warns_that_ipv6_is_not_audited() {
+    let r = run(
+        "dual-stack",
+        audit::scope::built_in("all-igw-ingress").unwrap(),
+    );
+    assert!(
+        r.warnings.iter().any(|w| w.contains("IPv4 only")),
+        "{:?}",
+        r.warnings
+    );
+    let r = run(
+        "three-tier",
+        audit::scope::built_in("all-igw-ingress").unwrap(),
+    );
+    assert!(!r.warnings.iter().any(|w| w.contains("IPv4 only")));
+}

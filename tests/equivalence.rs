@@ -59,6 +59,8 @@ struct EniInfo {
     id: String,
     vpc: usize,
     ips: Vec<Ipv4Addr>,
+    /// IPv6 addresses (dual-stack worlds).
+    ips6: Vec<std::net::Ipv6Addr>,
     instance: bool,
     /// An interface endpoint's ENI (C8.2).
     endpoint: bool,
@@ -72,6 +74,8 @@ struct World {
     enis: Vec<EniInfo>,
     publics: Vec<Ipv4Addr>,
     port_marks: Vec<u16>,
+    /// IPv6 CIDRs of the subnets (dual-stack worlds; empty otherwise).
+    subnet_cidrs6: Vec<Vec<String>>,
 }
 
 const PORT_MARKS: [i64; 10] = [0, 22, 80, 443, 1024, 3306, 32768, 49152, 61000, 65535];
@@ -108,6 +112,10 @@ fn generate(t: &mut Tape) -> World {
     let vpc_cidrs: Vec<String> = (0..nvpc).map(|i| format!("10.{i}.0.0/16")).collect();
     let mut subnet_ids: Vec<Vec<String>> = Vec::new();
     let mut subnet_cidrs: Vec<Vec<String>> = Vec::new();
+    // Dual-stack worlds: every VPC gets 2600:1f18:i00::/56, subnets /64s.
+    let dual = t.chance(40);
+    let vpc_cidrs6: Vec<String> = (0..nvpc).map(|i| format!("2600:1f18:{i}00::/56")).collect();
+    let mut subnet_cidrs6: Vec<Vec<String>> = Vec::new();
     for i in 0..nvpc {
         s.vpc(&vpc_ids[i], &vpc_cidrs[i]);
         let n = 1 + t.pick(3);
@@ -121,6 +129,16 @@ fn generate(t: &mut Tape) -> World {
                 v["AvailabilityZone"] = "us-east-1b".into();
                 v["AvailabilityZoneId"] = "use1-az2".into();
             }
+        }
+        if dual {
+            s.ipv6_cidr(&vpc_ids[i], &vpc_cidrs6[i]);
+            let cidrs6: Vec<String> = (0..n)
+                .map(|k| format!("2600:1f18:{i}00:{k}::/64"))
+                .collect();
+            for k in 0..n {
+                s.ipv6_cidr(&ids[k], &cidrs6[k]);
+            }
+            subnet_cidrs6.push(cidrs6);
         }
         subnet_ids.push(ids);
         subnet_cidrs.push(cidrs);
@@ -212,10 +230,17 @@ fn generate(t: &mut Tape) -> World {
                     publics.push(p.parse().unwrap());
                     s.eip(&p, &eni, &ip);
                 }
+                let mut ips6 = Vec::new();
+                if dual && t.chance(75) {
+                    let a = format!("2600:1f18:{i}00:{k}::{}", 10 + e);
+                    s.ipv6_address(&eni, &a);
+                    ips6.push(a.parse().unwrap());
+                }
                 enis.push(EniInfo {
                     id: eni,
                     vpc: i,
                     ips: ips.iter().map(|(p, _)| p.parse().unwrap()).collect(),
+                    ips6,
                     instance: true,
                     endpoint: false,
                 });
@@ -258,6 +283,7 @@ fn generate(t: &mut Tape) -> World {
                     id: e,
                     vpc: i,
                     ips: vec![ip.parse().unwrap()],
+                    ips6: Vec::new(),
                     instance: false,
                     endpoint: false,
                 });
@@ -277,6 +303,12 @@ fn generate(t: &mut Tape) -> World {
                 igws.push(Some(format!("igw-0{i}")));
             }
         }
+        if dual && t.chance(50) {
+            s.eigw(&format!("eigw-0{i}"), &vpc_ids[i]);
+            if t.chance(10) {
+                s.eigws.last_mut().unwrap()["Attachments"] = serde_json::json!([]);
+            }
+        }
     }
     let edges = edges(
         t,
@@ -291,6 +323,7 @@ fn generate(t: &mut Tape) -> World {
     if edges.gateway_endpoints.iter().any(Option::is_some) && t.chance(50) {
         pls.push("pl-s3");
     }
+    let all_ips6: Vec<std::net::Ipv6Addr> = enis.iter().flat_map(|e| e.ips6.clone()).collect();
     // Security group rules.
     let all_ips: Vec<Ipv4Addr> = enis.iter().flat_map(|e| e.ips.clone()).collect();
     for i in 0..nvpc {
@@ -303,6 +336,15 @@ fn generate(t: &mut Tape) -> World {
                     _ => None,
                 };
                 match t.pick(10) {
+                    0..=5 if dual && t.chance(35) => {
+                        let cidr = match t.pick(4) {
+                            0 => "::/0".to_string(),
+                            1 => vpc_cidrs6[i].clone(),
+                            2 if !all_ips6.is_empty() => format!("{}/128", t.choose(&all_ips6)),
+                            _ => t.choose(&vpc_cidrs6),
+                        };
+                        sg_cidr(proto, ports, &cidr)
+                    }
                     0..=5 => {
                         let cidr = match t.pick(7) {
                             0 => "0.0.0.0/0".to_string(),
@@ -330,6 +372,9 @@ fn generate(t: &mut Tape) -> World {
                 }
             };
             let mut ingress: Vec<Value> = (0..t.pick(3)).map(|_| rule(t)).collect();
+            if dual && t.chance(50) {
+                ingress.push(sg_cidr("-1", None, t.choose(&["::/0", "2600:1f18::/32"])));
+            }
             // Broad allows keep most packets going so that deeper hops
             // (routes, gateways, return NACLs) get exercised.
             match t.pick(10) {
@@ -344,11 +389,14 @@ fn generate(t: &mut Tape) -> World {
             } else {
                 (0..t.pick(4)).map(|_| rule(t)).collect()
             };
-            let egress = if egress.is_empty() && !t.chance(8) {
+            let mut egress = if egress.is_empty() && !t.chance(8) {
                 sg_allow_all_out()
             } else {
                 egress
             };
+            if dual && t.chance(70) {
+                egress.push(sg_cidr("-1", None, "::/0"));
+            }
             s.sg(sg, &vpc_ids[i], ingress, egress);
         }
     }
@@ -387,6 +435,24 @@ fn generate(t: &mut Tape) -> World {
             if let Some((field, id)) = default_target {
                 routes.push(route("0.0.0.0/0", (field, &id), blackhole(t)));
                 dests.insert("0.0.0.0/0".into());
+            }
+            if dual {
+                routes.push(route(&vpc_cidrs6[i], ("GatewayId", "local"), "active"));
+                let eigw = format!("eigw-0{i}");
+                let has_eigw = s
+                    .eigws
+                    .iter()
+                    .any(|g| g["EgressOnlyInternetGatewayId"] == eigw.as_str());
+                let target = match (t.pick(4), &igws[i]) {
+                    (0, Some(g)) => Some(("GatewayId", g.clone())),
+                    (1 | 2, _) if has_eigw => Some(("EgressOnlyInternetGatewayId", eigw)),
+                    (1, Some(g)) => Some(("GatewayId", g.clone())),
+                    _ => None,
+                };
+                if let Some((field, id)) = target {
+                    let dest = t.choose(&["::/0", "::/0", "2606:4700::/32"]);
+                    routes.push(route(dest, (field, &id), blackhole(t)));
+                }
             }
             if pcx.is_some() && t.chance(if edges.tgw { 30 } else { 80 }) {
                 let dest = if t.chance(70) {
@@ -571,6 +637,29 @@ fn generate(t: &mut Tape) -> World {
                             None,
                         ));
                     }
+                    if dual {
+                        for _ in 0..t.pick(3) {
+                            let number = 10 * (1 + t.pick(20) as i64) + 5;
+                            if !used.insert(number) {
+                                continue;
+                            }
+                            let action = if t.chance(35) { "deny" } else { "allow" };
+                            let proto = t.choose(&["-1", "6", "17"]);
+                            let ports = (proto != "-1").then(|| ports(t));
+                            let cidr = match t.pick(3) {
+                                0 => "::/0".to_string(),
+                                1 => vpc_cidrs6[i].clone(),
+                                _ => {
+                                    let v = t.pick(nvpc);
+                                    t.choose(&subnet_cidrs6[v])
+                                }
+                            };
+                            entries.push(nacl(number, egress, proto, action, &cidr, ports, None));
+                        }
+                        if !t.chance(20) {
+                            entries.push(nacl(302, egress, "-1", "allow", "::/0", None, None));
+                        }
+                    }
                     if t.chance(10) {
                         // An IPv6 entry: never matches IPv4 (C2.6).
                         entries.push(serde_json::json!({
@@ -595,6 +684,7 @@ fn generate(t: &mut Tape) -> World {
         enis,
         publics,
         port_marks: marks.into_iter().collect(),
+        subnet_cidrs6,
     }
 }
 
@@ -848,6 +938,7 @@ fn edges(
                 id: eni,
                 vpc: i,
                 ips: vec![ip.parse().unwrap()],
+                ips6: Vec::new(),
                 instance: false,
                 endpoint: true,
             });
@@ -884,6 +975,45 @@ fn pick_port(t: &mut Tape, w: &World) -> u16 {
     }
 }
 
+/// An IPv6 packet from a dual-stack source ENI.
+fn probe6(t: &mut Tape, w: &World, src: &EniInfo) -> Probe {
+    let others: Vec<&EniInfo> = w
+        .enis
+        .iter()
+        .filter(|e| e.id != src.id && !e.ips6.is_empty())
+        .collect();
+    let dst: std::net::Ipv6Addr = match t.pick(10) {
+        0..=5 if !others.is_empty() => others[t.pick(others.len())].ips6[0],
+        6 => {
+            let cidrs = &w.subnet_cidrs6[t.pick(w.subnet_cidrs6.len())];
+            let c: ipnet::Ipv6Net = t.choose(cidrs).parse().unwrap();
+            (u128::from(c.network()) + 0x77).into()
+        }
+        _ => t
+            .choose(&["2606:4700::6810:85e5", "2a00:1450::1", "2606:4700::1"])
+            .parse()
+            .unwrap(),
+    };
+    let proto = t.choose(&[PROTO_TCP, PROTO_TCP, PROTO_UDP, 47]);
+    let (sport, dport) = (pick_port(t, w), pick_port(t, w));
+    let owner = w
+        .enis
+        .iter()
+        .find(|e| e.ips6.contains(&dst))
+        .map(|e| e.id.clone());
+    Probe {
+        src_eni: src.id.clone(),
+        h: Header {
+            src: vpcreach::packet::addr_of(src.ips6[0]),
+            dst: vpcreach::packet::addr_of(dst),
+            proto,
+            sport,
+            dport,
+        },
+        destination: owner.unwrap_or_else(|| dst.to_string()),
+    }
+}
+
 fn probe(t: &mut Tape, w: &World) -> Probe {
     let sources: Vec<&EniInfo> = w.enis.iter().filter(|e| e.instance).collect();
     let endpoints: Vec<&EniInfo> = w.enis.iter().filter(|e| e.endpoint).collect();
@@ -893,6 +1023,9 @@ fn probe(t: &mut Tape, w: &World) -> Probe {
     } else {
         sources[t.pick(sources.len())]
     };
+    if !src.ips6.is_empty() && t.chance(45) {
+        return probe6(t, w, src);
+    }
     let src_ip = if t.chance(25) {
         t.choose(&src.ips)
     } else {
@@ -973,9 +1106,9 @@ fn query_for(p: &Probe, dport: (u16, u16), sport: Option<(u16, u16)>) -> PathQue
         protocol: ProtocolChoice::Number(p.h.proto),
         dport: Some(dport),
         sport,
-        source_ip: vpcreach::packet::v4_of(p.h.src),
+        source_ip: Some(vpcreach::packet::ip_of(p.h.src)),
         destination_ip: if p.destination.starts_with("eni-") {
-            vpcreach::packet::v4_of(p.h.dst)
+            Some(vpcreach::packet::ip_of(p.h.dst))
         } else {
             None
         },
@@ -1093,7 +1226,7 @@ fn engine_agrees_with_reference_on_single_packets() {
             let t0 = std::time::Instant::now();
             let v = reference::evaluate(&topo, &p.src_eni, p.h);
             stats::time("reference", t0);
-            stats::record(&v);
+            stats::record(&v, !vpcreach::packet::is_v4(p.h.src));
             if p.h.proto == PROTO_ICMP {
                 let any_code = icmp_codes(&net).into_iter().any(|c| {
                     reference::evaluate(&topo, &p.src_eni, Header { dport: c, ..p.h }).reachable()
@@ -1160,6 +1293,14 @@ fn engine_agrees_with_reference_on_single_packets() {
         Ok(()) => {}
     }
     stats::print();
+    // The random dual-stack worlds do exercise IPv6 both ways.
+    if cases() >= DEFAULT_CASES {
+        assert!(stats::ipv6("reachable") > 0, "no IPv6 packet was reachable");
+        assert!(
+            stats::ipv6("") > stats::ipv6("reachable"),
+            "no IPv6 packet was blocked"
+        );
+    }
 }
 
 /// Outcome counts, printed with `--nocapture`: shows that the generator
@@ -1169,7 +1310,7 @@ mod stats {
     use std::collections::BTreeMap;
     use std::sync::Mutex;
     static COUNTS: Mutex<BTreeMap<String, usize>> = Mutex::new(BTreeMap::new());
-    pub fn record(v: &vpcreach::analysis::reference::Verdict) {
+    pub fn record(v: &vpcreach::analysis::reference::Verdict, ipv6: bool) {
         // Which edge components a reachable packet went through.
         let via: String = [
             ("tgw-01 ", " via TGW"),
@@ -1192,6 +1333,7 @@ mod stats {
             Some(b) if b.code == "UNKNOWN_RESOURCE" => format!("{} {}", b.code, b.detail),
             Some(b) => format!("{}{}", b.code, if b.on_return { " (return)" } else { "" }),
         };
+        let key = if ipv6 { format!("IPv6 {key}") } else { key };
         *COUNTS.lock().unwrap().entry(key).or_default() += 1;
     }
     static TIMES: Mutex<BTreeMap<&'static str, std::time::Duration>> = Mutex::new(BTreeMap::new());
@@ -1206,6 +1348,15 @@ mod stats {
         for (k, n) in counts.iter() {
             println!("  {n:6}  {k}");
         }
+    }
+    /// How many IPv6 packets got a verdict starting with `prefix`.
+    pub fn ipv6(prefix: &str) -> usize {
+        let counts = COUNTS.lock().unwrap();
+        counts
+            .iter()
+            .filter(|(k, _)| k.starts_with(&format!("IPv6 {prefix}")))
+            .map(|(_, n)| n)
+            .sum()
     }
 }
 

@@ -576,7 +576,91 @@ fn cases() -> Vec<Case> {
             "rtb-07d98e89448819f48",
             false,
         ),
+        // dual-stack (IPv6, C4.6, C2.6)
+        ok(DS, DS_WEB, "internet", TCP, Some(443)),
+        ok(DS, DS_APP, "internet", TCP, Some(443)),
+        ok(DS, "internet", DS_WEB, TCP, Some(443)),
+        no(
+            DS,
+            "internet",
+            DS_APP6,
+            TCP,
+            Some(443),
+            "EGRESS_ONLY_IGW_INBOUND_INITIATED",
+            "eigw-0ccd28b38927a8b0e",
+            true,
+        ),
+        ok(DS, DS_WEB, DS_APP, TCP, Some(8080)),
+        no(
+            DS,
+            DS_WEB6,
+            DS_APP6,
+            TCP,
+            Some(22),
+            "SUBNET_ACL_RESTRICTION",
+            "acl-0c81cdb8605a97f56",
+            false,
+        ),
+        ok(DS, "10.60.0.10", "10.60.1.20", TCP, Some(22)),
+        ok(DS, DS_APP6, DS_WEB6, TCP, Some(443)),
+        ok(DS, DS_WEB6, "2606:4700::6810:85e5", TCP, Some(443)),
+        no(
+            DS,
+            "2606:4700::6810:85e5",
+            DS_APP6,
+            TCP,
+            Some(22),
+            "ENI_SG_RULES_MISMATCH",
+            "sg-03a8c44e61e92c85f",
+            false,
+        ),
     ]
+}
+
+const DS: &str = "dual-stack";
+const DS_WEB: &str = "i-06c4d8279659aabc4";
+const DS_APP: &str = "i-0a032a652bb20302e";
+const DS_WEB6: &str = "2600:1f18:6a3c:b400::10";
+const DS_APP6: &str = "2600:1f18:6a3c:b401::20";
+
+/// Rows 1, 2, 3 and 5 of fixtures/dual-stack: without an address, a
+/// question between dual-stack ends gets both families through, IPv6
+/// without translation (C4.6).
+#[test]
+fn dual_stack_questions_get_both_families_through() {
+    use vpcreach::packet::{all_v4, all_v6, ip_set};
+    let snap = snapshot::load(&Path::new("fixtures").join(DS)).expect("fixture loads");
+    let topo = Topology::new(&snap.network);
+    for (src, dst, port) in [
+        (DS_WEB, "internet", 443),
+        (DS_APP, "internet", 443),
+        ("internet", DS_WEB, 443),
+        (DS_WEB, DS_APP, 8080),
+    ] {
+        let query = PathQuery {
+            source: src.into(),
+            destination: dst.into(),
+            protocol: ProtocolChoice::Number(TCP),
+            dport: Some((port, port)),
+            sport: EPHEMERAL,
+            source_ip: None,
+            destination_ip: None,
+        };
+        let a = path::analyze(&topo, &query).expect("endpoints resolve");
+        assert!(a.path_found(), "{src} -> {dst}");
+        let v4 = a.admitted.restrict_src(&all_v4());
+        let v6 = a.admitted.restrict_src(&all_v6());
+        assert!(!v4.is_empty(), "{src} -> {dst}: no IPv4 got through");
+        assert!(!v6.is_empty(), "{src} -> {dst}: no IPv6 got through");
+        // Families never mix within a header.
+        assert!(v4.restrict_dst(&all_v6()).is_empty() && v6.restrict_dst(&all_v4()).is_empty());
+        if src != "internet" {
+            let mine: std::net::IpAddr = if src == DS_WEB { DS_WEB6 } else { DS_APP6 }
+                .parse()
+                .unwrap();
+            assert_eq!(v6.src_union(), ip_set(mine), "IPv6 is not translated");
+        }
+    }
 }
 
 #[test]

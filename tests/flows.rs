@@ -456,3 +456,27 @@ fn cli_input_errors_exit_2() {
         .unwrap()
         .contains("lacks interface-id"));
 }
+
+/// IPv6 records (v5 logs of a dual-stack ENI) are parsed and attributed
+/// like IPv4 ones: the IPv6 NACL deny (C2.6) and the SG decide.
+#[test]
+fn ipv6_records_are_attributed() {
+    let r = run("fixtures/dual-stack", &["dual-stack/v5.log"]);
+    let f = "v5.log";
+    let v = at(&r, f, 2);
+    assert_eq!(v["Status"], "explained");
+    assert_eq!(v["SrcAddr"], "2600:1f18:6a3c:b400::10");
+    let e = first_explanation(v);
+    assert_eq!(e["ExplanationCode"], "SUBNET_ACL_RESTRICTION");
+    assert_eq!(e["AclRule"]["RuleNumber"], 90);
+    // The same SSH over IPv4 is allowed: rule 90 is an IPv6 rule.
+    assert_eq!(at(&r, f, 3)["Status"], "consistent");
+    assert_eq!(at(&r, f, 4)["Status"], "consistent");
+    let v = at(&r, f, 5);
+    assert_eq!(v["Status"], "explained");
+    assert_eq!(
+        first_explanation(v)["ExplanationCode"],
+        "ENI_SG_RULES_MISMATCH"
+    );
+    assert_eq!(r.summary.ipv6, 3);
+}

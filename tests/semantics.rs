@@ -2511,3 +2511,289 @@ fn c1_9_metadata_service_does_not_answer_for_the_internet() {
     assert!(!a.path_found(), "{:?}", explanations(&a));
     assert_found(&run(&s, query("i-b", "169.254.169.254", 6, Some((80, 80)))));
 }
+
+// ------------------------------------------------------------------ IPv6
+
+const V6_VPC: &str = "2600:1f18:100::/56";
+const A6: &str = "2600:1f18:100:0::10";
+const B6: &str = "2600:1f18:100:1::10";
+const NET6: &str = "2606:4700::6810:85e5";
+
+/// [`base`] made dual-stack: vpc-1 also has 2600:1f18:100::/56, subnet a
+/// 2600:1f18:100::/64 and b 2600:1f18:100:1::/64; the main table has the
+/// IPv6 local route before `routes`; the default NACL also allows ::/0
+/// (rule 101); i-a (10.0.0.10, A6) and i-b (10.0.1.10, B6) carry sg-dual
+/// (all from the VPC's two CIDRs, all out to both families) plus `b_groups`
+/// on i-b.
+fn dual(b_groups: &[&str], routes: Vec<Value>) -> Snap {
+    let mut all = vec![route(V6_VPC, ("GatewayId", "local"), "active")];
+    all.extend(routes);
+    let mut s = base(all);
+    s.ipv6_cidr("vpc-1", V6_VPC)
+        .ipv6_cidr("subnet-a", "2600:1f18:100::/64")
+        .ipv6_cidr("subnet-b", "2600:1f18:100:1::/64")
+        .sg(
+            "sg-dual",
+            "vpc-1",
+            vec![
+                sg_cidr("-1", None, "10.0.0.0/16"),
+                sg_cidr("-1", None, V6_VPC),
+            ],
+            vec![
+                sg_cidr("-1", None, "0.0.0.0/0"),
+                sg_cidr("-1", None, "::/0"),
+            ],
+        );
+    if let Some(Value::Array(entries)) = s.acls[0].get_mut("Entries") {
+        entries.push(nacl(101, true, "-1", "allow", "::/0", None, None));
+        entries.push(nacl(101, false, "-1", "allow", "::/0", None, None));
+    }
+    vm(&mut s, "a", "subnet-a", "10.0.0.10", &["sg-dual"]);
+    let mut groups = vec!["sg-dual"];
+    groups.extend(b_groups);
+    vm(&mut s, "b", "subnet-b", "10.0.1.10", &groups);
+    s.ipv6_address("eni-a", A6).ipv6_address("eni-b", B6);
+    s
+}
+
+/// What got through, restricted to one family.
+fn admitted_in(a: &PathAnalysis, v6: bool) -> vpcreach::packet::HeaderSet {
+    let family = if v6 {
+        vpcreach::packet::all_v6()
+    } else {
+        vpcreach::packet::all_v4()
+    };
+    a.admitted.restrict_src(&family)
+}
+
+#[test]
+fn c1_8_ipv6_sg_rules_never_match_ipv4_and_the_reverse() {
+    // i-c in subnet b allows tcp/22 from ::/0 only, tcp/80 from 0.0.0.0/0 only.
+    let mut s = dual(&[], vec![]);
+    s.sg(
+        "sg-six",
+        "vpc-1",
+        vec![
+            sg_cidr("tcp", Some((22, 22)), "::/0"),
+            sg_cidr("tcp", Some((80, 80)), "0.0.0.0/0"),
+        ],
+        sg_allow_all_out(),
+    );
+    vm(&mut s, "c", "subnet-b", "10.0.1.20", &["sg-six"]);
+    s.ipv6_address("eni-c", "2600:1f18:100:1::20");
+    let c6 = "2600:1f18:100:1::20";
+    assert_found(&run(&s, query(A6, c6, 6, Some((22, 22)))));
+    assert_blocked(
+        &run(&s, query("10.0.0.10", "10.0.1.20", 6, Some((22, 22)))),
+        "ENI_SG_RULES_MISMATCH",
+        "eni-c",
+        false,
+    );
+    assert_found(&run(&s, query("10.0.0.10", "10.0.1.20", 6, Some((80, 80)))));
+    assert_blocked(
+        &run(&s, query(A6, c6, 6, Some((80, 80)))),
+        "ENI_SG_RULES_MISMATCH",
+        "eni-c",
+        false,
+    );
+}
+
+#[test]
+fn c2_6_ipv6_nacl_deny_stops_only_ipv6() {
+    let mut s = dual(&[], vec![]);
+    s.acl(
+        "acl-b",
+        "vpc-1",
+        false,
+        &["subnet-b"],
+        vec![
+            nacl(90, false, "6", "deny", "::/0", Some((22, 22)), None),
+            nacl(100, false, "-1", "allow", "0.0.0.0/0", None, None),
+            nacl(101, false, "-1", "allow", "::/0", None, None),
+            nacl(100, true, "-1", "allow", "0.0.0.0/0", None, None),
+            nacl(101, true, "-1", "allow", "::/0", None, None),
+        ],
+    );
+    let a = run(&s, query(A6, B6, 6, Some((22, 22))));
+    let e = blocker(&a, "SUBNET_ACL_RESTRICTION", "acl-b", false);
+    assert_eq!(acl_rule_number(e), 90);
+    assert_found(&run(&s, query("10.0.0.10", "10.0.1.10", 6, Some((22, 22)))));
+    // Asked without addresses, IPv4 gets through and IPv6 does not.
+    let both = run(&s, query("i-a", "i-b", 6, Some((22, 22))));
+    assert_found(&both);
+    assert!(!admitted_in(&both, false).is_empty());
+    assert!(admitted_in(&both, true).is_empty());
+}
+
+#[test]
+fn c2_4_nacl_star_rule_denies_ipv6_without_an_ipv6_allow() {
+    // A custom NACL with IPv4 rules only: IPv6 falls to the `*` rule.
+    let mut s = dual(&[], vec![]);
+    s.acl("acl-b", "vpc-1", false, &["subnet-b"], nacl_allow_all());
+    let a = run(&s, query(A6, B6, 6, Some((443, 443))));
+    let e = blocker(&a, "SUBNET_ACL_RESTRICTION", "acl-b", false);
+    assert_eq!(acl_rule_number(e), 32767);
+    assert_found(&run(
+        &s,
+        query("10.0.0.10", "10.0.1.10", 6, Some((443, 443))),
+    ));
+}
+
+#[test]
+fn c3_4_local_route_covers_the_vpc_ipv6_cidr() {
+    let s = dual(&[], vec![]);
+    let a = run(&s, query("i-a", "i-b", 6, Some((443, 443))));
+    assert_found(&a);
+    let v6 = admitted_in(&a, true);
+    assert_eq!(
+        v6.src_union(),
+        vpcreach::packet::ip_set(A6.parse::<std::net::IpAddr>().unwrap())
+    );
+    assert_eq!(
+        v6.dst_union(),
+        vpcreach::packet::ip_set(B6.parse::<std::net::IpAddr>().unwrap())
+    );
+}
+
+#[test]
+fn c3_5_ipv6_routes_longest_prefix_and_blackhole() {
+    let s = {
+        let mut s = dual(
+            &[],
+            vec![
+                route("::/0", ("GatewayId", "igw-1"), "active"),
+                route("2606:4700::/32", ("GatewayId", "igw-gone"), "blackhole"),
+            ],
+        );
+        s.igw("igw-1", Some("vpc-1"));
+        s
+    };
+    assert_blocked(
+        &run(&s, query(A6, NET6, 6, Some((443, 443)))),
+        "BAD_STATE_ROUTE",
+        "rtb-main",
+        false,
+    );
+    assert_found(&run(&s, query(A6, "2a00:1450::1", 6, Some((443, 443)))));
+    // No IPv4 default route: IPv6 routes never carry IPv4 (C3.5).
+    assert_blocked(
+        &run(&s, query("10.0.0.10", "93.184.215.14", 6, Some((443, 443)))),
+        "NO_ROUTE_TO_DESTINATION",
+        "rtb-main",
+        false,
+    );
+}
+
+#[test]
+fn c4_6_igw_passes_ipv6_without_nat() {
+    // i-a has no public IPv4 address: IPv4 cannot use the IGW, IPv6 can.
+    let mut s = dual(
+        &[],
+        vec![
+            route("0.0.0.0/0", ("GatewayId", "igw-1"), "active"),
+            route("::/0", ("GatewayId", "igw-1"), "active"),
+        ],
+    );
+    s.igw("igw-1", Some("vpc-1"));
+    let a = run(&s, query("i-a", "internet", 6, Some((443, 443))));
+    assert_found(&a);
+    assert!(
+        admitted_in(&a, false).is_empty(),
+        "IPv4 needs a public address"
+    );
+    let v6 = admitted_in(&a, true);
+    assert_eq!(
+        v6.src_union(),
+        vpcreach::packet::ip_set(A6.parse::<std::net::IpAddr>().unwrap()),
+        "the ENI's IPv6 address leaves unchanged"
+    );
+    assert_blocked(
+        &run(&s, query("10.0.0.10", "93.184.215.14", 6, Some((443, 443)))),
+        "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS",
+        "igw-1",
+        false,
+    );
+    // Inbound: the IGW delivers IPv6 to the ENI's own address (sg-dual
+    // admits only the VPC, so open tcp/443 to the internet on i-b).
+    s.sg(
+        "sg-443",
+        "vpc-1",
+        vec![sg_cidr("tcp", Some((443, 443)), "::/0")],
+        sg_allow_all_out(),
+    );
+    let mut t = s.clone();
+    for e in &mut t.enis {
+        if e["NetworkInterfaceId"] == "eni-b" {
+            e["Groups"] = serde_json::json!([{"GroupId": "sg-dual"}, {"GroupId": "sg-443"}]);
+        }
+    }
+    assert_found(&run(&t, query(NET6, B6, 6, Some((443, 443)))));
+}
+
+#[test]
+fn c4_6_egress_only_igw_carries_outbound_ipv6_and_its_replies() {
+    let mut s = dual(
+        &[],
+        vec![route(
+            "::/0",
+            ("EgressOnlyInternetGatewayId", "eigw-1"),
+            "active",
+        )],
+    );
+    s.eigw("eigw-1", "vpc-1");
+    let a = run(&s, query(A6, NET6, 6, Some((443, 443))));
+    assert_found(&a);
+    assert!(
+        a.ret.iter().any(|h| h.component.id == "eigw-1"),
+        "the reply comes back through eigw-1"
+    );
+    // Detached: nothing goes out.
+    s.eigws[0]["Attachments"] = serde_json::json!([]);
+    assert_blocked(
+        &run(&s, query(A6, NET6, 6, Some((443, 443)))),
+        "BAD_STATE_ATTACHMENT",
+        "eigw-1",
+        false,
+    );
+}
+
+#[test]
+fn c4_6_egress_only_igw_blocks_inbound_initiated_ipv6() {
+    // Only an egress-only gateway: the internet cannot initiate IPv6 in,
+    // even though the SG allows it.
+    let mut s = dual(
+        &[],
+        vec![route(
+            "::/0",
+            ("EgressOnlyInternetGatewayId", "eigw-1"),
+            "active",
+        )],
+    );
+    s.eigw("eigw-1", "vpc-1");
+    s.sg(
+        "sg-443",
+        "vpc-1",
+        vec![sg_cidr("tcp", Some((443, 443)), "::/0")],
+        sg_allow_all_out(),
+    );
+    for e in &mut s.enis {
+        if e["NetworkInterfaceId"] == "eni-b" {
+            e["Groups"] = serde_json::json!([{"GroupId": "sg-dual"}, {"GroupId": "sg-443"}]);
+        }
+    }
+    assert_blocked(
+        &run(&s, query(NET6, B6, 6, Some((443, 443)))),
+        "EGRESS_ONLY_IGW_INBOUND_INITIATED",
+        "eigw-1",
+        false,
+    );
+    // With an IGW too, the connection comes in through the IGW, but its
+    // reply would leave through the egress-only gateway: not reachable.
+    s.igw("igw-1", Some("vpc-1"));
+    assert_blocked(
+        &run(&s, query(NET6, B6, 6, Some((443, 443)))),
+        "EGRESS_ONLY_IGW_INBOUND_INITIATED",
+        "eigw-1",
+        true,
+    );
+}

@@ -788,8 +788,8 @@ fn forward(
             protocol: ProtocolChoice::Number(protos.first().unwrap_or(PROTO_TCP)),
             dport: Some((port, port)),
             sport: None,
-            source_ip: Some(node_ip),
-            destination_ip: Some(r.ip),
+            source_ip: Some(node_ip.into()),
+            destination_ip: Some(r.ip.into()),
         };
         let src2 = Endpoint::Eni {
             eni: node_eni.id.clone(),

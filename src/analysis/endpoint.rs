@@ -1,12 +1,12 @@
 //! Turning a user's `--source` / `--destination` into a place in the network.
 
-use std::net::Ipv4Addr;
+use std::net::IpAddr;
 
 use miette::Diagnostic;
 use thiserror::Error;
 
 use crate::packet::*;
-use crate::topology::Topology;
+use crate::topology::{internet_addrs, Topology};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Endpoint {
@@ -47,15 +47,12 @@ pub enum EndpointError {
     #[error("cannot understand {reference:?} as a source or destination")]
     #[diagnostic(
         code(vpcreach::path::bad_reference),
-        help("use a resource id (i-, eni-, igw-, nat-, pcx-, vgw-, vpce-, tgw-attach-, tgw-), an IPv4 address, or `internet`")
+        help("use a resource id (i-, eni-, igw-, nat-, pcx-, vgw-, vpce-, tgw-attach-, tgw-), an IPv4 or IPv6 address, or `internet`")
     )]
     BadReference { reference: String },
     #[error("{address} is not an address of {reference}")]
     #[diagnostic(code(vpcreach::path::address_mismatch))]
-    AddressMismatch {
-        reference: String,
-        address: Ipv4Addr,
-    },
+    AddressMismatch { reference: String, address: IpAddr },
 }
 
 fn similar_ids<'a>(candidates: impl Iterator<Item = &'a String>, reference: &str) -> String {
@@ -78,7 +75,7 @@ fn similar_ids<'a>(candidates: impl Iterator<Item = &'a String>, reference: &str
 pub fn resolve(
     topo: &Topology,
     reference: &str,
-    explicit_ip: Option<Ipv4Addr>,
+    explicit_ip: Option<IpAddr>,
 ) -> Result<Endpoint, EndpointError> {
     let net = topo.net;
     let not_found = |ids: &mut dyn Iterator<Item = &String>| EndpointError::NotInSnapshot {
@@ -88,14 +85,14 @@ pub fn resolve(
     if reference == "internet" {
         let addrs = match explicit_ip {
             Some(ip) => ip_set(ip),
-            None => public_internet(),
+            None => internet_addrs(net),
         };
         return Ok(Endpoint::External {
             addrs,
             label: "internet".into(),
         });
     }
-    if let Ok(ip) = reference.parse::<Ipv4Addr>() {
+    if let Ok(ip) = reference.parse::<IpAddr>() {
         let owners = topo.private_owners_anywhere(addr_of(ip));
         if let Some(eni) = owners.first() {
             return Ok(Endpoint::Eni {
@@ -224,12 +221,12 @@ fn instance_of(eni: &crate::model::NetworkInterface) -> Option<String> {
 
 fn eni_addrs(
     eni: &crate::model::NetworkInterface,
-    explicit: Option<Ipv4Addr>,
+    explicit: Option<IpAddr>,
     reference: &str,
 ) -> Result<AddrSet, EndpointError> {
     match explicit {
         Some(ip) => {
-            if eni.private_ips.iter().any(|p| p.address == ip) {
+            if crate::topology::eni_owns(eni, addr_of(ip)) {
                 Ok(ip_set(ip))
             } else {
                 Err(EndpointError::AddressMismatch {
@@ -238,7 +235,14 @@ fn eni_addrs(
                 })
             }
         }
-        // The primary address: flow logs and AWS both speak of it (D.4).
-        None => Ok(eni.primary_ip().map(ip_set).unwrap_or_default()),
+        // The primary address: flow logs and AWS both speak of it (D.4);
+        // on a dual-stack ENI its first IPv6 address too (both families
+        // are asked about).
+        None => Ok(eni.primary_ip().map(ip_set).unwrap_or_default()
+            | eni
+                .ipv6_addresses
+                .first()
+                .map(|a| ip_set(*a))
+                .unwrap_or_default()),
     }
 }

@@ -112,8 +112,8 @@ pub struct PathQuery {
     pub protocol: ProtocolChoice,
     pub dport: Option<(u16, u16)>,
     pub sport: Option<(u16, u16)>,
-    pub source_ip: Option<std::net::Ipv4Addr>,
-    pub destination_ip: Option<std::net::Ipv4Addr>,
+    pub source_ip: Option<std::net::IpAddr>,
+    pub destination_ip: Option<std::net::IpAddr>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -21,7 +21,7 @@ use crate::analysis::rules::{self, Direction};
 use crate::analysis::*;
 use crate::model::*;
 use crate::packet::*;
-use crate::topology::Topology;
+use crate::topology::{eni_addrs, internet_addrs, subnet_addrs, Topology};
 
 /// Routing through appliances can loop; AWS paths are short.
 const MAX_APPLIANCE_HOPS: usize = 8;
@@ -53,6 +53,11 @@ enum Goal {
 enum Exit {
     Eni(String),
     Igw(String),
+    /// Left through an egress-only internet gateway: (gateway, VPC).
+    Eigw {
+        eigw: String,
+        vpc: String,
+    },
     Pcx {
         pcx: String,
         from_vpc: String,
@@ -436,6 +441,7 @@ pub fn deliveries_with(
             Exit::Pcx { pcx, .. } => pcx.clone(),
             Exit::Vpce { vpce, .. } => vpce.clone(),
             Exit::Service { .. } => String::new(),
+            Exit::Eigw { eigw, .. } => eigw.clone(),
             Exit::NoReturn => match &forward_walk.goal {
                 Goal::Nat(id) | Goal::TgwAttachment(id) | Goal::Tgw(id) => id.clone(),
                 _ => String::new(),
@@ -584,11 +590,15 @@ fn describe_endpoint(net: &Network, e: &Endpoint, reference: &str) -> ComponentR
     }
 }
 
+/// vpcreach's own explanation code (AWS's analyzers are IPv4-only and have
+/// none): IPv6 initiated from outside meets an egress-only internet gateway.
+pub const EIGW_INBOUND_INITIATED: &str = "EGRESS_ONLY_IGW_INBOUND_INITIATED";
+
 fn protocol_cube(query: &PathQuery) -> Cube {
     let mut cube = Cube::everything();
     if let ProtocolChoice::Number(p) = query.protocol {
         cube.proto = ProtoSet::from_iter([p..=p]);
-        if p == PROTO_ICMP {
+        if p == PROTO_ICMP || p == PROTO_ICMPV6 {
             // For ICMP, --port names the ICMP type (AWS's FromPort convention).
             if let Some((from, to)) = query.dport {
                 cube.sport = port_range(from, to);
@@ -612,8 +622,8 @@ pub fn initial_set(
     dst: &Endpoint,
 ) -> HeaderSet {
     let mut cube = protocol_cube(query);
-    cube.src = endpoint_addrs(topo, src, query.source_ip, dst);
-    cube.dst = match dst {
+    let src_addrs = endpoint_addrs(topo, src, query.source_ip, dst);
+    let dst_addrs = match dst {
         // From the internet an ENI is addressed by its public IPs.
         Endpoint::Eni { eni, addrs, .. } if entering_through_igw(src) => {
             let publics = public_addrs_of(topo.net, eni, addrs);
@@ -625,7 +635,15 @@ pub fn initial_set(
         }
         _ => endpoint_addrs(topo, dst, query.destination_ip, src),
     };
-    HeaderSet::from_cube(cube)
+    // One cube per address family: an IPv4 source never sends to an IPv6
+    // destination (a dual-stack question asks both families).
+    let mut set = HeaderSet::empty();
+    for family in [all_v4(), all_v6()] {
+        cube.src = &src_addrs & &family;
+        cube.dst = &dst_addrs & &family;
+        set.push(cube.clone());
+    }
+    set
 }
 
 /// The addresses an endpoint stands for at its end of a question; `explicit`
@@ -634,14 +652,14 @@ pub fn initial_set(
 pub fn endpoint_addrs(
     topo: &Topology,
     e: &Endpoint,
-    explicit: Option<std::net::Ipv4Addr>,
+    explicit: Option<std::net::IpAddr>,
     other: &Endpoint,
 ) -> AddrSet {
     let net = topo.net;
     let or_explicit = |default: &dyn Fn() -> AddrSet| explicit.map(ip_set).unwrap_or_else(default);
     match e {
         Endpoint::Eni { addrs, .. } | Endpoint::External { addrs, .. } => addrs.clone(),
-        Endpoint::InternetGateway(_) => or_explicit(&public_internet),
+        Endpoint::InternetGateway(_) => or_explicit(&|| internet_addrs(net)),
         Endpoint::Peering(pcx) => or_explicit(&|| {
             let Some(p) = net.peerings.get(pcx) else {
                 return AddrSet::new();
@@ -798,7 +816,8 @@ fn public_addrs_of(net: &Network, eni: &str, privates: &AddrSet) -> AddrSet {
             }
         }
     }
-    out
+    // IPv6 addresses are public as they are (C4.6).
+    out | (privates & &all_v6())
 }
 
 /// ELB, NLB and GWLB interfaces: requester-managed, described "ELB …".
@@ -1034,9 +1053,36 @@ impl<'t, 'n> Walk<'t, 'n> {
                         if let Some(missing) = self.missing_igw_of_vpc(&vpc) {
                             return self.unknown(trace, &missing, "internet gateway", &set);
                         }
-                        let mut e = self.explanation("NO_PATH", format!("{label} can enter {vpc} only through an internet gateway, and none is attached to it"), &set);
-                        e.components.push(("Vpc", comp(self.net(), &vpc)));
-                        self.stop(trace, e)
+                        let mut out = Vec::new();
+                        let mut set = set;
+                        // IPv6 initiated from the internet: an egress-only
+                        // gateway never lets it in (C4.6).
+                        if let Some(eigw) = self.topo.eigws_of_vpc(&vpc).first() {
+                            let v6 = set.restrict_src(&all_v6());
+                            if !v6.is_empty() {
+                                set = set.restrict_src(&all_v4());
+                                let mut t = trace.clone();
+                                t.hops.push(self.hop(
+                                    &eigw.id,
+                                    "egress-only internet gateway (ingress)",
+                                    &v6,
+                                ));
+                                let mut e = self.explanation(EIGW_INBOUND_INITIATED, format!("{label} can send IPv6 into {vpc} only through an internet gateway; {} is egress-only: it carries connections the VPC initiates and their replies, never connections initiated from the internet (C4.6)", eigw.id), &v6);
+                                e.components.push((
+                                    "EgressOnlyInternetGateway",
+                                    comp(self.net(), &eigw.id),
+                                ));
+                                e.components.push(("Vpc", comp(self.net(), &vpc)));
+                                e.fix = Some(format!("attach an internet gateway to {vpc} to accept IPv6 from the internet"));
+                                out.extend(self.stop(t, e));
+                            }
+                        }
+                        if !set.is_empty() {
+                            let mut e = self.explanation("NO_PATH", format!("{label} can enter {vpc} only through an internet gateway, and none is attached to it"), &set);
+                            e.components.push(("Vpc", comp(self.net(), &vpc)));
+                            out.extend(self.stop(trace, e));
+                        }
+                        out
                     }
                     (None, None) => {
                         let e = self.explanation(
@@ -1146,6 +1192,14 @@ impl<'t, 'n> Walk<'t, 'n> {
         match exit {
             Exit::Eni(eni) => self.eni_out(trace, eni, reply, false),
             Exit::Igw(igw) => self.enter_from_internet(trace, igw, reply),
+            Exit::Eigw { eigw, vpc } => {
+                // Stateful: replies to what went out come back in (C4.6).
+                let mut trace = trace;
+                let mut hop = self.hop(eigw, "egress-only internet gateway (reply)", &reply);
+                hop.vpc = Some(vpc.clone());
+                trace.hops.push(hop);
+                self.deliver_local(trace, vpc, reply, None)
+            }
             Exit::Vgw(vgw) => self.enter_from_vgw(trace, vgw, reply),
             Exit::Vpce { vpce, vpc } => {
                 let mut trace = trace;
@@ -1349,7 +1403,7 @@ impl<'t, 'n> Walk<'t, 'n> {
         let Some(subnet) = self.net().subnets.get(subnet_id) else {
             return self.unknown(trace, subnet_id, "subnet", &set);
         };
-        let local = net_set(&subnet.cidr);
+        let local = subnet_addrs(subnet);
         let within = set.restrict_dst(&local);
         let beyond = set.restrict_dst(&(all_addrs() - &local));
         let mut out = Vec::new();
@@ -1533,6 +1587,7 @@ impl<'t, 'n> Walk<'t, 'n> {
         match &route.target {
             RouteTarget::Local => self.deliver_local(trace, vpc_id, set, from_subnet),
             RouteTarget::InternetGateway(igw) => self.to_igw(trace, igw, vpc_id, set),
+            RouteTarget::EgressOnlyInternetGateway(eigw) => self.to_eigw(trace, eigw, vpc_id, set),
             RouteTarget::NatGateway(nat) => self.to_nat(trace, nat, from_subnet, set),
             RouteTarget::VpcPeering(pcx) => self.to_pcx(trace, pcx, vpc_id, set),
             RouteTarget::NetworkInterface(eni) => self.to_appliance(trace, eni, from_subnet, set),
@@ -1586,7 +1641,7 @@ impl<'t, 'n> Walk<'t, 'n> {
         let mut delivered = HeaderSet::empty();
         for subnet_id in self.topo.subnets_of_vpc(vpc_id) {
             let subnet = &self.net().subnets[subnet_id];
-            let part = set.restrict_dst(&net_set(&subnet.cidr));
+            let part = set.restrict_dst(&subnet_addrs(subnet));
             if part.is_empty() {
                 continue;
             }
@@ -1628,12 +1683,7 @@ impl<'t, 'n> Walk<'t, 'n> {
         let mut owned = HeaderSet::empty();
         let dsts = set.dst_union();
         for eni in self.topo.enis_in_subnet(subnet_id) {
-            let mine: AddrSet = eni
-                .private_ips
-                .iter()
-                .map(|p| addr_of(p.address))
-                .map(|a| a..=a)
-                .collect();
+            let mine = eni_addrs(eni);
             if dsts.is_disjoint(&mine) {
                 continue;
             }
@@ -1810,26 +1860,7 @@ impl<'t, 'n> Walk<'t, 'n> {
         hop.inbound = self.keep(&set);
         hop.vpc = Some(vpc_id.to_string());
         trace.hops.push(hop);
-        let mut set = set;
-        if !igw
-            .attachments
-            .iter()
-            .any(|(v, s)| v == vpc_id && (s == "available" || s == "attached"))
-        {
-            let before = set.clone();
-            set = self.gate(&mut trace, &before, HeaderSet::empty(), || {
-                let mut e = self.explanation(
-                    "BAD_STATE_ATTACHMENT",
-                    format!("{igw_id} is not attached to {vpc_id} (C4.1)"),
-                    &before,
-                );
-                e.components
-                    .push(("InternetGateway", comp(self.net(), igw_id)));
-                e.components.push(("Vpc", comp(self.net(), vpc_id)));
-                e.fix = Some(format!("attach {igw_id} to {vpc_id}"));
-                e
-            });
-        }
+        let mut set = self.attachment_gate(&mut trace, igw, "InternetGateway", vpc_id, "C4.1", set);
         for (range, code) in [
             (rfc1918(), "IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS"),
             (rfc6598(), "IGW_DESTINATION_ADDRESS_NOT_IN_RFC6598_EGRESS"),
@@ -1888,7 +1919,100 @@ impl<'t, 'n> Walk<'t, 'n> {
         }
     }
 
+    /// An (egress-only) internet gateway carries traffic only for a VPC it
+    /// is attached to (C4.1).
+    fn attachment_gate(
+        &self,
+        trace: &mut Trace,
+        gw: &InternetGateway,
+        kind: &'static str,
+        vpc_id: &str,
+        rule: &str,
+        set: HeaderSet,
+    ) -> HeaderSet {
+        if gw
+            .attachments
+            .iter()
+            .any(|(v, s)| v == vpc_id && (s == "available" || s == "attached"))
+        {
+            return set;
+        }
+        self.gate(trace, &set, HeaderSet::empty(), || {
+            let mut e = self.explanation(
+                "BAD_STATE_ATTACHMENT",
+                format!("{} is not attached to {vpc_id} ({rule})", gw.id),
+                &set,
+            );
+            e.components.push((kind, comp(self.net(), &gw.id)));
+            e.components.push(("Vpc", comp(self.net(), vpc_id)));
+            e.fix = Some(format!("attach {} to {vpc_id}", gw.id));
+            e
+        })
+    }
+
+    /// Out through an egress-only internet gateway (C4.6): IPv6 only, no
+    /// translation, outbound-initiated only. Its replies come back through
+    /// it ([`Exit::Eigw`]); a reply to a connection the internet initiated
+    /// (in through an IGW of the VPC) leaving through it is not analysed.
+    fn to_eigw(&self, mut trace: Trace, eigw_id: &str, vpc_id: &str, set: HeaderSet) -> Vec<Trace> {
+        let Some(eigw) = self.net().egress_only_gateways.get(eigw_id) else {
+            return self.unknown(trace, eigw_id, "egress-only internet gateway", &set);
+        };
+        let mut hop = self.hop(eigw_id, "egress-only internet gateway (egress)", &set);
+        hop.inbound = self.keep(&set);
+        hop.vpc = Some(vpc_id.to_string());
+        trace.hops.push(hop);
+        if self.mode == Mode::Return {
+            let mut e = self.explanation(EIGW_INBOUND_INITIATED, format!("the reply would leave through {eigw_id}, but the connection was initiated from outside: an egress-only internet gateway carries only connections its VPC initiates, and vpcreach does not analyse replies of inbound connections through it (C4.6)"), &set);
+            e.components
+                .push(("EgressOnlyInternetGateway", comp(self.net(), eigw_id)));
+            e.fix = Some(format!("route the subnet's IPv6 replies to an internet gateway, or initiate the connection from inside {vpc_id}"));
+            return self.stop(trace, e);
+        }
+        let mut set = self.attachment_gate(
+            &mut trace,
+            eigw,
+            "EgressOnlyInternetGateway",
+            vpc_id,
+            "C4.6",
+            set,
+        );
+        // IPv6 only, from an IPv6 address of an attached ENI of the VPC.
+        let before = set.clone();
+        let passed = self.igw_snat(vpc_id, &set.restrict_src(&all_v6()));
+        set = self.gate(&mut trace, &before, passed, || {
+            let mut e = self.explanation(
+                "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS",
+                format!("{eigw_id} carries only IPv6 from addresses of attached network interfaces of {vpc_id}; {} is not one (C4.6)", describe_addrs(&before.src_union())),
+                &before,
+            );
+            e.components.push(("EgressOnlyInternetGateway", comp(self.net(), eigw_id)));
+            e
+        });
+        if let Some(h) = trace.hops.last_mut() {
+            h.outbound = set.clone();
+        }
+        match &self.goal {
+            Goal::External(addrs) => {
+                let arrived = set.restrict_dst(addrs);
+                trace.reached = Some((
+                    Exit::Eigw {
+                        eigw: eigw_id.to_string(),
+                        vpc: vpc_id.to_string(),
+                    },
+                    arrived,
+                ));
+                vec![trace]
+            }
+            _ => {
+                let e = self.explanation("IGW_NAT_REFLECTION", format!("the path leaves through {eigw_id} and would come back in to an address of the snapshot; vpcreach does not analyse it: ask about each half separately (C4.5)"), &set);
+                self.stop(trace, e)
+            }
+        }
+    }
+
     /// Rewrite private sources to their public addresses; drop the others.
+    /// IPv6 sources of attached ENIs pass unchanged (identity mappings).
     fn igw_snat(&self, vpc_id: &str, set: &HeaderSet) -> HeaderSet {
         let mut out = HeaderSet::empty();
         let srcs = set.src_union();
@@ -2923,18 +3047,26 @@ fn longest_prefix_partition<R>(
     rank: impl Fn(&R) -> u8,
     set: &HeaderSet,
 ) -> (Vec<(usize, HeaderSet)>, Vec<String>) {
-    let mut candidates: Vec<(ipnet::Ipv4Net, u8, usize)> = Vec::new();
+    // Each family has its own longest-prefix match (C3.5); their CIDRs
+    // never overlap, so one ordering by prefix length serves both.
+    let mut candidates: Vec<(ipnet::IpNet, u8, usize)> = Vec::new();
     let mut unknown = Vec::new();
     for (i, r) in routes.iter().enumerate() {
         match destination(r) {
-            RouteDestination::Cidr(c) => candidates.push((*c, rank(r), i)),
+            RouteDestination::Cidr(c) => candidates.push(((*c).into(), rank(r), i)),
             RouteDestination::PrefixList(pl) => {
                 match net.prefix_lists.get(pl).and_then(|p| p.cidrs.as_ref()) {
-                    Some(cidrs) => candidates.extend(cidrs.iter().map(|c| (*c, rank(r), i))),
+                    Some(cidrs) => {
+                        candidates.extend(cidrs.iter().map(|c| ((*c).into(), rank(r), i)))
+                    }
                     None => unknown.push(pl.clone()),
                 }
             }
-            RouteDestination::Ipv6(_) => {}
+            RouteDestination::Ipv6(c) => {
+                if let Ok(c) = c.parse::<ipnet::Ipv6Net>() {
+                    candidates.push((c.trunc().into(), rank(r), i));
+                }
+            }
         }
     }
     candidates.sort_by(|a, b| {

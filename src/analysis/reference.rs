@@ -39,7 +39,7 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 
-use ipnet::Ipv4Net;
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 use crate::model::*;
 use crate::packet::{addr_of, ip_of, Addr, Header, PROTO_ICMP, PROTO_TCP, PROTO_UDP};
@@ -191,6 +191,8 @@ fn evaluate_with_nat_port(
                 .push(format!("reply from the service through {vpce}"));
             w.deliver_in_vpc(&vpc.clone(), reply, None)
         }
+        // Stateful: the reply comes back in through the gateway (C4.6).
+        At::Eigw { vpc } => w.deliver_in_vpc(&vpc.clone(), reply, None),
     };
     match back {
         Ok(_) => verdict.reply = true,
@@ -249,6 +251,10 @@ enum At {
     },
     /// Reached a link-local AWS service (C1.9, C2.9): it answers directly.
     AwsService,
+    /// Left through an egress-only gateway of the VPC.
+    Eigw {
+        vpc: String,
+    },
 }
 
 struct Arrival {
@@ -287,11 +293,23 @@ fn show(h: &Header) -> String {
     )
 }
 
-fn contains(net: &Ipv4Net, addr: Addr) -> bool {
-    match ip_of(addr) {
-        IpAddr::V4(a) => net.contains(&a),
-        IpAddr::V6(_) => false,
+/// Is the address in the CIDR? Only within one family (C1.8, C2.6, C3.5).
+fn contains<N: Copy + Into<IpNet>>(net: &N, addr: Addr) -> bool {
+    match ((*net).into(), ip_of(addr)) {
+        (IpNet::V4(n), IpAddr::V4(a)) => n.contains(&a),
+        (IpNet::V6(n), IpAddr::V6(a)) => n.contains(&a),
+        _ => false,
     }
+}
+
+/// An IPv6 CIDR as written in a rule or route.
+fn contains_v6(cidr: &str, addr: Addr) -> bool {
+    cidr.parse::<Ipv6Net>()
+        .is_ok_and(|n| contains(&n.trunc(), addr))
+}
+
+fn in_subnet(s: &Subnet, addr: Addr) -> bool {
+    contains(&s.cidr, addr) || s.ipv6_cidrs.iter().any(|n| contains(n, addr))
 }
 
 fn in_any(nets: &[&str], addr: Addr) -> bool {
@@ -347,6 +365,22 @@ fn proto_ports_match(
         return true;
     }
     true
+}
+
+/// C4.1: an (egress-only) internet gateway works only for its VPC.
+fn attached(gw: &InternetGateway, vpc: &str) -> Result<(), Blocker> {
+    if gw
+        .attachments
+        .iter()
+        .any(|(v, s)| v == vpc && (s == "available" || s == "attached"))
+    {
+        return Ok(());
+    }
+    Err(blocker(
+        "BAD_STATE_ATTACHMENT",
+        &gw.id,
+        format!("not attached to {vpc}"),
+    ))
 }
 
 fn blocker(code: &'static str, component: &str, detail: String) -> Blocker {
@@ -459,9 +493,10 @@ impl Walker<'_, '_> {
 
     /// The ENI (other than a NAT gateway's) owning `addr` in a subnet.
     fn owner_in_subnet(&self, subnet: &str, addr: Addr) -> Option<&NetworkInterface> {
-        self.net.network_interfaces.values().find(|e| {
-            e.subnet_id == subnet && e.private_ips.iter().any(|p| addr_of(p.address) == addr)
-        })
+        self.net
+            .network_interfaces
+            .values()
+            .find(|e| e.subnet_id == subnet && crate::topology::eni_owns(e, addr))
     }
 
     fn nat_of_eni(&self, eni: &str) -> Option<&NatGateway> {
@@ -481,6 +516,12 @@ impl Walker<'_, '_> {
             .any(|p| p.public_ip.map(addr_of) == Some(addr))
             || self
                 .net
+                .network_interfaces
+                .values()
+                .flat_map(|e| &e.ipv6_addresses)
+                .any(|a| addr_of(*a) == addr)
+            || self
+                .net
                 .nat_gateways
                 .values()
                 .flat_map(|n| &n.addresses)
@@ -498,6 +539,10 @@ impl Walker<'_, '_> {
                 || e.attachment
                     .as_ref()
                     .is_some_and(|a| a.status == "attached");
+            // IPv6 is public as it is (C4.6).
+            if attached && e.ipv6_addresses.iter().any(|a| addr_of(*a) == addr) {
+                return Some(addr);
+            }
             for p in &e.private_ips {
                 if addr_of(p.address) == addr {
                     if let (Some(public), true) = (p.public_ip, attached) {
@@ -531,6 +576,9 @@ impl Walker<'_, '_> {
                 || e.attachment
                     .as_ref()
                     .is_some_and(|a| a.status == "attached");
+            if attached && e.ipv6_addresses.iter().any(|a| addr_of(*a) == public) {
+                return Some(public);
+            }
             for p in &e.private_ips {
                 if p.public_ip.map(addr_of) == Some(public) && attached {
                     return Some(addr_of(p.address));
@@ -617,7 +665,7 @@ impl Walker<'_, '_> {
     fn sg_peer_matches(&self, peer: &SgPeer, addr: Addr, vpc: &str) -> bool {
         match peer {
             SgPeer::Cidr(c) => contains(c, addr),
-            SgPeer::Ipv6Cidr(_) => false,
+            SgPeer::Ipv6Cidr(c) => contains_v6(c, addr),
             SgPeer::PrefixList(id) => self
                 .net
                 .prefix_lists
@@ -633,7 +681,7 @@ impl Walker<'_, '_> {
                         && (e.vpc_id == vpc
                             || self.actively_peered(vpc, &e.vpc_id)
                             || self.sg_referencing_via_tgw(vpc, &e.vpc_id))
-                        && e.private_ips.iter().any(|p| addr_of(p.address) == addr)
+                        && crate::topology::eni_owns(e, addr)
                 })
             }
         }
@@ -660,9 +708,13 @@ impl Walker<'_, '_> {
             acl.entries.iter().filter(|e| e.egress == egress).collect();
         entries.sort_by_key(|e| e.rule_number);
         for e in entries {
-            let Some(cidr) = e.cidr else { continue };
             let addr = if egress { h.dst } else { h.src };
-            if !contains(&cidr, addr) {
+            let hit = match (e.cidr, &e.ipv6_cidr) {
+                (Some(cidr), _) => contains(&cidr, addr),
+                (None, Some(v6)) => contains_v6(v6, addr),
+                (None, None) => false,
+            };
+            if !hit {
                 continue;
             }
             let ports = e.port_range.map(|(a, b)| (a as i32, b as i32));
@@ -705,7 +757,7 @@ impl Walker<'_, '_> {
                 "subnet not in the snapshot".into(),
             ));
         };
-        if contains(&subnet.cidr, h.dst) {
+        if in_subnet(subnet, h.dst) {
             self.log(format!("same subnet {subnet_id}"));
             return self.enter_subnet(subnet_id, h, Some(subnet_id));
         }
@@ -754,6 +806,7 @@ impl Walker<'_, '_> {
         match &r.target {
             RouteTarget::Local => self.deliver_in_vpc(vpc, h, from),
             RouteTarget::InternetGateway(igw) => self.via_igw(igw, vpc, h),
+            RouteTarget::EgressOnlyInternetGateway(eigw) => self.via_eigw(eigw, vpc, h),
             RouteTarget::NatGateway(nat) => self.via_nat(nat, from, h),
             RouteTarget::VpcPeering(pcx) => self.via_pcx(pcx, vpc, h),
             RouteTarget::NetworkInterface(eni) => self.via_appliance(eni, from, h),
@@ -785,7 +838,7 @@ impl Walker<'_, '_> {
             .net
             .subnets
             .values()
-            .find(|s| s.vpc_id == vpc && contains(&s.cidr, h.dst))
+            .find(|s| s.vpc_id == vpc && in_subnet(s, h.dst))
             .map(|s| s.id.clone());
         match subnet {
             Some(s) => self.enter_subnet(&s, h, from),
@@ -887,17 +940,7 @@ impl Walker<'_, '_> {
         let Some(igw) = self.net.internet_gateways.get(igw_id) else {
             return Err(blocker("UNKNOWN_RESOURCE", igw_id, "IGW unknown".into()));
         };
-        let attached = igw
-            .attachments
-            .iter()
-            .any(|(v, s)| v == vpc && (s == "available" || s == "attached"));
-        if !attached {
-            return Err(blocker(
-                "BAD_STATE_ATTACHMENT",
-                igw_id,
-                format!("not attached to {vpc}"),
-            ));
-        }
+        attached(igw, vpc)?;
         if is_rfc1918(h.dst) {
             return Err(blocker(
                 "IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS",
@@ -938,6 +981,44 @@ impl Walker<'_, '_> {
         Ok(Arrival {
             at: At::Internet(igw_id.to_string()),
             h: out,
+        })
+    }
+
+    /// C4.6: IPv6 out through an egress-only gateway, unchanged; never a
+    /// reply of a connection initiated from outside.
+    fn via_eigw(&mut self, eigw_id: &str, vpc: &str, h: Header) -> Step {
+        let Some(eigw) = self.net.egress_only_gateways.get(eigw_id) else {
+            return Err(blocker("UNKNOWN_RESOURCE", eigw_id, "EIGW unknown".into()));
+        };
+        if self.mode == Mode::Return {
+            return Err(blocker(
+                crate::analysis::path::EIGW_INBOUND_INITIATED,
+                eigw_id,
+                "the reply of an inbound connection".into(),
+            ));
+        }
+        attached(eigw, vpc)?;
+        let v6 = matches!(ip_of(h.src), IpAddr::V6(_));
+        if !v6 || self.public_of(vpc, h.src) != Some(h.src) {
+            return Err(blocker(
+                "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS",
+                eigw_id,
+                format!("{} is not an IPv6 address of an attached ENI", ip_of(h.src)),
+            ));
+        }
+        if self.public_in_snapshot(h.dst) {
+            return Err(blocker(
+                "IGW_NAT_REFLECTION",
+                eigw_id,
+                "hairpin to an address of the snapshot".into(),
+            ));
+        }
+        self.log(format!("{eigw_id} egress as {}", show(&h)));
+        Ok(Arrival {
+            at: At::Eigw {
+                vpc: vpc.to_string(),
+            },
+            h,
         })
     }
 
@@ -1343,16 +1424,22 @@ impl Walker<'_, '_> {
     }
 
     /// The CIDRs a route destination stands for (prefix lists expanded).
-    fn destination_nets(&self, d: &RouteDestination) -> Vec<Ipv4Net> {
+    fn destination_nets(&self, d: &RouteDestination) -> Vec<IpNet> {
         match d {
-            RouteDestination::Cidr(c) => vec![*c],
+            RouteDestination::Cidr(c) => vec![(*c).into()],
             RouteDestination::PrefixList(id) => self
                 .net
                 .prefix_lists
                 .get(id)
                 .and_then(|p| p.cidrs.clone())
+                .unwrap_or_default()
+                .into_iter()
+                .map(IpNet::from)
+                .collect(),
+            RouteDestination::Ipv6(c) => c
+                .parse::<Ipv6Net>()
+                .map(|n| vec![n.trunc().into()])
                 .unwrap_or_default(),
-            RouteDestination::Ipv6(_) => vec![],
         }
     }
 

@@ -39,7 +39,7 @@ fn proto_cube(protocol: Protocol, ports: Option<(i32, i32)>, icmp: Option<(i32, 
                 }
             }
         }
-        PROTO_ICMP => {
+        PROTO_ICMP | PROTO_ICMPV6 => {
             if let Some((icmp_type, code)) = icmp {
                 if icmp_type >= 0 {
                     cube.sport = port_range(icmp_type as u16, icmp_type as u16);
@@ -54,16 +54,37 @@ fn proto_cube(protocol: Protocol, ports: Option<(i32, i32)>, icmp: Option<(i32, 
     cube
 }
 
+/// The headers a NACL entry matches: by its `CidrBlock` or its
+/// `Ipv6CidrBlock` (each only ever matches its own family, C2.6). `None`
+/// for an entry with neither (or an unreadable IPv6 CIDR).
 pub fn acl_entry_cube(e: &AclEntry) -> Option<Cube> {
-    let cidr = e.cidr?; // IPv6 entries never match IPv4 (C2.6)
+    let addrs = match (e.cidr, &e.ipv6_cidr) {
+        (Some(cidr), _) => net_set(&cidr),
+        (None, Some(v6)) => net_set(&v6.parse::<ipnet::Ipv6Net>().ok()?.trunc()),
+        (None, None) => return None,
+    };
     let ports = e.port_range.map(|(f, t)| (f as i32, t as i32));
     let mut cube = proto_cube(e.protocol, ports, e.icmp_type_code);
     if e.egress {
-        cube.dst = net_set(&cidr);
+        cube.dst = addrs;
     } else {
-        cube.src = net_set(&cidr);
+        cube.src = addrs;
     }
     Some(cube)
+}
+
+/// The addresses of an IPv6 CIDR written in a rule (C1.4); nothing if it
+/// does not parse.
+pub fn ipv6_cidr_addrs(cidr: &str, notes: &mut Vec<String>) -> AddrSet {
+    match cidr.parse::<ipnet::Ipv6Net>() {
+        Ok(net) => net_set(&net.trunc()),
+        Err(_) => {
+            notes.push(format!(
+                "IPv6 CIDR {cidr:?} in a rule is not valid; the rule was treated as matching nothing"
+            ));
+            AddrSet::new()
+        }
+    }
 }
 
 /// The addresses an SG rule's peer stands for, seen from an ENI in `vpc_id`.
@@ -78,7 +99,7 @@ pub fn sg_peer_addrs(
 ) -> AddrSet {
     match peer {
         SgPeer::Cidr(net) => net_set(net),
-        SgPeer::Ipv6Cidr(_) => AddrSet::new(),
+        SgPeer::Ipv6Cidr(cidr) => ipv6_cidr_addrs(cidr, notes),
         SgPeer::PrefixList(id) => {
             match topo.net.prefix_lists.get(id).and_then(|p| p.cidrs.as_ref()) {
                 Some(cidrs) => nets_set(cidrs),
@@ -226,18 +247,27 @@ pub fn evaluate_acl(acl: &NetworkAcl, egress: bool, set: &HeaderSet) -> AclVerdi
             RuleAction::Deny => denied_by.push((e.clone(), part)),
         }
     }
-    if !remaining.is_empty() {
+    // The `*` rules: one per family (C2.4).
+    for (family, v6) in [(all_v4(), false), (all_v6(), true)] {
+        let rest = if egress {
+            remaining.restrict_dst(&family)
+        } else {
+            remaining.restrict_src(&family)
+        };
+        if rest.is_empty() {
+            continue;
+        }
         let implicit = AclEntry {
             rule_number: 32767,
             egress,
             protocol: Protocol::All,
             action: RuleAction::Deny,
-            cidr: Some("0.0.0.0/0".parse().expect("valid")),
-            ipv6_cidr: None,
+            cidr: (!v6).then(|| "0.0.0.0/0".parse().expect("valid")),
+            ipv6_cidr: v6.then(|| "::/0".to_string()),
             port_range: None,
             icmp_type_code: None,
         };
-        denied_by.push((implicit, remaining));
+        denied_by.push((implicit, rest));
     }
     AclVerdict {
         admitted,

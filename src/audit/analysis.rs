@@ -395,6 +395,9 @@ pub fn audit(topo: &Topology, scope: &Scope) -> Result<AuditResult, AuditError> 
             }
         }
     }
+    if net.vpcs.values().any(|v| !v.ipv6_cidrs.is_empty()) {
+        warnings.push("the snapshot has dual-stack VPCs: the audit covers IPv4 only; ask `path` about IPv6 (docs/model.md)".into());
+    }
     warnings.sort();
     warnings.dedup();
 

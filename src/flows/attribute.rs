@@ -290,8 +290,8 @@ fn combine(
 
 pub struct EniInfo<'n> {
     pub eni: &'n NetworkInterface,
-    /// Subnet CIDR as an address range.
-    subnet: Option<(Addr, Addr)>,
+    /// Subnet CIDRs (IPv4 and IPv6) as address ranges.
+    subnet: Vec<(Addr, Addr)>,
     acl: Option<usize>,
     own: Vec<Addr>,
 }
@@ -470,7 +470,13 @@ impl<'t, 'n> Attributor<'t, 'n> {
             let subnet = net
                 .subnets
                 .get(&eni.subnet_id)
-                .map(|s| (addr_of(s.cidr.network()), addr_of(s.cidr.broadcast())));
+                .map(|s| {
+                    crate::topology::subnet_addrs(s)
+                        .ranges()
+                        .map(|r| (*r.start(), *r.end()))
+                        .collect()
+                })
+                .unwrap_or_default();
             let acl = topo
                 .acl_of_subnet(&eni.subnet_id)
                 .and_then(|a| acl_index.get(a.id.as_str()).copied());
@@ -479,7 +485,7 @@ impl<'t, 'n> Attributor<'t, 'n> {
                 eni,
                 subnet,
                 acl,
-                own: eni.private_ips.iter().map(|p| addr_of(p.address)).collect(),
+                own: crate::topology::eni_addrs(eni).iter().collect(),
             });
         }
         let sgs = net
@@ -873,7 +879,8 @@ impl<'t, 'n> Attributor<'t, 'n> {
         };
         let same_subnet = info
             .subnet
-            .is_some_and(|(lo, hi)| (lo..=hi).contains(&peer));
+            .iter()
+            .any(|&(lo, hi)| (lo..=hi).contains(&peer));
         let acl = if same_subnet {
             AclDecision::SameSubnet
         } else {
@@ -977,7 +984,8 @@ impl<'t, 'n> Attributor<'t, 'n> {
         };
         let same_subnet = info
             .subnet
-            .is_some_and(|(lo, hi)| (lo..=hi).contains(&peer));
+            .iter()
+            .any(|&(lo, hi)| (lo..=hi).contains(&peer));
         let acl = if same_subnet {
             allowed_by.push("network ACL: not applied inside one subnet (C2.7)".to_string());
             None

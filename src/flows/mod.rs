@@ -131,8 +131,6 @@ pub enum Skip {
     UnknownEni,
     /// Neither address is the ENI's and there is no `flow-direction`.
     NoDirection,
-    /// IPv6: the engine is IPv4 only.
-    Ipv6,
     /// An address, port, protocol or interface is `-`.
     Incomplete,
 }
@@ -142,7 +140,6 @@ impl Skip {
         match self {
             Skip::UnknownEni => "unknown-eni",
             Skip::NoDirection => "no-direction",
-            Skip::Ipv6 => "ipv6",
             Skip::Incomplete => "incomplete",
         }
     }
@@ -889,7 +886,6 @@ impl Worker<'_, '_, '_, '_> {
         }
         if r.ipv6 {
             s.ipv6 += 1;
-            return self.skip(line, r, Skip::Ipv6);
         }
         let (Some(iface), Some(src), Some(dst), Some(proto)) =
             (r.interface_id, r.srcaddr, r.dstaddr, r.protocol)

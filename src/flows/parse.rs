@@ -354,7 +354,7 @@ pub struct Record<'a> {
     pub flow_direction: Option<FlowDirection>,
     pub traffic_path: Option<u8>,
     pub reject_reason: Option<&'a str>,
-    /// An address field held an IPv6 address (the engine is IPv4 only).
+    /// An address field held an IPv6 address (or `type` is `IPv6`).
     pub ipv6: bool,
 }
 
@@ -481,7 +481,15 @@ impl Format {
                 ($slot:expr) => {
                     match ipv4(token) {
                         Some(a) => $slot = Some(crate::packet::v4_addr(a)),
-                        None if token.contains(&b':') => r.ipv6 = true,
+                        // IPv6 (v3+ logs of dual-stack ENIs): rare, parsed the slow way.
+                        None if token.contains(&b':') => {
+                            let v6 = std::str::from_utf8(token)
+                                .ok()
+                                .and_then(|t| t.parse::<std::net::Ipv6Addr>().ok())
+                                .ok_or_else(bad)?;
+                            r.ipv6 = true;
+                            $slot = Some(crate::packet::addr_of(v6));
+                        }
                         None => return Err(bad()),
                     }
                 };

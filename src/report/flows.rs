@@ -401,7 +401,7 @@ pub fn text(attr: &Attributor, s: &Summary) -> String {
     if s.ipv6 > 0 {
         let _ = writeln!(
             out,
-            "  IPv6 records not evaluated (IPv4 only): {}",
+            "  IPv6 records (evaluated like IPv4): {}",
             thousands(s.ipv6)
         );
     }

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use crate::analysis::path::{describe_acl_rule, describe_addrs, describe_protocols};
 use crate::analysis::{Hop, PathAnalysis};
 use crate::model::{Protocol, RouteDestination, SgPeer};
-use crate::packet::{ports_text, proto_name};
+use crate::packet::{all_v4, all_v6, ports_text, proto_name, AddrSetDisplay, HeaderSet};
 
 #[derive(Clone, Copy)]
 pub struct Style {
@@ -140,9 +140,10 @@ pub fn path_analysis(a: &PathAnalysis, warnings: &[String], style: Style) -> Str
     if a.path_found() {
         let _ = writeln!(
             out,
-            "{} traffic gets through: {}",
+            "{} traffic gets through: {}{}",
             style.green("REACHABLE"),
-            describe_protocols(&a.admitted)
+            describe_protocols(&a.admitted),
+            families(&a.admitted)
         );
         let sports = a
             .admitted
@@ -214,4 +215,25 @@ pub fn path_analysis(a: &PathAnalysis, warnings: &[String], style: Style) -> Str
         let _ = writeln!(out, "{} {w}", style.yellow("warning:"));
     }
     out
+}
+
+/// For traffic with IPv6 in it, which addresses of each family got through:
+/// ` (IPv4: a → b; IPv6: c → d)`. Empty for IPv4-only traffic.
+fn families(set: &HeaderSet) -> String {
+    let v6 = set.restrict_src(&all_v6());
+    if v6.is_empty() {
+        return String::new();
+    }
+    let v4 = set.restrict_src(&all_v4());
+    let mut parts = Vec::new();
+    for (name, part) in [("IPv4", v4), ("IPv6", v6)] {
+        if !part.is_empty() {
+            parts.push(format!(
+                "{name}: {} → {}",
+                AddrSetDisplay(&part.src_union()),
+                AddrSetDisplay(&part.dst_union())
+            ));
+        }
+    }
+    format!(" ({})", parts.join("; "))
 }

@@ -43,6 +43,18 @@ fn protocol(p: &str) -> Option<Protocol> {
     }
 }
 
+/// The associated IPv6 CIDRs of a VPC or subnet.
+fn ipv6_cidrs(set: &[shapes::Ipv6CidrBlockAssociation]) -> Vec<ipnet::Ipv6Net> {
+    let mut out: Vec<ipnet::Ipv6Net> = Vec::new();
+    for a in set.iter().filter(|a| a.associated()) {
+        let net = a.ipv6_cidr_block.trunc();
+        if !out.contains(&net) {
+            out.push(net);
+        }
+    }
+    out
+}
+
 pub fn to_network(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> Network {
     let mut net = Network::default();
 
@@ -62,6 +74,7 @@ pub fn to_network(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> Network {
             id: v.vpc_id.clone(),
             name: name(&t),
             cidrs,
+            ipv6_cidrs: ipv6_cidrs(&v.ipv6_cidr_block_association_set),
             state: v.state.clone().unwrap_or_else(|| "available".into()),
             owner: v.owner_id.clone().or_else(|| origin.account.clone()),
             location: Location {
@@ -86,6 +99,7 @@ pub fn to_network(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> Network {
                 name: name(&t),
                 vpc_id: s.vpc_id.clone(),
                 cidr,
+                ipv6_cidrs: ipv6_cidrs(&s.ipv6_cidr_block_association_set),
                 availability_zone: s.availability_zone.clone(),
                 tags: t,
             },
@@ -295,20 +309,27 @@ pub fn to_network(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> Network {
 
     attach_rule_ids(raw, &mut net, warnings);
 
+    let gateway = |id: &String, t: &[shapes::Tag], attachments: &[shapes::GatewayAttachment]| {
+        InternetGateway {
+            id: id.clone(),
+            name: name(&tags(t)),
+            attachments: attachments
+                .iter()
+                .map(|a| (a.vpc_id.clone(), a.state.clone()))
+                .collect(),
+        }
+    };
     for (igw, _) in &raw.internet_gateways {
-        let t = tags(&igw.tags);
-        net.internet_gateways.insert(
-            igw.internet_gateway_id.clone(),
-            InternetGateway {
-                id: igw.internet_gateway_id.clone(),
-                name: name(&t),
-                attachments: igw
-                    .attachments
-                    .iter()
-                    .map(|a| (a.vpc_id.clone(), a.state.clone()))
-                    .collect(),
-            },
+        let g = gateway(&igw.internet_gateway_id, &igw.tags, &igw.attachments);
+        net.internet_gateways.insert(g.id.clone(), g);
+    }
+    for (eigw, _) in &raw.egress_only_gateways {
+        let g = gateway(
+            &eigw.egress_only_internet_gateway_id,
+            &eigw.tags,
+            &eigw.attachments,
         );
+        net.egress_only_gateways.insert(g.id.clone(), g);
     }
 
     for (nat, _) in &raw.nat_gateways {
@@ -358,6 +379,7 @@ pub fn to_network(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> Network {
                 &eni.private_ip_addresses,
                 eni.association.as_ref(),
             ),
+            ipv6_addresses: eni.ipv6_addresses.iter().map(|a| a.ipv6_address).collect(),
             group_ids: eni.groups.iter().map(|g| g.group_id.clone()).collect(),
             source_dest_check: eni.source_dest_check,
             attachment: eni.attachment.as_ref().map(attachment),
@@ -418,6 +440,7 @@ pub fn to_network(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> Network {
                             &ni.private_ip_addresses,
                             ni.association.as_ref(),
                         ),
+                        ipv6_addresses: ni.ipv6_addresses.iter().map(|a| a.ipv6_address).collect(),
                         group_ids: ni.groups.iter().map(|g| g.group_id.clone()).collect(),
                         source_dest_check: ni.source_dest_check,
                         attachment: Some(ni.attachment.as_ref().map(attachment).unwrap_or(
@@ -1063,6 +1086,9 @@ fn check_references(raw: &RawSnapshot, net: &Network, warnings: &mut Vec<Warning
                 }
                 RouteTarget::VpnGateway(id) => net.vpn_gateways.contains_key(id),
                 RouteTarget::VpcEndpoint(id) => net.vpc_endpoints.contains_key(id),
+                RouteTarget::EgressOnlyInternetGateway(id) => {
+                    net.egress_only_gateways.contains_key(id)
+                }
                 _ => true, // not modelled: reported when a path uses it
             };
             if !present {

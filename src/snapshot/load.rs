@@ -35,6 +35,7 @@ pub struct RawSnapshot {
     /// `describe-security-group-rules` output: rule ids for the rules above.
     pub security_group_rules: Vec<(shapes::SecurityGroupRule, Origin)>,
     pub internet_gateways: Vec<(shapes::InternetGateway, Origin)>,
+    pub egress_only_gateways: Vec<(shapes::EgressOnlyInternetGateway, Origin)>,
     pub nat_gateways: Vec<(shapes::NatGateway, Origin)>,
     pub network_interfaces: Vec<(shapes::NetworkInterface, Origin)>,
     pub reservations: Vec<(shapes::Reservation, Origin)>,
@@ -73,11 +74,7 @@ pub struct ElbRaw {
 
 /// Top-level keys that AWS prints and that a later version of vpcreach may
 /// read, but this one does not: a warning says they were skipped.
-const KNOWN_UNMODELLED: &[&str] = &[
-    "VpcEndpointServices",
-    "CustomerGateways",
-    "EgressOnlyInternetGateways",
-];
+const KNOWN_UNMODELLED: &[&str] = &["VpcEndpointServices", "CustomerGateways"];
 
 #[derive(Debug, Error, Diagnostic)]
 pub enum SnapshotError {
@@ -319,6 +316,7 @@ pub fn read_text(
             "SecurityGroups" => ctx.list(&mut raw.security_groups)?,
             "SecurityGroupRules" => ctx.list(&mut raw.security_group_rules)?,
             "InternetGateways" => ctx.list(&mut raw.internet_gateways)?,
+            "EgressOnlyInternetGateways" => ctx.list(&mut raw.egress_only_gateways)?,
             "NatGateways" => ctx.list(&mut raw.nat_gateways)?,
             "NetworkInterfaces" => ctx.list(&mut raw.network_interfaces)?,
             "Reservations" => ctx.list(&mut raw.reservations)?,

@@ -8,7 +8,7 @@
 
 use std::net::Ipv4Addr;
 
-use ipnet::Ipv4Net;
+use ipnet::{Ipv4Net, Ipv6Net};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
@@ -33,7 +33,28 @@ pub struct Vpc {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cidr_block_association_set: Vec<VpcCidrBlockAssociation>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ipv6_cidr_block_association_set: Vec<Ipv6CidrBlockAssociation>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<Tag>,
+}
+
+/// An IPv6 CIDR of a VPC or subnet (`Ipv6CidrBlockAssociationSet[]`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Ipv6CidrBlockAssociation {
+    pub ipv6_cidr_block: Ipv6Net,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub association_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipv6_cidr_block_state: Option<CidrBlockState>,
+}
+
+impl Ipv6CidrBlockAssociation {
+    pub fn associated(&self) -> bool {
+        self.ipv6_cidr_block_state
+            .as_ref()
+            .is_none_or(|s| s.state == "associated")
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -70,6 +91,8 @@ pub struct Subnet {
     pub owner_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub map_public_ip_on_launch: Option<bool>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ipv6_cidr_block_association_set: Vec<Ipv6CidrBlockAssociation>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<Tag>,
 }
@@ -345,6 +368,17 @@ pub struct InternetGateway {
     pub tags: Vec<Tag>,
 }
 
+/// `describe-egress-only-internet-gateways` (`eigw-…`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct EgressOnlyInternetGateway {
+    pub egress_only_internet_gateway_id: String,
+    #[serde(default)]
+    pub attachments: Vec<GatewayAttachment>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<Tag>,
+}
+
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct GatewayAttachment {
@@ -399,6 +433,8 @@ pub struct NetworkInterface {
     pub private_ip_address: Option<Ipv4Addr>,
     #[serde(default)]
     pub private_ip_addresses: Vec<PrivateIpAddress>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ipv6_addresses: Vec<Ipv6Address>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub association: Option<IpAssociation>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -433,6 +469,15 @@ pub struct PrivateIpAddress {
     pub primary: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub association: Option<IpAssociation>,
+}
+
+/// `Ipv6Addresses[]` of an ENI: IPv6 addresses are global, there is no NAT.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Ipv6Address {
+    pub ipv6_address: std::net::Ipv6Addr,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_primary_ipv6: Option<bool>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -520,6 +565,8 @@ pub struct InstanceNetworkInterface {
     pub private_ip_address: Option<Ipv4Addr>,
     #[serde(default)]
     pub private_ip_addresses: Vec<PrivateIpAddress>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ipv6_addresses: Vec<Ipv6Address>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub association: Option<IpAssociation>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -22,6 +22,7 @@ pub struct Snap {
     pub acls: Vec<Value>,
     pub sgs: Vec<Value>,
     pub igws: Vec<Value>,
+    pub eigws: Vec<Value>,
     pub nats: Vec<Value>,
     pub enis: Vec<Value>,
     pub reservations: Vec<Value>,
@@ -55,6 +56,11 @@ impl Snap {
         add("network-acls.json", "NetworkAcls", &self.acls);
         add("security-groups.json", "SecurityGroups", &self.sgs);
         add("internet-gateways.json", "InternetGateways", &self.igws);
+        add(
+            "egress-only-internet-gateways.json",
+            "EgressOnlyInternetGateways",
+            &self.eigws,
+        );
         add("nat-gateways.json", "NatGateways", &self.nats);
         add("network-interfaces.json", "NetworkInterfaces", &self.enis);
         add("instances.json", "Reservations", &self.reservations);
@@ -95,6 +101,41 @@ impl Snap {
     /// `item("vpn-gateways.json", "VpnGateways", json!({...}))`.
     pub fn item(&mut self, file: &str, key: &str, item: Value) -> &mut Self {
         self.others.push((file.into(), key.into(), item));
+        self
+    }
+
+    /// Make a VPC (or subnet) dual-stack: add an associated IPv6 CIDR.
+    pub fn ipv6_cidr(&mut self, id: &str, cidr: &str) -> &mut Self {
+        let assoc = json!({
+            "AssociationId": format!("{id}-v6-assoc"),
+            "Ipv6CidrBlock": cidr,
+            "Ipv6CidrBlockState": {"State": "associated"}
+        });
+        for v in self.vpcs.iter_mut().chain(self.subnets.iter_mut()) {
+            if v["VpcId"] == id && v.get("SubnetId").is_none() || v["SubnetId"] == id {
+                v["Ipv6CidrBlockAssociationSet"] = json!([assoc.clone()]);
+            }
+        }
+        self
+    }
+
+    /// Give an ENI an IPv6 address.
+    pub fn ipv6_address(&mut self, eni: &str, addr: &str) -> &mut Self {
+        for e in &mut self.enis {
+            if e["NetworkInterfaceId"] == eni {
+                e["Ipv6Addresses"] = json!([{"Ipv6Address": addr, "IsPrimaryIpv6": false}]);
+            }
+        }
+        self
+    }
+
+    /// An egress-only internet gateway, attached to `vpc`.
+    pub fn eigw(&mut self, id: &str, vpc: &str) -> &mut Self {
+        self.eigws.push(json!({
+            "Attachments": [{"State": "attached", "VpcId": vpc}],
+            "EgressOnlyInternetGatewayId": id,
+            "Tags": []
+        }));
         self
     }
 
@@ -525,8 +566,13 @@ pub fn nacl(
     ports: Option<(i64, i64)>,
     icmp: Option<(i64, i64)>,
 ) -> Value {
+    let family = if cidr.contains(':') {
+        "Ipv6CidrBlock"
+    } else {
+        "CidrBlock"
+    };
     let mut v = json!({
-        "CidrBlock": cidr,
+        family: cidr,
         "Egress": egress,
         "Protocol": proto,
         "RuleAction": action,
@@ -568,7 +614,11 @@ fn perm(proto: &str, ports: Option<(i64, i64)>) -> Value {
 /// ICMP (type, code).
 pub fn sg_cidr(proto: &str, ports: Option<(i64, i64)>, cidr: &str) -> Value {
     let mut v = perm(proto, ports);
-    v["IpRanges"] = json!([{"CidrIp": cidr}]);
+    if cidr.contains(':') {
+        v["Ipv6Ranges"] = json!([{ "CidrIpv6": cidr }]);
+    } else {
+        v["IpRanges"] = json!([{ "CidrIp": cidr }]);
+    }
     v
 }
 
@@ -606,6 +656,8 @@ pub fn route(dest: &str, target: (&str, &str), state: &str) -> Value {
     let mut v = json!({"Origin": "CreateRoute", "State": state});
     if dest.starts_with("pl-") {
         v["DestinationPrefixListId"] = json!(dest);
+    } else if dest.contains(':') {
+        v["DestinationIpv6CidrBlock"] = json!(dest);
     } else {
         v["DestinationCidrBlock"] = json!(dest);
     }
