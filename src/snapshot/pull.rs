@@ -1675,6 +1675,14 @@ mod tests {
         assert_eq!(files.len(), n);
         assert!(iam_actions().contains(&"ec2:DescribeNetworkAcls".to_string()));
         assert!(iam_actions().contains(&"ec2:GetManagedPrefixListEntries".to_string()));
+        // elbv2 and classic operations share the elasticloadbalancing prefix.
+        for op in ["DescribeLoadBalancers", "DescribeTargetHealth"] {
+            assert_eq!(iam_action(op), format!("elasticloadbalancing:{op}"));
+        }
+        assert_eq!(
+            iam_action(Call::ClassicLoadBalancers.operation()),
+            iam_action(Call::LoadBalancers.operation())
+        );
     }
 
     #[test]
