@@ -29,6 +29,8 @@ Load balancer web-alb (elbv2, application, internet-facing) in public and
   public-b 10.0.4.0/24 (us-east-1b, public rt), sg-alb: tcp/80 from 0.0.0.0/0;
   listener HTTP:80 -> app-tg (instance, HTTP 8080): app and web registered;
   sg-app also allows tcp/8080 from sg-alb (web's sg-web does not)
+Classic load balancer batch-clb (internet-facing) in public, sg-alb;
+  listener HTTP:80 -> instance port 8080: app registered
 """
 
 import ipaddress
@@ -337,5 +339,34 @@ for role, subnet_id, ip, public_ip in [
     ids[role] = eni
     alloc = ec2.allocate_address(Domain="vpc", Address=public_ip)["AllocationId"]
     ec2.associate_address(AllocationId=alloc, NetworkInterfaceId=eni)
+
+# A classic load balancer in front of app (same moto server, `elb`).
+elb = boto3.client(
+    "elb",
+    endpoint_url=endpoint,
+    region_name="us-east-1",
+    aws_access_key_id="testing",
+    aws_secret_access_key="testing",
+)
+elb.create_load_balancer(
+    LoadBalancerName="batch-clb",
+    Listeners=[
+        {"Protocol": "HTTP", "LoadBalancerPort": 80, "InstanceProtocol": "HTTP", "InstancePort": 8080}
+    ],
+    Subnets=[public],
+    SecurityGroups=[alb_sg],
+    Scheme="internet-facing",
+)
+elb.register_instances_with_load_balancer(
+    LoadBalancerName="batch-clb", Instances=[{"InstanceId": ids["app"]}]
+)
+ids["clb"] = "batch-clb"
+# Its node interface, as for the ALB's (described "ELB batch-clb").
+eni = ec2.create_network_interface(
+    SubnetId=public, Groups=[alb_sg], PrivateIpAddress="10.0.1.150", Description="ELB batch-clb"
+)["NetworkInterface"]["NetworkInterfaceId"]
+ids["clb-node"] = eni
+alloc = ec2.allocate_address(Domain="vpc", Address="3.91.20.3")["AllocationId"]
+ec2.associate_address(AllocationId=alloc, NetworkInterfaceId=eni)
 
 json.dump(ids, sys.stdout)

@@ -274,6 +274,7 @@ fn fixture_ids() -> BTreeMap<String, String> {
             "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web-alb/50dc6c495c0c9188",
         ),
         ("alb-node-b", "eni-0a5000000000f008"),
+        ("clb", "batch-clb"),
         ("internet", "internet"),
         ("onprem", "192.168.10.10"),
         ("s3", "52.216.0.10"),
@@ -534,13 +535,13 @@ fn pull_from_moto_gives_the_verdicts_of_the_hand_written_cli_json() {
         assert_eq!(call["Action"], format!("ec2:{op}"));
     }
     // The load balancer calls: elasticloadbalancing actions, one resource each
-    // (two targets), none classic.
+    // (two targets).
     for (file, resources, action) in [
         ("elbv2-load-balancers.json", 1, "DescribeLoadBalancers"),
         ("elbv2-load-balancer-listeners.json", 1, "DescribeListeners"),
         ("elbv2-target-groups.json", 1, "DescribeTargetGroups"),
         ("elbv2-target-health.json", 2, "DescribeTargetHealth"),
-        ("elb-load-balancers.json", 0, "DescribeLoadBalancers"),
+        ("elb-load-balancers.json", 1, "DescribeLoadBalancers"),
     ] {
         let call = calls
             .iter()
@@ -942,7 +943,8 @@ fn transit_model(snapshot: &Path, roles: &[(&str, String)]) -> Vec<String> {
 
 /// `path --destination <load balancer>` by role: (source, destination, port,
 /// reachable, every explanation code of every leg, (target, reached) per
-/// node leg). web-alb: HTTP:80 -> app-tg (app, web on 8080), two nodes.
+/// node leg). web-alb: HTTP:80 -> app-tg (app, web on 8080), two nodes;
+/// batch-clb (classic): HTTP:80 -> app:8080, one node.
 type LbQuery = (
     &'static str,
     &'static str,
@@ -989,6 +991,16 @@ fn lb_queries() -> Vec<LbQuery> {
             80,
             false,
             vec!["SUBNET_ACL_RESTRICTION"],
+            vec![],
+        ),
+        // The classic load balancer: its node in public, app on 8080.
+        ("internet", "clb", 80, true, vec![], vec![("app", true)]),
+        (
+            "web",
+            "clb",
+            22,
+            false,
+            vec!["ELB_LISTENERS_MISMATCH"],
             vec![],
         ),
         // One node, by its interface.
@@ -1086,7 +1098,7 @@ fn attach_lb_nodes(file: &Path) {
         });
         n += 1;
     }
-    assert_eq!(n, 2, "two node interfaces");
+    assert_eq!(n, 3, "two ALB node interfaces and the classic one's");
     std::fs::write(file, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
 }
 
