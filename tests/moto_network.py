@@ -46,13 +46,20 @@ endpoint = sys.argv[1]
 urllib.request.urlopen(
     urllib.request.Request(f"{endpoint}/moto-api/seed?a=20261123", method="POST")
 ).read()
-ec2 = boto3.client(
-    "ec2",
-    endpoint_url=endpoint,
-    region_name="us-east-1",
-    aws_access_key_id="testing",
-    aws_secret_access_key="testing",
-)
+
+
+def client(service):
+    """A boto3 client of the moto server (EC2, elbv2 and elb share it)."""
+    return boto3.client(
+        service,
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
+ec2 = client("ec2")
 AMI = "ami-03cf127a"
 ids = {}
 
@@ -286,13 +293,7 @@ ids["vpce-s3"] = vpce
 
 # An internet-facing ALB in front of app (reached) and web (sg-web has no
 # 8080: blocked). elbv2 is served by the same moto server (same endpoint).
-elbv2 = boto3.client(
-    "elbv2",
-    endpoint_url=endpoint,
-    region_name="us-east-1",
-    aws_access_key_id="testing",
-    aws_secret_access_key="testing",
-)
+elbv2 = client("elbv2")
 s_b = ec2.create_subnet(VpcId=a, CidrBlock="10.0.4.0/24", AvailabilityZone="us-east-1b")
 public_b = s_b["Subnet"]["SubnetId"]
 name(public_b, "public-b")
@@ -341,13 +342,7 @@ for role, subnet_id, ip, public_ip in [
     ec2.associate_address(AllocationId=alloc, NetworkInterfaceId=eni)
 
 # A classic load balancer in front of app (same moto server, `elb`).
-elb = boto3.client(
-    "elb",
-    endpoint_url=endpoint,
-    region_name="us-east-1",
-    aws_access_key_id="testing",
-    aws_secret_access_key="testing",
-)
+elb = client("elb")
 elb.create_load_balancer(
     LoadBalancerName="batch-clb",
     Listeners=[
