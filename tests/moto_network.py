@@ -25,6 +25,12 @@ VPC C 10.2.0.0/16
   sg-far: tcp/443 from 10.0.0.0/16
 Transit gateway hub: VPC attachments a (private subnet) and c (far
 subnet), both associated with and propagating to its default route table
+Load balancer web-alb (elbv2, application, internet-facing) in public and
+  public-b 10.0.4.0/24 (us-east-1b, public rt), sg-alb: tcp/80 from 0.0.0.0/0;
+  listener HTTP:80 -> app-tg (instance, HTTP 8080): app and web registered;
+  sg-app also allows tcp/8080 from sg-alb (web's sg-web does not)
+Classic load balancer batch-clb (internet-facing) in public, sg-alb;
+  listener HTTP:80 -> instance port 8080: app registered
 """
 
 import ipaddress
@@ -40,13 +46,20 @@ endpoint = sys.argv[1]
 urllib.request.urlopen(
     urllib.request.Request(f"{endpoint}/moto-api/seed?a=20261123", method="POST")
 ).read()
-ec2 = boto3.client(
-    "ec2",
-    endpoint_url=endpoint,
-    region_name="us-east-1",
-    aws_access_key_id="testing",
-    aws_secret_access_key="testing",
-)
+
+
+def client(service):
+    """A boto3 client of the moto server (EC2, elbv2 and elb share it)."""
+    return boto3.client(
+        service,
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
+ec2 = client("ec2")
 AMI = "ami-03cf127a"
 ids = {}
 
@@ -277,5 +290,78 @@ vpce = ec2.create_vpc_endpoint(
     RouteTableIds=[ids["private-rt"]],
 )["VpcEndpoint"]["VpcEndpointId"]
 ids["vpce-s3"] = vpce
+
+# An internet-facing ALB in front of app (reached) and web (sg-web has no
+# 8080: blocked). elbv2 is served by the same moto server (same endpoint).
+elbv2 = client("elbv2")
+s_b = ec2.create_subnet(VpcId=a, CidrBlock="10.0.4.0/24", AvailabilityZone="us-east-1b")
+public_b = s_b["Subnet"]["SubnetId"]
+name(public_b, "public-b")
+ids["public-b"] = public_b
+ec2.associate_route_table(RouteTableId=ids["public-rt"], SubnetId=public_b)
+alb_sg = sg("sg-alb", a, [tcp(80, cidrs=["0.0.0.0/0"])])
+ec2.authorize_security_group_ingress(GroupId=ids["sg-app"], IpPermissions=[tcp(8080, groups=[alb_sg])])
+alb = elbv2.create_load_balancer(
+    Name="web-alb",
+    Subnets=[public, public_b],
+    SecurityGroups=[alb_sg],
+    Scheme="internet-facing",
+    Type="application",
+    IpAddressType="ipv4",
+)["LoadBalancers"][0]
+ids["alb"] = alb["LoadBalancerArn"]
+tg = elbv2.create_target_group(
+    Name="app-tg", Protocol="HTTP", Port=8080, VpcId=a, TargetType="instance"
+)["TargetGroups"][0]["TargetGroupArn"]
+ids["app-tg"] = tg
+elbv2.register_targets(TargetGroupArn=tg, Targets=[{"Id": ids["app"]}, {"Id": ids["web"]}])
+elbv2.create_listener(
+    LoadBalancerArn=alb["LoadBalancerArn"],
+    Protocol="HTTP",
+    Port=80,
+    DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}],
+)
+# moto creates no node interfaces for a load balancer; AWS creates one per
+# subnet, described "ELB app/<name>/<id>", attached to the load balancer
+# (InstanceOwnerId amazon-elb), with a public address when internet-facing.
+# Made here with the same description, addresses and group; but moto can
+# only attach an interface to an instance, so these stay detached
+# ("available"), and the internet gateway maps no address to a detached
+# interface (C4.3): internet -> web-alb differs from the fixture (which is
+# what AWS prints), and tests/pull_moto.rs checks that difference on its own.
+alb_id = alb["LoadBalancerArn"].split(":loadbalancer/", 1)[1]
+for role, subnet_id, ip, public_ip in [
+    ("alb-node-a", public, "10.0.1.100", "3.91.20.1"),
+    ("alb-node-b", public_b, "10.0.4.100", "3.91.20.2"),
+]:
+    eni = ec2.create_network_interface(
+        SubnetId=subnet_id, Groups=[alb_sg], PrivateIpAddress=ip, Description=f"ELB {alb_id}"
+    )["NetworkInterface"]["NetworkInterfaceId"]
+    ids[role] = eni
+    alloc = ec2.allocate_address(Domain="vpc", Address=public_ip)["AllocationId"]
+    ec2.associate_address(AllocationId=alloc, NetworkInterfaceId=eni)
+
+# A classic load balancer in front of app (same moto server, `elb`).
+elb = client("elb")
+elb.create_load_balancer(
+    LoadBalancerName="batch-clb",
+    Listeners=[
+        {"Protocol": "HTTP", "LoadBalancerPort": 80, "InstanceProtocol": "HTTP", "InstancePort": 8080}
+    ],
+    Subnets=[public],
+    SecurityGroups=[alb_sg],
+    Scheme="internet-facing",
+)
+elb.register_instances_with_load_balancer(
+    LoadBalancerName="batch-clb", Instances=[{"InstanceId": ids["app"]}]
+)
+ids["clb"] = "batch-clb"
+# Its node interface, as for the ALB's (described "ELB batch-clb").
+eni = ec2.create_network_interface(
+    SubnetId=public, Groups=[alb_sg], PrivateIpAddress="10.0.1.150", Description="ELB batch-clb"
+)["NetworkInterface"]["NetworkInterfaceId"]
+ids["clb-node"] = eni
+alloc = ec2.allocate_address(Domain="vpc", Address="3.91.20.3")["AllocationId"]
+ec2.associate_address(AllocationId=alloc, NetworkInterfaceId=eni)
 
 json.dump(ids, sys.stdout)

@@ -7,34 +7,64 @@
 
 use std::path::Path;
 
-use aws_sdk_ec2::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_ec2::config::{BehaviorVersion, Credentials, Region, SharedCredentialsProvider};
 use aws_sdk_ec2::error::ErrorMetadata;
 use aws_sdk_ec2::operation;
 use aws_sdk_ec2::types as t;
 use aws_sdk_ec2::Client;
+use aws_sdk_elasticloadbalancing as elb;
+use aws_sdk_elasticloadbalancingv2 as elbv2;
 use aws_smithy_mocks::{create_mock_http_client, mock, MockResponseInterceptor, Rule, RuleMode};
 use serde_json::Value;
-use vpcreach::snapshot::pull::{pull_with_clients, PullError, PullOptions};
+use vpcreach::snapshot::pull::{pull_with_clients, PullError, PullOptions, RegionClients};
 
-fn client(rules: &[&Rule]) -> Client {
-    let mut interceptor = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
-    for rule in rules {
-        interceptor = interceptor.with_rule(rule);
+/// EC2, elbv2 and classic ELB clients answered by the same rules (a rule
+/// only matches its own operation's input).
+fn client(rules: &[&Rule]) -> RegionClients {
+    let interceptor = || {
+        let mut i = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
+        for rule in rules {
+            i = i.with_rule(rule);
+        }
+        i
+    };
+    let creds = SharedCredentialsProvider::new(Credentials::new(
+        "AKIDEXAMPLE",
+        "secret",
+        None,
+        None,
+        "test",
+    ));
+    let region = Region::new("us-east-1");
+    RegionClients {
+        ec2: Client::from_conf(
+            aws_sdk_ec2::Config::builder()
+                .behavior_version(BehaviorVersion::latest())
+                .region(region.clone())
+                .credentials_provider(creds.clone())
+                .http_client(create_mock_http_client())
+                .interceptor(interceptor())
+                .build(),
+        ),
+        elbv2: elbv2::Client::from_conf(
+            elbv2::Config::builder()
+                .behavior_version(BehaviorVersion::latest())
+                .region(region.clone())
+                .credentials_provider(creds.clone())
+                .http_client(create_mock_http_client())
+                .interceptor(interceptor())
+                .build(),
+        ),
+        elb: elb::Client::from_conf(
+            elb::Config::builder()
+                .behavior_version(BehaviorVersion::latest())
+                .region(region)
+                .credentials_provider(creds)
+                .http_client(create_mock_http_client())
+                .interceptor(interceptor())
+                .build(),
+        ),
     }
-    let conf = aws_sdk_ec2::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new(
-            "AKIDEXAMPLE",
-            "secret",
-            None,
-            None,
-            "test",
-        ))
-        .http_client(create_mock_http_client())
-        .interceptor(interceptor)
-        .build();
-    Client::from_conf(conf)
 }
 
 /// Paged output: `pages[i]` is answered to the request whose NextToken is
@@ -128,7 +158,24 @@ fn empty_rules() -> Vec<Rule> {
     ]
     .into_iter()
     .chain(tgw_rules())
+    .chain(elb_empty_rules())
     .collect()
+}
+
+/// No load balancers, target groups or classic load balancers.
+fn elb_empty_rules() -> Vec<Rule> {
+    vec![
+        mock!(elbv2::Client::describe_load_balancers).then_output(|| {
+            elbv2::operation::describe_load_balancers::DescribeLoadBalancersOutput::builder()
+                .build()
+        }),
+        mock!(elbv2::Client::describe_target_groups).then_output(|| {
+            elbv2::operation::describe_target_groups::DescribeTargetGroupsOutput::builder().build()
+        }),
+        mock!(elb::Client::describe_load_balancers).then_output(|| {
+            elb::operation::describe_load_balancers::DescribeLoadBalancersOutput::builder().build()
+        }),
+    ]
 }
 
 /// One TGW route table whose routes come in two pages of
@@ -545,4 +592,381 @@ async fn a_disabled_region_is_named_and_skippable() {
     assert_eq!(summary.missing.len(), 1);
     assert_eq!(summary.missing[0].error_code, "OptInRequired");
     assert_eq!(summary.missing[0].region, "ap-east-1");
+}
+
+fn lb_arn(n: usize) -> String {
+    format!("arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/web-{n}/50dc6c495c0c918{n}")
+}
+
+fn tg_arn(n: usize) -> String {
+    format!(
+        "arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/tg-{n}/73e2d6bc24d8a06{n}"
+    )
+}
+
+/// elbv2: two pages of load balancers, two of listeners for each, two
+/// pages of target groups (health and attributes for each); classic: two
+/// pages. Markers are `p1`.. as in [`page_of`].
+fn elb_paged_rules() -> Vec<Rule> {
+    use elbv2::types as et;
+    vec![
+        mock!(elbv2::Client::describe_load_balancers).then_compute_output(|input| {
+            let (i, next) = page_of(input.marker(), 2);
+            elbv2::operation::describe_load_balancers::DescribeLoadBalancersOutput::builder()
+                .load_balancers(
+                    et::LoadBalancer::builder()
+                        .load_balancer_arn(lb_arn(i))
+                        .load_balancer_name(format!("web-{i}"))
+                        .dns_name(format!("web-{i}-1.us-east-1.elb.amazonaws.com"))
+                        .created_time(aws_sdk_ec2::primitives::DateTime::from_secs(1_700_000_000))
+                        .scheme(et::LoadBalancerSchemeEnum::InternetFacing)
+                        .vpc_id("vpc-00000000000000000")
+                        .state(
+                            et::LoadBalancerState::builder()
+                                .code(et::LoadBalancerStateEnum::Active)
+                                .build(),
+                        )
+                        .r#type(et::LoadBalancerTypeEnum::Application)
+                        .availability_zones(
+                            et::AvailabilityZone::builder()
+                                .zone_name("us-east-1a")
+                                .subnet_id("subnet-0000000000000000a")
+                                .build(),
+                        )
+                        .security_groups("sg-0000000000000000a")
+                        .build(),
+                )
+                .set_next_marker(next)
+                .build()
+        }),
+        mock!(elbv2::Client::describe_listeners).then_compute_output(|input| {
+            let (i, next) = page_of(input.marker(), 2);
+            let lb = input.load_balancer_arn().unwrap_or_default().to_string();
+            elbv2::operation::describe_listeners::DescribeListenersOutput::builder()
+                .listeners(
+                    et::Listener::builder()
+                        .listener_arn(format!("{lb}/listener-{i}"))
+                        .load_balancer_arn(lb)
+                        .port(80 + i as i32)
+                        .protocol(et::ProtocolEnum::Http)
+                        .default_actions(
+                            et::Action::builder()
+                                .r#type(et::ActionTypeEnum::Forward)
+                                .target_group_arn(tg_arn(0))
+                                .build(),
+                        )
+                        .build(),
+                )
+                .set_next_marker(next)
+                .build()
+        }),
+        mock!(elbv2::Client::describe_load_balancer_attributes).then_output(|| {
+            elbv2::operation::describe_load_balancer_attributes::DescribeLoadBalancerAttributesOutput::builder()
+                .attributes(
+                    et::LoadBalancerAttribute::builder()
+                        .key("deletion_protection.enabled")
+                        .value("false")
+                        .build(),
+                )
+                .build()
+        }),
+        mock!(elbv2::Client::describe_target_groups).then_compute_output(|input| {
+            let (i, next) = page_of(input.marker(), 2);
+            elbv2::operation::describe_target_groups::DescribeTargetGroupsOutput::builder()
+                .target_groups(
+                    et::TargetGroup::builder()
+                        .target_group_arn(tg_arn(i))
+                        .target_group_name(format!("tg-{i}"))
+                        .protocol(et::ProtocolEnum::Http)
+                        .port(8080)
+                        .vpc_id("vpc-00000000000000000")
+                        .target_type(et::TargetTypeEnum::Instance)
+                        .load_balancer_arns(lb_arn(i))
+                        .build(),
+                )
+                .set_next_marker(next)
+                .build()
+        }),
+        mock!(elbv2::Client::describe_target_health).then_output(|| {
+            elbv2::operation::describe_target_health::DescribeTargetHealthOutput::builder()
+                .target_health_descriptions(
+                    et::TargetHealthDescription::builder()
+                        .target(et::TargetDescription::builder().id("i-0000000000000000a").port(8080).build())
+                        .health_check_port("8080")
+                        .target_health(
+                            et::TargetHealth::builder()
+                                .state(et::TargetHealthStateEnum::Healthy)
+                                .build(),
+                        )
+                        .build(),
+                )
+                .build()
+        }),
+        mock!(elbv2::Client::describe_target_group_attributes).then_output(|| {
+            elbv2::operation::describe_target_group_attributes::DescribeTargetGroupAttributesOutput::builder()
+                .attributes(
+                    et::TargetGroupAttribute::builder()
+                        .key("preserve_client_ip.enabled")
+                        .value("false")
+                        .build(),
+                )
+                .build()
+        }),
+        mock!(elb::Client::describe_load_balancers).then_compute_output(|input| {
+            let (i, next) = page_of(input.marker(), 2);
+            elb::operation::describe_load_balancers::DescribeLoadBalancersOutput::builder()
+                .load_balancer_descriptions(
+                    elb::types::LoadBalancerDescription::builder()
+                        .load_balancer_name(format!("clb-{i}"))
+                        .listener_descriptions(
+                            elb::types::ListenerDescription::builder()
+                                .listener(
+                                    elb::types::Listener::builder()
+                                        .protocol("HTTP")
+                                        .load_balancer_port(80)
+                                        .instance_protocol("HTTP")
+                                        .instance_port(8081)
+                                        .build()
+                                        .unwrap(),
+                                )
+                                .build(),
+                        )
+                        .subnets("subnet-0000000000000000a")
+                        .availability_zones("us-east-1a")
+                        .vpc_id("vpc-00000000000000000")
+                        .scheme("internet-facing")
+                        .build(),
+                )
+                .set_next_marker(next)
+                .build()
+        }),
+    ]
+}
+
+#[tokio::test]
+async fn every_page_of_load_balancers_and_target_groups_is_read_and_wrapped() {
+    let rules: Vec<Rule> = elb_paged_rules()
+        .into_iter()
+        .chain(paged_rules())
+        .chain(empty_rules())
+        .collect();
+    let refs: Vec<&Rule> = rules.iter().collect();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("snap");
+    let summary = pull_with_clients(vec![("us-east-1".into(), client(&refs))], None, &opts(&out))
+        .await
+        .unwrap();
+    // Requests: 2 pages of LBs, 2 of listeners per LB, one attribute call
+    // per LB, 2 pages of groups, health and attributes per group, 2 classic.
+    let calls: Vec<usize> = rules[..7].iter().map(Rule::num_calls).collect();
+    assert_eq!(calls, [2, 4, 2, 2, 2, 2, 2]);
+
+    let file = |name: &str| read_json(&out.join("us-east-1").join(name));
+    let lbs = file("elbv2-load-balancers.json");
+    let arns: Vec<&str> = lbs["LoadBalancers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["LoadBalancerArn"].as_str().unwrap())
+        .collect();
+    assert_eq!(arns, [lb_arn(0), lb_arn(1)]);
+    assert_eq!(
+        lbs["LoadBalancers"][0],
+        serde_json::json!({
+            "LoadBalancerArn": lb_arn(0),
+            "DNSName": "web-0-1.us-east-1.elb.amazonaws.com",
+            "CreatedTime": "2023-11-14T22:13:20+00:00",
+            "LoadBalancerName": "web-0",
+            "Scheme": "internet-facing",
+            "VpcId": "vpc-00000000000000000",
+            "State": {"Code": "active"},
+            "Type": "application",
+            "AvailabilityZones": [{"ZoneName": "us-east-1a", "SubnetId": "subnet-0000000000000000a"}],
+            "SecurityGroups": ["sg-0000000000000000a"],
+        })
+    );
+    // describe-listeners per load balancer, every page, in Batfish's wrapper.
+    let listeners = file("elbv2-load-balancer-listeners.json");
+    let wrapped = listeners["LoadBalancerListeners"].as_array().unwrap();
+    assert_eq!(wrapped.len(), 2);
+    for (n, w) in wrapped.iter().enumerate() {
+        assert_eq!(w["LoadBalancerArn"], lb_arn(n).as_str());
+        let ports: Vec<i64> = w["Listeners"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["Port"].as_i64().unwrap())
+            .collect();
+        assert_eq!(ports, [80, 81]);
+    }
+    assert_eq!(
+        wrapped[0]["Listeners"][0]["DefaultActions"],
+        serde_json::json!([{"Type": "forward", "TargetGroupArn": tg_arn(0)}])
+    );
+    let groups = file("elbv2-target-groups.json");
+    assert_eq!(groups["TargetGroups"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        groups["TargetGroups"][1]["TargetGroupArn"],
+        tg_arn(1).as_str()
+    );
+    let health = file("elbv2-target-health.json");
+    assert_eq!(
+        health["LoadBalancerTargetHealth"][1],
+        serde_json::json!({
+            "TargetGroupArn": tg_arn(1),
+            "TargetHealthDescriptions": [{
+                "Target": {"Id": "i-0000000000000000a", "Port": 8080},
+                "HealthCheckPort": "8080",
+                "TargetHealth": {"State": "healthy"},
+            }],
+        })
+    );
+    assert_eq!(
+        file("elbv2-load-balancer-attributes.json")["LoadBalancerAttributes"][1],
+        serde_json::json!({
+            "LoadBalancerArn": lb_arn(1),
+            "Attributes": [{"Key": "deletion_protection.enabled", "Value": "false"}],
+        })
+    );
+    assert_eq!(
+        file("elbv2-target-group-attributes.json")["TargetGroupAttributes"][0]["TargetGroupArn"],
+        tg_arn(0).as_str()
+    );
+    let classic = file("elb-load-balancers.json");
+    let names: Vec<&str> = classic["LoadBalancerDescriptions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["LoadBalancerName"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["clb-0", "clb-1"]);
+    assert_eq!(
+        classic["LoadBalancerDescriptions"][0]["ListenerDescriptions"][0]["Listener"],
+        serde_json::json!({"Protocol": "HTTP", "LoadBalancerPort": 80, "InstanceProtocol": "HTTP", "InstancePort": 8081})
+    );
+
+    // Requests and resources per call, IAM actions in the metadata.
+    let meta = read_json(&out.join("vpcreach-snapshot.json"))["VpcreachSnapshot"].clone();
+    let call = |file: &str| {
+        meta["Calls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["File"] == format!("us-east-1/{file}"))
+            .unwrap()
+            .clone()
+    };
+    let c = call("elbv2-load-balancer-listeners.json");
+    assert_eq!(
+        (
+            c["Action"].as_str(),
+            c["Requests"].as_i64(),
+            c["Resources"].as_i64()
+        ),
+        (
+            Some("elasticloadbalancing:DescribeListeners"),
+            Some(4),
+            Some(4)
+        )
+    );
+    let c = call("elb-load-balancers.json");
+    assert_eq!(
+        (
+            c["Action"].as_str(),
+            c["Requests"].as_i64(),
+            c["Resources"].as_i64()
+        ),
+        (
+            Some("elasticloadbalancing:DescribeLoadBalancers"),
+            Some(2),
+            Some(2)
+        )
+    );
+    assert_eq!(call("elbv2-target-groups.json")["Requests"], 2);
+    assert_eq!(call("elbv2-target-health.json")["Resources"], 2);
+    let r = summary.resources();
+    assert_eq!((r["LoadBalancers"], r["ClassicLoadBalancers"]), (2, 2));
+    assert_eq!(
+        (r["Listeners"], r["TargetGroups"], r["TargetHealth"]),
+        (4, 2, 2)
+    );
+
+    // The loader reads every file: both ALBs with both listeners, the classic ones.
+    let snap = vpcreach::snapshot::load(&out).unwrap();
+    let lbs = &snap.network.load_balancers;
+    assert_eq!(lbs.len(), 4, "{:?}", lbs.keys().collect::<Vec<_>>());
+    assert_eq!(lbs[&lb_arn(1)].listeners.len(), 2);
+}
+
+fn access_denied(action: &str) -> ErrorMetadata {
+    ErrorMetadata::builder()
+        .code("AccessDenied")
+        .message(format!("User: arn:aws:iam::111122223333:user/audit is not authorized to perform: {action} because no identity-based policy allows the {action} action"))
+        .build()
+}
+
+#[tokio::test]
+async fn access_denied_on_elbv2_names_the_elasticloadbalancing_action() {
+    let mut rules = vec![mock!(elbv2::Client::describe_target_groups).then_error(|| {
+        elbv2::operation::describe_target_groups::DescribeTargetGroupsError::generic(access_denied(
+            "elasticloadbalancing:DescribeTargetGroups",
+        ))
+    })];
+    rules.extend(elb_paged_rules());
+    rules.extend(paged_rules());
+    rules.extend(empty_rules());
+    let refs: Vec<&Rule> = rules.iter().collect();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("snap");
+    let err = pull_with_clients(
+        vec![("us-east-1".into(), client(&refs))],
+        Some("111122223333".into()),
+        &opts(&out),
+    )
+    .await
+    .unwrap_err();
+    let PullError::Unauthorized { denied } = &err else {
+        panic!("expected Unauthorized, got {err:?}");
+    };
+    let actions: Vec<&str> = denied.iter().map(|m| m.action.as_str()).collect();
+    assert_eq!(actions, ["elasticloadbalancing:DescribeTargetGroups"]);
+    assert!(
+        err.to_string()
+            .contains("elasticloadbalancing:DescribeTargetGroups in us-east-1 (AccessDenied)"),
+        "{err}"
+    );
+    assert!(!out.exists());
+
+    // --allow-partial: the load balancers are written, the target groups
+    // (and so their health and attributes, never asked) recorded as missing.
+    let mut o = opts(&out);
+    o.allow_partial = true;
+    let summary = pull_with_clients(
+        vec![("us-east-1".into(), client(&refs))],
+        Some("111122223333".into()),
+        &o,
+    )
+    .await
+    .unwrap();
+    assert_eq!(summary.missing.len(), 1);
+    assert_eq!(summary.missing[0].key, "TargetGroups");
+    assert_eq!(
+        rules[5].num_calls(),
+        0,
+        "no DescribeTargetHealth without groups"
+    );
+    let region = out.join("us-east-1");
+    assert!(region.join("elbv2-load-balancers.json").exists());
+    assert!(region.join("elbv2-load-balancer-listeners.json").exists());
+    assert!(!region.join("elbv2-target-groups.json").exists());
+    assert!(!region.join("elbv2-target-health.json").exists());
+    let snap = vpcreach::snapshot::load(&out).unwrap();
+    let warnings: Vec<String> = snap.warnings.iter().map(|w| w.to_string()).collect();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("elasticloadbalancing:DescribeTargetGroups")
+                && w.contains("TargetGroups there are unknown")),
+        "{warnings:?}"
+    );
 }

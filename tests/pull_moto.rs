@@ -269,6 +269,12 @@ fn fixture_ids() -> BTreeMap<String, String> {
         ("peer", "i-0b10000000000c004"),
         ("far", "i-0c10000000000c005"),
         ("nat", "nat-0a1c0ffee00000001"),
+        (
+            "alb",
+            "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web-alb/50dc6c495c0c9188",
+        ),
+        ("alb-node-b", "eni-0a5000000000f008"),
+        ("clb", "batch-clb"),
         ("internet", "internet"),
         ("onprem", "192.168.10.10"),
         ("s3", "52.216.0.10"),
@@ -419,6 +425,22 @@ fn pull_from_moto_gives_the_verdicts_of_the_hand_written_cli_json() {
         ("vpn-connections.json", "VpnConnections"),
         ("vpc-endpoints.json", "VpcEndpoints"),
         ("security-group-rules.json", "SecurityGroupRules"),
+        ("elbv2-load-balancers.json", "LoadBalancers"),
+        (
+            "elbv2-load-balancer-listeners.json",
+            "LoadBalancerListeners",
+        ),
+        (
+            "elbv2-load-balancer-attributes.json",
+            "LoadBalancerAttributes",
+        ),
+        ("elbv2-target-groups.json", "TargetGroups"),
+        ("elbv2-target-health.json", "LoadBalancerTargetHealth"),
+        (
+            "elbv2-target-group-attributes.json",
+            "TargetGroupAttributes",
+        ),
+        ("elb-load-balancers.json", "LoadBalancerDescriptions"),
     ] {
         let doc = read_json(&region.join(file));
         let obj = doc.as_object().unwrap();
@@ -497,8 +519,8 @@ fn pull_from_moto_gives_the_verdicts_of_the_hand_written_cli_json() {
     let calls = meta["Calls"].as_array().unwrap();
     assert_eq!(
         calls.len(),
-        25,
-        "22 describe calls + prefix list entries, TGW routes and propagations"
+        32,
+        "25 describe calls + prefix list entries, TGW routes and propagations, listeners, target health and both attribute calls"
     );
     for (op, resources) in [
         ("DescribeTransitGateways", 1),
@@ -511,6 +533,22 @@ fn pull_from_moto_gives_the_verdicts_of_the_hand_written_cli_json() {
         let call = calls.iter().find(|c| c["Operation"] == op).unwrap();
         assert_eq!(call["Resources"], resources, "{op}: {call}");
         assert_eq!(call["Action"], format!("ec2:{op}"));
+    }
+    // The load balancer calls: elasticloadbalancing actions, one resource each
+    // (two targets).
+    for (file, resources, action) in [
+        ("elbv2-load-balancers.json", 1, "DescribeLoadBalancers"),
+        ("elbv2-load-balancer-listeners.json", 1, "DescribeListeners"),
+        ("elbv2-target-groups.json", 1, "DescribeTargetGroups"),
+        ("elbv2-target-health.json", 2, "DescribeTargetHealth"),
+        ("elb-load-balancers.json", 1, "DescribeLoadBalancers"),
+    ] {
+        let call = calls
+            .iter()
+            .find(|c| c["File"] == format!("us-east-1/{file}"))
+            .unwrap();
+        assert_eq!(call["Resources"], resources, "{file}: {call}");
+        assert_eq!(call["Action"], format!("elasticloadbalancing:{action}"));
     }
     // The tunnels' secrets are never written.
     let vpn = std::fs::read_to_string(region.join("vpn-connections.json")).unwrap();
@@ -779,6 +817,36 @@ fn pull_from_moto_gives_the_verdicts_of_the_hand_written_cli_json() {
         transit_model(&fixture, &fixture_roles)
     );
 
+    // Through the load balancer (C9). moto creates no node interfaces for
+    // it, so moto_network.py makes them (description, addresses, group as
+    // AWS does), but moto can only attach an interface to an instance: as
+    // pulled they are detached, and every leg to a node stops there.
+    let (found, codes, _) = lb_verdict(&snap, &id("web"), &id("alb"), 80);
+    assert!(!found);
+    assert_eq!(codes, ["BAD_STATE_ATTACHMENT"], "moto's detached node ENIs");
+    // With them attached as AWS attaches them (the only edit; every ELB
+    // file is as pulled), the pulled snapshot answers as the fixture does.
+    let scratch = tempfile::tempdir().unwrap();
+    let attached = scratch.path().join("attached");
+    copy_dir(&snap, &attached);
+    attach_lb_nodes(&attached.join("us-east-1/network-interfaces.json"));
+    for (src, dst, port, expected, want_codes, want_reached) in lb_queries() {
+        let pulled = lb_verdict(&attached, &id(src), &id(dst), port);
+        let hand = lb_verdict(&fixture, &fixed[src], &fixed[dst], port);
+        let want: Vec<String> = want_codes.iter().map(|c| c.to_string()).collect();
+        let reached: Vec<(String, bool)> = want_reached
+            .iter()
+            .map(|(t, r)| (t.to_string(), *r))
+            .collect();
+        for (which, got) in [("pulled", &pulled), ("hand-written", &hand)] {
+            assert_eq!(
+                (got.0, &got.1, &got.2),
+                (expected, &want, &reached),
+                "{which}: {src} -> {dst} tcp/{port}"
+            );
+        }
+    }
+
     // A second pull over the first replaces it.
     let before = std::fs::metadata(snap.join("vpcreach-snapshot.json"))
         .unwrap()
@@ -871,6 +939,167 @@ fn transit_model(snapshot: &Path, roles: &[(&str, String)]) -> Vec<String> {
     lines.sort();
     assert!(lines.len() >= 7, "{lines:#?}");
     lines
+}
+
+/// `path --destination <load balancer>` by role: (source, destination, port,
+/// reachable, every explanation code of every leg, (target, reached) per
+/// node leg). web-alb: HTTP:80 -> app-tg (app, web on 8080), two nodes;
+/// batch-clb (classic): HTTP:80 -> app:8080, one node.
+type LbQuery = (
+    &'static str,
+    &'static str,
+    u16,
+    bool,
+    Vec<&'static str>,
+    Vec<(&'static str, bool)>,
+);
+fn lb_queries() -> Vec<LbQuery> {
+    // Each node reaches app (sg-app allows sg-alb); web's sg-web has no 8080.
+    let both = vec![("app", true), ("web", false), ("app", true), ("web", false)];
+    vec![
+        (
+            "internet",
+            "alb",
+            80,
+            true,
+            vec!["ENI_SG_RULES_MISMATCH"],
+            both.clone(),
+        ),
+        (
+            "web",
+            "alb",
+            80,
+            true,
+            vec!["ENI_SG_RULES_MISMATCH"],
+            both.clone(),
+        ),
+        // Over the peering connection.
+        ("peer", "alb", 80, true, vec!["ENI_SG_RULES_MISMATCH"], both),
+        // No listener on 443 (C9.1).
+        (
+            "web",
+            "alb",
+            443,
+            false,
+            vec!["ELBV2_LISTENERS_MISMATCH"],
+            vec![],
+        ),
+        // The data NACL lets out only tcp/1024-65535: not tcp/80.
+        (
+            "db",
+            "alb",
+            80,
+            false,
+            vec!["SUBNET_ACL_RESTRICTION"],
+            vec![],
+        ),
+        // The classic load balancer: its node in public, app on 8080.
+        ("internet", "clb", 80, true, vec![], vec![("app", true)]),
+        (
+            "web",
+            "clb",
+            22,
+            false,
+            vec!["ELB_LISTENERS_MISMATCH"],
+            vec![],
+        ),
+        // One node, by its interface.
+        (
+            "internet",
+            "alb-node-b",
+            80,
+            true,
+            vec!["ENI_SG_RULES_MISMATCH"],
+            vec![("app", true), ("web", false)],
+        ),
+    ]
+}
+
+/// `vpcreach path --format json` to a load balancer: (reachable, sorted
+/// codes of every leg, (target name, reached) per node and target).
+fn lb_verdict(
+    snapshot: &Path,
+    src: &str,
+    dst: &str,
+    port: u16,
+) -> (bool, Vec<String>, Vec<(String, bool)>) {
+    let (found, _, report) = verdict(snapshot, src, dst, port, &[]);
+    assert!(report["LoadBalancer"].is_object(), "{report}");
+    fn codes(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(c) = m.get("ExplanationCode").and_then(Value::as_str) {
+                    out.push(c.to_string());
+                }
+                m.values().for_each(|x| codes(x, out));
+            }
+            Value::Array(a) => a.iter().for_each(|x| codes(x, out)),
+            _ => {}
+        }
+    }
+    let mut all = Vec::new();
+    codes(&report, &mut all);
+    all.sort();
+    all.dedup();
+    let reached = report["ToTargets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|t| {
+            (
+                t["LoadBalancerTarget"]["Name"]
+                    .as_str()
+                    .unwrap_or("?")
+                    .to_string(),
+                t["Reachable"] == true,
+            )
+        })
+        .collect();
+    (found, all, reached)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        let dest = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_dir(&p, &dest);
+        } else {
+            std::fs::copy(&p, &dest).unwrap();
+        }
+    }
+}
+
+/// The load balancer's node interfaces (described `ELB ...`) attached as
+/// AWS attaches them: what moto cannot do.
+fn attach_lb_nodes(file: &Path) {
+    let mut doc = read_json(file);
+    let mut n = 0;
+    for eni in doc["NetworkInterfaces"].as_array_mut().unwrap() {
+        if !eni["Description"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("ELB ")
+        {
+            continue;
+        }
+        assert_eq!(
+            eni["Status"], "available",
+            "moto attaches them now: drop this"
+        );
+        eni["Status"] = "in-use".into();
+        eni["Attachment"] = serde_json::json!({
+            "AttachmentId": format!("ela-attach-{n}"),
+            "DeleteOnTermination": false,
+            "DeviceIndex": 1,
+            "InstanceOwnerId": "amazon-elb",
+            "Status": "attached",
+        });
+        n += 1;
+    }
+    assert_eq!(n, 3, "two ALB node interfaces and the classic one's");
+    std::fs::write(file, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {
@@ -1090,7 +1319,7 @@ fn unreachable_endpoint_fails_and_leaves_the_old_snapshot() {
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
-        stderr.contains("cannot reach the EC2 API for us-east-1"),
+        stderr.contains("cannot reach the AWS API for us-east-1"),
         "{stderr}"
     );
     assert_old_snapshot_intact(dir.path());

@@ -70,10 +70,16 @@ pub enum Call {
     VpnConnections,
     VpcEndpoints,
     SecurityGroupRules,
+    /// elbv2 DescribeLoadBalancers, then listeners and attributes per LB.
+    LoadBalancers,
+    /// elbv2 DescribeTargetGroups, then health and attributes per group.
+    TargetGroups,
+    /// Classic (`aws elb`) DescribeLoadBalancers.
+    ClassicLoadBalancers,
 }
 
 /// Every call `pull` makes in each region, in the order files are listed.
-pub const CALLS: [Call; 22] = [
+pub const CALLS: [Call; 25] = [
     Call::Vpcs,
     Call::Subnets,
     Call::RouteTables,
@@ -96,6 +102,9 @@ pub const CALLS: [Call; 22] = [
     Call::VpnConnections,
     Call::VpcEndpoints,
     Call::SecurityGroupRules,
+    Call::LoadBalancers,
+    Call::TargetGroups,
+    Call::ClassicLoadBalancers,
 ];
 
 /// A call made once per resource another call listed: its operation, the
@@ -129,11 +138,20 @@ pub const TGW_PROPAGATIONS: SubCall = SubCall {
     key: "TransitGatewayPropagations",
 };
 /// Every per-resource call.
-pub const SUB_CALLS: [SubCall; 3] = [ENTRIES, TGW_ROUTES, TGW_PROPAGATIONS];
+pub const SUB_CALLS: [SubCall; 7] = [
+    ENTRIES,
+    TGW_ROUTES,
+    TGW_PROPAGATIONS,
+    elb::LISTENERS,
+    elb::LB_ATTRIBUTES,
+    elb::TARGET_HEALTH,
+    elb::TG_ATTRIBUTES,
+];
 const ENTRIES_OPERATION: &str = ENTRIES.operation;
 
 impl Call {
-    /// The EC2 API operation, e.g. `DescribeNetworkAcls`.
+    /// The API operation, e.g. `DescribeNetworkAcls` (EC2) or
+    /// `DescribeTargetGroups` (elbv2).
     pub fn operation(self) -> &'static str {
         match self {
             Call::Vpcs => "DescribeVpcs",
@@ -158,6 +176,8 @@ impl Call {
             Call::VpnConnections => "DescribeVpnConnections",
             Call::VpcEndpoints => "DescribeVpcEndpoints",
             Call::SecurityGroupRules => "DescribeSecurityGroupRules",
+            Call::LoadBalancers | Call::ClassicLoadBalancers => "DescribeLoadBalancers",
+            Call::TargetGroups => "DescribeTargetGroups",
         }
     }
 
@@ -186,6 +206,9 @@ impl Call {
             Call::VpnConnections => "vpn-connections.json",
             Call::VpcEndpoints => "vpc-endpoints.json",
             Call::SecurityGroupRules => "security-group-rules.json",
+            Call::LoadBalancers => "elbv2-load-balancers.json",
+            Call::TargetGroups => "elbv2-target-groups.json",
+            Call::ClassicLoadBalancers => "elb-load-balancers.json",
         }
     }
 
@@ -213,13 +236,21 @@ impl Call {
             Call::VpnConnections => "VpnConnections",
             Call::VpcEndpoints => "VpcEndpoints",
             Call::SecurityGroupRules => "SecurityGroupRules",
+            Call::LoadBalancers => "LoadBalancers",
+            Call::TargetGroups => "TargetGroups",
+            Call::ClassicLoadBalancers => "LoadBalancerDescriptions",
         }
     }
 }
 
-/// The IAM action an EC2 operation needs.
+/// The IAM action an operation needs: `elasticloadbalancing:` for the ELB
+/// operations (elbv2 and classic share the prefix), else `ec2:`.
 pub fn iam_action(operation: &str) -> String {
-    format!("ec2:{operation}")
+    if elb::OPERATIONS.contains(&operation) {
+        format!("elasticloadbalancing:{operation}")
+    } else {
+        format!("ec2:{operation}")
+    }
 }
 
 /// Every IAM action `pull` can call (docs/iam-policy.json lists exactly these).
@@ -229,6 +260,7 @@ pub fn iam_actions() -> Vec<String> {
     v.push(iam_action("DescribeRegions"));
     v.push("sts:GetCallerIdentity".into());
     v.sort();
+    v.dedup();
     v
 }
 
@@ -305,6 +337,10 @@ impl PullSummary {
     pub fn resources(&self) -> BTreeMap<String, usize> {
         let mut m = BTreeMap::new();
         for c in &self.calls {
+            if c.key == Call::ClassicLoadBalancers.key() {
+                *m.entry("ClassicLoadBalancers".into()).or_default() += c.resources;
+                continue;
+            }
             let kind = c
                 .operation
                 .strip_prefix("Describe")
@@ -416,7 +452,7 @@ pub enum PullError {
     )]
     Unauthorized { denied: Vec<Missing> },
 
-    #[error("cannot reach the EC2 API for {region}: {detail}")]
+    #[error("cannot reach the AWS API for {region}: {detail}")]
     #[diagnostic(
         code(vpcreach::pull::unreachable),
         help("check the network (and HTTPS_PROXY), the region name, and --endpoint-url / AWS_ENDPOINT_URL if set")
@@ -633,6 +669,8 @@ impl FileOut {
             (_, ENTRIES_OPERATION) => "Cidrs",
             ("TransitGatewayRouteTableRoutes", _) => "Routes",
             ("TransitGatewayPropagations", _) => "TransitGatewayRouteTablePropagations",
+            ("LoadBalancerListeners", _) => "Listeners",
+            ("LoadBalancerTargetHealth", _) => "TargetHealthDescriptions",
             _ => return self.items.len(),
         };
         self.items
@@ -685,7 +723,7 @@ pub async fn pull(opts: &PullOptions) -> Result<PullSummary, PullError> {
     };
     let clients = regions
         .iter()
-        .map(|r| (r.clone(), ec2_client(&sdk, r)))
+        .map(|r| (r.clone(), RegionClients::new(&sdk, r)))
         .collect();
     pull_regions(clients, account, sts_ok, opts, started).await
 }
@@ -821,6 +859,39 @@ async fn caller_account(sdk: &SdkConfig) -> Result<(Option<String>, bool), PullE
     }
 }
 
+/// The API clients of one region: EC2 and both Elastic Load Balancing APIs.
+#[derive(Clone, Debug)]
+pub struct RegionClients {
+    pub ec2: Client,
+    pub elbv2: aws_sdk_elasticloadbalancingv2::Client,
+    pub elb: aws_sdk_elasticloadbalancing::Client,
+}
+
+impl RegionClients {
+    /// Clients from the shared configuration (credentials, `--endpoint-url`,
+    /// retries) for `region`.
+    fn new(sdk: &SdkConfig, region: &str) -> Self {
+        let region = Region::new(region.to_string());
+        RegionClients {
+            ec2: Client::from_conf(
+                aws_sdk_ec2::config::Builder::from(sdk)
+                    .region(region.clone())
+                    .build(),
+            ),
+            elbv2: aws_sdk_elasticloadbalancingv2::Client::from_conf(
+                aws_sdk_elasticloadbalancingv2::config::Builder::from(sdk)
+                    .region(region.clone())
+                    .build(),
+            ),
+            elb: aws_sdk_elasticloadbalancing::Client::from_conf(
+                aws_sdk_elasticloadbalancing::config::Builder::from(sdk)
+                    .region(region)
+                    .build(),
+            ),
+        }
+    }
+}
+
 fn ec2_client(sdk: &SdkConfig, region: &str) -> Client {
     let conf = aws_sdk_ec2::config::Builder::from(sdk)
         .region(Region::new(region.to_string()))
@@ -861,7 +932,7 @@ async fn enabled_regions(
 /// backed by the SDK's mocks. `account`: the caller's account if known (STS
 /// answered), else it is taken from the VPCs' `OwnerId`.
 pub async fn pull_with_clients(
-    clients: Vec<(String, Client)>,
+    clients: Vec<(String, RegionClients)>,
     account: Option<String>,
     opts: &PullOptions,
 ) -> Result<PullSummary, PullError> {
@@ -870,7 +941,7 @@ pub async fn pull_with_clients(
 }
 
 async fn pull_regions(
-    clients: Vec<(String, Client)>,
+    clients: Vec<(String, RegionClients)>,
     account: Option<String>,
     sts_ok: bool,
     opts: &PullOptions,
@@ -1172,7 +1243,11 @@ macro_rules! unpaged {
     }};
 }
 
-async fn run_call(client: &Client, sem: &Semaphore, region: &str, call: Call) -> TaskOut {
+// After the macros, which it uses.
+mod elb;
+
+async fn run_call(clients: &RegionClients, sem: &Semaphore, region: &str, call: Call) -> TaskOut {
+    let client = &clients.ec2;
     let result: Result<(Vec<Value>, usize), CallError> = match call {
         Call::Vpcs => paged!(sem, client.describe_vpcs(), vpcs, convert::vpc),
         Call::Subnets => paged!(sem, client.describe_subnets(), subnets, convert::subnet),
@@ -1289,6 +1364,9 @@ async fn run_call(client: &Client, sem: &Semaphore, region: &str, call: Call) ->
         Call::TransitGatewayRouteTables => {
             return transit_gateway_route_tables(client, sem, region).await
         }
+        Call::LoadBalancers => return elb::load_balancers(&clients.elbv2, sem, region).await,
+        Call::TargetGroups => return elb::target_groups(&clients.elbv2, sem, region).await,
+        Call::ClassicLoadBalancers => elb::classic_load_balancers(&clients.elb, sem).await,
     };
     let mut out = TaskOut::new(region);
     match result {
@@ -1341,9 +1419,10 @@ impl SubResults {
                 self.items.push(item);
                 self.requests += n;
             }
-            // Deleted between the listing and this call: nothing to record.
+            // Deleted between the listing and this call: nothing to record
+            // (EC2's `*.NotFound`, ELB's `LoadBalancerNotFound`...).
             Err(e)
-                if e.code().ends_with(".NotFound")
+                if e.code().ends_with("NotFound")
                     || e.code().starts_with("InvalidPrefixListID") => {}
             Err(error) => {
                 self.failure = Some(Failure {
@@ -1596,6 +1675,14 @@ mod tests {
         assert_eq!(files.len(), n);
         assert!(iam_actions().contains(&"ec2:DescribeNetworkAcls".to_string()));
         assert!(iam_actions().contains(&"ec2:GetManagedPrefixListEntries".to_string()));
+        // elbv2 and classic operations share the elasticloadbalancing prefix.
+        for op in ["DescribeLoadBalancers", "DescribeTargetHealth"] {
+            assert_eq!(iam_action(op), format!("elasticloadbalancing:{op}"));
+        }
+        assert_eq!(
+            iam_action(Call::ClassicLoadBalancers.operation()),
+            iam_action(Call::LoadBalancers.operation())
+        );
     }
 
     #[test]

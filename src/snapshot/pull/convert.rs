@@ -15,56 +15,56 @@ use serde_json::{Map, Value};
 
 /// A JSON object under construction; `None` values are skipped.
 #[derive(Default)]
-struct Obj(Map<String, Value>);
+pub(super) struct Obj(Map<String, Value>);
 
 impl Obj {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         Self::default()
     }
-    fn s(mut self, key: &str, v: Option<&str>) -> Self {
+    pub(super) fn s(mut self, key: &str, v: Option<&str>) -> Self {
         if let Some(v) = v {
             self.0.insert(key.into(), Value::String(v.into()));
         }
         self
     }
     /// An SDK enum, written as its wire value.
-    fn e<E: AsRef<str>>(self, key: &str, v: Option<&E>) -> Self {
+    pub(super) fn e<E: AsRef<str>>(self, key: &str, v: Option<&E>) -> Self {
         self.s(key, v.map(|e| e.as_ref()))
     }
-    fn b(mut self, key: &str, v: Option<bool>) -> Self {
+    pub(super) fn b(mut self, key: &str, v: Option<bool>) -> Self {
         if let Some(v) = v {
             self.0.insert(key.into(), Value::Bool(v));
         }
         self
     }
-    fn i(mut self, key: &str, v: Option<impl Into<i64>>) -> Self {
+    pub(super) fn i(mut self, key: &str, v: Option<impl Into<i64>>) -> Self {
         if let Some(v) = v {
             self.0.insert(key.into(), Value::from(v.into()));
         }
         self
     }
     /// A timestamp, in the ISO 8601 form the CLI prints.
-    fn t(self, key: &str, v: Option<&DateTime>) -> Self {
+    pub(super) fn t(self, key: &str, v: Option<&DateTime>) -> Self {
         self.s(key, v.map(cli_time).as_deref())
     }
-    fn o(mut self, key: &str, v: Option<Value>) -> Self {
+    pub(super) fn o(mut self, key: &str, v: Option<Value>) -> Self {
         if let Some(v) = v {
             self.0.insert(key.into(), v);
         }
         self
     }
     /// A list: written when the API returned it (even empty), else omitted.
-    fn l<T>(mut self, key: &str, v: Option<&Vec<T>>, f: impl Fn(&T) -> Value) -> Self {
+    pub(super) fn l<T>(mut self, key: &str, v: Option<&Vec<T>>, f: impl Fn(&T) -> Value) -> Self {
         if let Some(v) = v {
             self.0
                 .insert(key.into(), Value::Array(v.iter().map(f).collect()));
         }
         self
     }
-    fn strings(self, key: &str, v: Option<&Vec<String>>) -> Self {
+    pub(super) fn strings(self, key: &str, v: Option<&Vec<String>>) -> Self {
         self.l(key, v, |s| Value::String(s.clone()))
     }
-    fn done(self) -> Value {
+    pub(super) fn done(self) -> Value {
         Value::Object(self.0)
     }
 }
