@@ -441,11 +441,11 @@ fn run(cli: Cli) -> miette::Result<u8> {
                 source_ip: args.source_ip,
                 destination_ip: args.destination_ip,
             };
-            let unknown = missing_for_paths(&snap);
             let warnings: Vec<String> = snap.warnings.iter().map(|w| w.to_string()).collect();
             if let Some((lb, node)) =
                 elb::resolve(&topo, &query.destination).map_err(Report::new)?
             {
+                let unknown = missing_for_paths(&snap, true);
                 let a = elb::analyze(&topo, &query, lb, node.as_deref(), args.lb_only)
                     .map_err(Report::new)?;
                 let text = match args.format {
@@ -480,6 +480,7 @@ fn run(cli: Cli) -> miette::Result<u8> {
                     query.destination
                 ));
             }
+            let unknown = missing_for_paths(&snap, false);
             let mut analysis = path::analyze(&topo, &query).map_err(Report::new)?;
             analysis.mark_unknown(&unknown);
             if let Some(line) = snap.provenance() {
@@ -772,8 +773,8 @@ fn run_scope(
 
 /// (what, IAM action) for each kind a path or audit analysis needs that
 /// `pull --allow-partial` could not read.
-fn missing_for_paths(snap: &snapshot::Snapshot) -> Vec<(String, String)> {
-    snap.missing_for_paths()
+fn missing_for_paths(snap: &snapshot::Snapshot, load_balancers: bool) -> Vec<(String, String)> {
+    snap.missing_for_paths(load_balancers)
         .into_iter()
         .map(|m| (format!("{} in {}", m.key, m.region), m.action))
         .collect()
@@ -808,7 +809,7 @@ fn run_audit(args: AuditArgs) -> miette::Result<u8> {
     let snap = load(&args.snapshot)?;
     let topo = Topology::new(&snap.network);
     let result = run_scope(&topo, &scope)?;
-    let unknown = missing_for_paths(&snap);
+    let unknown = missing_for_paths(&snap, scope.scope.may_pass_load_balancers());
     let mut warnings: Vec<String> = snap.warnings.iter().map(|w| w.to_string()).collect();
     if let Some(line) = snap.provenance() {
         warnings.push(line);

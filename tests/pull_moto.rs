@@ -734,6 +734,31 @@ fn pull_from_moto_gives_the_verdicts_of_the_hand_written_cli_json() {
                 .contains("ec2:DescribeNetworkAcls")));
     std::fs::remove_dir_all(&partial).unwrap();
 
+    // Load balancers denied (an EC2-only policy with --allow-partial): a
+    // question between two instances does not depend on them, so it still
+    // gets its verdict; only load balancer questions would be unknown.
+    std::fs::create_dir_all(partial.join("us-east-1")).unwrap();
+    for f in walk(&region) {
+        let name = f.file_name().unwrap().to_string_lossy().into_owned();
+        if !name.starts_with("elb") {
+            std::fs::copy(&f, partial.join("us-east-1").join(&name)).unwrap();
+        }
+    }
+    doc["VpcreachSnapshot"]["Missing"] = serde_json::json!([{
+        "Region": "us-east-1", "Operation": "DescribeLoadBalancers",
+        "Action": "elasticloadbalancing:DescribeLoadBalancers", "Key": "LoadBalancers",
+        "ErrorCode": "AccessDenied", "Message": "denied",
+    }]);
+    std::fs::write(
+        partial.join("vpcreach-snapshot.json"),
+        serde_json::to_string(&doc).unwrap(),
+    )
+    .unwrap();
+    let (code, out) = run(&path_args);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(!out.contains("UNKNOWN"), "{out}");
+    std::fs::remove_dir_all(&partial).unwrap();
+
     // Verdicts: the pulled snapshot and the hand-written CLI JSON agree.
     let fixture = repo().join("fixtures/moto-network");
     let fixed = fixture_ids();

@@ -160,6 +160,33 @@ pub struct HeaderStatement {
     pub protocols: Option<ProtoSet>,
 }
 
+impl Scope {
+    /// Could a path of this scope go through a load balancer (a `Through`
+    /// statement naming a load balancer type, or an id that is not an EC2
+    /// one: an ELB ARN or a classic load balancer's name)?
+    pub fn may_pass_load_balancers(&self) -> bool {
+        const EC2: &[&str] = &[
+            "eni-", "i-", "igw-", "pcx-", "nat-", "sg-", "subnet-", "vpc-", "vgw-", "tgw-", "vpce-",
+        ];
+        self.match_paths
+            .iter()
+            .chain(&self.exclude_paths)
+            .flat_map(|p| &p.through)
+            .any(|st| {
+                st.types.iter().flatten().any(|t| {
+                    matches!(
+                        t,
+                        ResourceType::LoadBalancerV2 | ResourceType::ClassicLoadBalancer
+                    )
+                }) || st
+                    .resources
+                    .iter()
+                    .flatten()
+                    .any(|id| !EC2.iter().any(|p| id.starts_with(p)))
+            })
+    }
+}
+
 impl ScopePath {
     pub fn is_empty(&self) -> bool {
         self.source.is_none() && self.destination.is_none() && self.through.is_empty()

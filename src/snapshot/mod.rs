@@ -104,6 +104,19 @@ pub struct MissingKind {
 /// the rules `SecurityGroups` already holds.
 const NOT_NEEDED_FOR_PATHS: &[&str] = &["SecurityGroupRules"];
 
+/// What `pull` records for the ELB calls (`elbv2` and classic).
+const LOAD_BALANCER_KINDS: &[&str] = &[
+    "LoadBalancers",
+    "LoadBalancerListeners",
+    "Listeners",
+    "TargetGroups",
+    "LoadBalancerTargetHealth",
+    "LoadBalancerAttributes",
+    "TargetGroupAttributes",
+    "LoadBalancerDescriptions",
+    "ClassicLoadBalancers",
+];
+
 impl Snapshot {
     fn meta_str(&self, key: &str) -> Option<&str> {
         self.metadata.as_ref()?.get(key)?.as_str()
@@ -121,11 +134,14 @@ impl Snapshot {
     }
 
     /// Missing kinds a path (or audit) analysis needs: with any of them the
-    /// answer is unknown, never a guess.
-    pub fn missing_for_paths(&self) -> Vec<MissingKind> {
+    /// answer is unknown, never a guess. Load balancer kinds count only for
+    /// questions about load balancers (`load_balancers`): a path between two
+    /// instances does not depend on them.
+    pub fn missing_for_paths(&self, load_balancers: bool) -> Vec<MissingKind> {
         self.missing()
             .into_iter()
             .filter(|m| !NOT_NEEDED_FOR_PATHS.contains(&m.key.as_str()))
+            .filter(|m| load_balancers || !LOAD_BALANCER_KINDS.contains(&m.key.as_str()))
             .collect()
     }
 
