@@ -617,6 +617,156 @@ fn cases() -> Vec<Case> {
     ]
 }
 
+/// fixtures/tgw-inspection (appliance mode on the inspection attachment)
+/// and its twin without appliance mode: ids of the README's tables.
+struct Insp {
+    fixture: &'static str,
+    fw: [&'static str; 3],
+    fw_eni: [&'static str; 3],
+    fw_sg: &'static str,
+    web: &'static str,
+    job: &'static str,
+    batch: &'static str,
+    api: &'static str,
+    db: &'static str,
+    appliance_mode: bool,
+}
+
+const INSP: [Insp; 2] = [
+    Insp {
+        fixture: "tgw-inspection",
+        fw: [
+            "i-01244df9538abaeab",
+            "i-02485046148871239",
+            "i-0b29b88f970c5f278",
+        ],
+        fw_eni: [
+            "eni-0879bf3a79c184ef4",
+            "eni-0660c0b6e633e2765",
+            "eni-0986cecc6152f5c2f",
+        ],
+        fw_sg: "sg-0f6c904d1740b540d",
+        web: "i-09322a92b83288a30",
+        job: "i-062601f3f62ec0517",
+        batch: "i-05162ffa7d2a82c1f",
+        api: "i-036c4cbaf7b72596d",
+        db: "i-034ecab282d2967a3",
+        appliance_mode: true,
+    },
+    Insp {
+        fixture: "tgw-inspection-no-appliance-mode",
+        fw: [
+            "i-0139b96b22283160d",
+            "i-0942b63ea990230be",
+            "i-0a226ea7fd645585e",
+        ],
+        fw_eni: [
+            "eni-0c870153602a67702",
+            "eni-092541adda7bccf8d",
+            "eni-0cac7f0d722573c07",
+        ],
+        fw_sg: "sg-047dde899f3f0acf6",
+        web: "i-015ee19706290912d",
+        job: "i-0cce12d96f9b65a4d",
+        batch: "i-0e7d5f1ccbd461aa0",
+        api: "i-0ba54274dd1e45a0d",
+        db: "i-07a56555389af4ade",
+        appliance_mode: false,
+    },
+];
+
+fn insp_cases() -> Vec<Case> {
+    let mut out = Vec::new();
+    for f in &INSP {
+        let x = f.fixture;
+        out.push(ok(x, f.web, f.db, TCP, Some(443)));
+        out.push(no(
+            x,
+            f.web,
+            f.db,
+            TCP,
+            Some(5432),
+            "ENI_SG_RULES_MISMATCH",
+            f.fw_sg,
+            false,
+        ));
+        out.push(no(
+            x,
+            f.job,
+            f.db,
+            TCP,
+            Some(443),
+            "ENI_SOURCE_DEST_CHECK_RESTRICTION",
+            f.fw_eni[2],
+            false,
+        ));
+        out.push(ok(x, f.batch, f.db, TCP, Some(443)));
+        out.push(ok(x, f.db, f.web, TCP, Some(443)));
+        out.push(ok(x, f.web, f.api, TCP, Some(443)));
+    }
+    out
+}
+
+/// The reachable rows of fixtures/tgw-inspection*/README.md: which
+/// appliance each direction crosses (C7.5: appliance mode keeps a reply on
+/// the request's attachment ENI; without it each direction takes the ENI in
+/// its own AZ) and the notes the answer must carry.
+#[test]
+fn tgw_inspection_appliances_and_notes() {
+    let appliances = |hops: &[vpcreach::analysis::Hop]| -> Vec<String> {
+        hops.iter()
+            .filter(|h| h.role.contains("appliance"))
+            .filter_map(|h| h.attached_to.as_ref().map(|c| c.id.clone()))
+            .collect()
+    };
+    for f in &INSP {
+        let snap = snapshot::load(&Path::new("fixtures").join(f.fixture)).expect("fixture loads");
+        let topo = Topology::new(&snap.network);
+        let [fa, fb, _] = f.fw;
+        let am = f.appliance_mode;
+        // (src, dst, forward appliance, return appliance, appliance note, AZ note)
+        let rows = [
+            (f.web, f.db, fa, if am { fa } else { fb }, !am, false),
+            (f.batch, f.db, fa, if am { fa } else { fb }, !am, true),
+            (f.db, f.web, fb, if am { fb } else { fa }, !am, false),
+            (f.web, f.api, fa, fa, false, false),
+        ];
+        for (src, dst, fwd, ret, appliance_note, az_note) in rows {
+            let query = PathQuery {
+                source: src.into(),
+                destination: dst.into(),
+                protocol: ProtocolChoice::Number(TCP),
+                dport: Some((443, 443)),
+                sport: EPHEMERAL,
+                source_ip: None,
+                destination_ip: None,
+            };
+            let a = path::analyze(&topo, &query).expect("endpoints resolve");
+            let label = format!("{}: {src} -> {dst}", f.fixture);
+            assert!(a.path_found(), "{label}: {:?}", a.explanations);
+            assert_eq!(
+                appliances(&a.forward),
+                vec![fwd.to_string()],
+                "{label} forward"
+            );
+            assert_eq!(appliances(&a.ret), vec![ret.to_string()], "{label} return");
+            let has = |s: &str| a.notes.iter().any(|n| n.contains(s));
+            assert_eq!(
+                has("APPLIANCE_MODE"),
+                appliance_note,
+                "{label}: {:?}",
+                a.notes
+            );
+            assert_eq!(
+                has("has no subnet in us-east-1d"),
+                az_note,
+                "{label}: {:?}",
+                a.notes
+            );
+        }
+    }
+}
+
 const DS: &str = "dual-stack";
 const DS_WEB: &str = "i-06c4d8279659aabc4";
 const DS_APP: &str = "i-0a032a652bb20302e";
@@ -667,7 +817,7 @@ fn dual_stack_questions_get_both_families_through() {
 fn every_fixture_verdict_holds() {
     let mut failures = Vec::new();
     let mut loaded = std::collections::BTreeMap::new();
-    for case in cases() {
+    for case in cases().into_iter().chain(insp_cases()) {
         let snap = loaded.entry(case.fixture).or_insert_with(|| {
             snapshot::load(&Path::new("fixtures").join(case.fixture)).expect("fixture loads")
         });

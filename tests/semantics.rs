@@ -2797,3 +2797,119 @@ fn c4_6_egress_only_igw_blocks_inbound_initiated_ipv6() {
         true,
     );
 }
+
+// ------------------------------------------------ C7.5 appliance mode
+//
+// fixtures/tgw-inspection: prod-web-a (us-east-1a) → dev-db-b (us-east-1b)
+// through the inspection VPC, one firewall appliance per AZ behind the
+// inspection attachment (appliance mode on). The tests flip the mode on the
+// model and break the us-east-1b appliance.
+
+const INSP_ATT: &str = "tgw-attach-0f1f534eb82758ea3";
+const INSP_WEB: &str = "i-09322a92b83288a30";
+const INSP_DB: &str = "i-034ecab282d2967a3";
+const INSP_FW_B_ENI: &str = "eni-0660c0b6e633e2765";
+
+fn inspection(appliance_mode: bool, break_fw_b: bool) -> Network {
+    let snap = vpcreach::snapshot::load(std::path::Path::new("fixtures/tgw-inspection"))
+        .expect("fixture loads");
+    let mut net = snap.network;
+    let att = net
+        .tgw_attachments
+        .get_mut(INSP_ATT)
+        .expect("inspection attachment");
+    att.vpc.as_mut().expect("vpc attachment").appliance_mode = appliance_mode;
+    if break_fw_b {
+        let eni = net
+            .network_interfaces
+            .get_mut(INSP_FW_B_ENI)
+            .expect("fw-b ENI");
+        eni.source_dest_check = true;
+    }
+    net
+}
+
+fn insp_443(net: &Network) -> PathAnalysis {
+    let mut q = query(INSP_WEB, INSP_DB, 6, Some((443, 443)));
+    q.sport = Some((1024, 65535));
+    analyze(net, &q)
+}
+
+/// C7.5: with appliance mode the TGW keeps both directions of a flow on one
+/// ENI of the attachment, so the reply from us-east-1b goes back through
+/// the us-east-1a appliance the request crossed: a broken us-east-1b
+/// appliance is not on the path. Without appliance mode the reply takes the
+/// ENI of its own AZ and meets the broken appliance.
+#[test]
+fn c7_5_appliance_mode_keeps_the_reply_on_the_requests_appliance() {
+    assert_found(&insp_443(&inspection(true, true)));
+    let a = insp_443(&inspection(false, true));
+    assert_blocked(&a, "ENI_SOURCE_DEST_CHECK_RESTRICTION", INSP_FW_B_ENI, true);
+}
+
+/// C7.5: without appliance mode, a reply crossing another AZ's appliance
+/// than its request did is answered reachable (appliance state is not
+/// modelled) with an explicit note naming both; with appliance mode, or
+/// when both directions share an AZ, no such note.
+#[test]
+fn c7_5_without_appliance_mode_a_cross_az_reply_gets_a_note() {
+    let note = |a: &PathAnalysis| {
+        a.notes
+            .iter()
+            .find(|n| n.starts_with("APPLIANCE_MODE"))
+            .cloned()
+    };
+    let a = insp_443(&inspection(false, false));
+    assert_found(&a);
+    let n = note(&a).expect("appliance-mode note");
+    assert!(n.contains(INSP_ATT) && n.contains(INSP_FW_B_ENI), "{n}");
+    assert!(n.contains("us-east-1a") && n.contains("us-east-1b"), "{n}");
+    let a = insp_443(&inspection(true, false));
+    assert_found(&a);
+    assert_eq!(note(&a), None);
+    // dev-api-a is in us-east-1a, like prod-web-a: one appliance both ways.
+    let mut q = query(INSP_WEB, "i-036c4cbaf7b72596d", 6, Some((443, 443)));
+    q.sport = Some((1024, 65535));
+    let a = analyze(&inspection(false, false), &q);
+    assert_found(&a);
+    assert_eq!(note(&a), None);
+}
+
+/// C7.5: the TGW prefers the exit attachment's ENI in the AZ the packet
+/// entered in; with none there it uses another AZ's, which one AWS does not
+/// say: a note names the one followed (prod-batch-d is in us-east-1d, the
+/// inspection attachment has no subnet there).
+#[test]
+fn c7_5_exit_attachment_without_the_entry_az_is_noted() {
+    let mut q = query("i-05162ffa7d2a82c1f", INSP_DB, 6, Some((443, 443)));
+    q.sport = Some((1024, 65535));
+    let a = analyze(&inspection(true, false), &q);
+    assert_found(&a);
+    assert!(
+        a.notes
+            .iter()
+            .any(|n| n.contains(INSP_ATT) && n.contains("no subnet in us-east-1d")),
+        "{:?}",
+        a.notes
+    );
+}
+
+/// C7.5 in the reference evaluator (tests/equivalence.rs compares it with
+/// the engine, but its random worlds never send a reply back through the
+/// attachment its request left by): one packet prod-web-a → dev-db-b with
+/// the us-east-1b appliance broken gets back only with appliance mode, and
+/// the engine says the same.
+#[test]
+fn c7_5_reference_evaluator_keeps_the_reply_on_the_requests_appliance() {
+    use vpcreach::analysis::reference;
+    use vpcreach::topology::Topology;
+    const WEB_ENI: &str = "eni-09ade657ea95ea7ab";
+    for appliance_mode in [true, false] {
+        let net = inspection(appliance_mode, true);
+        let topo = Topology::new(&net);
+        let v = reference::evaluate(&topo, WEB_ENI, tcp("10.1.1.10", "10.2.2.50", 40000, 443));
+        assert!(v.forward, "{:#?}", v.trace);
+        assert_eq!(v.reply, appliance_mode, "{:#?}", v.trace);
+        assert_eq!(insp_443(&net).path_found(), appliance_mode);
+    }
+}

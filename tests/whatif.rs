@@ -969,6 +969,8 @@ fn class_walks_equal_pairwise_on_every_fixture_edit() {
         "peering",
         "return-blocked",
         "tgw-hub-spoke",
+        "tgw-inspection",
+        "tgw-inspection-no-appliance-mode",
         "vpc-endpoints",
         "vgw-onprem",
     ] {

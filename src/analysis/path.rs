@@ -113,6 +113,16 @@ impl Hops {
     }
 }
 
+/// A TGW handing a packet to a VPC attachment through the ENI in `subnet`,
+/// and the appliance ENIs the packet crossed in that VPC.
+#[derive(Clone, Debug)]
+struct TgwExit {
+    attachment: String,
+    subnet: String,
+    appliance_mode: bool,
+    appliances: Vec<String>,
+}
+
 #[derive(Clone, Debug, Default)]
 struct Trace {
     hops: Hops,
@@ -120,6 +130,12 @@ struct Trace {
     blocked: bool,
     lost_sg_identity: bool,
     crossed_tgw: bool,
+    /// Where the TGW handed the packet to a VPC attachment, in order.
+    tgw_exits: Vec<TgwExit>,
+    /// Index in `tgw_exits` of the VPC the packet is in, if it came from a TGW.
+    current_exit: Option<usize>,
+    /// On a reply: the forward direction's `tgw_exits` (appliance mode, C7.5).
+    forward_exits: Vec<TgwExit>,
     nat_bindings: Vec<NatBinding>,
     /// Source translations on the way, in order (to state `admitted` in
     /// the source's own addresses).
@@ -1183,6 +1199,7 @@ impl<'t, 'n> Walk<'t, 'n> {
     fn start_return(&self, exit: &Exit, forward: &Trace, reply: HeaderSet) -> Vec<Trace> {
         let trace = Trace {
             nat_bindings: forward.nat_bindings.clone(),
+            forward_exits: forward.tgw_exits.clone(),
             hops: Hops {
                 v: Vec::new(),
                 on: self.record,
@@ -1846,6 +1863,7 @@ impl<'t, 'n> Walk<'t, 'n> {
             set
         };
         trace.lost_sg_identity = true; // C1.10
+        self.appliance_behind_tgw(&mut trace, eni_id);
         out.extend(self.eni_out(trace, eni_id, set, true));
         out
     }
@@ -2382,6 +2400,7 @@ impl<'t, 'n> Walk<'t, 'n> {
         let mut hop = self.hop(&att.id, "transit gateway attachment (entry)", &set);
         hop.vpc = Some(vpc_id.to_string());
         trace.hops.push(hop);
+        trace.current_exit = None;
         let mut set = self.attachment_state(&mut trace, att, set);
         // AZ affinity: the attachment needs a subnet in the source's AZ (C7.5).
         let source_az = from_subnet
@@ -2425,6 +2444,100 @@ impl<'t, 'n> Walk<'t, 'n> {
             }
         }
         self.tgw_route(trace, tgw_id, att, source_az, set)
+    }
+
+    /// The subnet whose ENI of `att` the TGW hands a packet to (C7.5): with
+    /// appliance mode, a reply keeps the ENI its request used; otherwise the
+    /// ENI in the AZ the packet entered the TGW in, or, with none there,
+    /// another AZ's (the first subnet, with a note: AWS does not say which).
+    /// Records the exit on the trace.
+    fn tgw_exit_subnet(
+        &self,
+        trace: &mut Trace,
+        att: &TgwAttachment,
+        out_att: &TgwVpcAttachment,
+        source_az: Option<&str>,
+    ) -> Option<String> {
+        let net = self.net();
+        let forward = trace
+            .forward_exits
+            .iter()
+            .find(|x| x.attachment == att.id)
+            .map(|x| x.subnet.clone());
+        let in_az = source_az.and_then(|az| {
+            out_att.subnet_ids.iter().find(|sid| {
+                net.subnets
+                    .get(*sid)
+                    .and_then(|s| s.availability_zone.as_deref())
+                    == Some(az)
+            })
+        });
+        let subnet = match (out_att.appliance_mode, forward) {
+            (true, Some(f)) => Some(f),
+            _ => {
+                if let (Some(az), None, Some(first)) =
+                    (source_az, in_az, out_att.subnet_ids.first())
+                {
+                    self.note(format!("{} has no subnet in {az}, where the packet entered the transit gateway: the TGW delivers it through an ENI in another Availability Zone, and AWS does not say which; vpcreach follows the one in {first} (C7.5)", att.id));
+                }
+                in_az.or(out_att.subnet_ids.first()).cloned()
+            }
+        };
+        if let Some(sn) = &subnet {
+            trace.tgw_exits.push(TgwExit {
+                attachment: att.id.clone(),
+                subnet: sn.clone(),
+                appliance_mode: out_att.appliance_mode,
+                appliances: Vec::new(),
+            });
+            trace.current_exit = Some(trace.tgw_exits.len() - 1);
+        }
+        subnet
+    }
+
+    /// A packet crosses appliance `eni_id` in a VPC a TGW handed it to. On
+    /// a reply through an attachment without appliance mode, whose ENI is
+    /// not the one the request used, the reply crosses the appliances of
+    /// another AZ (C7.5): a stateful appliance drops a reply to a request it
+    /// did not see. Appliance state is not modelled; the verdict stands and
+    /// a note says so.
+    fn appliance_behind_tgw(&self, trace: &mut Trace, eni_id: &str) {
+        let Some(i) = trace.current_exit else {
+            return;
+        };
+        let here = &mut trace.tgw_exits[i];
+        here.appliances.push(eni_id.to_string());
+        if here.appliance_mode {
+            return;
+        }
+        let Some(fwd) = trace
+            .forward_exits
+            .iter()
+            .find(|x| x.attachment == here.attachment)
+        else {
+            return;
+        };
+        if fwd.subnet == here.subnet || fwd.appliances.iter().any(|a| a == eni_id) {
+            return;
+        }
+        let net = self.net();
+        let az = |sn: &str| {
+            net.subnets
+                .get(sn)
+                .and_then(|s| s.availability_zone.clone())
+                .unwrap_or_else(|| sn.to_string())
+        };
+        let seen = if fwd.appliances.is_empty() {
+            "no appliance".to_string()
+        } else {
+            fwd.appliances.join(", ")
+        };
+        self.note(format!(
+            "APPLIANCE_MODE: {att} has appliance mode disabled, so the transit gateway picks its ENI by each direction's Availability Zone (C7.5): the request crossed {seen} (through the ENI in {fa}), the reply crosses {eni_id} (through the ENI in {ra}). A stateful appliance drops a reply to a connection it did not see; vpcreach does not model appliance state. Enable ApplianceModeSupport on {att} to keep both directions on one appliance",
+            att = here.attachment,
+            fa = az(&fwd.subnet),
+            ra = az(&here.subnet),
+        ));
     }
 
     /// An attachment that is not `available` carries nothing into or out
@@ -2582,18 +2695,8 @@ impl<'t, 'n> Walk<'t, 'n> {
                     if !(sg_ok_in && out_att.sg_referencing) {
                         t.lost_sg_identity = true;
                     }
-                    let exit_subnet = source_az
-                        .as_deref()
-                        .and_then(|az| {
-                            out_att.subnet_ids.iter().find(|sid| {
-                                net.subnets
-                                    .get(*sid)
-                                    .and_then(|s| s.availability_zone.as_deref())
-                                    == Some(az)
-                            })
-                        })
-                        .or(out_att.subnet_ids.first())
-                        .cloned();
+                    let exit_subnet =
+                        self.tgw_exit_subnet(&mut t, egress, out_att, source_az.as_deref());
                     let mut hop = self.hop(&egress.id, "transit gateway attachment (exit)", &part);
                     hop.vpc = Some(out_att.vpc_id.clone());
                     hop.subnet = exit_subnet.clone();

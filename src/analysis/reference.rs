@@ -143,6 +143,8 @@ fn evaluate_with_nat_port(
         identity: true,
         visited: Vec::new(),
         crossed_tgw: false,
+        exits: Vec::new(),
+        forward_exits: Vec::new(),
         trace: Vec::new(),
     };
     let mut verdict = Verdict {
@@ -172,6 +174,7 @@ fn evaluate_with_nat_port(
     w.mode = Mode::Return;
     w.identity = true;
     w.crossed_tgw = false;
+    w.forward_exits = std::mem::take(&mut w.exits);
     w.visited.clear();
     w.trace.push(format!("-- reply {}", show(&reply)));
     let back = match &arrival.at {
@@ -279,6 +282,10 @@ struct Walker<'t, 'n> {
     /// The packet came through a transit gateway (C5.4: a NAT gateway
     /// accepts it although its source is outside the VPC).
     crossed_tgw: bool,
+    /// (attachment, subnet of its ENI) where a TGW handed the packet to a
+    /// VPC, in order; on the reply, `forward_exits` holds the request's.
+    exits: Vec<(String, String)>,
+    forward_exits: Vec<(String, String)>,
     trace: Vec<String>,
 }
 
@@ -1212,7 +1219,8 @@ impl Walker<'_, '_> {
 //   sent the packet to the TGW; the exit ENI is the destination attachment's
 //   subnet in that AZ, else its first subnet;
 // * the destination VPC routes the packet by the exit subnet's own table;
-// * appliance mode is not modelled (AZ symmetry of replies is not checked);
+// * with appliance mode a reply leaves the TGW through the ENI its request
+//   left through (C7.5); appliance state is not modelled;
 // * a VPN gateway leads on-premises: the verdict covers the AWS side, and
 //   the reply enters through the VGW (its gateway route table, if any).
 
@@ -1380,13 +1388,23 @@ impl Walker<'_, '_> {
             self.identity = false;
         }
         self.crossed_tgw = true;
-        let exit_subnet = source_az
-            .as_deref()
-            .and_then(|az| self.subnet_in_az(&out, az))
-            .or_else(|| out.subnet_ids.first().cloned());
+        // C7.5: with appliance mode a reply leaves through the ENI its
+        // request left through.
+        let pinned = out
+            .appliance_mode
+            .then(|| self.forward_exits.iter().find(|(a, _)| *a == exit.id))
+            .flatten()
+            .map(|(_, sn)| sn.clone());
+        let exit_subnet = pinned.or_else(|| {
+            source_az
+                .as_deref()
+                .and_then(|az| self.subnet_in_az(&out, az))
+                .or_else(|| out.subnet_ids.first().cloned())
+        });
         let Some(exit_subnet) = exit_subnet else {
             return Err(blocker("UNKNOWN_RESOURCE", &exit.id, "no subnet".into()));
         };
+        self.exits.push((exit.id.clone(), exit_subnet.clone()));
         self.log(format!("{} exits in {exit_subnet}", exit.id));
         // The exit ENI sends the packet: the TGW subnet's outbound rules and
         // its route table (C2.10, C7.6), or straight delivery in that subnet.
