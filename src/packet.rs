@@ -484,8 +484,12 @@ pub fn ports_text(ports: &PortSet) -> String {
     if ports.is_universal() {
         return "all".into();
     }
-    ports
-        .ranges()
+    ranges_text(ports)
+}
+
+/// `6`, `2-5`, `1,6,17` — the ranges of a set, comma-separated.
+pub fn ranges_text<T: range_set_blaze::Integer + fmt::Display>(set: &RangeSetBlaze<T>) -> String {
+    set.ranges()
         .map(|r| {
             if r.start() == r.end() {
                 r.start().to_string()

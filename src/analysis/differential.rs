@@ -577,18 +577,7 @@ pub fn traffic_summary(set: &HeaderSet) -> Vec<String> {
         }
     }
     if !others.is_empty() {
-        let text = others
-            .ranges()
-            .map(|r| {
-                if r.start() == r.end() {
-                    r.start().to_string()
-                } else {
-                    format!("{}-{}", r.start(), r.end())
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(",");
-        out.push(format!("other protocols {text}"));
+        out.push(format!("other protocols {}", ranges_text(&others)));
     }
     out
 }

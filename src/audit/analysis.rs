@@ -331,6 +331,39 @@ struct Run {
     initial: HeaderSet,
 }
 
+impl Run {
+    /// A walk from one gateway-like end (`source`) towards several ENI ends.
+    fn towards_enis(
+        ends: &[End],
+        source: usize,
+        src_endpoint: Endpoint,
+        dests: Vec<usize>,
+        initial: HeaderSet,
+    ) -> Run {
+        Run {
+            sources: vec![source],
+            src_endpoint,
+            dst_endpoint: eni_side(ends, &dests),
+            dst_enis: Some(Arc::new(
+                dests.iter().map(|&j| ends[j].id.clone()).collect(),
+            )),
+            dests,
+            src_enis: None,
+            initial,
+        }
+    }
+}
+
+/// The destination side of a walk towards ENI ends: the first stands for
+/// all of them (the walk's goal holds every one).
+fn eni_side(ends: &[End], dests: &[usize]) -> Endpoint {
+    Endpoint::Eni {
+        eni: ends[dests[0]].id.clone(),
+        instance: None,
+        addrs: AddrSet::new(),
+    }
+}
+
 /// What a run found: per group of sources with identical traffic, per
 /// traffic, the destinations.
 struct Entry {
@@ -574,11 +607,7 @@ pub fn audit(topo: &Topology, scope: &Scope) -> Result<AuditResult, AuditError> 
                 instance: None,
                 addrs: src_addrs,
             },
-            dst_endpoint: Endpoint::Eni {
-                eni: ends[dests[0]].id.clone(),
-                instance: None,
-                addrs: AddrSet::new(),
-            },
+            dst_endpoint: eni_side(&ends, &dests),
             dests,
             dst_enis: Some(dst_set),
             src_enis: Some(Arc::new(
@@ -629,21 +658,13 @@ pub fn audit(topo: &Topology, scope: &Scope) -> Result<AuditResult, AuditError> 
                     continue;
                 }
                 let initial = initial_for(sp, &public_internet(), false, &publics, true);
-                runs.push(Run {
-                    sources: vec![i],
-                    src_endpoint: Endpoint::InternetGateway(e.id.clone()),
-                    dst_endpoint: Endpoint::Eni {
-                        eni: ends[dests[0]].id.clone(),
-                        instance: None,
-                        addrs: AddrSet::new(),
-                    },
-                    dst_enis: Some(Arc::new(
-                        dests.iter().map(|&j| ends[j].id.clone()).collect(),
-                    )),
+                runs.push(Run::towards_enis(
+                    &ends,
+                    i,
+                    Endpoint::InternetGateway(e.id.clone()),
                     dests,
-                    src_enis: None,
                     initial,
-                });
+                ));
             }
             Kind::Pcx => {
                 let Some(p) = net.peerings.get(&e.id) else {
@@ -668,21 +689,13 @@ pub fn audit(topo: &Topology, scope: &Scope) -> Result<AuditResult, AuditError> 
                     let addrs: AddrSet =
                         dests.iter().map(|&j| ends[j].addr..=ends[j].addr).collect();
                     let initial = initial_for(sp, &nets_set(&far_cidrs), false, &addrs, true);
-                    runs.push(Run {
-                        sources: vec![i],
-                        src_endpoint: Endpoint::Peering(e.id.clone()),
-                        dst_endpoint: Endpoint::Eni {
-                            eni: ends[dests[0]].id.clone(),
-                            instance: None,
-                            addrs: AddrSet::new(),
-                        },
-                        dst_enis: Some(Arc::new(
-                            dests.iter().map(|&j| ends[j].id.clone()).collect(),
-                        )),
+                    runs.push(Run::towards_enis(
+                        &ends,
+                        i,
+                        Endpoint::Peering(e.id.clone()),
                         dests,
-                        src_enis: None,
                         initial,
-                    });
+                    ));
                 }
             }
             // On-premises behind a VGW, or traffic entering a TGW through
@@ -694,26 +707,11 @@ pub fn audit(topo: &Topology, scope: &Scope) -> Result<AuditResult, AuditError> 
                 if dests.is_empty() {
                     continue;
                 }
-                let dst_endpoint = Endpoint::Eni {
-                    eni: ends[dests[0]].id.clone(),
-                    instance: None,
-                    addrs: AddrSet::new(),
-                };
                 let src_endpoint = e.kind.endpoint(&e.id);
-                let src = path::endpoint_addrs(topo, &src_endpoint, None, &dst_endpoint);
+                let src = path::endpoint_addrs(topo, &src_endpoint, None, &eni_side(&ends, &dests));
                 let addrs: AddrSet = dests.iter().map(|&j| ends[j].addr..=ends[j].addr).collect();
                 let initial = initial_for(sp, &src, false, &addrs, true);
-                runs.push(Run {
-                    sources: vec![i],
-                    src_endpoint,
-                    dst_endpoint,
-                    dst_enis: Some(Arc::new(
-                        dests.iter().map(|&j| ends[j].id.clone()).collect(),
-                    )),
-                    dests,
-                    src_enis: None,
-                    initial,
-                });
+                runs.push(Run::towards_enis(&ends, i, src_endpoint, dests, initial));
             }
             Kind::Eni | Kind::Vpce => {}
         }
