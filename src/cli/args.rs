@@ -2,7 +2,8 @@
 
 use clap::ValueEnum;
 
-use vpcreach::analysis::{self, ProtocolChoice};
+pub use vpcreach::analysis::parse_port_range;
+use vpcreach::analysis::ProtocolChoice;
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum Format {
@@ -15,9 +16,4 @@ pub fn parse_protocol(s: &str) -> Result<ProtocolChoice, String> {
     ProtocolChoice::parse(s).ok_or_else(|| {
         format!("{s:?} is not tcp, udp, icmp, icmpv6, all or a protocol number 0-255")
     })
-}
-
-/// `--port`, `--source-port`: N or N-M.
-pub fn parse_port_range(s: &str) -> Result<(u16, u16), String> {
-    analysis::parse_port_range(s)
 }
