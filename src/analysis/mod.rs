@@ -10,7 +10,6 @@ pub mod elb;
 pub mod endpoint;
 pub mod intent;
 pub mod path;
-pub mod reference;
 pub mod rules;
 
 use crate::model::{AclEntry, Route};
