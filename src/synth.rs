@@ -5,6 +5,7 @@
 //! public / app / db tiers, NAT egress, SGs that reference each other, NACLs
 //! with dozens of rules, a few deliberate exposures). Must not know: the
 //! model or any analysis — it only writes what the AWS CLI would print.
+//! Also owns the crate's one seeded RNG ([`Rng`]).
 
 use std::fmt::Write as _;
 
@@ -67,18 +68,19 @@ impl EstateSpec {
 }
 
 /// splitmix64: tiny, fast and stable across versions, so a seed names the
-/// same estate forever (a property `rand`'s StdRng does not promise).
-struct Rng(u64);
+/// same estate (or flow log, `flows::gen`) forever (a property `rand`'s
+/// StdRng does not promise). The one seeded RNG of the crate.
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     }
-    fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         (self.next() % n.max(1) as u64) as usize
     }
     fn chance(&mut self, percent: u64) -> bool {

@@ -1,5 +1,5 @@
 //! The set-based path engine against the one-packet reference evaluator
-//! (`vpcreach::analysis::reference`) on random small snapshots.
+//! (`tests/reference/mod.rs`) on random small snapshots.
 //!
 //! Snapshots are generated as describe-* JSON and loaded through the real
 //! loader. Generation reads an "entropy tape" of numbers that proptest
@@ -10,6 +10,7 @@
 //! each with several packets / sampled ports.
 
 mod common;
+mod reference;
 
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
@@ -18,7 +19,6 @@ use common::*;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::Value;
-use vpcreach::analysis::reference;
 use vpcreach::analysis::{path, PathQuery, ProtocolChoice};
 use vpcreach::model::Network;
 use vpcreach::packet::{Header, PROTO_ICMP, PROTO_TCP, PROTO_UDP};
@@ -1224,12 +1224,12 @@ fn engine_agrees_with_reference_on_single_packets() {
                 .map_err(|e| TestCaseError::fail(format!("query failed: {e}")))?;
             stats::time("engine", t0);
             let t0 = std::time::Instant::now();
-            let v = reference::evaluate(&topo, &p.src_eni, p.h);
+            let v = reference::evaluate(&net, &p.src_eni, p.h);
             stats::time("reference", t0);
             stats::record(&v, !vpcreach::packet::is_v4(p.h.src));
             if p.h.proto == PROTO_ICMP {
                 let any_code = icmp_codes(&net).into_iter().any(|c| {
-                    reference::evaluate(&topo, &p.src_eni, Header { dport: c, ..p.h }).reachable()
+                    reference::evaluate(&net, &p.src_eni, Header { dport: c, ..p.h }).reachable()
                 });
                 prop_assert!(
                     a.path_found() == any_code,
@@ -1310,7 +1310,7 @@ mod stats {
     use std::collections::BTreeMap;
     use std::sync::Mutex;
     static COUNTS: Mutex<BTreeMap<String, usize>> = Mutex::new(BTreeMap::new());
-    pub fn record(v: &vpcreach::analysis::reference::Verdict, ipv6: bool) {
+    pub fn record(v: &crate::reference::Verdict, ipv6: bool) {
         // Which edge components a reachable packet went through.
         let via: String = [
             ("tgw-01 ", " via TGW"),
@@ -1417,7 +1417,7 @@ fn admitted_set_matches_reference_per_port() {
                     } else {
                         p.h.dport = port;
                     }
-                    let v = reference::evaluate(&topo, &p.src_eni, p.h);
+                    let v = reference::evaluate(&net, &p.src_eni, p.h);
                     prop_assert!(
                         a.admitted.contains(&p.h) == v.reachable(),
                         "{}",

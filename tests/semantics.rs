@@ -7,6 +7,7 @@
 //! equivalence property test (tests/equivalence.rs) found.
 
 mod common;
+mod reference;
 
 use common::*;
 use serde_json::Value;
@@ -2904,13 +2905,10 @@ fn c7_5_exit_attachment_without_the_entry_az_is_noted() {
 /// the engine says the same.
 #[test]
 fn c7_5_reference_evaluator_keeps_the_reply_on_the_requests_appliance() {
-    use vpcreach::analysis::reference;
-    use vpcreach::topology::Topology;
     const WEB_ENI: &str = "eni-09ade657ea95ea7ab";
     for appliance_mode in [true, false] {
         let net = inspection(appliance_mode, true);
-        let topo = Topology::new(&net);
-        let v = reference::evaluate(&topo, WEB_ENI, tcp("10.1.1.10", "10.2.2.50", 40000, 443));
+        let v = reference::evaluate(&net, WEB_ENI, tcp("10.1.1.10", "10.2.2.50", 40000, 443));
         assert!(v.forward, "{:#?}", v.trace);
         assert_eq!(v.reply, appliance_mode, "{:#?}", v.trace);
         assert_eq!(insp_443(&net).path_found(), appliance_mode);

@@ -17,7 +17,6 @@ pub mod describe;
 pub mod elb;
 pub mod endpoint;
 pub mod path;
-pub mod reference;
 pub mod rules;
 
 use crate::model::{AclEntry, Route};

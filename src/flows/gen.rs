@@ -14,6 +14,7 @@ use super::attribute::{Attributor, Key};
 use super::Verdict;
 use crate::model::{Network, Protocol};
 use crate::packet::Header;
+use crate::synth::Rng;
 use crate::topology::Topology;
 
 #[derive(Clone, Debug)]
@@ -34,21 +35,6 @@ impl Default for LogSpec {
             start: 1_767_225_600, // 2026-01-01T00:00:00Z
             drift_per_mille: 2,
         }
-    }
-}
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
     }
 }
 

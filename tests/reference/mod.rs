@@ -2,13 +2,16 @@
 //! time, plain loops over rules, written straight from
 //! aws-vpc-semantics.md (C1–C8, C10, C11).
 //!
-//! It exists to check the set-based engine ([`super::path`]): the two are
-//! independent implementations of the same rules, compared on random
-//! snapshots by `tests/equivalence.rs`. It shares the model and the
-//! topology's association lookups (which route table / NACL a subnet uses)
-//! with the engine, and nothing else: no header sets, no rule cubes, no
-//! route partitioning. Keep it that way: its value is in being obviously
-//! right, not fast, and in not inheriting the engine's mistakes.
+//! It exists to check the set-based engine (`vpcreach::analysis::path`):
+//! the two are independent implementations of the same rules, compared on
+//! random snapshots by `tests/equivalence.rs`. It lives under `tests/`, not
+//! in the shipped library, and shares only the model and the packet header
+//! with the engine: it finds a subnet's route table and network ACL itself
+//! (explicit association, else the VPC's main table / default ACL, C3.1,
+//! C2.1) rather than asking `Topology`, so a bug in the topology's fallback
+//! shows up as a disagreement. No header sets, no rule cubes, no route
+//! partitioning. Keep it that way: its value is in being obviously right,
+//! not fast, and in not inheriting the engine's mistakes.
 //!
 //! Scope: security groups (CIDR, prefix list, SG reference incl. across
 //! active peering, protocol -1, ICMP type/code), network ACLs, route tables
@@ -37,13 +40,15 @@
 //! * Hairpin through an IGW back to a public address of the snapshot is not
 //!   analysed (C4.5): such a packet is not reachable.
 
+// Included by several test binaries, each using a part of it.
+#![allow(dead_code)]
+
 use std::net::{IpAddr, Ipv4Addr};
 
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
-use crate::model::*;
-use crate::packet::{addr_of, ip_of, Addr, Header, PROTO_ICMP, PROTO_TCP, PROTO_UDP};
-use crate::topology::Topology;
+use vpcreach::model::*;
+use vpcreach::packet::{addr_of, ip_of, Addr, Header, PROTO_ICMP, PROTO_TCP, PROTO_UDP};
 
 /// Why the packet (or its reply) stops.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -84,13 +89,13 @@ impl Verdict {
 /// ENI's private addresses. The destination is whatever owns `h.dst`: an
 /// ENI's private address (same or peered VPC), or an address on the
 /// internet (reached through an internet gateway).
-pub fn evaluate(topo: &Topology, src_eni: &str, h: Header) -> Verdict {
-    let first = evaluate_with_nat_port(topo, src_eni, h, 1024);
+pub fn evaluate(net: &Network, src_eni: &str, h: Header) -> Verdict {
+    let first = evaluate_with_nat_port(net, src_eni, h, 1024);
     if first.0.reachable() || !first.1 {
         return first.0;
     }
-    for port in nat_port_candidates(topo.net) {
-        let (v, _) = evaluate_with_nat_port(topo, src_eni, h, port);
+    for port in nat_port_candidates(net) {
+        let (v, _) = evaluate_with_nat_port(net, src_eni, h, port);
         if v.reachable() {
             return v;
         }
@@ -127,14 +132,13 @@ fn nat_port_candidates(net: &Network) -> Vec<u16> {
 
 /// Returns the verdict and whether a NAT gateway chose a source port.
 fn evaluate_with_nat_port(
-    topo: &Topology,
+    net: &Network,
     src_eni: &str,
     h: Header,
     nat_port: u16,
 ) -> (Verdict, bool) {
     let mut w = Walker {
-        topo,
-        net: topo.net,
+        net,
         mode: Mode::Forward,
         src_eni: src_eni.to_string(),
         nat_port,
@@ -267,8 +271,7 @@ struct Arrival {
 
 type Step = Result<Arrival, Blocker>;
 
-struct Walker<'t, 'n> {
-    topo: &'t Topology<'n>,
+struct Walker<'n> {
     net: &'n Network,
     mode: Mode,
     src_eni: String,
@@ -399,7 +402,7 @@ fn blocker(code: &'static str, component: &str, detail: String) -> Blocker {
     }
 }
 
-impl Walker<'_, '_> {
+impl Walker<'_> {
     fn log(&mut self, s: String) {
         self.trace.push(s);
     }
@@ -503,7 +506,7 @@ impl Walker<'_, '_> {
         self.net
             .network_interfaces
             .values()
-            .find(|e| e.subnet_id == subnet && crate::topology::eni_owns(e, addr))
+            .find(|e| e.subnet_id == subnet && eni_owns(e, addr))
     }
 
     fn nat_of_eni(&self, eni: &str) -> Option<&NatGateway> {
@@ -688,7 +691,7 @@ impl Walker<'_, '_> {
                         && (e.vpc_id == vpc
                             || self.actively_peered(vpc, &e.vpc_id)
                             || self.sg_referencing_via_tgw(vpc, &e.vpc_id))
-                        && crate::topology::eni_owns(e, addr)
+                        && eni_owns(e, addr)
                 })
             }
         }
@@ -704,7 +707,7 @@ impl Walker<'_, '_> {
 
     /// C2.3–C2.6: ascending rule number, first match wins, `*` denies.
     fn nacl(&mut self, subnet: &str, egress: bool, h: &Header) -> Result<(), Blocker> {
-        let Some(acl) = self.topo.acl_of_subnet(subnet) else {
+        let Some(acl) = acl_of_subnet(self.net, subnet) else {
             return Err(blocker(
                 "UNKNOWN_RESOURCE",
                 subnet,
@@ -769,7 +772,7 @@ impl Walker<'_, '_> {
             return self.enter_subnet(subnet_id, h, Some(subnet_id));
         }
         self.nacl(subnet_id, true, &h)?;
-        let Some(rt) = self.topo.route_table_of_subnet(subnet_id) else {
+        let Some(rt) = route_table_of_subnet(self.net, subnet_id) else {
             return Err(blocker(
                 "UNKNOWN_RESOURCE",
                 subnet_id,
@@ -999,7 +1002,7 @@ impl Walker<'_, '_> {
         };
         if self.mode == Mode::Return {
             return Err(blocker(
-                crate::analysis::ExplanationCode::EgressOnlyIgwInboundInitiated.as_str(),
+                "EGRESS_ONLY_IGW_INBOUND_INITIATED",
                 eigw_id,
                 "the reply of an inbound connection".into(),
             ));
@@ -1069,7 +1072,7 @@ impl Walker<'_, '_> {
         };
         let inside = Header { dst: private, ..h };
         self.log(format!("{igw_id} ingress as {}", show(&inside)));
-        match self.topo.gateway_route_table(igw_id) {
+        match gateway_route_table(self.net, igw_id) {
             Some(rt) => self.route(rt, &vpc, None, inside),
             None => self.deliver_in_vpc(&vpc, inside, None),
         }
@@ -1224,7 +1227,7 @@ impl Walker<'_, '_> {
 // * a VPN gateway leads on-premises: the verdict covers the AWS side, and
 //   the reply enters through the VGW (its gateway route table, if any).
 
-impl Walker<'_, '_> {
+impl Walker<'_> {
     /// C1.5, C7.6: both VPCs attach to one transit gateway with SG
     /// referencing enabled on both attachments.
     fn sg_referencing_via_tgw(&self, a: &str, b: &str) -> bool {
@@ -1542,7 +1545,7 @@ impl Walker<'_, '_> {
                 "not attached".into(),
             ));
         };
-        match self.topo.gateway_route_table(vgw_id) {
+        match gateway_route_table(self.net, vgw_id) {
             Some(rt) => self.route(rt, &vpc, None, h),
             None => self.deliver_in_vpc(&vpc, h, None),
         }
@@ -1619,7 +1622,7 @@ impl Walker<'_, '_> {
                 let Some(sn) = vpce.subnet_ids.first() else {
                     return Err(blocker("UNKNOWN_RESOURCE", vpce_id, "no subnet".into()));
                 };
-                let Some(rt) = self.topo.route_table_of_subnet(sn) else {
+                let Some(rt) = route_table_of_subnet(self.net, sn) else {
                     return Err(blocker("UNKNOWN_RESOURCE", sn, "no route table".into()));
                 };
                 self.route(rt, vpc, Some(sn), h)
@@ -1631,4 +1634,51 @@ impl Walker<'_, '_> {
             )),
         }
     }
+}
+
+// ------------------------------------------------------------ associations
+// Written here, not borrowed from `Topology`, so that the property test
+// checks the engine's association look-ups too.
+
+/// C3.1: a subnet uses the route table explicitly associated with it, else
+/// the main route table of its VPC.
+fn route_table_of_subnet<'n>(net: &'n Network, subnet: &str) -> Option<&'n RouteTable> {
+    let explicit = net
+        .route_tables
+        .values()
+        .find(|t| t.subnet_ids.iter().any(|s| s == subnet));
+    explicit.or_else(|| {
+        let vpc = &net.subnets.get(subnet)?.vpc_id;
+        net.route_tables
+            .values()
+            .find(|t| t.is_main && t.vpc_id == *vpc)
+    })
+}
+
+/// C2.1: a subnet uses the network ACL associated with it, else the default
+/// ACL of its VPC.
+fn acl_of_subnet<'n>(net: &'n Network, subnet: &str) -> Option<&'n NetworkAcl> {
+    let explicit = net
+        .network_acls
+        .values()
+        .find(|a| a.subnet_ids.iter().any(|s| s == subnet));
+    explicit.or_else(|| {
+        let vpc = &net.subnets.get(subnet)?.vpc_id;
+        net.network_acls
+            .values()
+            .find(|a| a.is_default && a.vpc_id == *vpc)
+    })
+}
+
+/// C3.2: the gateway route table (edge association) of an IGW or VGW.
+fn gateway_route_table<'n>(net: &'n Network, gateway: &str) -> Option<&'n RouteTable> {
+    net.route_tables
+        .values()
+        .find(|t| t.gateway_ids.iter().any(|g| g == gateway))
+}
+
+/// The ENI holds `addr` as a private IPv4 or an IPv6 address.
+fn eni_owns(eni: &NetworkInterface, addr: Addr) -> bool {
+    eni.private_ips.iter().any(|p| addr_of(p.address) == addr)
+        || eni.ipv6_addresses.iter().any(|a| addr_of(*a) == addr)
 }
