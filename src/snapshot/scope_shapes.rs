@@ -13,7 +13,8 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::load::{offset_of, SnapshotError};
+use super::load::SnapshotError;
+use super::locate::offset_of;
 use crate::audit::scope::*;
 use crate::packet::*;
 
