@@ -344,3 +344,40 @@ fn flows_skips_over_long_lines_in_flat_memory() {
     );
     assert!(stdout.contains("bomb.log.gz"), "{stdout}");
 }
+
+#[test]
+fn flows_on_dev_zero_keeps_memory_flat() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vpcreach"))
+        .args(["flows", "--snapshot", THREE_TIER, "/dev/zero"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let status =
+        std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let peak_kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmHWM in /proc");
+    assert!(peak_kib < 64 * 1024, "peak RSS {peak_kib} KiB");
+}
+
+#[test]
+fn ten_thousand_identical_scope_paths_are_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = r#"{"Source":{"ResourceStatement":{"ResourceTypes":["AWS::EC2::NetworkInterface"]}},"Destination":{"ResourceStatement":{"ResourceTypes":["AWS::EC2::NetworkInterface"]}}}"#;
+    let many = format!(r#"{{"MatchPaths":[{}]}}"#, vec![path; 10_000].join(","));
+    let one = format!(r#"{{"MatchPaths":[{path}]}}"#);
+    let many = write(dir.path(), "many.json", many);
+    let one = write(dir.path(), "one.json", one);
+    let started = std::time::Instant::now();
+    let (code_many, out_many, stderr) = on_three_tier("audit", "--scope", &many);
+    assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
+    let (code_one, out_one, _) = on_three_tier("audit", "--scope", &one);
+    assert_eq!(code_many, code_one, "{stderr}");
+    assert_eq!(out_many.replace("many.json", "one.json"), out_one);
+}
