@@ -7,16 +7,20 @@
 //! docs/reliability.md). Every input must give no panic, and every error
 //! must name its file and, for JSON, the line and column.
 //!
-//! A seeded SplitMix64 drives the mutations rather than proptest's runner:
-//! the budget is wall-clock time, not a number of cases, and a failing input
-//! is printed whole (it is written to `target/fuzz-failures/`) instead of
+//! proptest's seeded generator drives the mutations, not its runner: the
+//! budget is wall-clock time, not a number of cases, and a failing input is
+//! kept whole (written to the target's `tmp/fuzz-failures/`) instead of
 //! being shrunk.
+
+mod binary;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use binary::vpcreach;
+use proptest::prelude::Rng as _;
+use proptest::test_runner::{RngAlgorithm, TestRng};
 use serde_json::Value;
 use vpcreach::snapshot::{change_file, locate, scope_shapes};
 
@@ -28,8 +32,8 @@ fn budget() -> Duration {
     Duration::from_secs_f64(secs)
 }
 
-/// SplitMix64: small, seedable, good enough to pick mutations.
-struct Rng(u64);
+/// proptest's deterministic ChaCha generator, seeded from the environment.
+struct Rng(TestRng);
 
 impl Rng {
     fn new(salt: u64) -> Rng {
@@ -37,14 +41,13 @@ impl Rng {
             .ok()
             .and_then(|s| s.parse().ok())
             .unwrap_or(1u64);
-        Rng(seed ^ salt.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+        let mut bytes = [0u8; 32];
+        bytes[..8].copy_from_slice(&seed.to_le_bytes());
+        bytes[8..16].copy_from_slice(&salt.to_le_bytes());
+        Rng(TestRng::from_seed(RngAlgorithm::ChaCha, &bytes))
     }
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
     fn below(&mut self, n: usize) -> usize {
         (self.next() % n.max(1) as u64) as usize
@@ -437,19 +440,6 @@ fn fuzz_flow_log_lines() {
     );
 }
 
-fn run_binary(args: &[String]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_vpcreach"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .output()
-        .expect("binary runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 /// The command line, flow-log files and snapshot files through the binary:
 /// exit 0, 1 or 2 only, never a panic, and an exit-2 message that names
 /// the file it is about.
@@ -535,7 +525,7 @@ fn fuzz_command_line_and_files_through_the_binary() {
             file = Some((path, input));
             files += 1;
         }
-        let (code, stderr) = run_binary(&args);
+        let (code, _, stderr) = vpcreach(&args);
         let input = file
             .as_ref()
             .map(|f| f.1.clone())

@@ -5,21 +5,11 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-const THREE_TIER: &str = "fixtures/three-tier/us-east-1";
+mod binary;
 
-fn vpcreach(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_vpcreach"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .output()
-        .expect("binary runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use binary::vpcreach;
+
+const THREE_TIER: &str = "fixtures/three-tier/us-east-1";
 
 /// `vpcreach COMMAND --snapshot <three-tier> OPTION FILE`.
 fn on_three_tier(command: &str, option: &str, file: &Path) -> (i32, String, String) {
