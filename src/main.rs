@@ -8,6 +8,8 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod output;
+
 use clap::{Parser, Subcommand, ValueEnum};
 use miette::{IntoDiagnostic, Report};
 
@@ -412,10 +414,14 @@ fn parse_port_range(s: &str) -> Result<(u16, u16), String> {
 }
 
 fn main() -> ExitCode {
+    output::install();
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(report) => {
+            if let Some(exit) = output::exit_for(&report) {
+                return exit;
+            }
             eprintln!("{report:?}");
             ExitCode::from(2)
         }

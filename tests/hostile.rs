@@ -371,3 +371,93 @@ fn ten_thousand_identical_scope_paths_are_one() {
     assert_eq!(code_many, code_one, "{stderr}");
     assert_eq!(out_many.replace("many.json", "one.json"), out_one);
 }
+
+/// Every command and format, writing to `stdout`: (exit code, stderr).
+fn with_stdout(stdout: impl Fn() -> Stdio) -> Vec<(String, i32, String)> {
+    let fx = "fixtures/three-tier";
+    let web = "i-07f28259358129954";
+    let change = "fixtures/changes/three-tier-fix-db-nacl.json";
+    let logs = "fixtures/flowlogs/three-tier";
+    let commands: [(Vec<&str>, &[&str]); 6] = [
+        (vec!["check", "--snapshot", fx], &["text", "json"]),
+        (
+            vec![
+                "path",
+                "--snapshot",
+                fx,
+                "--source",
+                "internet",
+                "--destination",
+                web,
+            ],
+            &["text", "json"],
+        ),
+        (
+            vec!["audit", "--snapshot", fx, "--scope", "all-igw-ingress"],
+            &["text", "json", "sarif"],
+        ),
+        (
+            vec!["whatif", "--snapshot", fx, "--change", change],
+            &["text", "json", "markdown"],
+        ),
+        (
+            vec![
+                "diff",
+                "--before",
+                fx,
+                "--after",
+                "fixtures/three-tier-after-fix",
+            ],
+            &["text", "json"],
+        ),
+        (
+            vec!["flows", "--snapshot", fx, logs],
+            &["text", "json", "csv"],
+        ),
+    ];
+    let runs = commands.iter().flat_map(|(args, formats)| {
+        formats.iter().map(move |f| {
+            let mut args = args.clone();
+            args.extend(["--format", f]);
+            args
+        })
+    });
+    runs.map(|args| {
+        let out = Command::new(env!("CARGO_BIN_EXE_vpcreach"))
+            .args(&args)
+            .stdout(stdout())
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        (
+            args.join(" "),
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    })
+    .collect()
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly_with_success() {
+    for (args, code, stderr) in with_stdout(|| {
+        // A pipe whose reader is gone: every write fails with EPIPE.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        writer.into()
+    }) {
+        assert_eq!((code, stderr.as_str()), (0, ""), "{args}");
+    }
+}
+
+#[test]
+fn a_full_disk_is_a_message_and_exit_2() {
+    for (args, code, stderr) in with_stdout(|| std::fs::File::create("/dev/full").unwrap().into()) {
+        assert_eq!(code, 2, "{args}: {stderr}");
+        assert!(
+            stderr.contains("No space left on device"),
+            "{args}: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{args}: {stderr}");
+    }
+}
