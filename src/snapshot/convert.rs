@@ -946,20 +946,20 @@ fn attach_rule_ids(raw: &RawSnapshot, net: &mut Network, warnings: &mut Vec<Warn
 }
 
 /// Rule numbers and port ranges AWS never prints: user rules are numbered
-/// 1..=32766 and 32767 is the default rule; ports are 0..=65535, From <= To.
+/// 1..=32766, 32767 is the default rule and 32768 the IPv6 default; ports are 0..=65535, From <= To.
 /// The entry is still read (clamped), and the warning says so.
 fn check_acl_entry_ranges(
     e: &shapes::NetworkAclEntry,
     origin: &Origin,
     warnings: &mut Vec<Warning>,
 ) {
-    if !(1..=32767).contains(&e.rule_number) {
+    if !(1..=32768).contains(&e.rule_number) {
         warn(
             warnings,
             origin,
             "RuleNumber",
             format!(
-                "rule number {} is out of range (1..32766, 32767 for the default rule); AWS never prints it, so this entry is suspect (read as clamped)",
+                "rule number {} is out of range (1..32766; 32767 and 32768 for the default rules); AWS never prints it, so this entry is suspect (read as clamped)",
                 e.rule_number
             ),
         );
@@ -1270,7 +1270,8 @@ fn ambiguous_ids(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> BTreeSet<Str
     check.list("peering connection", &raw.peerings, |x| {
         &x.vpc_peering_connection_id
     });
-    check.list("prefix list", &raw.prefix_lists, |x| &x.prefix_list_id);
+    // Prefix lists are not checked: describe-prefix-lists and
+    // describe-managed-prefix-lists print two views of one list.
     check.list("transit gateway", &raw.transit_gateways, |x| {
         &x.transit_gateway_id
     });
