@@ -8,12 +8,17 @@ use std::process::ExitCode;
 use clap::Parser;
 
 mod cli;
+mod output;
 
 fn main() -> ExitCode {
+    output::install();
     let args = cli::Cli::parse();
     match cli::run(args) {
         Ok(code) => ExitCode::from(code),
         Err(report) => {
+            if let Some(exit) = output::exit_for(&report) {
+                return exit;
+            }
             eprintln!("{report:?}");
             ExitCode::from(2)
         }

@@ -6,7 +6,7 @@
 //! that every iteration is deterministic. Must not know: JSON, serde shapes,
 //! files, or how a snapshot was obtained.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use ipnet::{Ipv4Net, Ipv6Net};
@@ -38,6 +38,10 @@ pub struct Network {
     pub load_balancers: BTreeMap<String, LoadBalancer>,
     /// ELBv2 target groups keyed by ARN.
     pub target_groups: BTreeMap<String, TargetGroup>,
+    /// Ids the snapshot describes twice with different content (two files,
+    /// or one ENI embedded in different instances): which description is
+    /// true is unknown, so answers that depend on them are unknown.
+    pub ambiguous_ids: BTreeSet<String>,
 }
 
 #[derive(Clone, Debug)]

@@ -2,7 +2,7 @@
 //! about (aws-vpc-semantics.md B.1, B.2). Parsed from AWS's JSON by
 //! [`crate::snapshot::scope_shapes`]; nothing here knows JSON.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use crate::packet::*;
 
@@ -188,6 +188,22 @@ impl Scope {
 }
 
 impl ScopePath {
+    /// Add `path` unless an identical statement (whatever its JSON path)
+    /// is already in `paths`: a scope is a set of paths, and repeats would
+    /// only multiply the audit's work (10,000 copies of one path are one).
+    pub fn push_distinct(paths: &mut Vec<ScopePath>, seen: &mut HashSet<String>, path: ScopePath) {
+        let key = format!(
+            "{:?}",
+            ScopePath {
+                json_path: String::new(),
+                ..path.clone()
+            }
+        );
+        if seen.insert(key) {
+            paths.push(path);
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.source.is_none() && self.destination.is_none() && self.through.is_empty()
     }

@@ -57,12 +57,13 @@ pub fn load_scope(arg: &str) -> miette::Result<LoadedScope> {
             arg.to_ascii_lowercase(),
         ),
         _ => {
-            let text = std::fs::read_to_string(scope_path).map_err(|e| {
+            let text = snapshot::locate::read_input_text(scope_path).map_err(|e| {
                 miette::miette!(
                     code = "vpcreach::audit::scope",
                     help = "--scope takes a scope JSON file or a built-in name: all-igw-ingress, aws-igw-egress, aws-vpc-ingress, aws-vpc-egress",
-                    "cannot read scope {}: {e}",
-                    arg
+                    "cannot read scope {}: {}",
+                    arg,
+                    e.0
                 )
             })?;
             (scope_path.to_path_buf(), text, arg.to_string())

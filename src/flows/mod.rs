@@ -666,20 +666,28 @@ pub fn open(input: &Input) -> io::Result<Box<dyn Read + Send>> {
     })
 }
 
-/// Call `f` with each line (1-based number, bytes without `\n`/`\r\n`).
-pub fn for_each_line(mut r: impl Read, mut f: impl FnMut(u64, &[u8])) -> io::Result<()> {
+/// The longest line read as a record. Flow-log records are well under
+/// 1 KiB; a longer line (a gzip bomb without newlines, `/dev/zero`) is
+/// skipped without being buffered, so memory stays flat whatever the input.
+pub const MAX_LINE: usize = 64 * 1024;
+
+/// Call `f` with each line (1-based number, bytes without `\n`/`\r\n`), or
+/// with `Err(length)` for a line longer than [`MAX_LINE`].
+pub fn for_each_line(
+    mut r: impl Read,
+    mut f: impl FnMut(u64, Result<&[u8], u64>),
+) -> io::Result<()> {
     let mut buf = vec![0u8; 1 << 20];
     let (mut start, mut end) = (0usize, 0usize);
     let mut n = 0u64;
+    // Bytes of an over-long line seen so far, while skipping to its end.
+    let mut skipping: Option<u64> = None;
     loop {
         if end == buf.len() {
-            if start > 0 {
-                buf.copy_within(start..end, 0);
-                end -= start;
-                start = 0;
-            } else {
-                buf.resize(buf.len() * 2, 0);
-            }
+            // A pending line is at most MAX_LINE long: moving it makes room.
+            buf.copy_within(start..end, 0);
+            end -= start;
+            start = 0;
         }
         let read = match r.read(&mut buf[end..]) {
             Ok(k) => k,
@@ -687,20 +695,47 @@ pub fn for_each_line(mut r: impl Read, mut f: impl FnMut(u64, &[u8])) -> io::Res
             Err(e) => return Err(e),
         };
         if read == 0 {
-            if start < end {
+            if let Some(length) = skipping {
                 n += 1;
-                f(n, trim_cr(&buf[start..end]));
+                f(n, Err(length));
+            } else if start < end {
+                n += 1;
+                f(n, Ok(trim_cr(&buf[start..end])));
             }
             return Ok(());
         }
-        let scan_from = end;
+        let mut pos = end;
         end += read;
-        let mut pos = scan_from;
+        if let Some(length) = skipping {
+            match memchr::memchr(b'\n', &buf[pos..end]) {
+                Some(i) => {
+                    n += 1;
+                    f(n, Err(length + i as u64));
+                    skipping = None;
+                    pos += i + 1;
+                    start = pos;
+                }
+                None => {
+                    skipping = Some(length + read as u64);
+                    (start, end) = (0, 0);
+                    continue;
+                }
+            }
+        }
         while let Some(i) = memchr::memchr(b'\n', &buf[pos..end]) {
             n += 1;
-            f(n, trim_cr(&buf[start..pos + i]));
+            let line = &buf[start..pos + i];
+            if line.len() > MAX_LINE {
+                f(n, Err(line.len() as u64));
+            } else {
+                f(n, Ok(trim_cr(line)));
+            }
             pos += i + 1;
             start = pos;
+        }
+        if end - start > MAX_LINE {
+            skipping = Some((end - start) as u64);
+            (start, end) = (0, 0);
         }
     }
 }
@@ -770,6 +805,13 @@ impl Worker<'_, '_, '_, '_> {
                 return;
             }
             self.summary.lines += 1;
+            let line = match line {
+                Ok(line) => line,
+                Err(length) => {
+                    self.malformed(n, format!("a line of {length} bytes, longer than any flow-log record ({MAX_LINE} bytes at most are read)"));
+                    return;
+                }
+            };
             if line.iter().all(|b| b.is_ascii_whitespace()) {
                 return;
             }
@@ -821,21 +863,23 @@ impl Worker<'_, '_, '_, '_> {
             };
             match fmt.parse_line(line) {
                 Ok(rec) => self.record(n, &rec),
-                Err(e) => {
-                    self.summary.malformed += 1;
-                    if self.summary.malformed_examples.len() < MALFORMED_EXAMPLES {
-                        self.summary.malformed_examples.push(Malformed {
-                            file: self.ctx.name.clone(),
-                            line: n,
-                            reason: e.to_string(),
-                        });
-                    }
-                }
+                Err(e) => self.malformed(n, e.to_string()),
             }
         })?;
         match fatal {
             Some(e) => Err(e),
             None => Ok(()),
+        }
+    }
+
+    fn malformed(&mut self, line: u64, reason: String) {
+        self.summary.malformed += 1;
+        if self.summary.malformed_examples.len() < MALFORMED_EXAMPLES {
+            self.summary.malformed_examples.push(Malformed {
+                file: self.ctx.name.clone(),
+                line,
+                reason,
+            });
         }
     }
 

@@ -7,7 +7,6 @@
 #![allow(clippy::result_large_err)]
 
 use std::collections::BTreeMap;
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use miette::{Diagnostic, NamedSource, SourceSpan};
@@ -16,6 +15,9 @@ use serde_json::value::RawValue;
 use thiserror::Error;
 
 use super::change_shapes as cs;
+use super::locate::{
+    floor_boundary, json_source, line_col, offset_of, raw_offset, read_input_text, WindowedSource,
+};
 use crate::change::{
     self, AclEntrySpec, ApplyError, Call, PeerSpec, Request, RouteSpec, SgRuleSpec,
 };
@@ -63,7 +65,7 @@ pub enum ChangeFileError {
         json_path: String,
         message: String,
         #[source_code]
-        source_code: NamedSource<String>,
+        source_code: NamedSource<WindowedSource>,
         #[label("{json_path}")]
         span: SourceSpan,
         #[help]
@@ -83,7 +85,7 @@ pub enum ChangeFileError {
         code: &'static str,
         message: String,
         #[source_code]
-        source_code: NamedSource<String>,
+        source_code: NamedSource<WindowedSource>,
         #[label("{code}")]
         span: SourceSpan,
         #[help]
@@ -111,30 +113,6 @@ pub struct ChangeFile {
     offsets: Vec<usize>,
 }
 
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before
-        .rfind('\n')
-        .map(|nl| offset - nl)
-        .unwrap_or(offset + 1);
-    (line, column)
-}
-
-fn offset_of(text: &str, line: usize, column: usize) -> usize {
-    if line == 0 {
-        return text.len();
-    }
-    let mut offset = 0;
-    for (i, l) in text.split_inclusive('\n').enumerate() {
-        if i + 1 == line {
-            return offset + column.saturating_sub(1).min(l.len());
-        }
-        offset += l.len();
-    }
-    text.len()
-}
-
 fn json_error(
     file: &Path,
     text: &str,
@@ -143,7 +121,7 @@ fn json_error(
     message: String,
     help: Option<String>,
 ) -> ChangeFileError {
-    let offset = offset.min(text.len());
+    let offset = floor_boundary(text, offset);
     let (line, column) = line_col(text, offset);
     ChangeFileError::Json {
         file: file.to_path_buf(),
@@ -151,22 +129,17 @@ fn json_error(
         column,
         json_path,
         message,
-        source_code: NamedSource::new(file.display().to_string(), text.to_string())
-            .with_language("json"),
+        source_code: json_source(file, text),
         span: (offset, usize::from(offset < text.len())).into(),
         help,
     }
 }
 
-fn raw_offset(text: &str, raw: &RawValue) -> usize {
-    (raw.get().as_ptr() as usize).saturating_sub(text.as_ptr() as usize)
-}
-
 /// Read and parse a change file.
 pub fn read(path: &Path) -> Result<ChangeFile, ChangeFileError> {
-    let text = fs::read_to_string(path).map_err(|e| ChangeFileError::Io {
+    let text = read_input_text(path).map_err(|e| ChangeFileError::Io {
         path: path.to_path_buf(),
-        message: e.to_string(),
+        message: e.0,
     })?;
     parse(path, text)
 }
@@ -354,6 +327,21 @@ fn call(file: &Path, text: &str, index: usize, raw: &RawValue) -> Result<Call, C
         }
         "CreateRoute" | "ReplaceRoute" | "DeleteRoute" => {
             let r = parse!(cs::RouteRequest);
+            if let Some(v) = &r.destination_ipv6_cidr_block {
+                if v.parse::<ipnet::Ipv6Net>().is_err() {
+                    return Err(refused(
+                        file,
+                        text,
+                        raw,
+                        index,
+                        &action,
+                        "DestinationIpv6CidrBlock",
+                        "InvalidParameterValue",
+                        format!("Value ({v}) for parameter destinationIpv6CidrBlock is invalid. This is not a valid IPv6 CIDR block."),
+                        Some("an IPv6 CIDR such as 2001:db8::/56".into()),
+                    ));
+                }
+            }
             let mut targets = Vec::new();
             for (field, v) in [
                 ("GatewayId", r.gateway_id),
@@ -473,30 +461,56 @@ fn call(file: &Path, text: &str, index: usize, raw: &RawValue) -> Result<Call, C
             }
         }
         other => {
-            let offset = locate(text, raw, "Action");
-            let (line, column) = line_col(text, offset);
-            return Err(ChangeFileError::Rejected {
-                file: file.to_path_buf(),
-                line,
-                column,
-                json_path: format!("[{index}].Action"),
+            return Err(refused(
+                file,
+                text,
+                raw,
                 index,
-                action: other.to_string(),
-                code: "InvalidAction",
-                message: format!(
+                other,
+                "Action",
+                "InvalidAction",
+                format!(
                     "the action {other} is not valid here (not an EC2 call that vpcreach models)"
                 ),
-                source_code: NamedSource::new(file.display().to_string(), text.to_string())
-                    .with_language("json"),
-                span: (offset, 1).into(),
-                help: Some(format!(
+                Some(format!(
                     "supported actions: {}",
                     SUPPORTED_ACTIONS.join(", ")
                 )),
-            });
+            ));
         }
     };
     Ok(Call { action, request })
+}
+
+/// A call EC2 would refuse before looking at the network (a malformed
+/// parameter), located at `field` of call `index`.
+#[allow(clippy::too_many_arguments)]
+fn refused(
+    file: &Path,
+    text: &str,
+    raw: &RawValue,
+    index: usize,
+    action: &str,
+    field: &str,
+    code: &'static str,
+    message: String,
+    help: Option<String>,
+) -> ChangeFileError {
+    let offset = locate(text, raw, field);
+    let (line, column) = line_col(text, offset);
+    ChangeFileError::Rejected {
+        file: file.to_path_buf(),
+        line,
+        column,
+        json_path: format!("[{index}].{field}"),
+        index,
+        action: action.to_string(),
+        code,
+        message,
+        source_code: json_source(file, text),
+        span: (offset, usize::from(offset < text.len())).into(),
+        help,
+    }
 }
 
 fn sg_permissions(action: &str, r: cs::SecurityGroupPermissions) -> Request {
@@ -671,8 +685,7 @@ impl ChangeFile {
             action: e.action,
             code: e.code,
             message: e.message,
-            source_code: NamedSource::new(self.file.display().to_string(), self.text.clone())
-                .with_language("json"),
+            source_code: json_source(&self.file, &self.text),
             span: (offset, usize::from(offset < self.text.len())).into(),
             help: e.help,
         }

@@ -1,7 +1,7 @@
 //! From AWS shapes to the model, and the reference checks that only the
 //! snapshot stage can locate (it knows which file each resource came from).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use ipnet::Ipv4Net;
 
@@ -45,7 +45,10 @@ fn ipv6_cidrs(set: &[shapes::Ipv6CidrBlockAssociation]) -> Vec<ipnet::Ipv6Net> {
 }
 
 pub fn to_network(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> Network {
-    let mut net = Network::default();
+    let mut net = Network {
+        ambiguous_ids: ambiguous_ids(raw, warnings),
+        ..Network::default()
+    };
 
     for (v, origin) in &raw.vpcs {
         let t = tags(&v.tags);
@@ -188,6 +191,7 @@ pub fn to_network(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> Network {
                     RuleAction::Deny
                 }
             };
+            check_acl_entry_ranges(e, &entry_origin, warnings);
             entries.push(AclEntry {
                 rule_number: e.rule_number.clamp(0, u32::MAX as i64) as u32,
                 egress: e.egress,
@@ -697,7 +701,18 @@ fn convert_transit(raw: &RawSnapshot, net: &mut Network, warnings: &mut Vec<Warn
             let destination = match (&route.destination_cidr_block, &route.prefix_list_id) {
                 (Some(c), _) => match c.parse::<Ipv4Net>() {
                     Ok(n) => RouteDestination::Cidr(n),
-                    Err(_) => RouteDestination::Ipv6(c.clone()),
+                    Err(_) if c.parse::<ipnet::Ipv6Net>().is_ok() => {
+                        RouteDestination::Ipv6(c.clone())
+                    }
+                    Err(_) => {
+                        warn(
+                            warnings,
+                            origin,
+                            &format!("Routes[{i}].DestinationCidrBlock"),
+                            format!("{c:?} is not a CIDR block; route ignored"),
+                        );
+                        continue;
+                    }
                 },
                 (None, Some(pl)) => RouteDestination::PrefixList(pl.clone()),
                 (None, None) => {
@@ -915,6 +930,41 @@ fn attach_rule_ids(raw: &RawSnapshot, net: &mut Network, warnings: &mut Vec<Warn
                     r.security_group_rule_id, r.group_id
                 ),
             ),
+        }
+    }
+}
+
+/// Rule numbers and port ranges AWS never prints: user rules are numbered
+/// 1..=32766, 32767 is the default rule and 32768 the IPv6 default; ports are 0..=65535, From <= To.
+/// The entry is still read (clamped), and the warning says so.
+fn check_acl_entry_ranges(
+    e: &shapes::NetworkAclEntry,
+    origin: &Origin,
+    warnings: &mut Vec<Warning>,
+) {
+    if !(1..=32768).contains(&e.rule_number) {
+        warn(
+            warnings,
+            origin,
+            "RuleNumber",
+            format!(
+                "rule number {} is out of range (1..32766; 32767 and 32768 for the default rules); AWS never prints it, so this entry is suspect (read as clamped)",
+                e.rule_number
+            ),
+        );
+    }
+    if let Some(p) = &e.port_range {
+        let valid = |port: i64| (0..=65535).contains(&port);
+        if !valid(p.from) || !valid(p.to) || p.to < p.from {
+            warn(
+                warnings,
+                origin,
+                "PortRange",
+                format!(
+                    "port range {}..{} is not one AWS prints (0..65535, From <= To); read as clamped, an inverted range matches nothing",
+                    p.from, p.to
+                ),
+            );
         }
     }
 }
@@ -1177,4 +1227,132 @@ fn check_references(raw: &RawSnapshot, net: &Network, warnings: &mut Vec<Warning
         }
     }
     warnings.extend(inconsistent);
+}
+
+/// Ids described more than once with different content, each with a
+/// warning naming both places. The same resource saved in two files is
+/// merged in silence; two different ones under one id make every answer
+/// that depends on it unknown, never the one that sorts last.
+fn ambiguous_ids(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> BTreeSet<String> {
+    let mut ambiguous = BTreeSet::new();
+    let mut check = Duplicates {
+        warnings,
+        ambiguous: &mut ambiguous,
+    };
+    check.list("VPC", &raw.vpcs, |x| &x.vpc_id);
+    check.list("subnet", &raw.subnets, |x| &x.subnet_id);
+    check.list("route table", &raw.route_tables, |x| &x.route_table_id);
+    check.list("network ACL", &raw.network_acls, |x| &x.network_acl_id);
+    check.list("security group", &raw.security_groups, |x| &x.group_id);
+    check.list("internet gateway", &raw.internet_gateways, |x| {
+        &x.internet_gateway_id
+    });
+    check.list(
+        "egress-only internet gateway",
+        &raw.egress_only_gateways,
+        |x| &x.egress_only_internet_gateway_id,
+    );
+    check.list("NAT gateway", &raw.nat_gateways, |x| &x.nat_gateway_id);
+    check.list("network interface", &raw.network_interfaces, |x| {
+        &x.network_interface_id
+    });
+    check.list("peering connection", &raw.peerings, |x| {
+        &x.vpc_peering_connection_id
+    });
+    // Prefix lists are not checked: describe-prefix-lists and
+    // describe-managed-prefix-lists print two views of one list.
+    check.list("transit gateway", &raw.transit_gateways, |x| {
+        &x.transit_gateway_id
+    });
+    check.list("transit gateway route table", &raw.tgw_route_tables, |x| {
+        &x.transit_gateway_route_table_id
+    });
+    check.list("VPN gateway", &raw.vpn_gateways, |x| &x.vpn_gateway_id);
+    check.list("VPN connection", &raw.vpn_connections, |x| {
+        &x.vpn_connection_id
+    });
+    check.list("VPC endpoint", &raw.vpc_endpoints, |x| &x.vpc_endpoint_id);
+    let instances = || {
+        raw.reservations.iter().flat_map(|(r, origin)| {
+            r.instances.iter().enumerate().map(move |(i, inst)| {
+                let o = Origin {
+                    json_path: format!("{}.Instances[{i}]", origin.json_path),
+                    ..origin.clone()
+                };
+                (inst, o)
+            })
+        })
+    };
+    check.each(
+        "instance",
+        instances().map(|(inst, o)| (inst.instance_id.as_str(), inst, o)),
+    );
+    // An ENI is attached to one instance at a time: the same ENI id embedded
+    // in two different instances (anonymised exports do this) is two ENIs.
+    check.each(
+        "network interface (in describe-instances)",
+        instances().flat_map(|(inst, origin)| {
+            inst.network_interfaces
+                .iter()
+                .enumerate()
+                .map(move |(j, ni)| {
+                    let o = Origin {
+                        json_path: format!("{}.NetworkInterfaces[{j}]", origin.json_path),
+                        ..origin.clone()
+                    };
+                    (ni.network_interface_id.as_str(), &inst.instance_id, o)
+                })
+        }),
+    );
+    ambiguous
+}
+
+struct Duplicates<'w> {
+    warnings: &'w mut Vec<Warning>,
+    ambiguous: &'w mut BTreeSet<String>,
+}
+
+impl Duplicates<'_> {
+    fn list<T: PartialEq>(
+        &mut self,
+        kind: &str,
+        items: &[(T, Origin)],
+        id: impl Fn(&T) -> &String,
+    ) {
+        self.each(
+            kind,
+            items
+                .iter()
+                .map(|(item, origin)| (id(item).as_str(), item, origin.clone())),
+        )
+    }
+
+    /// `items` are (id, what must be equal, where).
+    fn each<'a, T: PartialEq + 'a>(
+        &mut self,
+        kind: &str,
+        items: impl Iterator<Item = (&'a str, &'a T, Origin)>,
+    ) {
+        let mut first: HashMap<&str, (&T, Origin)> = HashMap::new();
+        for (key, item, origin) in items {
+            let Some((earlier, earlier_origin)) = first.get(key) else {
+                first.insert(key, (item, origin));
+                continue;
+            };
+            if *earlier == item {
+                continue;
+            }
+            self.ambiguous.insert(key.to_string());
+            warn(
+                self.warnings,
+                &origin,
+                "",
+                format!(
+                    "{kind} {key} is described twice with different content, here and in {} ({}); answers that depend on it are unknown",
+                    earlier_origin.file.display(),
+                    earlier_origin.json_path
+                ),
+            );
+        }
+    }
 }

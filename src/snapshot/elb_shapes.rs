@@ -17,7 +17,7 @@ use std::net::Ipv4Addr;
 use serde::{Deserialize, Serialize};
 
 /// `describe-load-balancers` (elbv2): `LoadBalancers[]`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct LoadBalancer {
     pub load_balancer_arn: String,
@@ -42,13 +42,13 @@ pub struct LoadBalancer {
     pub enforce_security_group_inbound_rules_on_private_link_traffic: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct LoadBalancerState {
     pub code: String,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct LbAvailabilityZone {
     pub zone_name: String,
@@ -59,7 +59,7 @@ pub struct LbAvailabilityZone {
 
 /// NLB addresses: an Elastic IP (`IpAddress`, `AllocationId`) and/or the
 /// node's private address (`PrivateIPv4Address`).
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct LbAddress {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -75,7 +75,7 @@ pub struct LbAddress {
 }
 
 /// `describe-listeners`: `Listeners[]`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Listener {
     #[serde(default)]
@@ -90,7 +90,7 @@ pub struct Listener {
     pub default_actions: Vec<ListenerAction>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ListenerAction {
     #[serde(rename = "Type")]
@@ -101,14 +101,14 @@ pub struct ListenerAction {
     pub forward_config: Option<ForwardConfig>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ForwardConfig {
     #[serde(default)]
     pub target_groups: Vec<WeightedTargetGroup>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct WeightedTargetGroup {
     pub target_group_arn: String,
@@ -117,7 +117,7 @@ pub struct WeightedTargetGroup {
 }
 
 /// Batfish's wrapper of one `describe-listeners` call per load balancer.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct LoadBalancerListeners {
     pub load_balancer_arn: String,
@@ -125,7 +125,7 @@ pub struct LoadBalancerListeners {
 }
 
 /// `describe-target-groups`: `TargetGroups[]`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TargetGroup {
     pub target_group_arn: String,
@@ -145,14 +145,14 @@ pub struct TargetGroup {
 }
 
 /// `describe-target-health` output, wrapped with its target group (Batfish).
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TargetGroupHealth {
     pub target_group_arn: String,
     pub target_health_descriptions: Vec<TargetHealthDescription>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TargetHealthDescription {
     pub target: TargetDescription,
@@ -162,7 +162,7 @@ pub struct TargetHealthDescription {
     pub target_health: Option<TargetHealth>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TargetDescription {
     pub id: String,
@@ -172,7 +172,7 @@ pub struct TargetDescription {
     pub availability_zone: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TargetHealth {
     #[serde(default)]
@@ -183,7 +183,7 @@ pub struct TargetHealth {
     pub description: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Attribute {
     pub key: String,
@@ -192,7 +192,7 @@ pub struct Attribute {
 }
 
 /// `describe-load-balancer-attributes` output, wrapped with its load balancer (Batfish).
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct LoadBalancerAttributes {
     pub load_balancer_arn: String,
@@ -200,7 +200,7 @@ pub struct LoadBalancerAttributes {
 }
 
 /// `describe-target-group-attributes` output, wrapped with its target group.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TargetGroupAttributes {
     pub target_group_arn: String,
@@ -208,7 +208,7 @@ pub struct TargetGroupAttributes {
 }
 
 /// `aws elb describe-load-balancers`: `LoadBalancerDescriptions[]`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ClassicLoadBalancer {
     pub load_balancer_name: String,
@@ -230,13 +230,13 @@ pub struct ClassicLoadBalancer {
     pub scheme: String,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ClassicListenerDescription {
     pub listener: ClassicListener,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ClassicListener {
     pub protocol: String,
@@ -246,7 +246,7 @@ pub struct ClassicListener {
     pub instance_port: u16,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ClassicInstance {
     pub instance_id: String,

@@ -11,6 +11,9 @@ use serde_json::value::RawValue;
 use thiserror::Error;
 
 use super::elb_shapes;
+use super::locate::{
+    floor_boundary, json_source, line_col, offset_of, raw_offset, read_input_text, WindowedSource,
+};
 use super::shapes;
 use super::Warning;
 
@@ -94,7 +97,7 @@ pub enum SnapshotError {
         json_path: String,
         message: String,
         #[source_code]
-        source_code: NamedSource<String>,
+        source_code: NamedSource<WindowedSource>,
         #[label("{label}")]
         span: SourceSpan,
         label: String,
@@ -117,7 +120,7 @@ impl SnapshotError {
         message: String,
         help: Option<String>,
     ) -> Self {
-        let offset = offset.min(text.len());
+        let offset = floor_boundary(text, offset);
         let (line, column) = line_col(text, offset);
         let len = if offset < text.len() { 1 } else { 0 };
         SnapshotError::Json {
@@ -131,38 +134,11 @@ impl SnapshotError {
             },
             json_path,
             message,
-            source_code: NamedSource::new(file.display().to_string(), text.to_string())
-                .with_language("json"),
+            source_code: json_source(file, text),
             span: (offset, len).into(),
             help,
         }
     }
-}
-
-/// 1-based line and column of a byte offset.
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let column = before
-        .rfind('\n')
-        .map(|nl| offset - nl)
-        .unwrap_or(offset + 1);
-    (line, column)
-}
-
-/// Byte offset of a 1-based (line, column) in `text`.
-pub(crate) fn offset_of(text: &str, line: usize, column: usize) -> usize {
-    if line == 0 {
-        return text.len();
-    }
-    let mut offset = 0;
-    for (i, l) in text.split_inclusive('\n').enumerate() {
-        if i + 1 == line {
-            return offset + column.saturating_sub(1).min(l.len());
-        }
-        offset += l.len();
-    }
-    text.len()
 }
 
 /// Load every `*.json` file below `path` (or `path` itself).
@@ -172,8 +148,10 @@ pub fn read_tree(path: &Path) -> Result<RawSnapshot, SnapshotError> {
         message: e.to_string(),
     })?;
     let mut files = Vec::new();
+    let mut raw = RawSnapshot::default();
     if meta.is_dir() {
-        collect_json_files(path, &mut files)?;
+        let mut walk = Walk::default();
+        walk.collect(path, &mut files, &mut raw.warnings)?;
         if files.is_empty() {
             return Err(SnapshotError::Empty {
                 path: path.to_path_buf(),
@@ -183,11 +161,10 @@ pub fn read_tree(path: &Path) -> Result<RawSnapshot, SnapshotError> {
         files.push(path.to_path_buf());
     }
     files.sort();
-    let mut raw = RawSnapshot::default();
     for file in &files {
-        let text = fs::read_to_string(file).map_err(|e| SnapshotError::Io {
+        let text = read_input_text(file).map_err(|e| SnapshotError::Io {
             path: file.clone(),
-            message: e.to_string(),
+            message: e.0,
         })?;
         let relative = file.strip_prefix(path).unwrap_or(file);
         let (region, account) = region_and_account(relative);
@@ -198,28 +175,69 @@ pub fn read_tree(path: &Path) -> Result<RawSnapshot, SnapshotError> {
     Ok(raw)
 }
 
-fn collect_json_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), SnapshotError> {
-    let entries = fs::read_dir(dir).map_err(|e| SnapshotError::Io {
-        path: dir.to_path_buf(),
-        message: e.to_string(),
-    })?;
-    for entry in entries {
-        let entry = entry.map_err(|e| SnapshotError::Io {
-            path: dir.to_path_buf(),
+/// A directory walk that reads each folder once, whatever symlinks point
+/// at it: a link to an ancestor would otherwise make the walk endless.
+#[derive(Default)]
+struct Walk {
+    /// (device, inode) of every folder entered.
+    seen: std::collections::HashSet<(u64, u64)>,
+}
+
+impl Walk {
+    fn collect(
+        &mut self,
+        dir: &Path,
+        out: &mut Vec<PathBuf>,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<(), SnapshotError> {
+        use std::os::unix::fs::MetadataExt;
+        let io = |path: &Path, e: std::io::Error| SnapshotError::Io {
+            path: path.to_path_buf(),
             message: e.to_string(),
-        })?;
-        let path = entry.path();
-        let name = entry.file_name();
-        if name.to_string_lossy().starts_with('.') {
-            continue;
+        };
+        let meta = fs::metadata(dir).map_err(|e| io(dir, e))?;
+        if !self.seen.insert((meta.dev(), meta.ino())) {
+            warnings.push(Warning {
+                message: "folder already read through another path (a symlink loop or a second link to it); skipped".into(),
+                file: Some(dir.to_path_buf()),
+                json_path: None,
+            });
+            return Ok(());
         }
-        if path.is_dir() {
-            collect_json_files(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "json") {
-            out.push(path);
+        let mut entries = fs::read_dir(dir)
+            .map_err(|e| io(dir, e))?
+            .map(|entry| entry.map(|e| e.path()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| io(dir, e))?;
+        entries.sort();
+        for path in entries {
+            if path
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+            {
+                continue;
+            }
+            // Follows symlinks; a dangling one is not an input file.
+            let Ok(meta) = fs::metadata(&path) else {
+                continue;
+            };
+            if meta.is_dir() {
+                self.collect(&path, out, warnings)?;
+            } else if path.extension().is_some_and(|e| e == "json") {
+                if !meta.is_file() {
+                    return Err(SnapshotError::Io {
+                        message: read_input_text(&path)
+                            .err()
+                            .map(|e| e.0)
+                            .unwrap_or_default(),
+                        path,
+                    });
+                }
+                out.push(path);
+            }
         }
+        Ok(())
     }
-    Ok(())
 }
 
 /// `us-east-1/…` sets the region; `accounts/<12 digits>/<region>/…` sets
@@ -274,7 +292,7 @@ pub fn read_text(
     account: Option<String>,
     raw: &mut RawSnapshot,
 ) -> Result<(), SnapshotError> {
-    let top: BTreeMap<String, &RawValue> = match serde_json::from_str(text) {
+    let top: TopLevel = match serde_json::from_str(text) {
         Ok(top) => top,
         Err(e) => {
             let offset = offset_of(text, e.line(), e.column());
@@ -299,6 +317,7 @@ pub fn read_text(
             ));
         }
     };
+    let top = top.without_duplicates(file, text)?;
     for (key, value) in top {
         let ctx = Ctx {
             file,
@@ -392,6 +411,62 @@ pub fn read_text(
     Ok(())
 }
 
+/// A file's top-level object in file order, duplicates kept: serde's maps
+/// keep the last of two equal keys and would lose the first in silence.
+struct TopLevel<'a>(Vec<(String, &'a RawValue)>);
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for TopLevel<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Entries;
+        impl<'de> serde::de::Visitor<'de> for Entries {
+            type Value = TopLevel<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object keyed by resource type")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry::<String, &'de RawValue>()? {
+                    entries.push(entry);
+                }
+                Ok(TopLevel(entries))
+            }
+        }
+        d.deserialize_map(Entries)
+    }
+}
+
+impl<'a> TopLevel<'a> {
+    /// The entries sorted by key; a key given twice is an error at the second.
+    fn without_duplicates(
+        self,
+        file: &Path,
+        text: &str,
+    ) -> Result<BTreeMap<String, &'a RawValue>, SnapshotError> {
+        let mut out: BTreeMap<String, &'a RawValue> = BTreeMap::new();
+        for (key, value) in self.0 {
+            if let Some(&first) = out.get(&key) {
+                let first_at = line_col(text, raw_offset(text, first));
+                return Err(SnapshotError::at(
+                    file,
+                    text,
+                    raw_offset(text, value),
+                    key.clone(),
+                    format!(
+                        "top-level key `{key}` appears twice (first at line {}, column {})",
+                        first_at.0, first_at.1
+                    ),
+                    Some("JSON readers disagree on which of two equal keys counts: merge the two lists into one, or save each describe-* output in its own file".into()),
+                ));
+            }
+            out.insert(key, value);
+        }
+        Ok(out)
+    }
+}
+
 struct Ctx<'a> {
     file: &'a Path,
     text: &'a str,
@@ -404,7 +479,7 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     /// Offset of the raw value inside the file text: `RawValue` borrows from it.
     fn base_offset(&self) -> usize {
-        (self.value.get().as_ptr() as usize).saturating_sub(self.text.as_ptr() as usize)
+        raw_offset(self.text, self.value)
     }
 
     fn one<T: DeserializeOwned>(&self) -> Result<T, SnapshotError> {

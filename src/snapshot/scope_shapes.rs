@@ -8,12 +8,13 @@
 //! unknown fields are errors (a misspelt `Resource` would silently match
 //! everything otherwise). Nothing outside this file sees a serde type.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
 use serde::Deserialize;
 
-use super::load::{offset_of, SnapshotError};
+use super::load::SnapshotError;
+use super::locate::offset_of;
 use crate::audit::scope::*;
 use crate::packet::*;
 
@@ -453,10 +454,12 @@ pub fn parse_scope(file: &Path, text: &str, name: &str) -> Result<Scope, Snapsho
         name: name.to_string(),
         ..Default::default()
     };
+    let mut seen = HashSet::new();
     for (i, p) in match_paths.into_iter().enumerate() {
         let path = convert_path(p, format!("{prefix}MatchPaths[{i}]"));
-        scope.match_paths.push(path);
+        ScopePath::push_distinct(&mut scope.match_paths, &mut seen, path);
     }
+    let mut seen = HashSet::new();
     for (i, p) in exclude_paths.unwrap_or_default().into_iter().enumerate() {
         let path = convert_path(p, format!("{prefix}ExcludePaths[{i}]"));
         if path.is_empty() {
@@ -469,7 +472,7 @@ pub fn parse_scope(file: &Path, text: &str, name: &str) -> Result<Scope, Snapsho
                 "an empty exclude path would exclude everything",
             ));
         }
-        scope.exclude_paths.push(path);
+        ScopePath::push_distinct(&mut scope.exclude_paths, &mut seen, path);
     }
     Ok(scope)
 }

@@ -19,7 +19,7 @@ pub struct Tag {
     pub value: String,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Vpc {
     pub vpc_id: String,
@@ -39,7 +39,7 @@ pub struct Vpc {
 }
 
 /// An IPv6 CIDR of a VPC or subnet (`Ipv6CidrBlockAssociationSet[]`).
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Ipv6CidrBlockAssociation {
     pub ipv6_cidr_block: Ipv6Net,
@@ -57,7 +57,7 @@ impl Ipv6CidrBlockAssociation {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct VpcCidrBlockAssociation {
     pub cidr_block: Ipv4Net,
@@ -67,13 +67,13 @@ pub struct VpcCidrBlockAssociation {
     pub cidr_block_state: Option<CidrBlockState>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CidrBlockState {
     pub state: String,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Subnet {
     pub subnet_id: String,
@@ -97,7 +97,7 @@ pub struct Subnet {
     pub tags: Vec<Tag>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RouteTable {
     pub route_table_id: String,
@@ -112,7 +112,7 @@ pub struct RouteTable {
     pub tags: Vec<Tag>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RouteTableAssociation {
     #[serde(default)]
@@ -129,13 +129,13 @@ pub struct RouteTableAssociation {
     pub association_state: Option<AssociationState>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AssociationState {
     pub state: String,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Route {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -172,7 +172,7 @@ pub struct Route {
     pub state: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct NetworkAcl {
     pub network_acl_id: String,
@@ -189,7 +189,7 @@ pub struct NetworkAcl {
     pub tags: Vec<Tag>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct NetworkAclAssociation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -199,7 +199,7 @@ pub struct NetworkAclAssociation {
     pub subnet_id: String,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct NetworkAclEntry {
     pub rule_number: i64,
@@ -216,14 +216,14 @@ pub struct NetworkAclEntry {
     pub icmp_type_code: Option<IcmpTypeCode>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PortRange {
     pub from: i64,
     pub to: i64,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct IcmpTypeCode {
     #[serde(default = "minus_one")]
@@ -236,7 +236,7 @@ fn minus_one() -> i64 {
     -1
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct SecurityGroup {
     pub group_id: String,
@@ -256,7 +256,7 @@ pub struct SecurityGroup {
     pub tags: Vec<Tag>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct IpPermission {
     pub ip_protocol: String,
@@ -274,7 +274,7 @@ pub struct IpPermission {
     pub user_id_group_pairs: Vec<UserIdGroupPair>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct IpRange {
     pub cidr_ip: Ipv4Net,
@@ -282,7 +282,7 @@ pub struct IpRange {
     pub description: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Ipv6Range {
     pub cidr_ipv6: String,
@@ -290,7 +290,7 @@ pub struct Ipv6Range {
     pub description: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PrefixListId {
     pub prefix_list_id: String,
@@ -298,7 +298,7 @@ pub struct PrefixListId {
     pub description: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct UserIdGroupPair {
     pub group_id: String,
@@ -317,7 +317,7 @@ pub struct UserIdGroupPair {
 /// One rule as `aws ec2 describe-security-group-rules` prints it: read only
 /// for its `SecurityGroupRuleId` (the rules themselves come from
 /// `describe-security-groups`).
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct SecurityGroupRule {
     pub security_group_rule_id: String,
@@ -341,7 +341,7 @@ pub struct SecurityGroupRule {
     pub description: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ReferencedSecurityGroup {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -356,7 +356,7 @@ pub struct ReferencedSecurityGroup {
     pub peering_status: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct InternetGateway {
     pub internet_gateway_id: String,
@@ -369,7 +369,7 @@ pub struct InternetGateway {
 }
 
 /// `describe-egress-only-internet-gateways` (`eigw-…`).
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct EgressOnlyInternetGateway {
     pub egress_only_internet_gateway_id: String,
@@ -379,14 +379,14 @@ pub struct EgressOnlyInternetGateway {
     pub tags: Vec<Tag>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct GatewayAttachment {
     pub vpc_id: String,
     pub state: String,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct NatGateway {
     pub nat_gateway_id: String,
@@ -402,7 +402,7 @@ pub struct NatGateway {
     pub tags: Vec<Tag>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct NatGatewayAddress {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -415,7 +415,7 @@ pub struct NatGatewayAddress {
     pub public_ip: Option<Ipv4Addr>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct NetworkInterface {
     pub network_interface_id: String,
@@ -453,7 +453,7 @@ fn yes() -> bool {
     true
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct GroupIdentifier {
     pub group_id: String,
@@ -461,7 +461,7 @@ pub struct GroupIdentifier {
     pub group_name: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PrivateIpAddress {
     pub private_ip_address: Ipv4Addr,
@@ -472,7 +472,7 @@ pub struct PrivateIpAddress {
 }
 
 /// `Ipv6Addresses[]` of an ENI: IPv6 addresses are global, there is no NAT.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Ipv6Address {
     pub ipv6_address: std::net::Ipv6Addr,
@@ -480,7 +480,7 @@ pub struct Ipv6Address {
     pub is_primary_ipv6: Option<bool>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct IpAssociation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -491,7 +491,7 @@ pub struct IpAssociation {
     pub allocation_id: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct EniAttachment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -504,7 +504,7 @@ pub struct EniAttachment {
     pub status: String,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Reservation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -515,7 +515,7 @@ pub struct Reservation {
     pub instances: Vec<Instance>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Instance {
     pub instance_id: String,
@@ -537,7 +537,7 @@ pub struct Instance {
     pub tags: Vec<Tag>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct InstanceState {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -547,7 +547,7 @@ pub struct InstanceState {
 
 /// The ENI as `describe-instances` embeds it: enough to build the ENI when
 /// the snapshot has no `describe-network-interfaces` output.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct InstanceNetworkInterface {
     pub network_interface_id: String,
@@ -577,7 +577,7 @@ pub struct InstanceNetworkInterface {
     pub status: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Address {
     pub public_ip: Ipv4Addr,
@@ -597,7 +597,7 @@ pub struct Address {
     pub tags: Vec<Tag>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct VpcPeeringConnection {
     pub vpc_peering_connection_id: String,
@@ -609,7 +609,7 @@ pub struct VpcPeeringConnection {
     pub tags: Vec<Tag>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PeeringVpcInfo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -623,13 +623,13 @@ pub struct PeeringVpcInfo {
     pub region: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CidrBlock {
     pub cidr_block: Ipv4Net,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PeeringStatus {
     pub code: String,
@@ -640,7 +640,7 @@ pub struct PeeringStatus {
 /// Both shapes the `PrefixLists` key carries: entries (`Cidrs`, from
 /// `describe-prefix-lists` or our pull) and metadata (`AddressFamily`,
 /// `MaxEntries`, … from `describe-managed-prefix-lists`), merged by id.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PrefixList {
     pub prefix_list_id: String,
@@ -662,7 +662,7 @@ pub struct PrefixList {
 
 // ------------------------------------------------------------ transit gateways
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TransitGateway {
     pub transit_gateway_id: String,
@@ -675,7 +675,7 @@ pub struct TransitGateway {
 }
 
 /// describe-transit-gateway-attachments: every kind, with its association.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TransitGatewayAttachment {
     pub transit_gateway_attachment_id: String,
@@ -692,7 +692,7 @@ pub struct TransitGatewayAttachment {
     pub tags: Vec<Tag>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TransitGatewayAttachmentAssociation {
     pub transit_gateway_route_table_id: String,
@@ -701,7 +701,7 @@ pub struct TransitGatewayAttachmentAssociation {
 }
 
 /// describe-transit-gateway-vpc-attachments: subnets per AZ and options.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TransitGatewayVpcAttachment {
     pub transit_gateway_attachment_id: String,
@@ -717,7 +717,7 @@ pub struct TransitGatewayVpcAttachment {
     pub tags: Vec<Tag>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TransitGatewayVpcAttachmentOptions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -726,7 +726,7 @@ pub struct TransitGatewayVpcAttachmentOptions {
     pub appliance_mode_support: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TransitGatewayRouteTable {
     pub transit_gateway_route_table_id: String,
@@ -740,7 +740,7 @@ pub struct TransitGatewayRouteTable {
 /// `TransitGatewayRouteTableRoutes` (ours) and Batfish's
 /// `TransitGatewayStaticRoutes`: the output of `search-transit-gateway-routes`
 /// for one table, with the table id beside it (the CLI output lacks it).
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TransitGatewayRouteTableRoutes {
     pub transit_gateway_route_table_id: String,
@@ -750,7 +750,7 @@ pub struct TransitGatewayRouteTableRoutes {
     pub additional_routes_available: Option<bool>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TransitGatewayRoute {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -765,7 +765,7 @@ pub struct TransitGatewayRoute {
     pub state: String,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TransitGatewayRouteAttachment {
     pub transit_gateway_attachment_id: String,
@@ -776,7 +776,7 @@ pub struct TransitGatewayRouteAttachment {
 }
 
 /// Batfish's `TransitGatewayPropagations`: get-transit-gateway-route-table-propagations per table.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TransitGatewayPropagations {
     pub transit_gateway_route_table_id: String,
@@ -784,7 +784,7 @@ pub struct TransitGatewayPropagations {
     pub transit_gateway_route_table_propagations: Vec<TransitGatewayPropagation>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TransitGatewayPropagation {
     pub transit_gateway_attachment_id: String,
@@ -798,7 +798,7 @@ pub struct TransitGatewayPropagation {
 
 // ------------------------------------------------------- VPN and VPC endpoints
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct VpnGateway {
     pub vpn_gateway_id: String,
@@ -810,7 +810,7 @@ pub struct VpnGateway {
     pub tags: Vec<Tag>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct VpnConnection {
     pub vpn_connection_id: String,
@@ -826,7 +826,7 @@ pub struct VpnConnection {
     pub tags: Vec<Tag>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct VpnStaticRoute {
     pub destination_cidr_block: Ipv4Net,
@@ -834,7 +834,7 @@ pub struct VpnStaticRoute {
     pub state: String,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct VpcEndpoint {
     pub vpc_endpoint_id: String,
