@@ -72,6 +72,16 @@ fn inert(kind: &str) -> bool {
             "aws_guardduty",
             "aws_acm",
             "aws_ami",
+            "aws_db_option_group",
+            "aws_db_parameter_group",
+            "aws_db_snapshot",
+            "aws_neptune_cluster_snapshot",
+            "aws_neptune_parameter_group",
+            "aws_neptune_cluster_parameter_group",
+            "aws_neptune_subnet_group",
+            "aws_elasticsearch_domain_policy",
+            "aws_elasticache_subnet_group",
+            "aws_redshift_subnet_group",
             "aws_launch_template",
             "aws_db_subnet_group",
             "aws_vpc_dhcp_options",
@@ -708,12 +718,26 @@ impl<'p> Translator<'p> {
                 }
                 components.sort();
                 components.dedup();
-                self.out.notes.push(format!(
-                    "{} ({kind}) is not evaluated: vpcreach does not model this resource from a plan; answers through {} are unknown",
-                    rc.address,
-                    if components.is_empty() { "it".to_string() } else { components.join(", ") }
-                ));
-                self.unknown(rc, "(not evaluated)", components);
+                if components.is_empty() {
+                    // Services that place their own interfaces in subnets
+                    // (databases, clusters): those interfaces are not in the
+                    // answers; pairs between other interfaces do not change.
+                    self.out.notes.push(format!(
+                        "{} ({kind}) is not evaluated: the network interfaces it creates are not in the answers",
+                        rc.address
+                    ));
+                } else {
+                    let names: Vec<&str> = components
+                        .iter()
+                        .map(|c| self.out.addresses.get(c).map(String::as_str).unwrap_or(c))
+                        .collect();
+                    self.out.notes.push(format!(
+                        "{} ({kind}) is not evaluated: vpcreach does not model it from a plan, so answers through {} are unknown",
+                        rc.address,
+                        names.join(", ")
+                    ));
+                    self.unknown(rc, "(not evaluated)", components);
+                }
                 None
             }
             k if inert(k) => None,

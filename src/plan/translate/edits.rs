@@ -1571,7 +1571,13 @@ impl Translator<'_> {
                 subnet_id: subnet.clone(),
                 availability_zone: None,
                 interface_type: "interface".into(),
-                status: "in-use".into(),
+                // An interface of its own, not attached: EC2 says `available`.
+                status: if instance || !after.get("attachment").list().is_empty() {
+                    "in-use"
+                } else {
+                    "available"
+                }
+                .into(),
                 private_ips: ips,
                 ipv6_addresses: Vec::new(),
                 group_ids: groups.clone(),
