@@ -2,8 +2,10 @@
 //!
 //! The pipeline, one module per stage:
 //! [`snapshot`] (AWS JSON → model) → [`model`] (plain types) →
-//! [`topology`] (indexes and the component graph) → [`analysis`] (path, …)
-//! → [`report`] (text, JSON) → the `vpcreach` binary's CLI.
+//! [`topology`] (indexes and the component graph) → [`analysis`] (path, …),
+//! [`audit`], [`whatif`], [`flows`] → [`report`] (text, JSON) → the
+//! `vpcreach` binary's CLI, which calls the same entry points as the tests:
+//! [`analysis::answer`], [`audit::audit`], [`whatif::compare`].
 //! [`packet`] holds the header sets every analysis computes with.
 
 // Input errors carry the whole source text so that miette can point into it;
@@ -21,3 +23,4 @@ pub mod report;
 pub mod snapshot;
 pub mod synth;
 pub mod topology;
+pub mod whatif;

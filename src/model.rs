@@ -273,6 +273,21 @@ pub enum Protocol {
     Number(u8),
 }
 
+impl Protocol {
+    /// A protocol as EC2 and the CLI spell it: `tcp`, `udp`, `icmp`,
+    /// `icmpv6` (any case), `-1` or `all`, or an IANA number 0-255.
+    pub fn parse(name: &str) -> Option<Protocol> {
+        match name.to_ascii_lowercase().as_str() {
+            "-1" | "all" => Some(Protocol::All),
+            "tcp" => Some(Protocol::Number(6)),
+            "udp" => Some(Protocol::Number(17)),
+            "icmp" => Some(Protocol::Number(1)),
+            "icmpv6" => Some(Protocol::Number(58)),
+            n => n.parse::<u8>().ok().map(Protocol::Number),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct NetworkAcl {
     pub id: String,

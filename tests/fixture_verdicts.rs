@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use vpcreach::analysis::{path, PathQuery, ProtocolChoice};
+use vpcreach::analysis::{answer, path, PathAnalysis, PathAnswer, PathQuery, ProtocolChoice};
 use vpcreach::snapshot;
 use vpcreach::topology::Topology;
 
@@ -813,6 +813,15 @@ fn dual_stack_questions_get_both_families_through() {
     }
 }
 
+/// `path`'s answer, as the CLI computes it, for a destination that is not
+/// a load balancer.
+fn plain_path(topo: &Topology, query: &PathQuery) -> PathAnalysis {
+    match answer(topo, query, false).expect("endpoints resolve") {
+        PathAnswer::Path(a) => a,
+        PathAnswer::LoadBalancer(_) => panic!("{} is a load balancer", query.destination),
+    }
+}
+
 #[test]
 fn every_fixture_verdict_holds() {
     let mut failures = Vec::new();
@@ -831,7 +840,7 @@ fn every_fixture_verdict_holds() {
             source_ip: None,
             destination_ip: None,
         };
-        let a = path::analyze(&topo, &query).expect("endpoints resolve");
+        let a = plain_path(&topo, &query);
         let label = format!(
             "{}: {} -> {} proto {} port {:?}",
             case.fixture, case.src, case.dst, case.proto, case.port
@@ -904,7 +913,6 @@ struct LbCase<'a> {
 
 #[test]
 fn every_elb_fixture_verdict_holds() {
-    use vpcreach::analysis::elb;
     const ALB: &str =
         "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web-alb/50dc6c495c0c9188";
     const NLB: &str = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/internal-nlb/3e2a1c9f0b7d4e55";
@@ -1024,10 +1032,9 @@ fn every_elb_fixture_verdict_holds() {
             source_ip: None,
             destination_ip: None,
         };
-        let (lb, node) = elb::resolve(&topo, c.dst)
-            .expect("resolves")
-            .expect("a load balancer");
-        let a = elb::analyze(&topo, &query, lb, node.as_deref(), false).expect("analyzes");
+        let PathAnswer::LoadBalancer(a) = answer(&topo, &query, false).expect("analyzes") else {
+            panic!("{label}: {} is not a load balancer", c.dst);
+        };
         let mut got: Vec<&str> = a
             .to_targets
             .iter()

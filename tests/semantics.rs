@@ -1643,8 +1643,8 @@ mod elb_fx {
     use std::collections::BTreeMap;
 
     use serde_json::Value;
-    use vpcreach::analysis::elb::{self, LbAnalysis, TargetLeg};
-    use vpcreach::analysis::{PathQuery, ProtocolChoice};
+    use vpcreach::analysis::elb::{LbAnalysis, TargetLeg};
+    use vpcreach::analysis::{answer, PathAnswer, PathQuery, ProtocolChoice};
     use vpcreach::model::Network;
     use vpcreach::topology::Topology;
 
@@ -1742,10 +1742,10 @@ mod elb_fx {
             source_ip: None,
             destination_ip: None,
         };
-        let (lb, node) = elb::resolve(&topo, dst)
-            .expect("resolves")
-            .expect("a load balancer");
-        elb::analyze(&topo, &q, lb, node.as_deref(), false).expect("endpoints resolve")
+        match answer(&topo, &q, false).expect("endpoints resolve") {
+            PathAnswer::LoadBalancer(a) => a,
+            PathAnswer::Path(_) => panic!("{dst} is not a load balancer"),
+        }
     }
 
     /// The leg from `node` (any node when None) to `target`.

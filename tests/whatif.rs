@@ -4,10 +4,11 @@
 
 use std::path::{Path, PathBuf};
 
-use vpcreach::analysis::differential::{self, Differential};
 use vpcreach::change;
 use vpcreach::model::Network;
 use vpcreach::snapshot::{self, change_file};
+use vpcreach::whatif::differential::{self, Differential};
+use vpcreach::whatif::{self, WhatifOptions};
 
 // three-tier (fixtures/three-tier/README.md)
 const WEB: &str = "eni-035b95295c011e256";
@@ -67,10 +68,12 @@ fn pairs(list: &[differential::ReachChange]) -> Pairs {
     v
 }
 
+/// What `whatif` and `diff` find (the CLI's own sequence), held to two
+/// slower ways of computing it.
 fn compare(before: &Network, after: &Network) -> (Pairs, Pairs) {
-    let config = change::diff::diff(before, after);
-    let touched = change::diff::affected(before, after, &config);
-    let d: Differential = differential::differential(before, after, Some(&touched));
+    let d: Differential = whatif::compare(before, after, &WhatifOptions::default())
+        .expect("no intents, no scope: nothing to refuse")
+        .diff;
     // Restricting to affected pairs must not lose anything.
     let full = differential::differential(before, after, None);
     assert_eq!(
@@ -84,6 +87,8 @@ fn compare(before: &Network, after: &Network) -> (Pairs, Pairs) {
         "affected-pair restriction"
     );
     // The class-based evaluation must equal two `path` queries per pair.
+    let config = change::diff::diff(before, after);
+    let touched = change::diff::affected(before, after, &config);
     let reference = differential::pairwise(before, after, Some(&touched));
     assert_eq!(
         pairs(&d.gained),
@@ -1079,7 +1084,9 @@ fn class_walks_equal_pairwise_on_generated_estates() {
                 rules.remove(0);
                 let config = change::diff::diff(&base, &after);
                 let touched = change::diff::affected(&base, &after, &config);
-                let fast = differential::differential(&base, &after, Some(&touched));
+                let fast = whatif::compare(&base, &after, &WhatifOptions::default())
+                    .expect("no intents, no scope")
+                    .diff;
                 let slow = differential::pairwise(&base, &after, Some(&touched));
                 assert_eq!(pairs(&fast.gained), pairs(&slow.gained), "seed {seed} {id}");
                 assert_eq!(pairs(&fast.lost), pairs(&slow.lost), "seed {seed} {id}");

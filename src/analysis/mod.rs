@@ -1,20 +1,24 @@
-//! Analyses over the topology: today `path` (one question, hop by hop).
+//! Analyses over the topology: `path` (one question, hop by hop), `elb`
+//! (a load balancer destination), [`answer`] (which of the two a question
+//! needs), `classes` (one walk for a class of equivalent source ENIs, split
+//! back into pairs: what `audit` and `whatif` scale with).
 //!
 //! Owns: the question types, hop-by-hop evaluation of header sets, and the
 //! result types ([`PathAnalysis`], [`Hop`], [`Explanation`]) in AWS's
 //! vocabulary but free of any output format. Must not know: JSON, files,
 //! terminals.
 
-pub mod differential;
+pub mod answer;
+pub mod classes;
 pub mod elb;
 pub mod endpoint;
-pub mod intent;
 pub mod path;
 pub mod reference;
 pub mod rules;
 
 use crate::model::{AclEntry, Route};
 use crate::packet::HeaderSet;
+pub use answer::{answer, PathAnswer};
 pub use rules::Direction;
 
 /// A component named in a hop or an explanation.
@@ -116,10 +120,20 @@ pub struct PathQuery {
     pub destination_ip: Option<std::net::IpAddr>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ProtocolChoice {
-    All,
-    Number(u8),
+/// The protocol of a question: the protocol rules name, parsed by
+/// [`crate::model::Protocol::parse`] alike everywhere.
+pub type ProtocolChoice = crate::model::Protocol;
+
+/// A port (`N`) or range (`N-M`) as `--port` and intents write it.
+pub fn parse_port_range(s: &str) -> Result<(u16, u16), String> {
+    let bad = || format!("{s:?} is not a port (N) or range (N-M) within 0-65535");
+    let (a, b) = s.split_once('-').unwrap_or((s, s));
+    let a: u16 = a.trim().parse().map_err(|_| bad())?;
+    let b: u16 = b.trim().parse().map_err(|_| bad())?;
+    if a > b {
+        return Err(bad());
+    }
+    Ok((a, b))
 }
 
 /// The answer.

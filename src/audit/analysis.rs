@@ -19,6 +19,7 @@ use rayon::prelude::*;
 
 use super::canon::{self, Node};
 use super::scope::*;
+use crate::analysis::classes::{self, Walk};
 use crate::analysis::endpoint::Endpoint;
 use crate::analysis::path::{self, Delivery};
 use crate::analysis::Hop;
@@ -58,6 +59,23 @@ pub struct AuditResult {
     /// Source/destination pairs with at least one finding.
     pub pairs: u64,
     pub warnings: Vec<String>,
+}
+
+impl AuditResult {
+    /// The traffic of every (source, destination) pair of every finding.
+    pub fn traffic_by_pair(&self) -> BTreeMap<(String, String), HeaderSet> {
+        let mut m: BTreeMap<(String, String), HeaderSet> = BTreeMap::new();
+        for f in &self.findings {
+            for s in &f.sources {
+                for d in &f.destinations {
+                    m.entry((s.clone(), d.clone()))
+                        .or_default()
+                        .extend(f.traffic.clone());
+                }
+            }
+        }
+        m
+    }
 }
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -321,14 +339,9 @@ type DestCandidates = (Vec<usize>, AddrSet, Arc<BTreeSet<String>>);
 struct Run {
     /// Source end indexes (several only for an ENI class).
     sources: Vec<usize>,
-    src_endpoint: Endpoint,
-    dst_endpoint: Endpoint,
     /// Destination end indexes.
     dests: Vec<usize>,
-    /// Deliver to any of these ENIs (ENI destinations).
-    dst_enis: Option<Arc<BTreeSet<String>>>,
-    src_enis: Option<Arc<BTreeSet<String>>>,
-    initial: HeaderSet,
+    walk: Walk,
 }
 
 impl Run {
@@ -342,14 +355,16 @@ impl Run {
     ) -> Run {
         Run {
             sources: vec![source],
-            src_endpoint,
-            dst_endpoint: eni_side(ends, &dests),
-            dst_enis: Some(Arc::new(
-                dests.iter().map(|&j| ends[j].id.clone()).collect(),
-            )),
+            walk: Walk {
+                source: src_endpoint,
+                destination: eni_side(ends, &dests),
+                dst_enis: Some(Arc::new(
+                    dests.iter().map(|&j| ends[j].id.clone()).collect(),
+                )),
+                src_enis: None,
+                initial,
+            },
             dests,
-            src_enis: None,
-            initial,
         }
     }
 }
@@ -598,22 +613,12 @@ pub fn audit(topo: &Topology, scope: &Scope) -> Result<AuditResult, AuditError> 
             .iter()
             .map(|&i| ends[i].addr..=ends[i].addr)
             .collect();
-        let rep = ends[members[0]].eni.expect("eni");
         let initial = initial_for(sp, &src_addrs, true, &dst_addrs, true);
+        let member_ids = Arc::new(members.iter().map(|&i| ends[i].id.clone()).collect());
         runs.push(Run {
             sources: members.clone(),
-            src_endpoint: Endpoint::Eni {
-                eni: rep.id.clone(),
-                instance: None,
-                addrs: src_addrs,
-            },
-            dst_endpoint: eni_side(&ends, &dests),
             dests,
-            dst_enis: Some(dst_set),
-            src_enis: Some(Arc::new(
-                members.iter().map(|&i| ends[i].id.clone()).collect(),
-            )),
-            initial,
+            walk: Walk::eni_class(member_ids, src_addrs, dst_set, initial),
         });
     }
 
@@ -770,12 +775,14 @@ pub fn audit(topo: &Topology, scope: &Scope) -> Result<AuditResult, AuditError> 
             let initial = initial_for(sp, &src, true, &dst, false);
             runs.push(Run {
                 sources: vec![i],
-                src_endpoint,
-                dst_endpoint: endpoint,
                 dests: vec![j],
-                dst_enis: None,
-                src_enis: None,
-                initial,
+                walk: Walk {
+                    source: src_endpoint,
+                    destination: endpoint,
+                    dst_enis: None,
+                    src_enis: None,
+                    initial,
+                },
             });
         }
     }
@@ -829,19 +836,11 @@ pub fn audit(topo: &Topology, scope: &Scope) -> Result<AuditResult, AuditError> 
     let entries: Vec<Vec<Entry>> = runs
         .par_iter()
         .map(|run| {
-            let delivered = path::deliveries_with(
-                topo,
-                &run.src_endpoint,
-                &run.dst_endpoint,
-                run.dst_enis.clone(),
-                run.src_enis.clone(),
-                run.initial.clone(),
-                record_hops,
-            );
+            let delivered = run.walk.deliveries(topo, record_hops);
             if std::env::var_os("VPCREACH_DEBUG").is_some() {
                 eprintln!(
                     "run {:?} -> {:?}: {} deliveries {:?}",
-                    run.src_endpoint,
+                    run.walk.source,
                     run.dests.len(),
                     delivered.len(),
                     delivered
@@ -1033,7 +1032,14 @@ fn representative(
         Kind::Eni => Some(Arc::new(BTreeSet::from([d.clone()]))),
         _ => None,
     };
-    path::deliveries(topo, &src, &dst, dests, None, initial)
+    let walk = Walk {
+        source: src,
+        destination: dst,
+        dst_enis: dests,
+        src_enis: None,
+        initial,
+    };
+    walk.deliveries(topo, true)
         .into_iter()
         .find(|x| x.reached == *d)
         .map(|x| x.hops)
@@ -1053,62 +1059,48 @@ fn attribute(
         .map(|&j| (ends[j].id.as_str(), j))
         .collect();
     let src_is_eni = ends[run.sources[0]].kind == Kind::Eni;
-    // (source, destination) → traffic, normalised.
+    // Members of a class share what arrived by their address; a single
+    // source owns all of it.
+    let addrs: Vec<AddrSet> = run
+        .sources
+        .iter()
+        .map(|&s| AddrSet::from_iter([ends[s].addr..=ends[s].addr]))
+        .collect();
+    let class = src_is_eni && run.sources.len() > 1;
+    let shares: Vec<(usize, Option<&AddrSet>)> = run
+        .sources
+        .iter()
+        .zip(&addrs)
+        .map(|(&s, a)| (s, class.then_some(a)))
+        .collect();
+    // (source, destination) → traffic, normalised: an ENI end's own
+    // address is implied.
     let mut per_pair: BTreeMap<(usize, usize), HeaderSet> = BTreeMap::new();
-    for d in &delivered {
-        let Some(&j) = index.get(d.reached.as_str()) else {
-            continue;
-        };
-        let dst_is_eni = ends[j].kind == Kind::Eni;
-        // Everything on this branch reached `j` (its private address, or
-        // its public one as seen from the internet).
-        let at_dst = d.admitted.clone();
-        if at_dst.is_empty() {
-            continue;
-        }
-        // Address atoms of the source class: members whose address lies in
-        // the same cubes share their traffic.
-        let mut atoms: BTreeMap<Vec<bool>, Vec<usize>> = BTreeMap::new();
-        if src_is_eni && run.sources.len() > 1 {
-            for &s in &run.sources {
-                let sig: Vec<bool> = at_dst
-                    .cubes()
-                    .iter()
-                    .map(|c| c.src.contains(ends[s].addr))
-                    .collect();
-                atoms.entry(sig).or_default().push(s);
+    classes::attribute(
+        &delivered,
+        |reached| index.get(reached).copied(),
+        &shares,
+        |s, j, d, traffic| {
+            let dst_is_eni = ends[j].kind == Kind::Eni;
+            let t = traffic.map_cubes(|c| Cube {
+                src: if src_is_eni {
+                    all_addrs()
+                } else {
+                    c.src.clone()
+                },
+                dst: if dst_is_eni {
+                    all_addrs()
+                } else {
+                    c.dst.clone()
+                },
+                ..c.clone()
+            });
+            let kept = apply_scope(s, j, &d.hops, &t);
+            if !kept.is_empty() {
+                per_pair.entry((s, j)).or_default().extend(kept);
             }
-        } else {
-            atoms.insert(vec![true; at_dst.cubes().len()], run.sources.clone());
-        }
-        for (sig, members) in atoms {
-            let mut t = HeaderSet::empty();
-            for (c, on) in at_dst.cubes().iter().zip(&sig) {
-                if *on {
-                    let mut c = c.clone();
-                    if src_is_eni {
-                        c.src = all_addrs();
-                    }
-                    if dst_is_eni {
-                        c.dst = all_addrs();
-                    }
-                    t.push(c);
-                }
-            }
-            if t.is_empty() {
-                continue;
-            }
-            for s in members {
-                if s == j {
-                    continue;
-                }
-                let kept = apply_scope(s, j, &d.hops, &t);
-                if !kept.is_empty() {
-                    per_pair.entry((s, j)).or_default().extend(kept);
-                }
-            }
-        }
-    }
+        },
+    );
     // Canonical traffic per pair; group sources with identical rows, then
     // destinations with identical traffic.
     let mut rows: BTreeMap<usize, Vec<(usize, Node)>> = BTreeMap::new();

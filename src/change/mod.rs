@@ -308,17 +308,6 @@ fn same_rule(a: &SgRule, b: &SgRule) -> bool {
     a.protocol == b.protocol && ports(a) == ports(b) && peer(a) == peer(b)
 }
 
-pub fn sg_protocol(p: &str) -> Option<Protocol> {
-    match p.to_ascii_lowercase().as_str() {
-        "-1" | "all" => Some(Protocol::All),
-        "tcp" => Some(Protocol::Number(6)),
-        "udp" => Some(Protocol::Number(17)),
-        "icmp" => Some(Protocol::Number(1)),
-        "icmpv6" => Some(Protocol::Number(58)),
-        n => n.parse::<u8>().ok().map(Protocol::Number),
-    }
-}
-
 impl State {
     fn new_id(&mut self, prefix: &str) -> String {
         self.counter += 1;
@@ -1030,7 +1019,7 @@ impl State {
     /// A request rule as a model rule, checked as EC2 checks it.
     fn sg_rule(&self, spec: &SgRuleSpec, group_vpc: Option<&str>) -> R<SgRule> {
         let proto_field = join(&spec.perm_path, "IpProtocol");
-        let protocol = sg_protocol(&spec.protocol).ok_or_else(|| {
+        let protocol = Protocol::parse(&spec.protocol).ok_or_else(|| {
             err(
                 "InvalidParameterValue",
                 &proto_field,
@@ -1322,20 +1311,13 @@ impl State {
                 format!("Invalid value '{number}' for ruleNumber. It must be between 1 and 32766"),
             ));
         }
-        let protocol = match proto_text.to_ascii_lowercase().as_str() {
-            "-1" | "all" => Protocol::All,
-            "tcp" => Protocol::Number(6),
-            "udp" => Protocol::Number(17),
-            "icmp" => Protocol::Number(1),
-            "icmpv6" => Protocol::Number(58),
-            n => Protocol::Number(n.parse::<u8>().map_err(|_| {
-                err(
-                    "InvalidParameterValue",
-                    "Protocol",
-                    format!("Invalid value '{proto_text}' for protocol. It must be a protocol number, -1, or tcp/udp/icmp"),
-                )
-            })?),
-        };
+        let protocol = Protocol::parse(&proto_text).ok_or_else(|| {
+            err(
+                "InvalidParameterValue",
+                "Protocol",
+                format!("Invalid value '{proto_text}' for protocol. It must be a protocol number, -1, or tcp/udp/icmp"),
+            )
+        })?;
         let action = match action_text.as_str() {
             "allow" => RuleAction::Allow,
             "deny" => RuleAction::Deny,

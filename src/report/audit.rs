@@ -98,6 +98,14 @@ pub fn traffic_text(f: &Finding) -> String {
     parts.join(", ")
 }
 
+/// The document `audit --format json` prints: [`json`] and the snapshot's
+/// own warnings.
+pub fn json_document(r: &AuditResult, snapshot_warnings: &[String]) -> Value {
+    let mut v = json(r);
+    v["SnapshotWarnings"] = json!(snapshot_warnings);
+    v
+}
+
 pub fn json(r: &AuditResult) -> Value {
     let findings: Vec<Value> = r
         .findings

@@ -7,13 +7,13 @@ use std::fmt::Write;
 
 use serde_json::{json, Value};
 
-use crate::analysis::differential::{Differential, ReachChange};
-use crate::analysis::intent::IntentResult;
 use crate::analysis::{ComponentRef, Explanation, Hop};
 use crate::change::diff::ConfigChange;
 use crate::change::Applied;
 use crate::report::json as j;
 use crate::report::text;
+use crate::whatif::differential::{Differential, ReachChange};
+use crate::whatif::intents::IntentResult;
 
 /// Everything a `whatif` or `diff` run has to say.
 pub struct Report<'a> {

@@ -32,17 +32,6 @@ pub(super) fn warn(warnings: &mut Vec<Warning>, origin: &Origin, field: &str, me
     });
 }
 
-fn protocol(p: &str) -> Option<Protocol> {
-    match p.to_ascii_lowercase().as_str() {
-        "-1" | "all" => Some(Protocol::All),
-        "tcp" => Some(Protocol::Number(6)),
-        "udp" => Some(Protocol::Number(17)),
-        "icmp" => Some(Protocol::Number(1)),
-        "icmpv6" => Some(Protocol::Number(58)),
-        n => n.parse::<u8>().ok().map(Protocol::Number),
-    }
-}
-
 /// The associated IPv6 CIDRs of a VPC or subnet.
 fn ipv6_cidrs(set: &[shapes::Ipv6CidrBlockAssociation]) -> Vec<ipnet::Ipv6Net> {
     let mut out: Vec<ipnet::Ipv6Net> = Vec::new();
@@ -177,7 +166,7 @@ pub fn to_network(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> Network {
                 json_path: format!("{}.Entries[{i}]", origin.json_path),
                 ..origin.clone()
             };
-            let Some(protocol) = protocol(&e.protocol) else {
+            let Some(protocol) = Protocol::parse(&e.protocol) else {
                 warn(
                     warnings,
                     &entry_origin,
@@ -247,7 +236,7 @@ pub fn to_network(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> Network {
         let mut flatten = |perms: &[shapes::IpPermission], field: &str| {
             let mut rules = Vec::new();
             for (i, p) in perms.iter().enumerate() {
-                let Some(protocol) = protocol(&p.ip_protocol) else {
+                let Some(protocol) = Protocol::parse(&p.ip_protocol) else {
                     warn(
                         warnings,
                         origin,
@@ -897,7 +886,7 @@ fn attach_rule_ids(raw: &RawSnapshot, net: &mut Network, warnings: &mut Vec<Warn
             );
             continue;
         };
-        let proto = protocol(&r.ip_protocol);
+        let proto = Protocol::parse(&r.ip_protocol);
         let rules = if r.is_egress {
             &mut sg.egress
         } else {

@@ -24,9 +24,9 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::analysis::classes::{self, Walk};
 use crate::analysis::endpoint::{self, Endpoint};
 use crate::analysis::{path, ComponentRef, PathAnalysis, PathQuery, ProtocolChoice};
-use crate::audit::analysis::AuditResult;
 use crate::change::diff::Affected;
 use crate::model::Network;
 use crate::packet::*;
@@ -199,29 +199,18 @@ fn explain(
     })
 }
 
+/// Traffic per (source, destination) pair, as an audit finds it.
+pub type PairTraffic = BTreeMap<(String, String), HeaderSet>;
+
 /// Gained and lost reachability within an access scope: the audit findings
-/// of both sides compared pair by pair (every pair the scope selects, so the
-/// answer is as exhaustive as `audit`).
+/// of both sides (`b` before, `a` after) compared pair by pair (every pair
+/// the scope selects, so the answer is as exhaustive as `audit`).
 pub fn scoped(
     before: &Topology,
     after: &Topology,
-    b: &AuditResult,
-    a: &AuditResult,
+    pb: &PairTraffic,
+    pa: &PairTraffic,
 ) -> Differential {
-    let by_pair = |r: &AuditResult| {
-        let mut m: BTreeMap<(String, String), HeaderSet> = BTreeMap::new();
-        for f in &r.findings {
-            for s in &f.sources {
-                for d in &f.destinations {
-                    m.entry((s.clone(), d.clone()))
-                        .or_default()
-                        .extend(f.traffic.clone());
-                }
-            }
-        }
-        m
-    };
-    let (pb, pa) = (by_pair(b), by_pair(a));
     let keys: BTreeSet<&(String, String)> = pb.keys().chain(pa.keys()).collect();
     let empty = HeaderSet::empty();
     let mut gained = Vec::new();
@@ -331,6 +320,7 @@ pub fn differential(
             let dests = &dests[..];
             let b = class_deliveries(&tb, &enis, &addrs_before, members, dests);
             let a = class_deliveries(&ta, &enis, &addrs_after, members, dests);
+            let empty = HeaderSet::empty();
             let mut gained = Vec::new();
             let mut lost = Vec::new();
             for &s in members {
@@ -339,19 +329,10 @@ pub fn differential(
                         continue;
                     }
                     let (src, dst) = (&enis[s].id, &enis[d].id);
-                    let of = |side: &BTreeMap<usize, HeaderSet>, addrs: &[Option<AddrSet>]| match (
-                        side.get(&d),
-                        &addrs[s],
-                    ) {
-                        (Some(set), Some(addrs)) => set.intersect_cube(&Cube {
-                            src: addrs.clone(),
-                            ..Cube::everything()
-                        }),
-                        _ => HeaderSet::empty(),
-                    };
-                    let (before_set, after_set) = (of(&b, &addrs_before), of(&a, &addrs_after));
-                    gained.extend(explain(src, dst, after_set.subtract(&before_set), &ta, &tb));
-                    lost.extend(explain(src, dst, before_set.subtract(&after_set), &tb, &ta));
+                    let before_set = b.get(&(s, d)).unwrap_or(&empty);
+                    let after_set = a.get(&(s, d)).unwrap_or(&empty);
+                    gained.extend(explain(src, dst, after_set.subtract(before_set), &ta, &tb));
+                    lost.extend(explain(src, dst, before_set.subtract(after_set), &tb, &ta));
                 }
             }
             (gained, lost)
@@ -447,57 +428,48 @@ fn eni_addrs(topo: &Topology, eni: &str) -> Option<AddrSet> {
 }
 
 /// One walk from a class of source ENIs towards `dests` on one side: what
-/// each destination admitted (replies included), by destination index.
+/// each (source, destination) pair admitted (replies included), by index.
 fn class_deliveries(
     topo: &Topology,
     enis: &[PairEni],
     addrs: &[Option<AddrSet>],
     members: &[usize],
     dests: &[usize],
-) -> BTreeMap<usize, HeaderSet> {
-    let present = |i: &usize| addrs[*i].clone().map(|a| (*i, a));
-    let sources: Vec<(usize, AddrSet)> = members.iter().filter_map(present).collect();
-    let targets: Vec<(usize, AddrSet)> = dests.iter().filter_map(present).collect();
-    let (Some((rep, _)), Some((first, _))) = (sources.first(), targets.first()) else {
-        return BTreeMap::new();
-    };
-    let src_addrs: AddrSet = sources.iter().fold(AddrSet::new(), |acc, (_, a)| acc | a);
-    let dst_addrs: AddrSet = targets.iter().fold(AddrSet::new(), |acc, (_, a)| acc | a);
+) -> BTreeMap<(usize, usize), HeaderSet> {
+    let present = |i: &usize| addrs[*i].as_ref().map(|a| (*i, a));
+    let sources: Vec<(usize, &AddrSet)> = members.iter().filter_map(present).collect();
+    let targets: Vec<(usize, &AddrSet)> = dests.iter().filter_map(present).collect();
+    let mut out: BTreeMap<(usize, usize), HeaderSet> = BTreeMap::new();
+    if sources.is_empty() || targets.is_empty() {
+        return out;
+    }
+    let src_addrs: AddrSet = sources.iter().fold(AddrSet::new(), |acc, (_, a)| acc | *a);
+    let dst_addrs: AddrSet = targets.iter().fold(AddrSet::new(), |acc, (_, a)| acc | *a);
     let index: BTreeMap<&str, usize> = targets
         .iter()
         .map(|(j, _)| (enis[*j].id.as_str(), *j))
         .collect();
-    let initial = HeaderSet::from_cube(Cube {
-        src: src_addrs.clone(),
-        dst: dst_addrs,
-        ..Cube::everything()
-    });
-    let src = Endpoint::Eni {
-        eni: enis[*rep].id.clone(),
-        instance: None,
-        addrs: src_addrs,
-    };
-    let dst = Endpoint::Eni {
-        eni: enis[*first].id.clone(),
-        instance: None,
-        addrs: AddrSet::new(),
-    };
     let ids =
-        |v: &[(usize, AddrSet)]| Arc::new(v.iter().map(|(i, _)| enis[*i].id.clone()).collect());
-    let mut out: BTreeMap<usize, HeaderSet> = BTreeMap::new();
-    for d in path::deliveries_with(
-        topo,
-        &src,
-        &dst,
-        Some(ids(&targets)),
-        Some(ids(&sources)),
-        initial,
-        false,
-    ) {
-        if let Some(&j) = index.get(d.reached.as_str()) {
-            out.entry(j).or_default().extend(d.admitted);
-        }
-    }
+        |v: &[(usize, &AddrSet)]| Arc::new(v.iter().map(|(i, _)| enis[*i].id.clone()).collect());
+    let walk = Walk::eni_class(
+        ids(&sources),
+        src_addrs.clone(),
+        ids(&targets),
+        HeaderSet::from_cube(Cube {
+            src: src_addrs,
+            dst: dst_addrs,
+            ..Cube::everything()
+        }),
+    );
+    let delivered = walk.deliveries(topo, false);
+    let shares: Vec<(usize, Option<&AddrSet>)> =
+        sources.iter().map(|(i, a)| (*i, Some(*a))).collect();
+    classes::attribute(
+        &delivered,
+        |reached| index.get(reached).copied(),
+        &shares,
+        |s, j, _, traffic| out.entry((s, j)).or_default().extend(traffic),
+    );
     out
 }
 

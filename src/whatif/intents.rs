@@ -7,7 +7,7 @@
 //! not). Must not know: change files or output formats.
 
 use crate::analysis::endpoint::{self, EndpointError};
-use crate::analysis::{path, PathAnalysis, PathQuery, ProtocolChoice};
+use crate::analysis::{parse_port_range, path, PathAnalysis, PathQuery, ProtocolChoice};
 use crate::topology::Topology;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,33 +40,17 @@ impl Intent {
             Some((p, ports)) => (p, Some(ports)),
             None => (*traffic, None),
         };
-        let protocol = match proto.to_ascii_lowercase().as_str() {
-            "tcp" => ProtocolChoice::Number(6),
-            "udp" => ProtocolChoice::Number(17),
-            "icmp" => ProtocolChoice::Number(1),
-            "all" | "-1" => ProtocolChoice::All,
-            n => ProtocolChoice::Number(n.parse::<u8>().map_err(|_| {
-                format!("{text:?}: {proto:?} is not tcp, udp, icmp, all or a protocol number 0-255")
-            })?),
-        };
+        let protocol = ProtocolChoice::parse(proto).ok_or_else(|| {
+            format!("{text:?}: {proto:?} is not tcp, udp, icmp, all or a protocol number 0-255")
+        })?;
         let ports = match ports {
             None => None,
             Some(p) => {
-                let bad =
-                    || format!("{text:?}: {p:?} is not a port (N) or range (N-M) within 0-65535");
-                let (a, b) = match p.split_once('-') {
-                    Some((a, b)) => (a, b),
-                    None => (p, p),
-                };
-                let a: u16 = a.trim().parse().map_err(|_| bad())?;
-                let b: u16 = b.trim().parse().map_err(|_| bad())?;
-                if a > b {
-                    return Err(bad());
-                }
+                let range = parse_port_range(p).map_err(|e| format!("{text:?}: {e}"))?;
                 if protocol == ProtocolChoice::All {
                     return Err(format!("{text:?}: ports need a protocol (tcp/…, udp/…)"));
                 }
-                Some((a, b))
+                Some(range)
             }
         };
         Ok(Intent {

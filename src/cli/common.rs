@@ -1,0 +1,94 @@
+//! What several commands do alike: load a snapshot or a scope, print.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use miette::{IntoDiagnostic, Report};
+
+use vpcreach::audit::{self, analysis::AuditError, AuditResult, Scope};
+use vpcreach::report::text::Style;
+use vpcreach::snapshot::{self, scope_shapes, Snapshot};
+use vpcreach::topology::Topology;
+
+pub fn load(path: &Path) -> miette::Result<Snapshot> {
+    snapshot::load(path).map_err(Report::new)
+}
+
+/// Colour only on a terminal, and never with NO_COLOR set.
+pub fn style() -> Style {
+    Style {
+        colour: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    }
+}
+
+pub fn print(text: &str) -> miette::Result<()> {
+    std::io::stdout()
+        .write_all(text.as_bytes())
+        .into_diagnostic()
+}
+
+/// The snapshot's load warnings, as reports list them.
+pub fn warnings(snap: &Snapshot) -> Vec<String> {
+    snap.warnings.iter().map(|w| w.to_string()).collect()
+}
+
+/// (what, IAM action) for each kind a path or audit analysis needs that
+/// `pull --allow-partial` could not read.
+pub fn missing_for_paths(snap: &Snapshot, load_balancers: bool) -> Vec<(String, String)> {
+    snap.missing_for_paths(load_balancers)
+        .into_iter()
+        .map(|m| (format!("{} in {}", m.key, m.region), m.action))
+        .collect()
+}
+
+/// A scope from a file or a built-in name, with its text (for locating errors).
+pub struct LoadedScope {
+    file: PathBuf,
+    text: String,
+    pub scope: Scope,
+}
+
+pub fn load_scope(arg: &str) -> miette::Result<LoadedScope> {
+    let scope_path = Path::new(arg);
+    let (file, text, name) = match audit::scope::built_in(arg) {
+        Some(text) if !scope_path.exists() => (
+            PathBuf::from(format!("<built-in {}>", arg.to_ascii_lowercase())),
+            text.to_string(),
+            arg.to_ascii_lowercase(),
+        ),
+        _ => {
+            let text = std::fs::read_to_string(scope_path).map_err(|e| {
+                miette::miette!(
+                    code = "vpcreach::audit::scope",
+                    help = "--scope takes a scope JSON file or a built-in name: all-igw-ingress, aws-igw-egress, aws-vpc-ingress, aws-vpc-egress",
+                    "cannot read scope {}: {e}",
+                    arg
+                )
+            })?;
+            (scope_path.to_path_buf(), text, arg.to_string())
+        }
+    };
+    let scope = scope_shapes::parse_scope(&file, &text, &name).map_err(Report::new)?;
+    Ok(LoadedScope { file, text, scope })
+}
+
+impl LoadedScope {
+    /// An audit error, located in the scope's file.
+    pub fn locate(&self, e: AuditError) -> Report {
+        let (id, json_path) = match &e {
+            AuditError::PrefixList { id, json_path } => (id.clone(), json_path.clone()),
+        };
+        Report::new(scope_shapes::locate_value(
+            &self.file,
+            &self.text,
+            &id,
+            &json_path,
+            e.to_string(),
+            Some("pull the prefix list and its entries into the snapshot".into()),
+        ))
+    }
+
+    pub fn audit(&self, topo: &Topology) -> miette::Result<AuditResult> {
+        audit::audit(topo, &self.scope).map_err(|e| self.locate(e))
+    }
+}

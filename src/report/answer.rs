@@ -1,0 +1,54 @@
+//! `path` output for either kind of answer ([`PathAnswer`]): a plain path
+//! analysis ([`super::json`], [`super::text`]) or a load balancer's legs
+//! ([`super::elb`]), with what a pulled snapshot adds (provenance, and the
+//! UNKNOWN banner when it lacks what the answer depends on).
+
+use serde_json::Value;
+
+use super::text::Style;
+use super::{elb, json, pretty, text, unknown_banner, with_provenance, Unknown};
+use crate::analysis::PathAnswer;
+
+/// What a report adds to the answer itself.
+pub struct Context<'a> {
+    /// The snapshot's load warnings.
+    pub warnings: &'a [String],
+    /// Where a pulled snapshot came from, as one line.
+    pub provenance: Option<String>,
+    /// The same for JSON reports.
+    pub provenance_json: Option<Value>,
+    pub unknown: &'a Unknown,
+}
+
+/// The JSON document (`NetworkInsightsAnalysis` shape, or the load
+/// balancer's legs).
+pub fn json(answer: PathAnswer, cx: &Context) -> String {
+    let mut v = match answer {
+        PathAnswer::LoadBalancer(a) => elb::json(&a, cx.warnings),
+        PathAnswer::Path(mut a) => {
+            a.notes.extend(cx.provenance.clone());
+            json::path_analysis(&a, cx.warnings)
+        }
+    };
+    with_provenance(&mut v, cx.provenance_json.clone(), cx.unknown);
+    pretty(&v)
+}
+
+/// The text report.
+pub fn text(answer: PathAnswer, cx: &Context, style: Style) -> String {
+    let banner = unknown_banner(cx.unknown);
+    match answer {
+        PathAnswer::LoadBalancer(a) => {
+            let provenance = cx
+                .provenance
+                .as_ref()
+                .map(|l| format!("note: {l}\n"))
+                .unwrap_or_default();
+            banner + &elb::text(&a, cx.warnings, style) + &provenance
+        }
+        PathAnswer::Path(mut a) => {
+            a.notes.extend(cx.provenance.clone());
+            banner + &text::path_analysis(&a, cx.warnings, style)
+        }
+    }
+}
