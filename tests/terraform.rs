@@ -32,13 +32,13 @@ fn plan(name: &str) -> Plan {
 /// (source, destination, traffic) of each gained or lost pair.
 type Pairs = BTreeSet<(String, String, String)>;
 
-fn pairs(list: &[vpcreach::analysis::differential::ReachChange]) -> Pairs {
+fn pairs(list: &[vpcreach::whatif::differential::ReachChange]) -> Pairs {
     named(list, None)
 }
 
 /// Pairs with new resources named by their Terraform address.
 fn named(
-    list: &[vpcreach::analysis::differential::ReachChange],
+    list: &[vpcreach::whatif::differential::ReachChange],
     t: Option<&vpcreach::plan::Translation>,
 ) -> Pairs {
     let name = |id: &str| {
@@ -411,7 +411,7 @@ fn every_change_file_fixture_as_a_plan_gives_the_same_pairs() {
         let config = vpcreach::change::diff::diff(&base, &outcome.network);
         let touched = vpcreach::change::diff::affected(&base, &outcome.network, &config);
         let by_change =
-            vpcreach::analysis::differential::differential(&base, &outcome.network, Some(&touched));
+            vpcreach::whatif::differential::differential(&base, &outcome.network, Some(&touched));
         let by_plan = evaluate(Some(&base), &[plan(&plan_path)]);
         assert_eq!(
             pairs(&by_plan.diff.gained),

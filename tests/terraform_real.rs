@@ -26,7 +26,7 @@ fn greenfield(path: &str) -> Evaluation {
 
 fn named(
     e: &Evaluation,
-    list: &[vpcreach::analysis::differential::ReachChange],
+    list: &[vpcreach::whatif::differential::ReachChange],
 ) -> BTreeSet<(String, String, String)> {
     list.iter()
         .map(|r| {

@@ -5,9 +5,11 @@
 //! known, unknown until apply, or absent), naming new resources by their
 //! Terraform address, resolving references between them through the
 //! configuration, and applying each resource's change to a copy of a
-//! [`crate::model::Network`] ([`translate`]). Must not know: JSON, files,
-//! serde, analyses or output formats — `snapshot::terraform` reads the
-//! plan file and turns bad input into located diagnostics.
+//! [`crate::model::Network`] ([`translate`]), and which pairs the values
+//! unknown until apply make unknown ([`evaluate`], around
+//! [`crate::whatif::compare`]). Must not know: JSON, files, serde or output
+//! formats — `snapshot::terraform` reads the plan file and turns bad input
+//! into located diagnostics.
 
 pub mod translate;
 
@@ -165,8 +167,11 @@ pub struct Plan {
 
 use std::collections::BTreeSet;
 
-use crate::analysis::differential::{self, Differential, ReachChange, INTERNET};
+use crate::change::diff::ConfigChange;
 use crate::model::Network;
+use crate::whatif::differential::{self, Differential, ReachChange, INTERNET};
+use crate::whatif::intents::IntentResult;
+use crate::whatif::{WhatifError, WhatifOptions};
 
 /// A pair whose answer depends on a value known only after apply.
 #[derive(Clone, Debug)]
@@ -184,8 +189,10 @@ pub struct UnknownPair {
 pub struct Evaluation {
     pub before: Network,
     pub translation: Translation,
+    pub config: Vec<ConfigChange>,
     /// Gained and lost pairs whose answers do not depend on unknown values.
     pub diff: Differential,
+    pub intents: Vec<IntentResult>,
     pub unknown: Vec<UnknownPair>,
 }
 
@@ -250,23 +257,37 @@ pub fn unknown_interfaces(net: &Network, causes: &[UnknownCause]) -> BTreeMap<St
     out
 }
 
-/// Apply the plans to `base` (a snapshot, or for a greenfield plan its
-/// prior state) and compare: gained, lost and unknown pairs.
-pub fn evaluate(base: Option<&Network>, plans: &[Plan]) -> Evaluation {
-    let (before, mut base_notes) = match base {
+/// The network a plan starts from: `base` (a snapshot), or for a greenfield
+/// plan its prior state (with notes on what stood in for unknown values).
+pub fn starting_point(base: Option<&Network>, plans: &[Plan]) -> (Network, Vec<String>) {
+    match base {
         Some(n) => (n.clone(), Vec::new()),
         None => {
             let prior = translate::prior_network(plans);
             (prior.network, prior.notes)
         }
-    };
+    }
+}
+
+/// Apply the plans to `base` and compare: gained, lost and unknown pairs.
+pub fn evaluate(base: Option<&Network>, plans: &[Plan]) -> Evaluation {
+    evaluate_with(base, plans, &WhatifOptions::default()).expect("no intents or scope to fail")
+}
+
+/// [`evaluate`] with intents and a scope, through [`crate::whatif::compare`]
+/// (the sequence `whatif --change` runs).
+pub fn evaluate_with(
+    base: Option<&Network>,
+    plans: &[Plan],
+    options: &WhatifOptions,
+) -> Result<Evaluation, WhatifError> {
+    let (before, mut base_notes) = starting_point(base, plans);
     let mut translation = apply(&before, plans);
     base_notes.append(&mut translation.notes);
     translation.notes = base_notes;
     let after = &translation.network;
-    let config = crate::change::diff::diff(&before, after);
-    let touched = crate::change::diff::affected(&before, after, &config);
-    let mut diff = differential::differential(&before, after, Some(&touched));
+    let result = crate::whatif::compare(&before, after, options)?;
+    let mut diff = result.diff;
     let tainted = unknown_interfaces(after, &translation.unknown);
     let causes_of = |s: &str, d: &str| -> Vec<String> {
         let mut c: Vec<String> = [s, d]
@@ -315,12 +336,14 @@ pub fn evaluate(base: Option<&Network>, plans: &[Plan]) -> Evaluation {
                 });
         }
     }
-    Evaluation {
+    Ok(Evaluation {
         before,
         unknown: unknown.into_values().collect(),
+        config: result.config,
         diff,
+        intents: result.intents,
         translation,
-    }
+    })
 }
 
 fn public(net: &Network, eni: &str) -> bool {

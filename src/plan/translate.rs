@@ -16,7 +16,7 @@ use std::net::Ipv4Addr;
 use ipnet::Ipv4Net;
 
 use super::{Action, Plan, PriorResource, ResourceChange, Value};
-use crate::change::{sg_protocol, Applied};
+use crate::change::Applied;
 use crate::model::*;
 
 /// An attribute whose value is unknown until apply and that the answers
@@ -45,6 +45,8 @@ pub struct Translation {
     pub unknown: Vec<UnknownCause>,
     /// Model id → Terraform address, for every resource the plan names.
     pub addresses: BTreeMap<String, String>,
+    /// Terraform address → where its entry is in the plan file.
+    pub origins: BTreeMap<String, super::Origin>,
 }
 
 /// Resource types that cannot touch reachability whatever they hold.
@@ -627,6 +629,11 @@ impl<'p> Translator<'p> {
         let removing = matches!(rc.action, Action::Delete | Action::Update | Action::Replace);
         let adding = matches!(rc.action, Action::Create | Action::Update | Action::Replace);
         let id = self.id_of(rc);
+        if index != usize::MAX {
+            self.out
+                .origins
+                .insert(rc.address.clone(), rc.origin.clone());
+        }
         if removing && !self.exists(kind, &id) && index != usize::MAX {
             self.out.warnings.push(format!(
                 "{} ({}) changes {id}, which the snapshot does not hold (an older snapshot or another account?): answers that depend on it are unknown",

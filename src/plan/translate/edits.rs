@@ -18,7 +18,7 @@ fn ports(protocol: Protocol, from: Option<i64>, to: Option<i64>) -> (Option<i32>
 }
 
 fn acl_protocol(p: &str) -> Option<Protocol> {
-    sg_protocol(p)
+    Protocol::parse(p)
 }
 
 fn rule_action(a: &str) -> Option<RuleAction> {
@@ -316,7 +316,7 @@ impl Translator<'_> {
             let protocol = b
                 .get("protocol")
                 .str()
-                .and_then(sg_protocol)
+                .and_then(Protocol::parse)
                 .ok_or(Unknown)?;
             let range = ports(protocol, b.get("from_port").int(), b.get("to_port").int());
             for c in b.get("cidr_blocks").list() {
@@ -486,7 +486,7 @@ impl Translator<'_> {
         let protocol = v
             .get(protocol_key)
             .str()
-            .and_then(sg_protocol)
+            .and_then(Protocol::parse)
             .ok_or(protocol_key)?;
         let range = ports(protocol, v.get("from_port").int(), v.get("to_port").int());
         let mut rules = Vec::new();
