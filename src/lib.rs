@@ -18,6 +18,7 @@ pub mod change;
 pub mod flows;
 pub mod model;
 pub mod packet;
+pub mod plan;
 pub mod report;
 pub mod snapshot;
 pub mod synth;

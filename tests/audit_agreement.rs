@@ -27,9 +27,16 @@ fn fixtures() -> Vec<std::path::PathBuf> {
         // Snapshot fixtures only (not the broken ones, change files, flow logs or the generator).
         .filter(|p| {
             p.is_dir()
-                && !["broken", "generator", "changes", "flowlogs", "scopes"]
-                    .iter()
-                    .any(|n| p.ends_with(n))
+                && ![
+                    "broken",
+                    "generator",
+                    "changes",
+                    "flowlogs",
+                    "scopes",
+                    "terraform",
+                ]
+                .iter()
+                .any(|n| p.ends_with(n))
         })
         .collect();
     out.sort();

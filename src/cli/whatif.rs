@@ -10,8 +10,10 @@ use miette::Report;
 use super::common::{load, load_scope, print};
 use vpcreach::change::Applied;
 use vpcreach::model::Network;
+use vpcreach::plan;
 use vpcreach::report;
 use vpcreach::snapshot::{self, change_file};
+use vpcreach::topology::Topology;
 use vpcreach::whatif::{self, intents::Intent, WhatifError, WhatifOptions};
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -20,6 +22,8 @@ enum ReportFormat {
     Json,
     /// A summary to paste into a pull-request comment.
     Markdown,
+    /// SARIF 2.1.0 for code scanning (with --plan: at Terraform addresses).
+    Sarif,
 }
 
 #[derive(clap::Args)]
@@ -49,12 +53,25 @@ fn parse_must_not_reach(s: &str) -> Result<Intent, String> {
 
 #[derive(clap::Args)]
 pub struct WhatifArgs {
-    /// Snapshot directory (describe-* JSON files) or single JSON file.
-    #[arg(long)]
-    snapshot: PathBuf,
+    /// Snapshot directory (describe-* JSON files) or single JSON file
+    /// (optional with --plan: without it the plan's prior state is the start).
+    #[arg(long, required_unless_present = "plan")]
+    snapshot: Option<PathBuf>,
     /// JSON list of EC2 API calls in request shape, each with an "Action" key.
+    #[arg(long, required_unless_present = "plan", conflicts_with = "plan")]
+    change: Option<PathBuf>,
+    /// `terraform show -json tfplan` output (Terraform or OpenTofu).
+    /// Repeatable: several root modules changed in one pull request.
     #[arg(long)]
-    change: PathBuf,
+    plan: Vec<PathBuf>,
+    /// A Network Access Scope (file or built-in name) the plan must not add
+    /// findings to: exit 1 when it does. Repeatable.
+    #[arg(long = "deny-scope", value_name = "SCOPE", requires = "plan")]
+    deny_scope: Vec<String>,
+    /// Evaluate a plan with `errored: true` or `complete: false` (the
+    /// changes it holds only).
+    #[arg(long = "allow-incomplete-plan", requires = "plan")]
+    allow_incomplete_plan: bool,
     #[command(flatten)]
     intents: IntentArgs,
 }
@@ -72,14 +89,20 @@ pub struct DiffArgs {
 }
 
 pub fn run_whatif(args: WhatifArgs) -> miette::Result<u8> {
-    let snap = load(&args.snapshot)?;
-    let change_file = change_file::read(&args.change).map_err(Report::new)?;
+    if !args.plan.is_empty() {
+        return run_plan(args);
+    }
+    let (Some(snapshot), Some(change)) = (&args.snapshot, &args.change) else {
+        unreachable!("clap requires --snapshot and --change without --plan");
+    };
+    let snap = load(snapshot)?;
+    let change_file = change_file::read(change).map_err(Report::new)?;
     // Every call is validated before anything is analysed.
     let outcome = change_file.apply(&snap.network).map_err(Report::new)?;
     let subject = format!(
         "{} with {} applied ({} call(s))",
-        args.snapshot.display(),
-        args.change.display(),
+        snapshot.display(),
+        change.display(),
         outcome.applied.len()
     );
     let sides = Sides {
@@ -149,6 +172,122 @@ fn compare(command: &str, subject: String, sides: Sides, args: &IntentArgs) -> m
         ReportFormat::Json => report::pretty(&report::whatif::json(&report)),
         ReportFormat::Text => report::whatif::text(&report),
         ReportFormat::Markdown => report::whatif::markdown(&report),
+        ReportFormat::Sarif => {
+            return Err(miette::miette!(
+                code = "vpcreach::usage",
+                "--format sarif is for `whatif --plan` (and `audit`)"
+            ))
+        }
     })?;
     Ok(report.exit_code())
+}
+
+/// `whatif --plan`: Terraform plans applied to a snapshot or, greenfield,
+/// to their prior state; unknown pairs; the deny-scope gate. Exit 0 only
+/// when nothing is gained, lost or unknown, every intent holds and no
+/// denied scope gains a finding.
+fn run_plan(args: WhatifArgs) -> miette::Result<u8> {
+    let snap = args.snapshot.as_deref().map(load).transpose()?;
+    let plans = args
+        .plan
+        .iter()
+        .map(|p| snapshot::terraform::read(p, args.allow_incomplete_plan).map_err(Report::new))
+        .collect::<miette::Result<Vec<_>>>()?;
+    let intents: Vec<Intent> = args
+        .intents
+        .must_reach
+        .iter()
+        .chain(&args.intents.must_not_reach)
+        .cloned()
+        .collect();
+    let scope = args.intents.scope.as_deref().map(load_scope).transpose()?;
+    let options = WhatifOptions {
+        intents: &intents,
+        scope: scope.as_ref().map(|s| &s.scope),
+    };
+    let base = snap.as_ref().map(|s| &s.network);
+    let e = plan::evaluate_with(base, &plans, &options).map_err(|e| match (e, &scope) {
+        (WhatifError::Scope(e), Some(scope)) => scope.locate(e),
+        (e, _) => Report::new(e),
+    })?;
+    let mut denied = Vec::new();
+    for arg in &args.deny_scope {
+        let scope = load_scope(arg)?;
+        let before = Topology::new(&e.before);
+        let after = Topology::new(&e.translation.network);
+        let b = scope.audit(&before)?;
+        let a = scope.audit(&after)?;
+        let new = whatif::differential::scoped(
+            &before,
+            &after,
+            &b.traffic_by_pair(),
+            &a.traffic_by_pair(),
+        );
+        denied.push(report::plan::Denied {
+            scope: arg.clone(),
+            findings: new
+                .gained
+                .iter()
+                .map(|r| {
+                    (
+                        r.source.id.clone(),
+                        r.destination.id.clone(),
+                        r.summary.join(", "),
+                    )
+                })
+                .collect(),
+        });
+    }
+    let files: Vec<String> = args.plan.iter().map(|p| p.display().to_string()).collect();
+    let subject = format!(
+        "{} with {} applied ({} resource change(s))",
+        args.snapshot
+            .as_ref()
+            .map(|s| s.display().to_string())
+            .unwrap_or_else(|| "the plan's prior state (greenfield)".into()),
+        files.join(", "),
+        e.translation.applied.len()
+    );
+    let mut warnings: Vec<String> = snap
+        .as_ref()
+        .map(|s| s.warnings.iter().map(|w| w.to_string()).collect())
+        .unwrap_or_default();
+    warnings.extend(e.translation.warnings.iter().cloned());
+    let report = report::whatif::Report {
+        command: "whatif --plan",
+        subject,
+        applied: &e.translation.applied,
+        config: &e.config,
+        diff: &e.diff,
+        intents: &e.intents,
+        notes: e.translation.notes.clone(),
+        warnings,
+    };
+    let text = match args.intents.format {
+        ReportFormat::Json => report::pretty(&report::plan::json(&report, &e, &denied)),
+        ReportFormat::Text => {
+            let mut t = e.translation.rename(&report::whatif::text(&report));
+            for u in &e.unknown {
+                t.push_str(&format!(
+                    "unknown until apply: {} → {} ({})\n",
+                    e.translation.name(&u.source),
+                    e.translation.name(&u.destination),
+                    u.causes.join(", ")
+                ));
+            }
+            for d in denied.iter().filter(|d| !d.findings.is_empty()) {
+                t.push_str(&format!(
+                    "denied scope {}: {} new finding(s)\n",
+                    d.scope,
+                    d.findings.len()
+                ));
+            }
+            t
+        }
+        ReportFormat::Markdown => report::plan::markdown(&report, &e, &denied),
+        ReportFormat::Sarif => report::pretty(&report::plan::sarif(&e, &denied)),
+    };
+    print(&text)?;
+    let gate = denied.iter().any(|d| !d.findings.is_empty()) || !e.unknown.is_empty();
+    Ok(report.exit_code().max(u8::from(gate)))
 }

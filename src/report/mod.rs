@@ -10,6 +10,7 @@ pub mod check;
 pub mod elb;
 pub mod flows;
 pub mod json;
+pub mod plan;
 pub mod text;
 pub mod whatif;
 

@@ -152,7 +152,7 @@ fn config_json(c: &ConfigChange) -> Value {
     v
 }
 
-fn finding_json(r: &ReachChange, gained: bool) -> Value {
+pub(crate) fn finding_json(r: &ReachChange, gained: bool) -> Value {
     let mut v = json!({
         "Sources": [r.source.id],
         "Destinations": [r.destination.id],

@@ -635,7 +635,7 @@ fn segments(path: &str) -> Vec<Seg> {
 
 /// Byte offset in `text` of the value at request path `path` inside the
 /// call `raw` (the deepest part of the path that exists).
-fn locate(text: &str, raw: &RawValue, path: &str) -> usize {
+pub(crate) fn locate(text: &str, raw: &RawValue, path: &str) -> usize {
     let mut current: &RawValue = raw;
     for seg in segments(path) {
         let next = match seg {

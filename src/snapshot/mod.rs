@@ -17,6 +17,7 @@ pub mod locate;
 pub mod pull;
 pub mod scope_shapes;
 pub mod shapes;
+pub mod terraform;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
