@@ -23,7 +23,8 @@ use serde_json::{Map, Value as J};
 use thiserror::Error;
 
 use super::change_file::locate;
-use super::load::{offset_of, SnapshotError};
+use super::load::SnapshotError;
+use super::locate::offset_of;
 use crate::plan::{Action, Origin, Plan, PriorResource, ResourceChange, Value};
 
 #[derive(Debug, Error, Diagnostic)]
