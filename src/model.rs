@@ -11,6 +11,155 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use ipnet::{Ipv4Net, Ipv6Net};
 
+/// An AWS state enum: the values this version knows, each spelt as AWS prints
+/// it, and `Other` for a value AWS adds later, kept as printed so that
+/// output naming the state stays the same. Parsed once, at the snapshot
+/// boundary; the analyses match on variants, never on strings.
+macro_rules! aws_state {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:literal,)* }) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq)]
+        pub enum $name {
+            $($variant,)*
+            /// A value this version does not know, as printed.
+            Other(String),
+        }
+
+        impl $name {
+            pub fn parse(text: &str) -> Self {
+                match text {
+                    $($text => Self::$variant,)*
+                    other => Self::Other(other.to_string()),
+                }
+            }
+
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $text,)*
+                    Self::Other(text) => text,
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+aws_state! {
+    /// The lifecycle of a VPC, NAT gateway, transit gateway, TGW attachment,
+    /// VPN gateway or connection, or VPC endpoint: the union of the values
+    /// their describe calls print. `Unstated` is a snapshot without the field.
+    Lifecycle {
+        Unstated = "",
+        Initiating = "initiating",
+        InitiatingRequest = "initiatingRequest",
+        PendingAcceptance = "pendingAcceptance",
+        Pending = "pending",
+        Available = "available",
+        Modifying = "modifying",
+        RollingBack = "rollingBack",
+        Rejecting = "rejecting",
+        Rejected = "rejected",
+        Failing = "failing",
+        Failed = "failed",
+        Expired = "expired",
+        Deleting = "deleting",
+        Deleted = "deleted",
+    }
+}
+
+impl Lifecycle {
+    /// Available, or not stated (the engine then assumes the resource works,
+    /// as for routes without a state).
+    pub fn is_available_or_unstated(&self) -> bool {
+        matches!(self, Lifecycle::Available | Lifecycle::Unstated)
+    }
+}
+
+aws_state! {
+    /// `State.Name` of an EC2 instance.
+    InstanceState {
+        Pending = "pending",
+        Running = "running",
+        ShuttingDown = "shutting-down",
+        Terminated = "terminated",
+        Stopping = "stopping",
+        Stopped = "stopped",
+    }
+}
+
+aws_state! {
+    /// `Status` of a network interface.
+    EniStatus {
+        Available = "available",
+        Associated = "associated",
+        Attaching = "attaching",
+        InUse = "in-use",
+        Detaching = "detaching",
+    }
+}
+
+aws_state! {
+    /// `Attachment.Status` of a network interface.
+    EniAttachmentStatus {
+        Attaching = "attaching",
+        Attached = "attached",
+        Detaching = "detaching",
+        Detached = "detached",
+    }
+}
+
+aws_state! {
+    /// The state of an internet, egress-only or VPN gateway's VPC attachment.
+    /// An attached internet gateway prints `available`; a VPN gateway `attached`.
+    GatewayAttachmentState {
+        Attaching = "attaching",
+        Attached = "attached",
+        Available = "available",
+        Detaching = "detaching",
+        Detached = "detached",
+    }
+}
+
+impl GatewayAttachmentState {
+    /// Attached, in either spelling (`available` for internet gateways).
+    pub fn is_attached(&self) -> bool {
+        matches!(
+            self,
+            GatewayAttachmentState::Attached | GatewayAttachmentState::Available
+        )
+    }
+}
+
+aws_state! {
+    /// `Status.Code` of a VPC peering connection.
+    PeeringStatus {
+        InitiatingRequest = "initiating-request",
+        PendingAcceptance = "pending-acceptance",
+        Active = "active",
+        Deleted = "deleted",
+        Rejected = "rejected",
+        Failed = "failed",
+        Expired = "expired",
+        Provisioning = "provisioning",
+        Deleting = "deleting",
+    }
+}
+
+aws_state! {
+    /// `State.Code` of an ELBv2 load balancer (classic: always `active`).
+    LbState {
+        Active = "active",
+        ActiveImpaired = "active_impaired",
+        Provisioning = "provisioning",
+        Failed = "failed",
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Network {
     pub vpcs: BTreeMap<String, Vpc>,
@@ -48,7 +197,7 @@ pub struct Network {
 pub struct TransitGateway {
     pub id: String,
     pub name: Option<String>,
-    pub state: String,
+    pub state: Lifecycle,
 }
 
 /// A transit gateway attachment of any kind (vpc, vpn, direct-connect-gateway,
@@ -60,7 +209,7 @@ pub struct TgwAttachment {
     pub tgw_id: String,
     pub resource_type: String,
     pub resource_id: Option<String>,
-    pub state: String,
+    pub state: Lifecycle,
     /// The associated TGW route table, when the association is live.
     pub route_table_id: Option<String>,
     /// Present for VPC attachments (from describe-transit-gateway-vpc-attachments).
@@ -106,9 +255,9 @@ pub struct TgwRoute {
 pub struct VpnGateway {
     pub id: String,
     pub name: Option<String>,
-    pub state: String,
+    pub state: Lifecycle,
     /// (VPC id, attachment state).
-    pub attachments: Vec<(String, String)>,
+    pub attachments: Vec<(String, GatewayAttachmentState)>,
 }
 
 #[derive(Clone, Debug)]
@@ -117,7 +266,7 @@ pub struct VpnConnection {
     pub name: Option<String>,
     pub vpn_gateway_id: Option<String>,
     pub transit_gateway_id: Option<String>,
-    pub state: String,
+    pub state: Lifecycle,
     /// Static routes toward the customer network (BGP routes are not in describe output).
     pub static_routes: Vec<Ipv4Net>,
 }
@@ -137,7 +286,7 @@ pub struct VpcEndpoint {
     pub kind: EndpointKind,
     pub vpc_id: String,
     pub service_name: String,
-    pub state: String,
+    pub state: Lifecycle,
     pub route_table_ids: Vec<String>,
     pub subnet_ids: Vec<String>,
     pub network_interface_ids: Vec<String>,
@@ -157,7 +306,7 @@ pub struct Vpc {
     pub cidrs: Vec<Ipv4Net>,
     /// Associated IPv6 CIDRs (dual-stack VPC).
     pub ipv6_cidrs: Vec<Ipv6Net>,
-    pub state: String,
+    pub state: Lifecycle,
     pub owner: Option<String>,
     pub location: Location,
     pub tags: BTreeMap<String, String>,
@@ -249,11 +398,12 @@ pub enum RouteOrigin {
     Other(String),
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum RouteState {
-    Active,
-    Blackhole,
-    Other(String),
+aws_state! {
+    /// `State` of a VPC or transit gateway route.
+    RouteState {
+        Active = "active",
+        Blackhole = "blackhole",
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -361,7 +511,7 @@ pub struct InternetGateway {
     pub id: String,
     pub name: Option<String>,
     /// (VPC id, attachment state).
-    pub attachments: Vec<(String, String)>,
+    pub attachments: Vec<(String, GatewayAttachmentState)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -376,7 +526,7 @@ pub struct NatGateway {
     pub name: Option<String>,
     pub vpc_id: String,
     pub subnet_id: String,
-    pub state: String,
+    pub state: Lifecycle,
     pub connectivity: NatConnectivity,
     pub addresses: Vec<NatAddress>,
 }
@@ -397,7 +547,7 @@ pub struct NetworkInterface {
     pub subnet_id: String,
     pub availability_zone: Option<String>,
     pub interface_type: String,
-    pub status: String,
+    pub status: EniStatus,
     pub private_ips: Vec<PrivateIp>,
     /// IPv6 addresses: global, so the same inside and on the internet.
     pub ipv6_addresses: Vec<Ipv6Addr>,
@@ -428,14 +578,14 @@ pub struct PrivateIp {
 pub struct EniAttachment {
     pub instance_id: Option<String>,
     pub device_index: Option<i32>,
-    pub status: String,
+    pub status: EniAttachmentStatus,
 }
 
 #[derive(Clone, Debug)]
 pub struct Instance {
     pub id: String,
     pub name: Option<String>,
-    pub state: String,
+    pub state: InstanceState,
     pub vpc_id: Option<String>,
     pub subnet_id: Option<String>,
     /// ENIs by device index (primary first).
@@ -448,7 +598,7 @@ pub struct Instance {
 pub struct VpcPeering {
     pub id: String,
     pub name: Option<String>,
-    pub status: String,
+    pub status: PeeringStatus,
     pub requester: PeeringSide,
     pub accepter: PeeringSide,
 }
@@ -588,7 +738,7 @@ pub struct LoadBalancer {
     pub internet_facing: bool,
     pub vpc_id: String,
     /// `active`, `provisioning`, `failed`, … (classic: always `active`).
-    pub state: String,
+    pub state: LbState,
     pub dns_name: String,
     /// One node per enabled subnet.
     pub zones: Vec<LbZone>,
@@ -668,4 +818,28 @@ pub struct LbTarget {
     pub availability_zone: Option<String>,
     /// Health as printed; ignored by the analysis (like RA), only reported.
     pub health: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_round_trip_as_printed_and_keep_unknown_values() {
+        for text in ["available", "attached", "pendingAcceptance", ""] {
+            assert_eq!(Lifecycle::parse(text).as_str(), text);
+            assert_eq!(GatewayAttachmentState::parse(text).to_string(), text);
+        }
+        assert_eq!(Lifecycle::parse(""), Lifecycle::Unstated);
+        assert_eq!(
+            InstanceState::parse("hibernating"),
+            InstanceState::Other("hibernating".into())
+        );
+        assert!(GatewayAttachmentState::parse("available").is_attached());
+        assert!(!GatewayAttachmentState::parse("detached").is_attached());
+        assert_eq!(
+            PeeringStatus::parse("pending-acceptance").as_str(),
+            "pending-acceptance"
+        );
+    }
 }

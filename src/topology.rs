@@ -121,7 +121,7 @@ impl<'n> Topology<'n> {
                 || eni
                     .attachment
                     .as_ref()
-                    .is_some_and(|a| a.status == "attached");
+                    .is_some_and(|a| a.status == EniAttachmentStatus::Attached);
             for p in &eni.private_ips {
                 if let Some(public) = p.public_ip {
                     t.vpc_public.entry(eni.vpc_id.clone()).or_default().push((
@@ -222,7 +222,7 @@ impl<'n> Topology<'n> {
         }
         for igw in net.internet_gateways.values() {
             for (vpc, state) in &igw.attachments {
-                if state == "available" || state == "attached" {
+                if state.is_attached() {
                     self.edge(&igw.id, vpc);
                 }
             }
@@ -232,7 +232,7 @@ impl<'n> Topology<'n> {
         }
         for a in net.tgw_attachments.values() {
             if let Some(v) = &a.vpc {
-                if a.state == "available" || a.state.is_empty() {
+                if a.state.is_available_or_unstated() {
                     self.edge(&a.id, &v.vpc_id);
                     self.edge(&a.id, &a.tgw_id);
                 }
@@ -240,13 +240,13 @@ impl<'n> Topology<'n> {
         }
         for g in net.vpn_gateways.values() {
             for (vpc, state) in &g.attachments {
-                if state == "attached" {
+                if *state == GatewayAttachmentState::Attached {
                     self.edge(&g.id, vpc);
                 }
             }
         }
         for p in net.peerings.values() {
-            if p.status == "active" {
+            if p.status == PeeringStatus::Active {
                 self.edge(&p.id, &p.requester.vpc_id);
                 self.edge(&p.id, &p.accepter.vpc_id);
             }
@@ -384,7 +384,7 @@ fn attached_to<'n>(
         .filter(|g| {
             g.attachments
                 .iter()
-                .any(|(v, s)| v == vpc && (s == "available" || s == "attached"))
+                .any(|(v, s)| v == vpc && s.is_attached())
         })
         .collect()
 }
@@ -424,7 +424,7 @@ impl<'n> Topology<'n> {
             .filter(|g| {
                 g.attachments
                     .iter()
-                    .any(|(v, s)| v == vpc && s == "attached")
+                    .any(|(v, s)| v == vpc && *s == GatewayAttachmentState::Attached)
             })
             .collect()
     }
@@ -466,7 +466,7 @@ impl<'n> Topology<'n> {
         self.net
             .peerings
             .values()
-            .filter(|p| p.status == "active")
+            .filter(|p| p.status == PeeringStatus::Active)
             .filter_map(|p| {
                 p.peer_of(vpc)
                     .map(|side| (side.vpc_id.clone(), p.id.clone()))
@@ -488,12 +488,12 @@ pub fn source_class(net: &Network, eni: &NetworkInterface) -> SourceClass {
         .as_ref()
         .and_then(|a| a.instance_id.as_ref())
         .and_then(|i| net.instances.get(i))
-        .map(|i| i.state.clone())
+        .map(|i| i.state.to_string())
         .unwrap_or_default();
     let attach = eni
         .attachment
         .as_ref()
-        .map(|a| a.status.clone())
+        .map(|a| a.status.to_string())
         .unwrap_or_default();
     (
         eni.subnet_id.clone(),

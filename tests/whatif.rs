@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use vpcreach::change;
-use vpcreach::model::Network;
+use vpcreach::model::{GatewayAttachmentState, Network};
 use vpcreach::snapshot::{self, change_file};
 use vpcreach::whatif::differential::{self, Differential};
 use vpcreach::whatif::{self, WhatifOptions};
@@ -514,7 +514,7 @@ fn attach_internet_gateway_opens_and_detach_is_refused_while_addresses_are_mappe
     // paths that needed the gateway: here the route target is gone).
     let mut unmapped = detached.clone();
     unmapped.internet_gateways.get_mut(IGW).unwrap().attachments =
-        vec![(VPC.into(), "available".into())];
+        vec![(VPC.into(), GatewayAttachmentState::Available)];
     for e in unmapped.network_interfaces.values_mut() {
         for p in &mut e.private_ips {
             p.public_ip = None;

@@ -634,11 +634,7 @@ pub fn audit(topo: &Topology, scope: &Scope) -> Result<AuditResult, AuditError> 
                 let Some(igw) = net.internet_gateways.get(&e.id) else {
                     continue;
                 };
-                let Some((vpc, _)) = igw
-                    .attachments
-                    .iter()
-                    .find(|(_, s)| s == "available" || s == "attached")
-                else {
+                let Some((vpc, _)) = igw.attachments.iter().find(|(_, s)| s.is_attached()) else {
                     continue;
                 };
                 let mut dests = Vec::new();

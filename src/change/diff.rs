@@ -347,7 +347,7 @@ fn gateways(b: &Network, a: &Network, out: &mut Vec<ConfigChange>) {
                 .map(|g| {
                     g.attachments
                         .iter()
-                        .filter(|(_, s)| s == "available" || s == "attached")
+                        .filter(|(_, s)| s.is_attached())
                         .map(|(v, _)| v.clone())
                         .collect()
                 })
@@ -376,7 +376,7 @@ fn gateways(b: &Network, a: &Network, out: &mut Vec<ConfigChange>) {
             if x.state != y.state {
                 out.push(
                     ConfigChange::new(id, "NatGatewayState", ChangeKind::Modified, "state".into())
-                        .values(Some(x.state.clone()), Some(y.state.clone())),
+                        .values(Some(x.state.to_string()), Some(y.state.to_string())),
                 );
             }
         }
@@ -443,7 +443,7 @@ fn interfaces(b: &Network, a: &Network, out: &mut Vec<ConfigChange>) {
         if x.status != y.status {
             out.push(
                 ConfigChange::new(id, "Status", ChangeKind::Modified, "status".into())
-                    .values(Some(x.status.clone()), Some(y.status.clone())),
+                    .values(Some(x.status.to_string()), Some(y.status.to_string())),
             );
         }
     }
@@ -455,7 +455,7 @@ fn peerings(b: &Network, a: &Network, out: &mut Vec<ConfigChange>) {
         match (x, y) {
             (Some(x), Some(y)) if x.status != y.status => out.push(
                 ConfigChange::new(id, "PeeringStatus", ChangeKind::Modified, "status".into())
-                    .values(Some(x.status.clone()), Some(y.status.clone())),
+                    .values(Some(x.status.to_string()), Some(y.status.to_string())),
             ),
             (None, Some(y)) => out.push(
                 ConfigChange::new(
@@ -464,7 +464,7 @@ fn peerings(b: &Network, a: &Network, out: &mut Vec<ConfigChange>) {
                     ChangeKind::Added,
                     format!("{} ↔ {}", y.requester.vpc_id, y.accepter.vpc_id),
                 )
-                .values(None, Some(y.status.clone())),
+                .values(None, Some(y.status.to_string())),
             ),
             _ => {}
         }

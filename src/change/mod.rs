@@ -420,8 +420,8 @@ impl State {
     }
 }
 
-fn attached(state: &str) -> bool {
-    state == "available" || state == "attached"
+fn attached(state: &GatewayAttachmentState) -> bool {
+    state.is_attached()
 }
 
 fn assoc_help(field: &str) -> String {

@@ -4,8 +4,7 @@ use serde_json::{json, Map, Value};
 
 use crate::analysis::{ComponentRef, Explanation, Hop, PathAnalysis};
 use crate::model::{
-    AclEntry, Protocol, Route, RouteDestination, RouteOrigin, RouteState, RouteTarget, RuleAction,
-    SgPeer,
+    AclEntry, Protocol, Route, RouteDestination, RouteOrigin, RouteTarget, RuleAction, SgPeer,
 };
 use crate::packet::*;
 
@@ -78,14 +77,7 @@ pub fn route(r: &Route) -> Value {
             RouteOrigin::Other(o) => o.to_ascii_lowercase(),
         }),
     );
-    m.insert(
-        "State".into(),
-        json!(match &r.state {
-            RouteState::Active => "active".to_string(),
-            RouteState::Blackhole => "blackhole".to_string(),
-            RouteState::Other(s) => s.clone(),
-        }),
-    );
+    m.insert("State".into(), json!(r.state.as_str()));
     Value::Object(m)
 }
 

@@ -67,7 +67,7 @@ pub fn to_network(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> Network {
             name: name(&t),
             cidrs,
             ipv6_cidrs: ipv6_cidrs(&v.ipv6_cidr_block_association_set),
-            state: v.state.clone().unwrap_or_else(|| "available".into()),
+            state: Lifecycle::parse(v.state.as_deref().unwrap_or("available")),
             owner: v.owner_id.clone().or_else(|| origin.account.clone()),
             location: Location {
                 region: origin.region.clone(),
@@ -308,7 +308,7 @@ pub fn to_network(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> Network {
             name: name(&tags(t)),
             attachments: attachments
                 .iter()
-                .map(|a| (a.vpc_id.clone(), a.state.clone()))
+                .map(|a| (a.vpc_id.clone(), GatewayAttachmentState::parse(&a.state)))
                 .collect(),
         }
     };
@@ -334,7 +334,7 @@ pub fn to_network(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> Network {
                 name: name(&t),
                 vpc_id: nat.vpc_id.clone(),
                 subnet_id: nat.subnet_id.clone(),
-                state: nat.state.clone(),
+                state: Lifecycle::parse(&nat.state),
                 connectivity: if nat.connectivity_type.as_deref() == Some("private") {
                     NatConnectivity::Private
                 } else {
@@ -366,7 +366,7 @@ pub fn to_network(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> Network {
                 .interface_type
                 .clone()
                 .unwrap_or_else(|| "interface".into()),
-            status: eni.status.clone().unwrap_or_else(|| "in-use".into()),
+            status: EniStatus::parse(eni.status.as_deref().unwrap_or("in-use")),
             private_ips: private_ips(
                 eni.private_ip_address,
                 &eni.private_ip_addresses,
@@ -427,7 +427,7 @@ pub fn to_network(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> Network {
                             .interface_type
                             .clone()
                             .unwrap_or_else(|| "interface".into()),
-                        status: ni.status.clone().unwrap_or_else(|| "in-use".into()),
+                        status: EniStatus::parse(ni.status.as_deref().unwrap_or("in-use")),
                         private_ips: private_ips(
                             ni.private_ip_address,
                             &ni.private_ip_addresses,
@@ -440,7 +440,7 @@ pub fn to_network(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> Network {
                             EniAttachment {
                                 instance_id: Some(inst.instance_id.clone()),
                                 device_index: Some(index as i32),
-                                status: "attached".into(),
+                                status: EniAttachmentStatus::Attached,
                             },
                         )),
                         tags: BTreeMap::new(),
@@ -454,11 +454,9 @@ pub fn to_network(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> Network {
                 Instance {
                     id: inst.instance_id.clone(),
                     name: name(&t),
-                    state: inst
-                        .state
-                        .as_ref()
-                        .map(|s| s.name.clone())
-                        .unwrap_or_else(|| "running".into()),
+                    state: InstanceState::parse(
+                        inst.state.as_ref().map_or("running", |s| s.name.as_str()),
+                    ),
                     vpc_id: inst.vpc_id.clone(),
                     subnet_id: inst.subnet_id.clone(),
                     network_interface_ids: enis.into_iter().map(|(_, id)| id).collect(),
@@ -535,11 +533,9 @@ pub fn to_network(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> Network {
             VpcPeering {
                 id: p.vpc_peering_connection_id.clone(),
                 name: name(&t),
-                status: p
-                    .status
-                    .as_ref()
-                    .map(|s| s.code.clone())
-                    .unwrap_or_else(|| "active".into()),
+                status: PeeringStatus::parse(
+                    p.status.as_ref().map_or("active", |s| s.code.as_str()),
+                ),
                 requester: side(&p.requester_vpc_info),
                 accepter: side(&p.accepter_vpc_info),
             },
@@ -587,10 +583,10 @@ pub fn to_network(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> Network {
 }
 
 fn route_state(state: &str) -> RouteState {
-    match state {
-        "active" | "" => RouteState::Active,
-        "blackhole" => RouteState::Blackhole,
-        other => RouteState::Other(other.to_string()),
+    if state.is_empty() {
+        RouteState::Active
+    } else {
+        RouteState::parse(state)
     }
 }
 
@@ -603,7 +599,7 @@ fn convert_transit(raw: &RawSnapshot, net: &mut Network, warnings: &mut Vec<Warn
             TransitGateway {
                 id: t.transit_gateway_id.clone(),
                 name: name(&tg),
-                state: t.state.clone(),
+                state: Lifecycle::parse(&t.state),
             },
         );
     }
@@ -622,7 +618,7 @@ fn convert_transit(raw: &RawSnapshot, net: &mut Network, warnings: &mut Vec<Warn
                 tgw_id: a.transit_gateway_id.clone(),
                 resource_type: a.resource_type.clone(),
                 resource_id: a.resource_id.clone(),
-                state: a.state.clone(),
+                state: Lifecycle::parse(&a.state),
                 route_table_id,
                 vpc: None,
             },
@@ -648,7 +644,7 @@ fn convert_transit(raw: &RawSnapshot, net: &mut Network, warnings: &mut Vec<Warn
                 tgw_id: v.transit_gateway_id.clone(),
                 resource_type: "vpc".into(),
                 resource_id: Some(v.vpc_id.clone()),
-                state: v.state.clone(),
+                state: Lifecycle::parse(&v.state),
                 route_table_id: None,
                 vpc: None,
             });
@@ -811,11 +807,11 @@ fn convert_edges(raw: &RawSnapshot, net: &mut Network) {
             VpnGateway {
                 id: g.vpn_gateway_id.clone(),
                 name: name(&tg),
-                state: g.state.clone(),
+                state: Lifecycle::parse(&g.state),
                 attachments: g
                     .vpc_attachments
                     .iter()
-                    .map(|a| (a.vpc_id.clone(), a.state.clone()))
+                    .map(|a| (a.vpc_id.clone(), GatewayAttachmentState::parse(&a.state)))
                     .collect(),
             },
         );
@@ -829,7 +825,7 @@ fn convert_edges(raw: &RawSnapshot, net: &mut Network) {
                 name: name(&tg),
                 vpn_gateway_id: c.vpn_gateway_id.clone(),
                 transit_gateway_id: c.transit_gateway_id.clone(),
-                state: c.state.clone(),
+                state: Lifecycle::parse(&c.state),
                 static_routes: c
                     .routes
                     .iter()
@@ -855,7 +851,7 @@ fn convert_edges(raw: &RawSnapshot, net: &mut Network) {
                 kind,
                 vpc_id: e.vpc_id.clone(),
                 service_name: e.service_name.clone(),
-                state: e.state.clone(),
+                state: Lifecycle::parse(&e.state),
                 route_table_ids: e.route_table_ids.clone(),
                 subnet_ids: e.subnet_ids.clone(),
                 network_interface_ids: e.network_interface_ids.clone(),
@@ -977,7 +973,7 @@ fn attachment(a: &shapes::EniAttachment) -> EniAttachment {
     EniAttachment {
         instance_id: a.instance_id.clone(),
         device_index: a.device_index.map(|d| d as i32),
-        status: a.status.clone(),
+        status: EniAttachmentStatus::parse(&a.status),
     }
 }
 
@@ -1074,11 +1070,10 @@ fn route(r: &shapes::Route) -> Option<Route> {
         Some("EnableVgwRoutePropagation") => RouteOrigin::EnableVgwRoutePropagation,
         Some(other) => RouteOrigin::Other(other.to_string()),
     };
-    let state = match r.state.as_deref() {
-        Some("active") | None => RouteState::Active,
-        Some("blackhole") => RouteState::Blackhole,
-        Some(other) => RouteState::Other(other.to_string()),
-    };
+    let state = r
+        .state
+        .as_deref()
+        .map_or(RouteState::Active, RouteState::parse);
     Some(Route {
         destination,
         target,

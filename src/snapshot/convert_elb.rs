@@ -57,11 +57,7 @@ pub(super) fn convert(raw: &RawSnapshot, net: &mut Network, warnings: &mut Vec<W
                 kind,
                 internet_facing: lb.scheme == "internet-facing",
                 vpc_id: lb.vpc_id.clone(),
-                state: lb
-                    .state
-                    .as_ref()
-                    .map(|s| s.code.clone())
-                    .unwrap_or_else(|| "active".into()),
+                state: LbState::parse(lb.state.as_ref().map_or("active", |s| s.code.as_str())),
                 dns_name: lb.dns_name.clone(),
                 zones,
                 security_groups: lb.security_groups.clone(),
@@ -223,7 +219,7 @@ pub(super) fn convert(raw: &RawSnapshot, net: &mut Network, warnings: &mut Vec<W
                 kind: LbKind::Classic,
                 internet_facing: c.scheme == "internet-facing",
                 vpc_id,
-                state: "active".into(),
+                state: LbState::Active,
                 dns_name: c.dns_name.clone(),
                 zones,
                 security_groups: c.security_groups.clone(),

@@ -382,7 +382,7 @@ fn attached(gw: &InternetGateway, vpc: &str) -> Result<(), Blocker> {
     if gw
         .attachments
         .iter()
-        .any(|(v, s)| v == vpc && (s == "available" || s == "attached"))
+        .any(|(v, s)| v == vpc && matches!(s.as_str(), "available" | "attached"))
     {
         return Ok(());
     }
@@ -478,7 +478,7 @@ impl Walker<'_> {
         }
         if let Some(inst_id) = eni.attachment.as_ref().and_then(|a| a.instance_id.clone()) {
             if let Some(inst) = self.net.instances.get(&inst_id) {
-                if inst.state != "running" {
+                if inst.state.as_str() != "running" {
                     return Err(blocker(
                         "BAD_STATE",
                         &inst.id,
@@ -488,7 +488,7 @@ impl Walker<'_> {
             }
         }
         let attached = match &eni.attachment {
-            Some(a) => a.status == "attached",
+            Some(a) => a.status.as_str() == "attached",
             None => false,
         };
         if eni.interface_type == "interface" && !attached {
@@ -548,7 +548,7 @@ impl Walker<'_> {
             let attached = e.interface_type != "interface"
                 || e.attachment
                     .as_ref()
-                    .is_some_and(|a| a.status == "attached");
+                    .is_some_and(|a| a.status.as_str() == "attached");
             // IPv6 is public as it is (C4.6).
             if attached && e.ipv6_addresses.iter().any(|a| addr_of(*a) == addr) {
                 return Some(addr);
@@ -585,7 +585,7 @@ impl Walker<'_> {
             let attached = e.interface_type != "interface"
                 || e.attachment
                     .as_ref()
-                    .is_some_and(|a| a.status == "attached");
+                    .is_some_and(|a| a.status.as_str() == "attached");
             if attached && e.ipv6_addresses.iter().any(|a| addr_of(*a) == public) {
                 return Some(public);
             }
@@ -699,7 +699,7 @@ impl Walker<'_> {
 
     fn actively_peered(&self, a: &str, b: &str) -> bool {
         self.net.peerings.values().any(|p| {
-            p.status == "active"
+            p.status.as_str() == "active"
                 && ((p.requester.vpc_id == a && p.accepter.vpc_id == b)
                     || (p.requester.vpc_id == b && p.accepter.vpc_id == a))
         })
@@ -1040,7 +1040,7 @@ impl Walker<'_> {
         let Some(vpc) = igw
             .attachments
             .iter()
-            .find(|(_, s)| s == "available" || s == "attached")
+            .find(|(_, s)| matches!(s.as_str(), "available" | "attached"))
             .map(|(v, _)| v.clone())
         else {
             return Err(blocker(
@@ -1098,8 +1098,8 @@ impl Walker<'_> {
         if from != Some(nat.subnet_id.as_str()) {
             self.nacl(&nat.subnet_id.clone(), false, &h)?;
         }
-        if nat.state != "available" {
-            return Err(blocker("BAD_STATE", nat_id, nat.state.clone()));
+        if nat.state.as_str() != "available" {
+            return Err(blocker("BAD_STATE", nat_id, nat.state.to_string()));
         }
         // C5.4: sources in the NAT's VPC, or anything a transit gateway brought.
         let in_vpc = self.crossed_tgw
@@ -1150,8 +1150,8 @@ impl Walker<'_> {
                 "peering unknown".into(),
             ));
         };
-        if pcx.status != "active" {
-            return Err(blocker("BAD_STATE", pcx_id, pcx.status.clone()));
+        if pcx.status.as_str() != "active" {
+            return Err(blocker("BAD_STATE", pcx_id, pcx.status.to_string()));
         }
         let peer = if pcx.requester.vpc_id == from_vpc {
             &pcx.accepter
@@ -1285,8 +1285,12 @@ impl Walker<'_> {
             return Err(blocker("NO_PATH", &att.id, "routing loop".into()));
         }
         self.visited.push(att.id.clone());
-        if !att.state.is_empty() && att.state != "available" {
-            return Err(blocker("BAD_STATE_ATTACHMENT", &att.id, att.state.clone()));
+        if !att.state.as_str().is_empty() && att.state.as_str() != "available" {
+            return Err(blocker(
+                "BAD_STATE_ATTACHMENT",
+                &att.id,
+                att.state.to_string(),
+            ));
         }
         // C7.5: the attachment needs a subnet in the source's AZ.
         let source_az = from.and_then(|f| self.az_of(f));
@@ -1379,11 +1383,11 @@ impl Walker<'_> {
                 format!("{} attachment", exit.resource_type),
             ));
         };
-        if !exit.state.is_empty() && exit.state != "available" {
+        if !exit.state.as_str().is_empty() && exit.state.as_str() != "available" {
             return Err(blocker(
                 "BAD_STATE_ATTACHMENT",
                 &exit.id,
-                exit.state.clone(),
+                exit.state.to_string(),
             ));
         }
         // C7.6: SG references survive only with SG referencing on both sides.
@@ -1485,7 +1489,7 @@ impl Walker<'_> {
         if !vgw
             .attachments
             .iter()
-            .any(|(v, s)| v == vpc && s == "attached")
+            .any(|(v, s)| v == vpc && s.as_str() == "attached")
         {
             return Err(blocker(
                 "BAD_STATE_ATTACHMENT",
@@ -1499,7 +1503,7 @@ impl Walker<'_> {
             .values()
             .filter(|c| c.vpn_gateway_id.as_deref() == Some(vgw_id))
             .collect();
-        if !connections.is_empty() && connections.iter().all(|c| c.state != "available") {
+        if !connections.is_empty() && connections.iter().all(|c| c.state.as_str() != "available") {
             return Err(blocker(
                 "BAD_STATE_VPN",
                 vgw_id,
@@ -1536,7 +1540,7 @@ impl Walker<'_> {
         let Some(vpc) = vgw
             .attachments
             .iter()
-            .find(|(_, s)| s == "attached")
+            .find(|(_, s)| s.as_str() == "attached")
             .map(|(v, _)| v.clone())
         else {
             return Err(blocker(
@@ -1571,8 +1575,8 @@ impl Walker<'_> {
                         format!("protocol {}", h.proto),
                     ));
                 }
-                if !vpce.state.is_empty() && vpce.state != "available" {
-                    return Err(blocker("BAD_STATE", vpce_id, vpce.state.clone()));
+                if !vpce.state.as_str().is_empty() && vpce.state.as_str() != "available" {
+                    return Err(blocker("BAD_STATE", vpce_id, vpce.state.to_string()));
                 }
                 // C8.1: not usable from outside the VPC (peering, VPN, TGW).
                 let inside = self

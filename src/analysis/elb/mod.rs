@@ -313,7 +313,7 @@ pub fn analyze_within(
         additional_details: Vec::new(),
     };
     let lb_component = ("LoadBalancerArn", cref(net, &lb.id));
-    if lb.state != "active" && lb.state != "active_impaired" {
+    if !matches!(lb.state, LbState::Active | LbState::ActiveImpaired) {
         let mut e = expl(
             ExplanationCode::BadState,
             format!("load balancer {} is {}, not active", lb.name, lb.state),

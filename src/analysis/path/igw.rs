@@ -122,7 +122,7 @@ impl<'t, 'n> Walk<'t, 'n> {
         if gw
             .attachments
             .iter()
-            .any(|(v, s)| v == vpc_id && (s == "available" || s == "attached"))
+            .any(|(v, s)| v == vpc_id && s.is_attached())
         {
             return set;
         }
@@ -241,7 +241,7 @@ impl<'t, 'n> Walk<'t, 'n> {
         let Some(vpc_id) = igw
             .attachments
             .iter()
-            .find(|(_, s)| s == "available" || s == "attached")
+            .find(|(_, s)| s.is_attached())
             .map(|(v, _)| v.clone())
         else {
             let mut e = self.explanation(

@@ -73,7 +73,7 @@ impl<'t, 'n> Walk<'t, 'n> {
         hop.subnet = Some(nat.subnet_id.clone());
         hop.vpc = Some(nat.vpc_id.clone());
         trace.hops.push(hop);
-        if nat.state != "available" {
+        if nat.state != Lifecycle::Available {
             let before = set.clone();
             set = self.gate(&mut trace, &before, HeaderSet::empty(), || {
                 let mut e = self.explanation(

@@ -24,7 +24,7 @@ impl<'t, 'n> Walk<'t, 'n> {
         hop.vpc = Some(from_vpc.to_string());
         trace.hops.push(hop);
         let mut set = set;
-        if pcx.status != "active" {
+        if pcx.status != crate::model::PeeringStatus::Active {
             let before = set.clone();
             set = self.gate(&mut trace, &before, HeaderSet::empty(), || {
                 let mut e = self.explanation(

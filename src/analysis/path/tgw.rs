@@ -160,7 +160,7 @@ impl<'t, 'n> Walk<'t, 'n> {
         att: &TgwAttachment,
         set: HeaderSet,
     ) -> HeaderSet {
-        if att.state == "available" || att.state.is_empty() {
+        if att.state.is_available_or_unstated() {
             return set;
         }
         let before = set.clone();

@@ -29,7 +29,7 @@ impl<'t, 'n> Walk<'t, 'n> {
         if !vgw
             .attachments
             .iter()
-            .any(|(v, s)| v == vpc_id && s == "attached")
+            .any(|(v, s)| v == vpc_id && *s == GatewayAttachmentState::Attached)
         {
             let before = set.clone();
             set = self.gate(&mut trace, &before, HeaderSet::empty(), || {
@@ -49,7 +49,7 @@ impl<'t, 'n> Walk<'t, 'n> {
             .collect();
         if connections.is_empty() {
             self.note(format!("no VPN connection of {vgw_id} is in the snapshot: whether its tunnels are up is unknown"));
-        } else if !connections.iter().any(|c| c.state == "available") {
+        } else if !connections.iter().any(|c| c.state == Lifecycle::Available) {
             let before = set.clone();
             set = self.gate(&mut trace, &before, HeaderSet::empty(), || {
                 let mut e = self.explanation(
@@ -109,7 +109,7 @@ impl<'t, 'n> Walk<'t, 'n> {
         let Some(vpc_id) = vgw
             .attachments
             .iter()
-            .find(|(_, s)| s == "attached")
+            .find(|(_, s)| *s == GatewayAttachmentState::Attached)
             .map(|(v, _)| v.clone())
         else {
             let mut e = self.explanation(

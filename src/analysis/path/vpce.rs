@@ -63,7 +63,7 @@ impl<'t, 'n> Walk<'t, 'n> {
                     e.components.push(("VpcEndpoint", comp(net, vpce_id)));
                     e
                 });
-                if vpce.state != "available" && !vpce.state.is_empty() {
+                if !vpce.state.is_available_or_unstated() {
                     let mut e = self.explanation(
                         ExplanationCode::BadState,
                         format!("{vpce_id} is {}", vpce.state),

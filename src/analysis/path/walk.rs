@@ -257,7 +257,7 @@ impl<'t, 'n> Walk<'t, 'n> {
         let mut set = set;
         if let Some(inst_id) = eni.attachment.as_ref().and_then(|a| a.instance_id.as_ref()) {
             if let Some(inst) = self.net().instances.get(inst_id) {
-                if inst.state != "running" {
+                if inst.state != InstanceState::Running {
                     let before = set.clone();
                     set = self.gate(trace, &before, HeaderSet::empty(), || {
                         let mut e = self.explanation(
@@ -279,7 +279,7 @@ impl<'t, 'n> Walk<'t, 'n> {
         let attached = eni
             .attachment
             .as_ref()
-            .is_some_and(|a| a.status == "attached");
+            .is_some_and(|a| a.status == EniAttachmentStatus::Attached);
         if !requester_managed && !attached {
             let before = set.clone();
             set = self.gate(trace, &before, HeaderSet::empty(), || {

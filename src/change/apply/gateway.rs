@@ -40,7 +40,8 @@ impl State {
         }
         let g = self.net.internet_gateways.get_mut(&igw).expect("checked");
         g.attachments.retain(|(v, _)| *v != vpc);
-        g.attachments.push((vpc.clone(), "available".into()));
+        g.attachments
+            .push((vpc.clone(), GatewayAttachmentState::Available));
         Ok(format!("attached {igw} to {vpc}"))
     }
 

@@ -42,16 +42,16 @@ impl State {
             region: region.or(v.location.region.clone()),
         };
         let status = if overlap {
-            "failed"
+            PeeringStatus::Failed
         } else {
-            "pending-acceptance"
+            PeeringStatus::PendingAcceptance
         };
         self.net.peerings.insert(
             id.clone(),
             VpcPeering {
                 id: id.clone(),
                 name: None,
-                status: status.into(),
+                status,
                 requester: side(&requester, None, None),
                 accepter: side(&accepter, peer_owner_id.clone(), peer_region.clone()),
             },
@@ -71,7 +71,7 @@ impl State {
     ) -> R<String> {
         let id = need(vpc_peering_connection_id, "VpcPeeringConnectionId")?.clone();
         let p = self.pcx_mut(&id)?;
-        if p.status != "pending-acceptance" {
+        if p.status != PeeringStatus::PendingAcceptance {
             return Err(err(
                 "InvalidStateTransition",
                 "VpcPeeringConnectionId",
@@ -81,7 +81,7 @@ impl State {
                 ),
             ));
         }
-        p.status = "active".into();
+        p.status = PeeringStatus::Active;
         Ok(format!("accepted {id} (active)"))
     }
 
@@ -92,8 +92,8 @@ impl State {
         let id = need(vpc_peering_connection_id, "VpcPeeringConnectionId")?.clone();
         let p = self.pcx_mut(&id)?;
         if !matches!(
-            p.status.as_str(),
-            "active" | "pending-acceptance" | "provisioning"
+            p.status,
+            PeeringStatus::Active | PeeringStatus::PendingAcceptance | PeeringStatus::Provisioning
         ) {
             return Err(err(
                 "InvalidStateTransition",
@@ -104,7 +104,7 @@ impl State {
                 ),
             ));
         }
-        p.status = "deleted".into();
+        p.status = PeeringStatus::Deleted;
         Ok(format!("deleted {id}"))
     }
 

@@ -178,7 +178,7 @@ impl Translator<'_> {
                 name: rc.after.get("tags").get("Name").str().map(String::from),
                 cidrs: vec![cidr],
                 ipv6_cidrs: Vec::new(),
-                state: "available".into(),
+                state: Lifecycle::Available,
                 owner: None,
                 location: Location::default(),
                 tags: BTreeMap::new(),
@@ -1102,7 +1102,11 @@ impl Translator<'_> {
             Ok(Some(vpc)) => {
                 g.attachments = vec![(
                     vpc.clone(),
-                    if eigw { "attached" } else { "available" }.to_string(),
+                    if eigw {
+                        GatewayAttachmentState::Attached
+                    } else {
+                        GatewayAttachmentState::Available
+                    },
                 )];
                 Some(format!("{gateway_id} attached to {vpc}"))
             }
@@ -1226,7 +1230,7 @@ impl Translator<'_> {
                 name: None,
                 vpc_id: vpc,
                 subnet_id: subnet.clone(),
-                state: "available".into(),
+                state: Lifecycle::Available,
                 connectivity: if private {
                     NatConnectivity::Private
                 } else {
@@ -1356,7 +1360,7 @@ impl Translator<'_> {
             let accept = adding && v.get("auto_accept").bool() != Some(false);
             if let Some(p) = self.net().peerings.get_mut(&pcx) {
                 if accept {
-                    p.status = "active".into();
+                    p.status = PeeringStatus::Active;
                 }
                 return Some(format!("{pcx} {}", p.status));
             }
@@ -1398,11 +1402,10 @@ impl Translator<'_> {
             id: id.to_string(),
             name: None,
             status: if active {
-                "active"
+                PeeringStatus::Active
             } else {
-                "pending-acceptance"
-            }
-            .into(),
+                PeeringStatus::PendingAcceptance
+            },
             requester: side(&vpc),
             accepter: side(&peer),
         };
@@ -1551,7 +1554,7 @@ impl Translator<'_> {
                 Instance {
                     id: id.to_string(),
                     name: None,
-                    state: "running".into(),
+                    state: InstanceState::Running,
                     vpc_id: Some(vpc.clone()),
                     subnet_id: Some(subnet.clone()),
                     network_interface_ids: vec![eni_id.clone()],
@@ -1573,11 +1576,10 @@ impl Translator<'_> {
                 interface_type: "interface".into(),
                 // An interface of its own, not attached: EC2 says `available`.
                 status: if instance || !after.get("attachment").list().is_empty() {
-                    "in-use"
+                    EniStatus::InUse
                 } else {
-                    "available"
-                }
-                .into(),
+                    EniStatus::Available
+                },
                 private_ips: ips,
                 ipv6_addresses: Vec::new(),
                 group_ids: groups.clone(),
@@ -1585,7 +1587,7 @@ impl Translator<'_> {
                 attachment: instance.then(|| EniAttachment {
                     instance_id: Some(id.to_string()),
                     device_index: Some(0),
-                    status: "attached".into(),
+                    status: EniAttachmentStatus::Attached,
                 }),
                 tags: BTreeMap::new(),
             },
