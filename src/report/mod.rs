@@ -4,6 +4,7 @@
 //! not know: how results were computed, or where the snapshot came from.
 
 pub mod audit;
+pub mod diagram;
 pub mod elb;
 pub mod flows;
 pub mod json;
