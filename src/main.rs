@@ -35,6 +35,31 @@ enum Format {
     Json,
 }
 
+/// `path` output: text, JSON, or a picture of the answer (docs/diagrams.md).
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum PathFormat {
+    Text,
+    Json,
+    Dot,
+    Mermaid,
+    Svg,
+    /// One self-contained HTML report: verdict, blockers, picture, every hop.
+    Html,
+}
+
+impl PathFormat {
+    fn picture(self) -> Option<report::diagram::Picture> {
+        use report::diagram::Picture;
+        match self {
+            PathFormat::Text | PathFormat::Json => None,
+            PathFormat::Dot => Some(Picture::Dot),
+            PathFormat::Mermaid => Some(Picture::Mermaid),
+            PathFormat::Svg => Some(Picture::Svg),
+            PathFormat::Html => Some(Picture::Html),
+        }
+    }
+}
+
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 enum FlowsFormat {
     Text,
@@ -82,6 +107,21 @@ enum Command {
     Whatif(WhatifArgs),
     /// What changed in reachability (and configuration) between two snapshots?
     Diff(DiffArgs),
+    /// Draw the topology: VPCs with their subnets (AZ, route table, NACL),
+    /// gateways, peerings, transit gateways, endpoints and load balancers.
+    Graph {
+        #[arg(long)]
+        snapshot: PathBuf,
+        /// Draw only these VPCs in full (repeatable); their peers are single nodes.
+        #[arg(long = "vpc", value_name = "VPC_ID")]
+        vpcs: Vec<String>,
+        /// Draw the neighbourhood of this resource (instance, ENI, subnet, VPC,
+        /// gateway, peering, TGW, endpoint, route table, ACL, SG or load balancer).
+        #[arg(long, value_name = "ID")]
+        around: Option<String>,
+        #[arg(long, value_enum, default_value = "dot")]
+        format: report::diagram::Picture,
+    },
     /// Load a snapshot and report what it holds and any warnings.
     Check {
         #[arg(long)]
@@ -135,6 +175,10 @@ enum AuditFormat {
     Text,
     Json,
     Sarif,
+    /// Findings table (sortable, filterable) and a picture per finding, one file.
+    Html,
+    /// For a pull-request comment or a ticket, with Mermaid pictures.
+    Markdown,
 }
 
 #[derive(clap::Args)]
@@ -182,7 +226,7 @@ struct PathArgs {
     #[arg(long)]
     destination_ip: Option<std::net::IpAddr>,
     #[arg(long, value_enum, default_value = "text")]
-    format: Format,
+    format: PathFormat,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -191,6 +235,8 @@ enum ReportFormat {
     Json,
     /// A summary to paste into a pull-request comment.
     Markdown,
+    /// Gained and lost groups with before/after pictures, one file.
+    Html,
 }
 
 #[derive(clap::Args)]
@@ -448,13 +494,16 @@ fn run(cli: Cli) -> miette::Result<u8> {
                 let unknown = missing_for_paths(&snap, true);
                 let a = elb::analyze(&topo, &query, lb, node.as_deref(), args.lb_only)
                     .map_err(Report::new)?;
-                let text = match args.format {
-                    Format::Json => {
+                let text = match (args.format.picture(), args.format) {
+                    (Some(picture), _) => {
+                        report::diagram::load_balancer_document(&a, &warnings, picture)
+                    }
+                    (None, PathFormat::Json) => {
                         let mut v = report::elb::json(&a, &warnings);
                         with_provenance(&mut v, &snap, !unknown.is_empty());
                         serde_json::to_string_pretty(&v).into_diagnostic()? + "\n"
                     }
-                    Format::Text => {
+                    (None, _) => {
                         let provenance = snap
                             .provenance()
                             .map(|l| format!("note: {l}\n"))
@@ -486,13 +535,14 @@ fn run(cli: Cli) -> miette::Result<u8> {
             if let Some(line) = snap.provenance() {
                 analysis.notes.push(line);
             }
-            let text = match args.format {
-                Format::Json => {
+            let text = match (args.format.picture(), args.format) {
+                (Some(picture), _) => report::diagram::path_document(&analysis, &warnings, picture),
+                (None, PathFormat::Json) => {
                     let mut v = report::json::path_analysis(&analysis, &warnings);
                     with_provenance(&mut v, &snap, !unknown.is_empty());
                     serde_json::to_string_pretty(&v).into_diagnostic()? + "\n"
                 }
-                Format::Text => {
+                (None, _) => {
                     let report = report::text::path_analysis(
                         &analysis,
                         &warnings,
@@ -586,6 +636,21 @@ fn run(cli: Cli) -> miette::Result<u8> {
                 std::fs::write(output.join(name), text).into_diagnostic()?;
             }
             eprintln!("wrote {spec:?} to {}", output.display());
+            Ok(0)
+        }
+        Command::Graph {
+            snapshot,
+            vpcs,
+            around,
+            format,
+        } => {
+            let snap = load(&snapshot)?;
+            let topo = Topology::new(&snap.network);
+            let selection = report::diagram::topology::Selection { vpcs, around };
+            let d = report::diagram::topology::topology(&topo, &selection).map_err(Report::new)?;
+            std::io::stdout()
+                .write_all(report::diagram::render(&d, format).as_bytes())
+                .into_diagnostic()?;
             Ok(0)
         }
         Command::Check { snapshot, format } => {
@@ -708,6 +773,7 @@ fn compare(
         }
         ReportFormat::Text => report::whatif::text(&report),
         ReportFormat::Markdown => report::whatif::markdown(&report),
+        ReportFormat::Html => report::diagram::html::whatif_report(&report),
     };
     std::io::stdout()
         .write_all(text.as_bytes())
@@ -822,6 +888,18 @@ fn run_audit(args: AuditArgs) -> miette::Result<u8> {
             serde_json::to_string_pretty(&v).into_diagnostic()? + "\n"
         }
         AuditFormat::Text => unknown_banner(&unknown) + &report::audit::text(&result, &warnings),
+        AuditFormat::Markdown => {
+            unknown_banner(&unknown) + &report::diagram::markdown::audit(&result, &warnings)
+        }
+        AuditFormat::Html => {
+            let banner = unknown_banner(&unknown);
+            let notes: Vec<String> = Some(banner.trim().to_string())
+                .filter(|b| !b.is_empty())
+                .into_iter()
+                .chain(warnings)
+                .collect();
+            report::diagram::html::audit_report(&result, &notes)
+        }
         AuditFormat::Sarif => {
             let ids: std::collections::BTreeSet<String> = result
                 .findings

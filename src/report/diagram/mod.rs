@@ -18,7 +18,7 @@ pub mod topology;
 pub use model::Diagram;
 
 /// The picture formats every diagram command offers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Picture {
     Dot,
     Mermaid,
@@ -33,5 +33,29 @@ pub fn render(d: &Diagram, format: Picture) -> String {
         Picture::Mermaid => mermaid::render(d),
         Picture::Svg => svg::render(d),
         Picture::Html => html::diagram_page(d),
+    }
+}
+
+/// `path --format dot|mermaid|svg|html` for a plain answer.
+pub fn path_document(
+    a: &crate::analysis::PathAnalysis,
+    warnings: &[String],
+    format: Picture,
+) -> String {
+    match format {
+        Picture::Html => html::path_report(a, warnings),
+        other => render(&path::path(a), other),
+    }
+}
+
+/// `path --format dot|mermaid|svg|html` for a load balancer destination.
+pub fn load_balancer_document(
+    a: &crate::analysis::elb::LbAnalysis,
+    warnings: &[String],
+    format: Picture,
+) -> String {
+    match format {
+        Picture::Html => html::load_balancer_report(a, warnings),
+        other => render(&path::load_balancer(a), other),
     }
 }
