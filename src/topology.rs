@@ -3,8 +3,9 @@
 //! Owns: which route table and network ACL each subnet uses (explicit
 //! association, else the VPC's main table / default ACL — C2.1, C3.1), who
 //! owns each private and public address, which ENIs carry each security
-//! group, and a petgraph graph of components joined by attachment and
-//! routing, used to tell connected from disconnected VPCs. Must not know:
+//! group, which load balancer a node interface belongs to, and a petgraph
+//! graph of components joined by attachment and routing, used to tell
+//! connected from disconnected VPCs. Must not know:
 //! packets, rules, or output formats.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -539,4 +540,26 @@ pub fn internet_addrs(net: &Network) -> AddrSet {
     } else {
         public_internet() | (public_internet_v6() - own_v6)
     }
+}
+
+/// ELB, NLB and GWLB interfaces: requester-managed, described "ELB …".
+pub fn is_load_balancer_eni(eni: &NetworkInterface) -> bool {
+    matches!(
+        eni.interface_type.as_str(),
+        "network_load_balancer" | "gateway_load_balancer"
+    ) || eni
+        .description
+        .as_deref()
+        .is_some_and(|d| d.starts_with("ELB "))
+}
+
+/// The load balancer a node interface belongs to, by its description.
+pub fn lb_of_eni<'n>(net: &'n Network, eni: &NetworkInterface) -> Option<&'n LoadBalancer> {
+    let d = eni.description.as_deref()?;
+    if !d.starts_with("ELB ") {
+        return None;
+    }
+    net.load_balancers
+        .values()
+        .find(|lb| lb.vpc_id == eni.vpc_id && lb.eni_description() == d)
 }

@@ -1270,7 +1270,7 @@ fn engine_agrees_with_reference_on_single_packets() {
                 prop_assert!(
                     a.explanations
                         .iter()
-                        .any(|e| e.code == b.code && e.on_return_path == b.on_return),
+                        .any(|e| e.code.as_str() == b.code && e.on_return_path == b.on_return),
                     "{}",
                     report(
                         &w,

@@ -856,7 +856,7 @@ fn every_fixture_verdict_holds() {
                     continue;
                 }
                 let hit = a.explanations.iter().any(|e| {
-                    e.code == code
+                    e.code.as_str() == code
                         && e.on_return_path == on_return
                         && e.components.iter().any(|(_, c)| c.id == component)
                 });
@@ -1046,7 +1046,7 @@ fn every_elb_fixture_verdict_holds() {
         }
         for (target, code, component) in c.blocked {
             let names = |e: &vpcreach::analysis::Explanation| {
-                e.code == *code && e.components.iter().any(|(_, x)| x.id == *component)
+                e.code.as_str() == *code && e.components.iter().any(|(_, x)| x.id == *component)
             };
             let hit = if target.is_empty() {
                 a.explanations.iter().any(names)

@@ -44,7 +44,7 @@ fn blocker<'a>(
     a.explanations
         .iter()
         .find(|e| {
-            e.code == code
+            e.code.as_str() == code
                 && e.on_return_path == on_return
                 && e.components.iter().any(|(_, c)| c.id == component)
         })
@@ -1772,9 +1772,9 @@ mod elb_fx {
 
     /// Every code on the leg: its own and its walk's.
     pub fn codes(t: &TargetLeg) -> Vec<&'static str> {
-        let mut v: Vec<&'static str> = t.explanations.iter().map(|e| e.code).collect();
+        let mut v: Vec<&'static str> = t.explanations.iter().map(|e| e.code.as_str()).collect();
         if let Some(a) = &t.analysis {
-            v.extend(a.explanations.iter().map(|e| e.code));
+            v.extend(a.explanations.iter().map(|e| e.code.as_str()));
         }
         v
     }
@@ -1789,14 +1789,14 @@ fn c9_1_traffic_must_match_a_listener() {
     assert!(a.path_found());
     let a = ask(&net, "internet", "web-alb", 22);
     assert!(!a.path_found() && !a.reaches_lb());
-    assert_eq!(a.explanations[0].code, "ELBV2_LISTENERS_MISMATCH");
+    assert_eq!(a.explanations[0].code.as_str(), "ELBV2_LISTENERS_MISMATCH");
     assert!(a.explanations[0]
         .components
         .iter()
         .any(|(_, c)| c.id == ALB));
     // Classic: its own code.
     let a = ask(&net, "internet", "batch-clb", 81);
-    assert_eq!(a.explanations[0].code, "ELB_LISTENERS_MISMATCH");
+    assert_eq!(a.explanations[0].code.as_str(), "ELB_LISTENERS_MISMATCH");
 }
 
 #[test]
@@ -1835,7 +1835,7 @@ fn c9_2_alb_connects_from_its_own_address_so_target_sgs_must_allow_the_lb() {
     let e = walk
         .explanations
         .iter()
-        .find(|e| e.code == "ENI_SG_RULES_MISMATCH")
+        .find(|e| e.code.as_str() == "ENI_SG_RULES_MISMATCH")
         .expect("legacy-sg blocks");
     assert!(e
         .components
@@ -1934,7 +1934,7 @@ fn c9_4_without_cross_zone_a_node_reaches_only_its_own_az() {
     let a = ask(&net, CLIENT, "internal-nlb", 9000);
     let l = leg(&a, Some(NLB_A), SVC_B);
     assert!(!l.reached());
-    assert_eq!(l.explanations[0].code, "ELB_NOT_CROSSZONE");
+    assert_eq!(l.explanations[0].code.as_str(), "ELB_NOT_CROSSZONE");
     assert!(reached(&a, SVC_B), "through its own AZ's node");
     // Asked about node a only (its address), svc-b is out of reach.
     let a = ask(&net, CLIENT, "10.20.10.200", 9000);
@@ -1975,7 +1975,10 @@ fn c9_4_targets_in_az_not_enabled_on_the_lb_get_nothing() {
     let a = ask(&net, "internet", "web-alb", 80);
     let l = leg(&a, None, APP_3);
     assert!(!reached(&a, APP_3));
-    assert_eq!(l.explanations[0].code, "ELB_INSTALLED_AZ_RESTRICTION");
+    assert_eq!(
+        l.explanations[0].code.as_str(),
+        "ELB_INSTALLED_AZ_RESTRICTION"
+    );
 }
 
 #[test]
@@ -1993,7 +1996,7 @@ fn c9_5_lb_security_groups_and_public_addresses_gate_the_first_leg() {
     assert!(walk
         .explanations
         .iter()
-        .any(|e| e.code == "ENI_SG_RULES_MISMATCH"
+        .any(|e| e.code.as_str() == "ENI_SG_RULES_MISMATCH"
             && e.components
                 .iter()
                 .any(|(_, c)| c.id == "sg-0c684a085eee69ee0")));
@@ -2149,7 +2152,7 @@ fn c9_4_ip_targets_outside_the_vpc_take_any_node_and_zero_weight_groups_get_noth
     }
     let a = ask(&network(&d), CLIENT, "internal-nlb", 9100);
     assert!(!a.path_found() && a.to_targets.is_empty());
-    assert_eq!(a.explanations[0].code, "ELBV2_LISTENER_HAS_NO_TG");
+    assert_eq!(a.explanations[0].code.as_str(), "ELBV2_LISTENER_HAS_NO_TG");
 }
 
 #[test]
@@ -2452,7 +2455,7 @@ fn c1_9_security_groups_do_not_filter_aws_services() {
     let a = run(&s, query("i-a", "169.254.169.254", 6, Some((22, 22))));
     assert!(!a.path_found());
     assert!(
-        a.explanations.iter().any(|e| e.code == "NO_PATH"),
+        a.explanations.iter().any(|e| e.code.as_str() == "NO_PATH"),
         "{:?}",
         explanations(&a)
     );

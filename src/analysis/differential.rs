@@ -25,6 +25,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::analysis::endpoint::{self, Endpoint};
+use crate::analysis::path::DeliveryOptions;
 use crate::analysis::{path, ComponentRef, PathAnalysis, PathQuery, ProtocolChoice};
 use crate::audit::analysis::AuditResult;
 use crate::change::diff::Affected;
@@ -180,7 +181,7 @@ fn explain(
     let q = query(source, destination);
     let (s, d) = resolve(pass, source, destination)?;
     // Audit traffic leaves an ENI end's own address implicit: pin it.
-    let init = path::initial_set(pass, &q, &s, &d);
+    let init = endpoint::initial_set(pass, &q, &s, &d);
     let mut pinned = HeaderSet::empty();
     for c in init.cubes() {
         pinned.extend(traffic.intersect_cube(c));
@@ -485,15 +486,12 @@ fn class_deliveries(
     let ids =
         |v: &[(usize, AddrSet)]| Arc::new(v.iter().map(|(i, _)| enis[*i].id.clone()).collect());
     let mut out: BTreeMap<usize, HeaderSet> = BTreeMap::new();
-    for d in path::deliveries_with(
-        topo,
-        &src,
-        &dst,
-        Some(ids(&targets)),
-        Some(ids(&sources)),
-        initial,
-        false,
-    ) {
+    let options = DeliveryOptions {
+        dst_enis: Some(ids(&targets)),
+        src_enis: Some(ids(&sources)),
+        record: false,
+    };
+    for d in path::deliveries(topo, &src, &dst, initial, options) {
         if let Some(&j) = index.get(d.reached.as_str()) {
             out.entry(j).or_default().extend(d.admitted);
         }

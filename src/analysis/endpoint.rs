@@ -1,10 +1,19 @@
-//! Turning a user's `--source` / `--destination` into a place in the network.
+//! Turning a user's `--source` / `--destination` into a place in the network,
+//! and the addresses each end stands for: the initial header set of a
+//! question, what lies behind a gateway, a transit gateway attachment or a
+//! VPN, and the AWS service addresses an ENI reaches unfiltered (C1.9,
+//! C2.9). `path`, `elb` and `audit` all ask here.
+//!
+//! Owns: endpoint resolution and endpoint addresses. Must not know: how a
+//! walk proceeds, or how anything is printed.
 
 use std::net::IpAddr;
 
 use miette::Diagnostic;
 use thiserror::Error;
 
+use crate::analysis::{ExplanationCode, PathQuery, ProtocolChoice};
+use crate::model::{NatGateway, Network, RouteDestination, RouteTarget, TgwAttachment};
 use crate::packet::*;
 use crate::topology::{internet_addrs, Topology};
 
@@ -38,7 +47,10 @@ pub enum Endpoint {
 
 #[derive(Debug, Error, Diagnostic)]
 pub enum EndpointError {
-    #[error("{reference} is not in the snapshot (NO_SOURCE_OR_DESTINATION)")]
+    #[error(
+        "{reference} is not in the snapshot ({})",
+        ExplanationCode::NoSourceOrDestination
+    )]
     #[diagnostic(code(vpcreach::path::unknown_endpoint), help("{hint}"))]
     NotInSnapshot { reference: String, hint: String },
     #[error("{reference}: {message}")]
@@ -122,10 +134,16 @@ pub fn resolve(
                 .instances
                 .get(reference)
                 .ok_or_else(|| not_found(&mut net.instances.keys()))?;
-            let eni_id = inst.network_interface_ids.first().ok_or_else(|| EndpointError::Unsupported {
-                reference: reference.into(),
-                message: "the instance has no network interface in the snapshot (UNASSOCIATED_COMPONENT)".into(),
-            })?;
+            let eni_id =
+                inst.network_interface_ids
+                    .first()
+                    .ok_or_else(|| EndpointError::Unsupported {
+                        reference: reference.into(),
+                        message: format!(
+                            "the instance has no network interface in the snapshot ({})",
+                            ExplanationCode::UnassociatedComponent
+                        ),
+                    })?;
             let eni = net
                 .network_interfaces
                 .get(eni_id)
@@ -179,19 +197,35 @@ pub fn resolve(
                 .get(reference)
                 .ok_or_else(|| not_found(&mut net.vpc_endpoints.keys()))?;
             match e.kind {
-                crate::model::EndpointKind::Gateway => Ok(Endpoint::GatewayEndpoint(reference.into())),
+                crate::model::EndpointKind::Gateway => {
+                    Ok(Endpoint::GatewayEndpoint(reference.into()))
+                }
                 crate::model::EndpointKind::Interface => {
                     // An interface endpoint is its network interfaces (C8.2).
-                    let eni = e.network_interface_ids.iter().find_map(|id| net.network_interfaces.get(id)).ok_or_else(|| EndpointError::Unsupported {
-                        reference: reference.into(),
-                        message: "none of the endpoint's network interfaces is in the snapshot (UNKNOWN_RESOURCE)".into(),
-                    })?;
+                    let eni = e
+                        .network_interface_ids
+                        .iter()
+                        .find_map(|id| net.network_interfaces.get(id))
+                        .ok_or_else(|| EndpointError::Unsupported {
+                            reference: reference.into(),
+                            message: format!(
+                                "none of the endpoint's network interfaces is in the snapshot ({})",
+                                ExplanationCode::UnknownResource
+                            ),
+                        })?;
                     let addrs = eni_addrs(eni, explicit_ip, reference)?;
-                    Ok(Endpoint::Eni { eni: eni.id.clone(), instance: None, addrs })
+                    Ok(Endpoint::Eni {
+                        eni: eni.id.clone(),
+                        instance: None,
+                        addrs,
+                    })
                 }
                 _ => Err(EndpointError::Unsupported {
                     reference: reference.into(),
-                    message: "Gateway Load Balancer endpoints can only be passed through (PATH_THROUGH_GWLB_NOT_CHECKED)".into(),
+                    message: format!(
+                        "Gateway Load Balancer endpoints can only be passed through ({})",
+                        ExplanationCode::PathThroughGwlbNotChecked
+                    ),
                 }),
             }
         }
@@ -245,4 +279,234 @@ fn eni_addrs(
                 .map(|a| ip_set(*a))
                 .unwrap_or_default()),
     }
+}
+
+fn protocol_cube(query: &PathQuery) -> Cube {
+    let mut cube = Cube::everything();
+    if let ProtocolChoice::Number(p) = query.protocol {
+        cube.proto = ProtoSet::from_iter([p..=p]);
+        if p == PROTO_ICMP || p == PROTO_ICMPV6 {
+            // For ICMP, --port names the ICMP type (AWS's FromPort convention).
+            if let Some((from, to)) = query.dport {
+                cube.sport = port_range(from, to);
+            }
+            return cube;
+        }
+    }
+    if let Some((from, to)) = query.dport {
+        cube.dport = port_range(from, to);
+    }
+    if let Some((from, to)) = query.sport {
+        cube.sport = port_range(from, to);
+    }
+    cube
+}
+
+pub fn initial_set(
+    topo: &Topology,
+    query: &PathQuery,
+    src: &Endpoint,
+    dst: &Endpoint,
+) -> HeaderSet {
+    let mut cube = protocol_cube(query);
+    let src_addrs = endpoint_addrs(topo, src, query.source_ip, dst);
+    let dst_addrs = match dst {
+        // From the internet an ENI is addressed by its public IPs.
+        Endpoint::Eni { eni, addrs, .. } if entering_through_igw(src) => {
+            let publics = public_addrs_of(topo.net, eni, addrs);
+            if publics.is_empty() {
+                addrs.clone()
+            } else {
+                publics
+            }
+        }
+        _ => endpoint_addrs(topo, dst, query.destination_ip, src),
+    };
+    // One cube per address family: an IPv4 source never sends to an IPv6
+    // destination (a dual-stack question asks both families).
+    let mut set = HeaderSet::empty();
+    for family in [all_v4(), all_v6()] {
+        cube.src = &src_addrs & &family;
+        cube.dst = &dst_addrs & &family;
+        set.push(cube.clone());
+    }
+    set
+}
+
+/// The addresses an endpoint stands for at its end of a question; `explicit`
+/// (`--source-ip` / `--destination-ip`) narrows a gateway to one address.
+/// `other` is the opposite end (a peering is entered on its side).
+pub fn endpoint_addrs(
+    topo: &Topology,
+    e: &Endpoint,
+    explicit: Option<std::net::IpAddr>,
+    other: &Endpoint,
+) -> AddrSet {
+    let net = topo.net;
+    let or_explicit = |default: &dyn Fn() -> AddrSet| explicit.map(ip_set).unwrap_or_else(default);
+    match e {
+        Endpoint::Eni { addrs, .. } | Endpoint::External { addrs, .. } => addrs.clone(),
+        Endpoint::InternetGateway(_) => or_explicit(&|| internet_addrs(net)),
+        Endpoint::Peering(pcx) => or_explicit(&|| {
+            let Some(p) = net.peerings.get(pcx) else {
+                return AddrSet::new();
+            };
+            // The side away from the other end's VPC.
+            let side = match endpoint_vpc(topo, other) {
+                Some(v) if p.requester.vpc_id == v => &p.accepter,
+                Some(_) => &p.requester,
+                None => &p.accepter,
+            };
+            nets_set(&side.cidrs)
+        }),
+        Endpoint::NatGateway(id) => nat_private_ip(net.nat_gateways.get(id))
+            .map(ip_set)
+            .unwrap_or_default(),
+        Endpoint::VpnGateway(id) => or_explicit(&|| on_prem_addrs(net, id)),
+        Endpoint::GatewayEndpoint(id) => or_explicit(&|| endpoint_service_addrs(net, id)),
+        Endpoint::TgwAttachment(id) => or_explicit(&|| attachment_addrs(net, id)),
+        // Behind a bare TGW: what lies behind its attachments, except the
+        // other end's own VPC.
+        Endpoint::TransitGateway(id) => or_explicit(&|| {
+            let own = endpoint_vpc(topo, other);
+            tgw_attachments_of(net, id)
+                .filter(|a| a.vpc.as_ref().map(|v| &v.vpc_id) != own.as_ref())
+                .fold(AddrSet::new(), |acc, a| acc | attachment_addrs(net, &a.id))
+        }),
+    }
+}
+
+/// (addresses, protocol, port) of the AWS services an ENI of `vpc` reaches
+/// without SG or NACL filtering (C1.9, C2.9): the Route 53 Resolver at the
+/// primary CIDR's base + 2 (tcp and udp 53), instance metadata
+/// 169.254.169.254 (tcp 80), Amazon Time Sync 169.254.169.123 (udp 123).
+pub(crate) fn aws_service_ports(net: &Network, vpc: &str) -> Vec<(AddrSet, u8, u16)> {
+    let mut out = vec![
+        (
+            ip_set(std::net::Ipv4Addr::new(169, 254, 169, 254)),
+            PROTO_TCP,
+            80,
+        ),
+        (
+            ip_set(std::net::Ipv4Addr::new(169, 254, 169, 123)),
+            PROTO_UDP,
+            123,
+        ),
+    ];
+    if let Some(base) = net.vpcs.get(vpc).and_then(|v| v.cidrs.first()) {
+        let resolver = ip_set(std::net::Ipv4Addr::from(u32::from(base.network()) + 2));
+        out.push((resolver.clone(), PROTO_UDP, 53));
+        out.push((resolver, PROTO_TCP, 53));
+    }
+    out
+}
+
+pub(crate) fn aws_service_addrs(net: &Network, vpc: &str) -> AddrSet {
+    aws_service_ports(net, vpc)
+        .into_iter()
+        .fold(AddrSet::new(), |acc, (a, _, _)| acc | a)
+}
+
+pub(crate) fn tgw_attachments_of<'n>(
+    net: &'n Network,
+    tgw: &'n str,
+) -> impl Iterator<Item = &'n TgwAttachment> {
+    net.tgw_attachments
+        .values()
+        .filter(move |a| a.tgw_id == tgw)
+}
+
+/// Outside hosts with public addresses come in through an internet gateway;
+/// private ones (on-premises) through a virtual private gateway.
+pub(crate) fn entering_through_igw(src: &Endpoint) -> bool {
+    match src {
+        Endpoint::InternetGateway(_) => true,
+        Endpoint::External { addrs, .. } => !addrs.is_subset(&(rfc1918() | rfc6598())),
+        _ => false,
+    }
+}
+
+/// The customer network behind a VGW: its VPN connections' static routes,
+/// else every private range.
+pub(crate) fn on_prem_addrs(net: &Network, vgw: &str) -> AddrSet {
+    let routes: Vec<ipnet::Ipv4Net> = net
+        .vpn_connections
+        .values()
+        .filter(|c| c.vpn_gateway_id.as_deref() == Some(vgw))
+        .flat_map(|c| c.static_routes.iter().copied())
+        .collect();
+    if routes.is_empty() {
+        rfc1918()
+    } else {
+        nets_set(&routes)
+    }
+}
+
+/// The service addresses behind a gateway endpoint: the prefix lists its routes name.
+pub(crate) fn endpoint_service_addrs(net: &Network, vpce: &str) -> AddrSet {
+    let mut out = AddrSet::new();
+    for rt in net.route_tables.values() {
+        for r in &rt.routes {
+            if let (RouteTarget::VpcEndpoint(id), RouteDestination::PrefixList(pl)) =
+                (&r.target, &r.destination)
+            {
+                if id == vpce {
+                    if let Some(cidrs) = net.prefix_lists.get(pl).and_then(|p| p.cidrs.as_ref()) {
+                        out |= nets_set(cidrs);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// What lies behind a transit gateway attachment: its VPC's CIDRs or its VPN's routes.
+pub(crate) fn attachment_addrs(net: &Network, att: &str) -> AddrSet {
+    let Some(a) = net.tgw_attachments.get(att) else {
+        return AddrSet::new();
+    };
+    if let Some(v) = a.vpc.as_ref().and_then(|v| net.vpcs.get(&v.vpc_id)) {
+        return nets_set(&v.cidrs);
+    }
+    let routes: Vec<ipnet::Ipv4Net> = net
+        .vpn_connections
+        .values()
+        .filter(|c| a.resource_id.as_deref() == Some(c.id.as_str()))
+        .flat_map(|c| c.static_routes.iter().copied())
+        .collect();
+    if routes.is_empty() {
+        all_addrs()
+    } else {
+        nets_set(&routes)
+    }
+}
+
+pub(crate) fn endpoint_vpc(topo: &Topology, e: &Endpoint) -> Option<String> {
+    match e {
+        Endpoint::Eni { eni, .. } => topo
+            .net
+            .network_interfaces
+            .get(eni)
+            .map(|x| x.vpc_id.clone()),
+        Endpoint::NatGateway(id) => topo.net.nat_gateways.get(id).map(|n| n.vpc_id.clone()),
+        _ => None,
+    }
+}
+
+pub(crate) fn public_addrs_of(net: &Network, eni: &str, privates: &AddrSet) -> AddrSet {
+    let mut out = AddrSet::new();
+    if let Some(e) = net.network_interfaces.get(eni) {
+        for p in &e.private_ips {
+            if let (true, Some(public)) = (privates.contains(addr_of(p.address)), p.public_ip) {
+                out.insert(addr_of(public));
+            }
+        }
+    }
+    // IPv6 addresses are public as they are (C4.6).
+    out | (privates & &all_v6())
+}
+
+pub(crate) fn nat_private_ip(nat: Option<&NatGateway>) -> Option<std::net::Ipv4Addr> {
+    nat.and_then(|n| n.addresses.iter().find_map(|a| a.private_ip))
 }

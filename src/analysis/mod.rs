@@ -1,10 +1,15 @@
-//! Analyses over the topology: today `path` (one question, hop by hop).
+//! Analyses over the topology: `path` (one question, hop by hop) and what
+//! builds on it (`elb`, `differential`, `intent`).
 //!
 //! Owns: the question types, hop-by-hop evaluation of header sets, and the
 //! result types ([`PathAnalysis`], [`Hop`], [`Explanation`]) in AWS's
-//! vocabulary but free of any output format. Must not know: JSON, files,
-//! terminals.
+//! vocabulary ([`codes`]) but free of any output format; the wording of
+//! rules, sets and fixes lives in one place ([`describe`]). Must not know:
+//! JSON, files, terminals; nothing here imports `audit`, `change`, `report`
+//! or the CLI.
 
+pub mod codes;
+pub mod describe;
 pub mod differential;
 pub mod elb;
 pub mod endpoint;
@@ -15,6 +20,7 @@ pub mod rules;
 
 use crate::model::{AclEntry, Route};
 use crate::packet::HeaderSet;
+pub use codes::ExplanationCode;
 pub use rules::Direction;
 
 /// A component named in a hop or an explanation.
@@ -66,10 +72,10 @@ impl Hop {
 }
 
 /// AWS's `Explanation`: why (part of) the traffic stops. `code` is one of
-/// AWS's explanation codes, spelt exactly.
+/// AWS's explanation codes (or one of ours where AWS has none).
 #[derive(Clone, Debug)]
 pub struct Explanation {
-    pub code: &'static str,
+    pub code: ExplanationCode,
     pub direction: Option<Direction>,
     /// Component references under AWS's field names (`Acl`, `SecurityGroups`, …).
     pub components: Vec<(&'static str, ComponentRef)>,
@@ -88,7 +94,7 @@ pub struct Explanation {
 
 impl Explanation {
     /// An explanation with no component, rule or fix yet, on the forward path.
-    pub fn new(code: &'static str, message: String, blocked: &HeaderSet) -> Explanation {
+    pub fn new(code: ExplanationCode, message: String, blocked: &HeaderSet) -> Explanation {
         Explanation {
             code,
             direction: None,
@@ -157,7 +163,7 @@ impl PathAnalysis {
         self.admitted = HeaderSet::empty();
         for (what, action) in missing {
             self.explanations.push(Explanation {
-                code: "UNKNOWN_RESOURCE",
+                code: ExplanationCode::UnknownResource,
                 direction: None,
                 components: Vec::new(),
                 acl_rule: None,

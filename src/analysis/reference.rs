@@ -999,7 +999,7 @@ impl Walker<'_, '_> {
         };
         if self.mode == Mode::Return {
             return Err(blocker(
-                crate::analysis::path::EIGW_INBOUND_INITIATED,
+                crate::analysis::ExplanationCode::EgressOnlyIgwInboundInitiated.as_str(),
                 eigw_id,
                 "the reply of an inbound connection".into(),
             ));

@@ -19,8 +19,8 @@ use rayon::prelude::*;
 
 use super::canon::{self, Node};
 use super::scope::*;
-use crate::analysis::endpoint::Endpoint;
-use crate::analysis::path::{self, Delivery};
+use crate::analysis::endpoint::{self, Endpoint};
+use crate::analysis::path::{self, Delivery, DeliveryOptions};
 use crate::analysis::Hop;
 use crate::model::*;
 use crate::packet::*;
@@ -708,7 +708,8 @@ pub fn audit(topo: &Topology, scope: &Scope) -> Result<AuditResult, AuditError> 
                     continue;
                 }
                 let src_endpoint = e.kind.endpoint(&e.id);
-                let src = path::endpoint_addrs(topo, &src_endpoint, None, &eni_side(&ends, &dests));
+                let src =
+                    endpoint::endpoint_addrs(topo, &src_endpoint, None, &eni_side(&ends, &dests));
                 let addrs: AddrSet = dests.iter().map(|&j| ends[j].addr..=ends[j].addr).collect();
                 let initial = initial_for(sp, &src, false, &addrs, true);
                 runs.push(Run::towards_enis(&ends, i, src_endpoint, dests, initial));
@@ -766,7 +767,7 @@ pub fn audit(topo: &Topology, scope: &Scope) -> Result<AuditResult, AuditError> 
                 addrs: src.clone(),
             };
             let endpoint = d.kind.endpoint(&d.id);
-            let dst = path::endpoint_addrs(topo, &endpoint, None, &src_endpoint);
+            let dst = endpoint::endpoint_addrs(topo, &endpoint, None, &src_endpoint);
             let initial = initial_for(sp, &src, true, &dst, false);
             runs.push(Run {
                 sources: vec![i],
@@ -829,14 +830,16 @@ pub fn audit(topo: &Topology, scope: &Scope) -> Result<AuditResult, AuditError> 
     let entries: Vec<Vec<Entry>> = runs
         .par_iter()
         .map(|run| {
-            let delivered = path::deliveries_with(
+            let delivered = path::deliveries(
                 topo,
                 &run.src_endpoint,
                 &run.dst_endpoint,
-                run.dst_enis.clone(),
-                run.src_enis.clone(),
                 run.initial.clone(),
-                record_hops,
+                DeliveryOptions {
+                    dst_enis: run.dst_enis.clone(),
+                    src_enis: run.src_enis.clone(),
+                    record: record_hops,
+                },
             );
             if std::env::var_os("VPCREACH_DEBUG").is_some() {
                 eprintln!(
@@ -1014,7 +1017,7 @@ fn representative(
         source_ip: None,
         destination_ip: None,
     };
-    let mut initial = path::initial_set(topo, &query, &src, &dst);
+    let mut initial = endpoint::initial_set(topo, &query, &src, &dst);
     // Narrow to the finding's traffic (ENI ends keep their own address).
     let mut narrowed = HeaderSet::empty();
     for c in f.traffic.cubes() {
@@ -1033,7 +1036,11 @@ fn representative(
         Kind::Eni => Some(Arc::new(BTreeSet::from([d.clone()]))),
         _ => None,
     };
-    path::deliveries(topo, &src, &dst, dests, None, initial)
+    let options = DeliveryOptions {
+        dst_enis: dests,
+        ..DeliveryOptions::default()
+    };
+    path::deliveries(topo, &src, &dst, initial, options)
         .into_iter()
         .find(|x| x.reached == *d)
         .map(|x| x.hops)

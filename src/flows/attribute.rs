@@ -40,8 +40,9 @@ use std::collections::{BTreeSet, HashMap};
 use std::hash::{Hash, Hasher};
 use std::sync::{Mutex, OnceLock};
 
-use crate::analysis::path::{describe_acl_rule, describe_addrs};
+use crate::analysis::describe::{describe_acl_rule, describe_addrs};
 use crate::analysis::rules::{self, Direction};
+use crate::analysis::ExplanationCode;
 use crate::analysis::{ComponentRef, Explanation};
 use crate::model::*;
 use crate::packet::*;
@@ -109,7 +110,7 @@ pub enum Blocker {
         eni: String,
         direction: Direction,
         groups: Vec<String>,
-        code: &'static str,
+        code: ExplanationCode,
         partial: bool,
     },
     /// The subnet's NACL is not in the snapshot.
@@ -131,12 +132,12 @@ impl Blocker {
             Blocker::Bpa => (3, "", false, 0),
         }
     }
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ExplanationCode {
         match self {
-            Blocker::Acl { .. } => "SUBNET_ACL_RESTRICTION",
-            Blocker::Sg { code, .. } => code,
-            Blocker::MissingAcl { .. } => "UNKNOWN_RESOURCE",
-            Blocker::Bpa => "VPC_BLOCK_PUBLIC_ACCESS_ENABLED",
+            Blocker::Acl { .. } => ExplanationCode::SubnetAclRestriction,
+            Blocker::Sg { code, .. } => *code,
+            Blocker::MissingAcl { .. } => ExplanationCode::UnknownResource,
+            Blocker::Bpa => ExplanationCode::VpcBlockPublicAccessEnabled,
         }
     }
     /// The component id.
@@ -595,11 +596,11 @@ impl<'t, 'n> Attributor<'t, 'n> {
                 .as_ref()
                 .map(|m| sg_rule_text(&m.group_id, &m.rule, dir));
             let code = if !v.unknown_groups.is_empty() {
-                "UNKNOWN_RESOURCE"
+                ExplanationCode::UnknownResource
             } else if v.empty_groups.len() == eni.group_ids.len() {
-                "SG_HAS_NO_RULES"
+                ExplanationCode::SgHasNoRules
             } else {
-                "ENI_SG_RULES_MISMATCH"
+                ExplanationCode::EniSgRulesMismatch
             };
             let blocker = (verdict != Verdict::Allow).then(|| Blocker::Sg {
                 eni: eni.id.clone(),
@@ -668,11 +669,11 @@ impl<'t, 'n> Attributor<'t, 'n> {
             }
         }
         let code = if !unknown.is_empty() {
-            "UNKNOWN_RESOURCE"
+            ExplanationCode::UnknownResource
         } else if empty == eni.group_ids.len() {
-            "SG_HAS_NO_RULES"
+            ExplanationCode::SgHasNoRules
         } else {
-            "ENI_SG_RULES_MISMATCH"
+            ExplanationCode::EniSgRulesMismatch
         };
         Check {
             verdict: Verdict::Deny,

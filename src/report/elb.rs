@@ -6,8 +6,8 @@ use std::fmt::Write;
 
 use serde_json::{json, Value};
 
+use crate::analysis::describe::describe_protocols;
 use crate::analysis::elb::{LbAnalysis, TargetLeg};
-use crate::analysis::path::describe_protocols;
 use crate::report::json;
 use crate::report::text::{self, Style};
 
@@ -53,7 +53,7 @@ pub fn json(a: &LbAnalysis, warnings: &[String]) -> Value {
         })).collect::<Vec<_>>(),
         "ToTargets": a.to_targets.iter().map(|t| leg_json(t, &[])).collect::<Vec<_>>(),
         "AdditionalDetails": a.additional_details.iter().map(|code| json!({
-            "AdditionalDetailType": code,
+            "AdditionalDetailType": code.as_str(),
             "LoadBalancers": [{"Arn": a.load_balancer.id, "Id": a.load_balancer.name}],
         })).collect::<Vec<_>>(),
         "Notes": a.notes,

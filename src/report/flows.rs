@@ -6,6 +6,7 @@ use std::io::{self, Write};
 
 use serde_json::{json, Map, Value};
 
+use crate::analysis::ExplanationCode;
 use crate::flows::attribute::describe_packet;
 use crate::flows::*;
 use crate::model::{Protocol, RuleAction};
@@ -139,8 +140,8 @@ pub fn blocker_title(attr: &Attributor, b: &Blocker) -> String {
         } => {
             let gs: Vec<String> = groups.iter().map(|g| named(attr, g)).collect();
             let why = match *code {
-                "SG_HAS_NO_RULES" => "no rules at all",
-                "UNKNOWN_RESOURCE" => "groups missing from the snapshot",
+                ExplanationCode::SgHasNoRules => "no rules at all",
+                ExplanationCode::UnknownResource => "groups missing from the snapshot",
                 _ => "no rule allows it",
             };
             format!(
@@ -624,7 +625,7 @@ pub fn summary_json(attr: &Attributor, s: &Summary) -> Value {
             let mut v = group_json(attr, g);
             v["Component"] = json!(b.component());
             v["Title"] = json!(blocker_title(attr, b));
-            v["ExplanationCode"] = json!(b.code());
+            v["ExplanationCode"] = json!(b.code().as_str());
             if let Some(d) = b.direction() { v["Direction"] = json!(d.as_str()); }
             if let Blocker::Acl { rule, .. } = b { v["RuleNumber"] = json!(rule.rule_number); }
             v

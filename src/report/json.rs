@@ -177,7 +177,7 @@ pub fn hops(hs: &[Hop]) -> Value {
 
 pub fn explanation(e: &Explanation) -> Value {
     let mut m = Map::new();
-    m.insert("ExplanationCode".into(), json!(e.code));
+    m.insert("ExplanationCode".into(), json!(e.code.as_str()));
     if let Some(d) = e.direction {
         m.insert("Direction".into(), json!(d.as_str()));
     }

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::analysis::path::{describe_acl_rule, describe_addrs, describe_protocols};
+use crate::analysis::describe::{describe_acl_rule, describe_addrs, describe_protocols};
 use crate::analysis::{Hop, PathAnalysis};
 use crate::model::{Protocol, RouteDestination, SgPeer};
 use crate::packet::{all_v4, all_v6, ports_text, proto_name, AddrSetDisplay, HeaderSet};

@@ -693,7 +693,7 @@ pub fn explanations(a: &PathAnalysis) -> Vec<(&'static str, bool, Vec<String>)> 
         .iter()
         .map(|e| {
             (
-                e.code,
+                e.code.as_str(),
                 e.on_return_path,
                 e.components.iter().map(|(_, c)| c.id.clone()).collect(),
             )
