@@ -13,8 +13,8 @@ use std::fmt::Write;
 
 use super::model::Diagram;
 use super::{path as pictures, svg};
+use crate::analysis::describe::describe_protocols;
 use crate::analysis::elb::LbAnalysis;
-use crate::analysis::path::describe_protocols;
 use crate::analysis::{Explanation, Hop, PathAnalysis};
 use crate::audit::AuditResult;
 use crate::report::audit::traffic_text;
@@ -119,7 +119,7 @@ fn blockers(out: &mut String, list: &[&Explanation]) {
         let _ = write!(
             out,
             "<li class=\"blocker\"><code>{}</code> {} <span class=\"muted\">({side} path)</span>",
-            escape(e.code),
+            escape(e.code.as_str()),
             escape(&e.message)
         );
         if let Some(f) = &e.fix {
@@ -375,7 +375,12 @@ pub fn whatif_report(r: &whatif::Report) -> String {
     if !r.intents.is_empty() {
         let _ = writeln!(body, "<h2>Intents</h2><table><thead><tr><th></th><th>Intent</th><th>Result</th></tr></thead><tbody>");
         for i in r.intents {
-            let codes: Vec<&str> = i.analysis.explanations.iter().map(|e| e.code).collect();
+            let codes: Vec<&str> = i
+                .analysis
+                .explanations
+                .iter()
+                .map(|e| e.code.as_str())
+                .collect();
             let _ = writeln!(
                 body,
                 "<tr{}><td>{}</td><td>{} <code>{}</code></td><td>{}</td></tr>",
