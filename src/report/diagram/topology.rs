@@ -420,7 +420,7 @@ pub fn topology(topo: &Topology, sel: &Selection) -> Result<Diagram, GraphError>
             vec![
                 named(&p.id, p.name.as_deref()),
                 format!("peering {a} ⇄ {b}"),
-                p.status.clone(),
+                p.status.to_string(),
             ],
             None,
         );
