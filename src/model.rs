@@ -267,8 +267,32 @@ pub struct VpnConnection {
     pub vpn_gateway_id: Option<String>,
     pub transit_gateway_id: Option<String>,
     pub state: Lifecycle,
-    /// Static routes toward the customer network (BGP routes are not in describe output).
+    /// Static routes toward the customer network whose `State` is
+    /// `available` (BGP routes are not in describe output).
     pub static_routes: Vec<Ipv4Net>,
+    /// `Options.StaticRoutesOnly`: `Some(true)` routes only by its static
+    /// routes, `Some(false)` by BGP (routes the customer gateway advertises,
+    /// which no describe call shows), `None` when the output lacks it.
+    pub static_routes_only: Option<bool>,
+    /// `VgwTelemetry[]`, one per tunnel; empty when the output lacks it.
+    pub tunnels: Vec<VpnTunnel>,
+}
+
+/// One tunnel of a VPN connection as `VgwTelemetry` reports it.
+#[derive(Clone, Debug)]
+pub struct VpnTunnel {
+    pub outside_ip_address: Option<String>,
+    /// `UP` or `DOWN`.
+    pub status: String,
+    pub status_message: Option<String>,
+}
+
+impl VpnConnection {
+    /// Every tunnel `VgwTelemetry` reports is `DOWN`: the connection carries
+    /// nothing. False when telemetry is absent (unknown, not down).
+    pub fn all_tunnels_down(&self) -> bool {
+        !self.tunnels.is_empty() && self.tunnels.iter().all(|t| t.status == "DOWN")
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

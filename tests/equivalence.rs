@@ -866,12 +866,25 @@ fn edges(
                 } else {
                     t.choose(&["pending", "deleted"])
                 };
+                // C3.10: static or BGP routing, tunnels up or down.
+                let static_only = t.chance(60);
+                let tunnel = |up: bool| if up { "UP" } else { "DOWN" };
+                let telemetry: Vec<Value> = [t.chance(80), t.chance(50)]
+                    .iter()
+                    .enumerate()
+                    .map(|(k, up)| {
+                        json!({"OutsideIpAddress": format!("3.0.{i}.{k}"),
+                                          "Status": tunnel(*up), "AcceptedRouteCount": 0})
+                    })
+                    .collect();
                 s.item(
                     "vpn-connections.json",
                     "VpnConnections",
                     json!({"VpnConnectionId": format!("vpn-0{i}"), "VpnGatewayId": id,
                            "CustomerGatewayId": format!("cgw-0{i}"), "Category": "VPN",
                            "State": state, "Type": "ipsec.1",
+                           "Options": {"StaticRoutesOnly": static_only},
+                           "VgwTelemetry": telemetry,
                            "Routes": [{"DestinationCidrBlock": "192.168.0.0/16",
                                        "Source": "Static", "State": "available"}]}),
                 );

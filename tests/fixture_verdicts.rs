@@ -20,6 +20,10 @@ struct Case {
 }
 
 const TCP: u8 = 6;
+const VR: &str = "vpn-routing";
+const VR_DOWN: &str = "i-0a81a5b7c9d1e3f56";
+const VR_STATIC: &str = "i-0b82a5b7c9d1e3f56";
+const VR_BGP: &str = "i-0c83a5b7c9d1e3f56";
 const UDP: u8 = 17;
 const ICMP: u8 = 1;
 const EPHEMERAL: Option<(u16, u16)> = Some((1024, 65535));
@@ -575,6 +579,81 @@ fn cases() -> Vec<Case> {
             "NO_ROUTE_TO_DESTINATION",
             "rtb-07d98e89448819f48",
             false,
+        ),
+        // vpn-routing (C3.10: a VGW carries only what its VPN connections route, over live tunnels)
+        no(
+            VR,
+            VR_DOWN,
+            "8.8.8.8",
+            TCP,
+            Some(443),
+            "BAD_STATE_VPN",
+            "vpn-0a81f0a2b4c6d8e01",
+            false,
+        ),
+        no(
+            VR,
+            VR_DOWN,
+            "19.168.1.10",
+            TCP,
+            Some(443),
+            "BAD_STATE_VPN",
+            "vpn-0a81f0a2b4c6d8e01",
+            false,
+        ),
+        no(
+            VR,
+            "vgw-0a81e9f1a3b5c7d90",
+            VR_DOWN,
+            TCP,
+            Some(22),
+            "BAD_STATE_VPN",
+            "vpn-0a81f0a2b4c6d8e01",
+            false,
+        ),
+        ok(VR, VR_STATIC, "19.168.1.10", TCP, Some(443)),
+        no(
+            VR,
+            VR_STATIC,
+            "8.8.8.8",
+            TCP,
+            Some(443),
+            "NO_ROUTE_TO_DESTINATION",
+            "vpn-0b82f0a2b4c6d8e01",
+            false,
+        ),
+        ok(VR, "vgw-0b82e9f1a3b5c7d90", VR_STATIC, TCP, Some(22)),
+        no(
+            VR,
+            "10.200.0.5",
+            VR_STATIC,
+            TCP,
+            Some(22),
+            "NO_ROUTE_TO_DESTINATION",
+            "vpn-0b82f0a2b4c6d8e01",
+            true,
+        ),
+        ok(VR, VR_BGP, "172.16.5.5", TCP, Some(443)),
+        no(
+            VR,
+            VR_BGP,
+            "8.8.8.8",
+            TCP,
+            Some(443),
+            "UNKNOWN_DESTINATION",
+            "vgw-0c83e9f1a3b5c7d90",
+            false,
+        ),
+        ok(VR, "172.16.5.5", VR_BGP, TCP, Some(22)),
+        no(
+            VR,
+            "10.200.0.5",
+            VR_BGP,
+            TCP,
+            Some(22),
+            "UNKNOWN_DESTINATION",
+            "vgw-0c83e9f1a3b5c7d90",
+            true,
         ),
         // dual-stack (IPv6, C4.6, C2.6)
         ok(DS, DS_WEB, "internet", TCP, Some(443)),

@@ -330,7 +330,9 @@ const QUERIES: &[Query] = &[
     ("far", "app", 8080, &[], false),
     ("web", "far", 443, &[], false),
     // To on-premises through the virtual private gateway.
-    ("peer", "onprem", 443, &[], true),
+    // C3.10a: a static VPN connection without static routes carries nothing
+    // (moto cannot create VPN connection routes).
+    ("peer", "onprem", 443, &[], false),
     // To S3 through the gateway endpoint: TCP only (C8.1).
     ("app", "s3", 443, &[], true),
     ("app", "s3", 53, &["--protocol", "udp"], false),

@@ -1008,6 +1008,139 @@ fn c3_6_static_beats_prefix_list_beats_propagated() {
     assert_found(&run(&s, query("i-a", "8.8.8.8", 6, Some((80, 80)))));
 }
 
+// ====================================== C3.10 VPN (docs/semantics-additions.md)
+
+/// [`two_subnets`] whose main table sends `0.0.0.0/0` (and `extra`) to
+/// vgw-1, attached to vpc-1, with one available VPN connection vpn-1:
+/// `static_only` is its `Options.StaticRoutesOnly` (None: no `Options`),
+/// `routes` its available static routes, `tunnels` its `VgwTelemetry`
+/// statuses.
+fn vpn(static_only: Option<bool>, routes: &[&str], tunnels: &[&str], extra: Vec<Value>) -> Snap {
+    let mut table = vec![route("0.0.0.0/0", ("GatewayId", "vgw-1"), "active")];
+    table.extend(extra);
+    let mut s = two_subnets(table);
+    s.item(
+        "vpn-gateways.json",
+        "VpnGateways",
+        serde_json::json!({"AmazonSideAsn": 64512, "VpnGatewayId": "vgw-1", "State": "available",
+               "Type": "ipsec.1", "VpcAttachments": [{"VpcId": "vpc-1", "State": "attached"}]}),
+    );
+    let mut c = serde_json::json!({
+        "VpnConnectionId": "vpn-1", "VpnGatewayId": "vgw-1", "CustomerGatewayId": "cgw-1",
+        "Category": "VPN", "State": "available", "Type": "ipsec.1",
+        "Routes": routes.iter().map(|r| serde_json::json!(
+            {"DestinationCidrBlock": r, "Source": "Static", "State": "available"})).collect::<Vec<_>>(),
+        "VgwTelemetry": tunnels.iter().enumerate().map(|(i, t)| serde_json::json!(
+            {"AcceptedRouteCount": 0, "OutsideIpAddress": format!("3.0.0.{i}"),
+             "LastStatusChange": "2024-05-20T06:41:09+00:00", "Status": t,
+             "StatusMessage": if *t == "DOWN" { "IPSEC IS DOWN" } else { "" }})).collect::<Vec<_>>(),
+    });
+    if let Some(b) = static_only {
+        c["Options"] = serde_json::json!({"StaticRoutesOnly": b});
+    }
+    s.item("vpn-connections.json", "VpnConnections", c);
+    s
+}
+
+fn vgw_propagated(dest: &str) -> Value {
+    let mut r = route(dest, ("GatewayId", "vgw-1"), "active");
+    r["Origin"] = serde_json::json!("EnableVgwRoutePropagation");
+    r
+}
+
+/// The packet `i-a` sends, as the reference evaluator sees it.
+fn reference_verdict(s: &Snap, dst: &str, dport: u16) -> reference::Verdict {
+    reference::evaluate(&s.network(), "eni-a", tcp("10.0.0.10", dst, 50000, dport))
+}
+
+/// C3.10a: a VGW sends into a static VPN connection only the destinations
+/// its static routes name: `0.0.0.0/0` → VGW does not make 8.8.8.8
+/// reachable (issue 14, item 1).
+#[test]
+fn c3_10a_static_vpn_carries_only_its_static_routes() {
+    let s = vpn(Some(true), &["19.168.0.0/16"], &["UP", "UP"], vec![]);
+    assert_found(&run(&s, query("i-a", "19.168.1.10", 6, Some((443, 443)))));
+    let a = run(&s, query("i-a", "8.8.8.8", 6, Some((443, 443))));
+    assert_blocked(&a, "NO_ROUTE_TO_DESTINATION", "vpn-1", false);
+    assert!(reference_verdict(&s, "19.168.1.10", 443).reachable());
+    let r = reference_verdict(&s, "8.8.8.8", 443);
+    assert_eq!(r.blocker.map(|b| b.code), Some("NO_ROUTE_TO_DESTINATION"));
+}
+
+/// C3.10a: routes that are not `available` (pending, deleting, deleted)
+/// carry nothing.
+#[test]
+fn c3_10a_only_available_static_routes_count() {
+    let mut s = vpn(Some(true), &[], &["UP", "UP"], vec![]);
+    s.others.retain(|(f, _, _)| f != "vpn-connections.json");
+    s.item(
+        "vpn-connections.json",
+        "VpnConnections",
+        serde_json::json!({"VpnConnectionId": "vpn-1", "VpnGatewayId": "vgw-1", "State": "available",
+            "Options": {"StaticRoutesOnly": true}, "Type": "ipsec.1",
+            "Routes": [{"DestinationCidrBlock": "19.168.0.0/16", "Source": "Static", "State": "pending"}],
+            "VgwTelemetry": [{"OutsideIpAddress": "3.0.0.1", "Status": "UP"}]}),
+    );
+    let a = run(&s, query("i-a", "19.168.1.10", 6, Some((443, 443))));
+    assert_blocked(&a, "NO_ROUTE_TO_DESTINATION", "vpn-1", false);
+}
+
+/// C3.10a on the return path: on-premises traffic enters, but the reply to
+/// a source no static route covers is dropped at the VGW.
+#[test]
+fn c3_10a_reply_to_an_unrouted_on_premises_source_is_dropped() {
+    let s = vpn(Some(true), &["19.168.0.0/16"], &["UP", "UP"], vec![]);
+    let a = run(&s, query("10.200.0.5", "i-a", 6, Some((22, 22))));
+    assert_blocked(&a, "NO_ROUTE_TO_DESTINATION", "vpn-1", true);
+}
+
+/// C3.10b: a BGP connection routes what the customer gateway advertises,
+/// which no describe call shows: a propagated route proves a destination,
+/// anything else beyond the VGW is unknown, never reachable.
+#[test]
+fn c3_10b_bgp_vpn_is_known_only_through_propagated_routes() {
+    let s = vpn(
+        Some(false),
+        &[],
+        &["UP", "DOWN"],
+        vec![vgw_propagated("172.16.0.0/12")],
+    );
+    assert_found(&run(&s, query("i-a", "172.16.5.5", 6, Some((443, 443)))));
+    let a = run(&s, query("i-a", "8.8.8.8", 6, Some((443, 443))));
+    assert_blocked(&a, "UNKNOWN_DESTINATION", "vgw-1", false);
+    assert!(reference_verdict(&s, "172.16.5.5", 443).reachable());
+    let r = reference_verdict(&s, "8.8.8.8", 443);
+    assert_eq!(r.blocker.map(|b| b.code), Some("UNKNOWN_DESTINATION"));
+}
+
+/// C3.10b: without `Options.StaticRoutesOnly` the routing type is unknown,
+/// so destinations beyond the static routes are unknown too.
+#[test]
+fn c3_10b_unknown_routing_type_is_treated_as_bgp() {
+    let s = vpn(None, &["19.168.0.0/16"], &["UP", "UP"], vec![]);
+    assert_found(&run(&s, query("i-a", "19.168.1.10", 6, Some((443, 443)))));
+    let a = run(&s, query("i-a", "8.8.8.8", 6, Some((443, 443))));
+    assert_blocked(&a, "UNKNOWN_DESTINATION", "vpn-1", false);
+}
+
+/// C3.10c: a connection whose tunnels are all DOWN carries nothing, in
+/// either direction, even to destinations it routes.
+#[test]
+fn c3_10c_all_tunnels_down_carries_nothing() {
+    let s = vpn(Some(true), &["19.168.0.0/16"], &["DOWN", "DOWN"], vec![]);
+    for dst in ["8.8.8.8", "19.168.1.10"] {
+        let a = run(&s, query("i-a", dst, 6, Some((443, 443))));
+        assert_blocked(&a, "BAD_STATE_VPN", "vpn-1", false);
+        let r = reference_verdict(&s, dst, 443);
+        assert_eq!(r.blocker.map(|b| b.code), Some("BAD_STATE_VPN"));
+    }
+    let a = run(&s, query("vgw-1", "i-a", 6, Some((22, 22))));
+    assert_blocked(&a, "BAD_STATE_VPN", "vpn-1", false);
+    // One tunnel up is enough.
+    let s = vpn(Some(true), &["19.168.0.0/16"], &["DOWN", "UP"], vec![]);
+    assert_found(&run(&s, query("i-a", "19.168.1.10", 6, Some((443, 443)))));
+}
+
 // ================================================================ C4 IGW
 
 /// C4.1: an IGW works only while attached.

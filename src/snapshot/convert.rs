@@ -829,8 +829,19 @@ fn convert_edges(raw: &RawSnapshot, net: &mut Network) {
                 static_routes: c
                     .routes
                     .iter()
-                    .filter(|r| r.state != "deleted")
+                    // pending, deleting and deleted routes carry nothing.
+                    .filter(|r| r.state == "available")
                     .map(|r| r.destination_cidr_block)
+                    .collect(),
+                static_routes_only: c.options.as_ref().and_then(|o| o.static_routes_only),
+                tunnels: c
+                    .vgw_telemetry
+                    .iter()
+                    .map(|t| VpnTunnel {
+                        outside_ip_address: t.outside_ip_address.clone(),
+                        status: t.status.clone(),
+                        status_message: t.status_message.clone(),
+                    })
                     .collect(),
             },
         );

@@ -822,8 +822,36 @@ pub struct VpnConnection {
     pub state: String,
     #[serde(default)]
     pub routes: Vec<VpnStaticRoute>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<VpnConnectionOptions>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vgw_telemetry: Vec<VgwTelemetry>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<Tag>,
+}
+
+/// `Options` of `describe-vpn-connections`: only what decides routing.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct VpnConnectionOptions {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub static_routes_only: Option<bool>,
+}
+
+/// One tunnel's status in `VgwTelemetry`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct VgwTelemetry {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outside_ip_address: Option<String>,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepted_route_count: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_status_change: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]

@@ -1510,6 +1510,9 @@ impl Walker<'_> {
                 "no VPN connection is available".into(),
             ));
         }
+        if !connections.is_empty() {
+            self.vpn_carries(vgw_id, &connections, h.dst)?;
+        }
         if self.mode == Mode::Return {
             return Err(blocker(
                 "NO_PATH",
@@ -1529,6 +1532,63 @@ impl Walker<'_> {
             at: At::OnPremises(vgw_id.to_string()),
             h,
         })
+    }
+
+    /// C3.10 (docs/semantics-additions.md), for one packet: some
+    /// connection must be up (`available`, a tunnel not `DOWN`); then a
+    /// static route of an up connection covering `dst` carries it; for a
+    /// BGP connection (or one that does not say) a route propagated from
+    /// the VGW into any route table does; otherwise BGP leaves it unknown
+    /// and static-only drops it.
+    fn vpn_carries(
+        &self,
+        vgw_id: &str,
+        connections: &[&VpnConnection],
+        dst: Addr,
+    ) -> Result<(), Blocker> {
+        let up: Vec<&&VpnConnection> = connections
+            .iter()
+            .filter(|c| c.state.as_str() == "available")
+            .filter(|c| c.tunnels.is_empty() || c.tunnels.iter().any(|t| t.status != "DOWN"))
+            .collect();
+        let Some(first) = up.first() else {
+            return Err(blocker(
+                "BAD_STATE_VPN",
+                vgw_id,
+                "no connection is up".into(),
+            ));
+        };
+        if up
+            .iter()
+            .any(|c| c.static_routes.iter().any(|r| contains(r, dst)))
+        {
+            return Ok(());
+        }
+        if !up.iter().any(|c| c.static_routes_only != Some(true)) {
+            return Err(blocker(
+                "NO_ROUTE_TO_DESTINATION",
+                &first.id,
+                "no static route of the VPN covers the destination".into(),
+            ));
+        }
+        let learned = self
+            .net
+            .route_tables
+            .values()
+            .flat_map(|t| &t.routes)
+            .any(|r| {
+                r.origin == RouteOrigin::EnableVgwRoutePropagation
+                    && r.target == RouteTarget::VpnGateway(vgw_id.to_string())
+                    && matches!(&r.destination, RouteDestination::Cidr(c) if contains(c, dst))
+            });
+        if learned {
+            return Ok(());
+        }
+        Err(blocker(
+            "UNKNOWN_DESTINATION",
+            vgw_id,
+            "BGP routes of the customer gateway are not in the snapshot".into(),
+        ))
     }
 
     /// On-premises traffic (here: replies) entering through a VGW: its
