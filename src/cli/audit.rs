@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
-use super::common::{load, load_scope, missing_for_paths, print, warnings};
+use super::common::{load, load_scope, print, unknown_for_all_pairs, warnings};
 use vpcreach::report;
 use vpcreach::snapshot;
 use vpcreach::topology::Topology;
@@ -36,7 +36,7 @@ pub fn run(args: AuditArgs) -> miette::Result<u8> {
     let snap = load(&args.snapshot)?;
     let topo = Topology::new(&snap.network);
     let result = scope.audit(&topo)?;
-    let unknown = missing_for_paths(&snap, scope.scope.may_pass_load_balancers());
+    let unknown = unknown_for_all_pairs(&snap, scope.scope.may_pass_load_balancers());
     let mut warnings = warnings(&snap);
     warnings.extend(snap.provenance());
     print(&match args.format {
@@ -45,9 +45,7 @@ pub fn run(args: AuditArgs) -> miette::Result<u8> {
             report::with_provenance(&mut v, snap.provenance_json(), &unknown);
             report::pretty(&v)
         }
-        AuditFormat::Text => {
-            report::unknown_banner(&unknown) + &report::audit::text(&result, &warnings)
-        }
+        AuditFormat::Text => report::audit::text_over(&result, &warnings, &unknown),
         AuditFormat::Sarif => {
             let ids: BTreeSet<String> = result
                 .findings
