@@ -388,3 +388,68 @@ fn r_ambiguous_1_audit_is_not_clean() {
     );
     assert!(!out.contains("exhaustively"), "{out}");
 }
+
+// ============================================================ real shapes
+
+fn load(
+    docs: &[(&str, &str)],
+) -> Result<vpcreach::snapshot::Snapshot, Box<vpcreach::snapshot::SnapshotError>> {
+    vpcreach::snapshot::load_documents(docs.iter().copied()).map_err(Box::new)
+}
+
+/// C9: raw `aws elbv2 describe-target-health` and `describe-*-attributes`
+/// output (no target group or load balancer named) is a warning, not a
+/// failed snapshot.
+#[test]
+fn c9_raw_target_health_and_attributes_are_warnings() {
+    let snap = load(&[
+        ("health.json", r#"{"TargetHealthDescriptions": [{"Target": {"Id": "i-1", "Port": 80}, "TargetHealth": {"State": "healthy"}}]}"#),
+        ("attrs.json", r#"{"Attributes": [{"Key": "deletion_protection.enabled", "Value": "false"}]}"#),
+    ])
+    .unwrap();
+    let text = format!("{:?}", snap.warnings);
+    assert!(text.contains("TargetHealthDescriptions"), "{text}");
+    assert!(text.contains("`Attributes`"), "{text}");
+}
+
+/// C9: a target group without `TargetType` (older API output) is an
+/// `instance` target group, AWS's default.
+#[test]
+fn c9_target_type_defaults_to_instance() {
+    let snap = load(&[(
+        "tgs.json",
+        r#"{"TargetGroups": [{"TargetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/1", "TargetGroupName": "web", "Protocol": "HTTP", "Port": 80, "VpcId": "vpc-1"}]}"#,
+    )])
+    .unwrap();
+    let tg = snap
+        .network
+        .target_groups
+        .values()
+        .next()
+        .expect("one target group");
+    assert_eq!(tg.target_type, "instance");
+}
+
+/// C0: tags with `"Value": null` load (the name is then empty).
+#[test]
+fn c0_tag_value_null_loads() {
+    let snap = load(&[(
+        "vpcs.json",
+        r#"{"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16", "State": "available", "Tags": [{"Key": "Name", "Value": null}]}]}"#,
+    )])
+    .unwrap();
+    assert!(snap.network.vpcs.contains_key("vpc-1"));
+}
+
+/// C0: an IPv6 CIDR in an IPv4 field says so, located.
+#[test]
+fn c0_ipv6_in_an_ipv4_field_says_so() {
+    let err = load(&[(
+        "vpcs.json",
+        r#"{"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "2001:db8::/56", "State": "available"}]}"#,
+    )])
+    .unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("IPv6 where IPv4 is expected"), "{text}");
+    assert!(text.contains("vpcs.json:1:"), "{text}");
+}
