@@ -453,3 +453,56 @@ fn c0_ipv6_in_an_ipv4_field_says_so() {
     assert!(text.contains("IPv6 where IPv4 is expected"), "{text}");
     assert!(text.contains("vpcs.json:1:"), "{text}");
 }
+
+// ================================================================ flows (D)
+
+/// D-icmp.1: an ICMP REJECT on an ENI whose security groups deny it as a
+/// request (no ingress rule) but would admit it as a reply (egress allows
+/// the reverse) is explained by the groups: an admitted reply is logged
+/// ACCEPT, so a REJECT is the request. The same record as ACCEPT stays
+/// consistent (the reply).
+#[test]
+fn d_icmp_1_reject_denied_as_request_is_explained() {
+    let mut s = base(vec![]);
+    s.sg("sg-closed", "vpc-1", vec![], sg_allow_all_out());
+    s.instance_full(vm_spec("a", "subnet-a", "10.0.0.10", None));
+    s.instance_full(InstanceSpec {
+        sgs: vec!["sg-closed".into()],
+        ..vm_spec("b", "subnet-b", "10.0.1.10", None)
+    });
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in s.docs() {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let log = dir.path().join("flows.log");
+    std::fs::write(
+        &log,
+        "2 123456789012 eni-b 10.0.0.10 10.0.1.10 0 0 1 1 84 1600000000 1600000060 REJECT OK\n\
+         2 123456789012 eni-b 10.0.0.10 10.0.1.10 0 0 1 1 84 1600000000 1600000060 ACCEPT OK\n",
+    )
+    .unwrap();
+    let (_, out, err) = vpcreach(&[
+        "flows",
+        "--snapshot",
+        dir.path().to_str().unwrap(),
+        log.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out} {err}"));
+    let records = v["Records"].as_array().unwrap();
+    let reject = &records[0];
+    assert_eq!(reject["Status"], "explained", "{reject:#}");
+    assert_eq!(
+        reject["Explanations"][0]["ExplanationCode"], "SG_HAS_NO_RULES",
+        "{reject:#}"
+    );
+    assert!(
+        reject
+            .to_string()
+            .contains("a reply the security groups would have accepted")
+            || reject.to_string().contains("would have accepted"),
+        "{reject:#}"
+    );
+    assert_eq!(records[1]["Status"], "consistent", "{:#}", records[1]);
+}
