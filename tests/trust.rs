@@ -225,6 +225,19 @@ fn r_partial_2_audit_without_gateways_is_not_clean() {
     assert_eq!(code, 1);
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["Status"], "unknown");
+    for format in ["markdown", "html"] {
+        let (code, out, _) = vpcreach(&[
+            "audit",
+            "--snapshot",
+            snap,
+            "--scope",
+            "all-igw-ingress",
+            "--format",
+            format,
+        ]);
+        assert_eq!(code, 1, "{format}");
+        assert!(!out.contains("analysed exhaustively"), "{format}: {out}");
+    }
 }
 
 /// R-partial.2: each of the four kinds alone makes a path unknown

@@ -51,7 +51,8 @@ pub fn run(args: AuditArgs) -> miette::Result<u8> {
         }
         AuditFormat::Text => report::audit::text_over(&result, &warnings, &unknown),
         AuditFormat::Markdown => {
-            report::unknown_banner(&unknown) + &report::diagram::markdown::audit(&result, &warnings)
+            let body = report::diagram::markdown::audit(&result, &warnings);
+            report::unknown_banner(&unknown) + &not_exhaustive(body, &unknown)
         }
         AuditFormat::Html => {
             let banner = report::unknown_banner(&unknown);
@@ -60,7 +61,10 @@ pub fn run(args: AuditArgs) -> miette::Result<u8> {
                 .into_iter()
                 .chain(warnings.iter().cloned())
                 .collect();
-            report::diagram::html::audit_report(&result, &notes)
+            not_exhaustive(
+                report::diagram::html::audit_report(&result, &notes),
+                &unknown,
+            )
         }
         AuditFormat::Sarif => {
             let ids: BTreeSet<String> = result
@@ -78,4 +82,17 @@ pub fn run(args: AuditArgs) -> miette::Result<u8> {
     } else {
         1
     })
+}
+
+/// An audit over a snapshot that lacks what it depends on cannot rule a
+/// finding out (R-partial.2): its reports never say "exhaustively".
+fn not_exhaustive(report: String, unknown: &[(String, String)]) -> String {
+    if unknown.is_empty() {
+        report
+    } else {
+        report.replace(
+            "analysed exhaustively",
+            "analysed, not exhaustively (the snapshot is incomplete or ambiguous)",
+        )
+    }
 }
