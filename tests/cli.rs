@@ -431,28 +431,20 @@ fn load_balancer_destination_reports_both_legs_and_exits_by_targets() {
     assert!(stdout.contains("[ELBV2_LISTENERS_MISMATCH]"), "{stdout}");
 }
 
+/// Raw `aws elbv2 describe-target-health` output is what AWS prints: a
+/// located warning, not a failed snapshot (issue 14).
 #[test]
-fn unwrapped_target_health_is_a_located_error_exit_2() {
-    let dir = std::env::temp_dir().join(format!("vpcreach-elb-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+fn unwrapped_target_health_is_a_located_warning() {
+    let dir = tempfile::tempdir().unwrap();
     std::fs::write(
-        dir.join("target-health.json"),
+        dir.path().join("target-health.json"),
         "{\n    \"TargetHealthDescriptions\": []\n}\n",
     )
     .unwrap();
-    let (code, _, stderr) = vpcreach(&[
-        "path",
-        "--snapshot",
-        dir.to_str().unwrap(),
-        "--source",
-        "internet",
-        "--destination",
-        "web-alb",
-    ]);
-    std::fs::remove_dir_all(&dir).ok();
-    assert_eq!(code, 2, "{stderr}");
-    assert!(stderr.contains("target-health.json:2:"), "{stderr}");
-    assert!(stderr.contains("LoadBalancerTargetHealth"), "{stderr}");
+    let (code, stdout, stderr) = vpcreach(&["check", "--snapshot", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1, "check exits 1 on warnings: {stderr}");
+    assert!(stdout.contains("target-health.json"), "{stdout}");
+    assert!(stdout.contains("LoadBalancerTargetHealth"), "{stdout}");
 }
 
 #[test]

@@ -160,6 +160,9 @@ pub struct PathAnalysis {
     pub arrived: HeaderSet,
     /// Things the analysis could not model or had to assume.
     pub notes: Vec<String>,
+    /// The answer depends on what the snapshot lacks or describes
+    /// ambiguously: it is not a verdict (the explanations say why).
+    pub unknown: bool,
 }
 
 impl PathAnalysis {
@@ -173,6 +176,7 @@ impl PathAnalysis {
         }
         self.forward_found = false;
         self.admitted = HeaderSet::empty();
+        self.unknown = true;
         for (what, action) in missing {
             self.explanations.push(Explanation {
                 code: ExplanationCode::UnknownResource,
@@ -183,9 +187,11 @@ impl PathAnalysis {
                 route_table_id: None,
                 blocked: HeaderSet::empty(),
                 message: format!(
-                    "{what} could not be read when the snapshot was pulled ({action} was denied): the answer is unknown, not a verdict"
+                    "{what} ({action}): the answer depends on them, so it is unknown, not a verdict"
                 ),
-                fix: Some(format!("grant {action} and pull again")),
+                fix: Some(format!(
+                    "add what {action} prints to the snapshot (grant it and pull again)"
+                )),
                 on_return_path: false,
             });
         }

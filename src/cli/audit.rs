@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
-use super::common::{load, load_scope, missing_for_paths, print, warnings};
+use super::common::{load, load_scope, print, unknown_for_all_pairs, warnings};
 use vpcreach::report;
 use vpcreach::snapshot;
 use vpcreach::topology::Topology;
@@ -40,7 +40,7 @@ pub fn run(args: AuditArgs) -> miette::Result<u8> {
     let snap = load(&args.snapshot)?;
     let topo = Topology::new(&snap.network);
     let result = scope.audit(&topo)?;
-    let unknown = missing_for_paths(&snap, scope.scope.may_pass_load_balancers());
+    let unknown = unknown_for_all_pairs(&snap, scope.scope.may_pass_load_balancers());
     let mut warnings = warnings(&snap);
     warnings.extend(snap.provenance());
     print(&match args.format {
@@ -49,11 +49,10 @@ pub fn run(args: AuditArgs) -> miette::Result<u8> {
             report::with_provenance(&mut v, snap.provenance_json(), &unknown);
             report::pretty(&v)
         }
-        AuditFormat::Text => {
-            report::unknown_banner(&unknown) + &report::audit::text(&result, &warnings)
-        }
+        AuditFormat::Text => report::audit::text_over(&result, &warnings, &unknown),
         AuditFormat::Markdown => {
-            report::unknown_banner(&unknown) + &report::diagram::markdown::audit(&result, &warnings)
+            let body = report::diagram::markdown::audit(&result, &warnings);
+            report::unknown_banner(&unknown) + &not_exhaustive(body, &unknown)
         }
         AuditFormat::Html => {
             let banner = report::unknown_banner(&unknown);
@@ -62,7 +61,10 @@ pub fn run(args: AuditArgs) -> miette::Result<u8> {
                 .into_iter()
                 .chain(warnings.iter().cloned())
                 .collect();
-            report::diagram::html::audit_report(&result, &notes)
+            not_exhaustive(
+                report::diagram::html::audit_report(&result, &notes),
+                &unknown,
+            )
         }
         AuditFormat::Sarif => {
             let ids: BTreeSet<String> = result
@@ -80,4 +82,17 @@ pub fn run(args: AuditArgs) -> miette::Result<u8> {
     } else {
         1
     })
+}
+
+/// An audit over a snapshot that lacks what it depends on cannot rule a
+/// finding out (R-partial.2): its reports never say "exhaustively".
+fn not_exhaustive(report: String, unknown: &[(String, String)]) -> String {
+    if unknown.is_empty() {
+        report
+    } else {
+        report.replace(
+            "analysed exhaustively",
+            "analysed, not exhaustively (the snapshot is incomplete or ambiguous)",
+        )
+    }
 }

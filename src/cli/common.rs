@@ -33,12 +33,35 @@ pub fn warnings(snap: &Snapshot) -> Vec<String> {
 }
 
 /// (what, IAM action) for each kind a path or audit analysis needs that
-/// `pull --allow-partial` could not read.
+/// `pull --allow-partial` could not read or that no file of the snapshot
+/// holds at all.
 pub fn missing_for_paths(snap: &Snapshot, load_balancers: bool) -> Vec<(String, String)> {
     snap.missing_for_paths(load_balancers)
         .into_iter()
-        .map(|m| (format!("{} in {}", m.key, m.region), m.action))
+        .map(|m| {
+            let what = if m.region == snapshot::ABSENT {
+                format!("{} in no file of the snapshot", m.key)
+            } else {
+                format!("{} in {} could not be pulled", m.key, m.region)
+            };
+            (what, m.action)
+        })
         .collect()
+}
+
+/// [`missing_for_paths`] and the ids the snapshot describes more than once
+/// with different content, for analyses over every pair (`audit`,
+/// `whatif`, `diff`): any finding or change may depend on them, so none of
+/// these can be called clean (R-ambiguous.1).
+pub fn unknown_for_all_pairs(snap: &Snapshot, load_balancers: bool) -> Vec<(String, String)> {
+    let mut unknown = missing_for_paths(snap, load_balancers);
+    unknown.extend(snap.network.ambiguous_ids.iter().map(|id| {
+        (
+            format!("{id} is described more than once with different content"),
+            "describe it once".to_string(),
+        )
+    }));
+    unknown
 }
 
 /// A scope from a file or a built-in name, with its text (for locating errors).

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::ValueEnum;
 use miette::Report;
 
-use super::common::{load, load_scope, print};
+use super::common::{load, load_scope, print, unknown_for_all_pairs};
 use vpcreach::change::Applied;
 use vpcreach::model::Network;
 use vpcreach::plan;
@@ -113,6 +113,7 @@ pub fn run_whatif(args: WhatifArgs) -> miette::Result<u8> {
         applied: &outcome.applied,
         notes: outcome.notes,
         warnings: &snap.warnings,
+        unknown: unknown_for_all_pairs(&snap, true),
     };
     compare("whatif", subject, sides, &args.intents)
 }
@@ -129,6 +130,10 @@ pub fn run_diff(args: DiffArgs) -> miette::Result<u8> {
         applied: &[],
         notes: Vec::new(),
         warnings: &warnings,
+        unknown: [&before, &after]
+            .into_iter()
+            .flat_map(|s| unknown_for_all_pairs(s, true))
+            .collect(),
     };
     compare("diff", subject, sides, &args.intents)
 }
@@ -141,6 +146,9 @@ struct Sides<'a> {
     applied: &'a [Applied],
     notes: Vec<String>,
     warnings: &'a [snapshot::Warning],
+    /// Kinds the comparison depends on that a snapshot lacks: no change
+    /// (or its absence) is a verdict then.
+    unknown: Vec<(String, String)>,
 }
 
 fn compare(command: &str, subject: String, sides: Sides, args: &IntentArgs) -> miette::Result<u8> {
@@ -170,10 +178,15 @@ fn compare(command: &str, subject: String, sides: Sides, args: &IntentArgs) -> m
         notes: sides.notes,
         warnings: sides.warnings.iter().map(|w| w.to_string()).collect(),
     };
+    let banner = report::unknown_banner(&sides.unknown);
     print(&match args.format {
-        ReportFormat::Json => report::pretty(&report::whatif::json(&report)),
-        ReportFormat::Text => report::whatif::text(&report),
-        ReportFormat::Markdown => report::whatif::markdown(&report),
+        ReportFormat::Json => {
+            let mut v = report::whatif::json(&report);
+            report::with_provenance(&mut v, None, &sides.unknown);
+            report::pretty(&v)
+        }
+        ReportFormat::Text => banner + &report::whatif::text(&report),
+        ReportFormat::Markdown => banner + &report::whatif::markdown(&report),
         ReportFormat::Html => report::diagram::html::whatif_report(&report),
         ReportFormat::Sarif => {
             return Err(miette::miette!(
@@ -182,7 +195,7 @@ fn compare(command: &str, subject: String, sides: Sides, args: &IntentArgs) -> m
             ))
         }
     })?;
-    Ok(report.exit_code())
+    Ok(report.exit_code().max(u8::from(!sides.unknown.is_empty())))
 }
 
 /// `whatif --plan`: Terraform plans applied to a snapshot or, greenfield,

@@ -947,7 +947,7 @@ impl<'t, 'n> Attributor<'t, 'n> {
         };
         let h = key.header;
         let (role, role_note) = self.role(info, dir, &h, key.syn);
-        let notes: Vec<String> = role_note.map(role_note_text).into_iter().collect();
+        let mut notes: Vec<String> = role_note.map(role_note_text).into_iter().collect();
         let mut allowed_by = Vec::new();
 
         // Security groups: new flows only (C1.2). ENIs without groups (NAT
@@ -965,15 +965,17 @@ impl<'t, 'n> Attributor<'t, 'n> {
                 }
                 Role::Request => Some(self.sg_check(info, dir, &h)),
                 Role::Either => {
-                    let c = self.sg_check(info, dir, &h);
-                    if c.verdict == Verdict::Allow {
-                        Some(c)
-                    } else if self.sg_admits(info, flip(dir), &reverse(&h)) {
+                    let mut c = self.sg_check(info, dir, &h);
+                    if c.verdict != Verdict::Allow && self.sg_admits(info, flip(dir), &reverse(&h))
+                    {
+                        // Either reading stands: an ACCEPT is the reply the
+                        // groups admit, a REJECT the request they deny (an
+                        // admitted reply is logged ACCEPT, D-icmp.1).
                         allowed_by.push("security groups: as a reply to an admitted ICMP request (stateful, C1.2; flow logs do not record the ICMP type)".to_string());
-                        None
-                    } else {
-                        Some(c)
+                        c.verdict = Verdict::Partial;
+                        notes.push("ICMP type not logged: as a reply the security groups would have accepted it, and an accepted reply is logged ACCEPT, so a REJECT is the request, which they deny".to_string());
                     }
+                    Some(c)
                 }
             }
         };

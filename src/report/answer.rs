@@ -27,7 +27,11 @@ pub fn json(answer: PathAnswer, cx: &Context) -> String {
         PathAnswer::LoadBalancer(a) => elb::json(&a, cx.warnings),
         PathAnswer::Path(mut a) => {
             a.notes.extend(cx.provenance.clone());
-            json::path_analysis(&a, cx.warnings)
+            let mut v = json::path_analysis(&a, cx.warnings);
+            if a.unknown {
+                v["Status"] = serde_json::json!("unknown");
+            }
+            v
         }
     };
     with_provenance(&mut v, cx.provenance_json.clone(), cx.unknown);
@@ -48,7 +52,20 @@ pub fn text(answer: PathAnswer, cx: &Context, style: Style) -> String {
         }
         PathAnswer::Path(mut a) => {
             a.notes.extend(cx.provenance.clone());
-            banner + &text::path_analysis(&a, cx.warnings, style)
+            let body = text::path_analysis(&a, cx.warnings, style);
+            // What the snapshot lacks makes the answer unknown: no headline
+            // may read as a verdict (the blockers list says what is missing).
+            let body = if cx.unknown.is_empty() && !a.unknown {
+                body
+            } else {
+                body.replacen("NOT REACHABLE", "UNKNOWN", 1)
+            };
+            let banner = if banner.is_empty() && a.unknown {
+                "UNKNOWN — the answer depends on resources the snapshot describes ambiguously: what follows is not a verdict\n\n".to_string()
+            } else {
+                banner
+            };
+            banner + &body
         }
     }
 }

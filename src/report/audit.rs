@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use serde_json::{json, Map, Value};
 
 use super::json::{component, hops};
+use super::{unknown_banner, Unknown};
 use crate::audit::{AuditResult, Finding};
 use crate::packet::*;
 
@@ -140,12 +141,24 @@ fn list(ids: &[String], max: usize) -> String {
 }
 
 pub fn text(r: &AuditResult, warnings: &[String]) -> String {
-    let mut out = String::new();
+    text_over(r, warnings, &[])
+}
+
+/// [`text`] when the snapshot lacks kinds the audit depends on
+/// (`unknown`): the banner first, and "no findings" is never called
+/// exhaustive, since a finding through what is missing cannot be ruled out.
+pub fn text_over(r: &AuditResult, warnings: &[String], unknown: &Unknown) -> String {
+    let mut out = unknown_banner(unknown);
     let sources: std::collections::BTreeSet<&String> =
         r.findings.iter().flat_map(|f| &f.sources).collect();
     let dests: std::collections::BTreeSet<&String> =
         r.findings.iter().flat_map(|f| &f.destinations).collect();
-    if r.findings.is_empty() {
+    if r.findings.is_empty() && !unknown.is_empty() {
+        out.push_str(&format!(
+            "audit {}: no findings among what the snapshot holds ({} ENIs analysed) — not exhaustive: findings through what is missing cannot be ruled out\n",
+            r.scope, r.analyzed_enis
+        ));
+    } else if r.findings.is_empty() {
         out.push_str(&format!(
             "audit {}: no findings — no path matches the scope ({} ENIs analysed, exhaustively)\n",
             r.scope, r.analyzed_enis

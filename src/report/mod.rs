@@ -34,7 +34,7 @@ pub fn unknown_banner(unknown: &Unknown) -> String {
     }
     let what: Vec<&str> = unknown.iter().map(|(w, _)| w.as_str()).collect();
     format!(
-        "UNKNOWN — the snapshot is incomplete ({} could not be pulled): what follows is not a verdict\n\n",
+        "UNKNOWN — the snapshot is incomplete ({}): what follows is not a verdict\n\n",
         what.join(", ")
     )
 }

@@ -1105,9 +1105,75 @@ fn check_references(raw: &RawSnapshot, net: &Network, warnings: &mut Vec<Warning
         );
     };
     let known_sgs: BTreeSet<&str> = net.security_groups.keys().map(String::as_str).collect();
+    // Every reference is checked whatever its kind, even when the snapshot
+    // holds none of that kind: a missing VPC or group is as unknown as a
+    // missing route target (R-partial.3 of docs/semantics-additions.md).
+    let vpc = |id: &str| net.vpcs.contains_key(id);
     for (s, origin) in &raw.subnets {
-        if !net.vpcs.contains_key(&s.vpc_id) && !raw.vpcs.is_empty() {
+        if !vpc(&s.vpc_id) {
             missing(origin, "VpcId", "VPC", &s.vpc_id);
+        }
+    }
+    for (rt, origin) in &raw.route_tables {
+        if !vpc(&rt.vpc_id) {
+            missing(origin, "VpcId", "VPC", &rt.vpc_id);
+        }
+    }
+    for (acl, origin) in &raw.network_acls {
+        let model = &net.network_acls[&acl.network_acl_id];
+        if !vpc(&model.vpc_id) {
+            missing(origin, "VpcId", "VPC", &model.vpc_id);
+        }
+        for s in model
+            .subnet_ids
+            .iter()
+            .filter(|s| !net.subnets.contains_key(*s))
+        {
+            missing(origin, "Associations", "subnet", s);
+        }
+    }
+    for (sg, origin) in &raw.security_groups {
+        let model = &net.security_groups[&sg.group_id];
+        if let Some(v) = model.vpc_id.as_deref().filter(|v| !vpc(v)) {
+            missing(origin, "VpcId", "VPC", v);
+        }
+        let referenced: BTreeSet<&str> = model
+            .ingress
+            .iter()
+            .chain(&model.egress)
+            .filter_map(|r| match &r.peer {
+                SgPeer::Group { group_id, .. } => Some(group_id.as_str()),
+                _ => None,
+            })
+            .filter(|g| !known_sgs.contains(g))
+            .collect();
+        for g in referenced {
+            missing(origin, "IpPermissions", "security group", g);
+        }
+    }
+    for (igw, origin) in &raw.internet_gateways {
+        for a in igw.attachments.iter().filter(|a| !vpc(&a.vpc_id)) {
+            missing(origin, "Attachments", "VPC", &a.vpc_id);
+        }
+    }
+    for (nat, origin) in &raw.nat_gateways {
+        if !net.subnets.contains_key(&nat.subnet_id) {
+            missing(origin, "SubnetId", "subnet", &nat.subnet_id);
+        }
+    }
+    for (reservation, origin) in &raw.reservations {
+        for (i, inst) in reservation.instances.iter().enumerate() {
+            let field = |f: &str| format!("Instances[{i}].{f}");
+            if let Some(v) = inst.vpc_id.as_deref().filter(|v| !vpc(v)) {
+                missing(origin, &field("VpcId"), "VPC", v);
+            }
+            if let Some(s) = inst
+                .subnet_id
+                .as_deref()
+                .filter(|s| !net.subnets.contains_key(*s))
+            {
+                missing(origin, &field("SubnetId"), "subnet", s);
+            }
         }
     }
     for (rt, origin) in &raw.route_tables {
@@ -1147,7 +1213,7 @@ fn check_references(raw: &RawSnapshot, net: &Network, warnings: &mut Vec<Warning
         }
         for a in &rt.associations {
             if let Some(s) = &a.subnet_id {
-                if !net.subnets.contains_key(s) && !raw.subnets.is_empty() {
+                if !net.subnets.contains_key(s) {
                     missing(origin, "Associations", "subnet", s);
                 }
             }
@@ -1184,6 +1250,9 @@ fn check_references(raw: &RawSnapshot, net: &Network, warnings: &mut Vec<Warning
         if !net.subnets.contains_key(&eni.subnet_id) {
             missing(origin, "SubnetId", "subnet", &eni.subnet_id);
         }
+        if !vpc(&eni.vpc_id) {
+            missing(origin, "VpcId", "VPC", &eni.vpc_id);
+        }
         if let Some(p) = net.network_interfaces.get(&eni.network_interface_id) {
             for ip in &p.private_ips {
                 if let Some(cidr) = outside(&eni.subnet_id, ip.address) {
@@ -1200,7 +1269,7 @@ fn check_references(raw: &RawSnapshot, net: &Network, warnings: &mut Vec<Warning
             }
         }
         for g in &eni.groups {
-            if !known_sgs.contains(g.group_id.as_str()) && !raw.security_groups.is_empty() {
+            if !known_sgs.contains(g.group_id.as_str()) {
                 missing(origin, "Groups", "security group", &g.group_id);
             }
         }

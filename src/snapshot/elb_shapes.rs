@@ -138,7 +138,9 @@ pub struct TargetGroup {
     pub port: Option<u16>,
     #[serde(default)]
     pub vpc_id: Option<String>,
-    /// `instance`, `ip`, `lambda` or `alb`.
+    /// `instance`, `ip`, `lambda` or `alb`; older API output omits it,
+    /// and AWS's default is `instance` (CreateTargetGroup `TargetType`).
+    #[serde(default = "instance_target_type")]
     pub target_type: String,
     #[serde(default)]
     pub load_balancer_arns: Vec<String>,
@@ -250,4 +252,8 @@ pub struct ClassicListener {
 #[serde(rename_all = "PascalCase")]
 pub struct ClassicInstance {
     pub instance_id: String,
+}
+
+fn instance_target_type() -> String {
+    "instance".into()
 }

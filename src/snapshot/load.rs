@@ -61,6 +61,9 @@ pub struct RawSnapshot {
     pub files: Vec<PathBuf>,
     pub bytes: u64,
     pub warnings: Vec<Warning>,
+    /// Every top-level key read, so that a kind no file holds at all
+    /// (not even as an empty list) is known to be absent.
+    pub keys_seen: std::collections::BTreeSet<String>,
 }
 
 /// What the ELB calls print (see `elb_shapes` for the wrappers).
@@ -319,6 +322,7 @@ pub fn read_text(
     };
     let top = top.without_duplicates(file, text)?;
     for (key, value) in top {
+        raw.keys_seen.insert(key.clone());
         let ctx = Ctx {
             file,
             text,
@@ -380,14 +384,21 @@ pub fn read_text(
             "LoadBalancerAttributes" => ctx.list(&mut raw.elb.lb_attributes)?,
             "TargetGroupAttributes" => ctx.list(&mut raw.elb.tg_attributes)?,
             "LoadBalancerDescriptions" => ctx.list(&mut raw.elb.classic)?,
-            "TargetHealthDescriptions" => return Err(ctx.unwrapped(
-                "`describe-target-health` output does not name its target group",
-                "wrap it as {\"LoadBalancerTargetHealth\": [{\"TargetGroupArn\": \"arn:…\", \"TargetHealthDescriptions\": [...]}]} (Batfish's layout), one element per target group",
-            )),
-            "Attributes" => return Err(ctx.unwrapped(
-                "`describe-*-attributes` output does not name its load balancer or target group",
-                "wrap it as {\"LoadBalancerAttributes\": [{\"LoadBalancerArn\": \"arn:…\", \"Attributes\": [...]}]} or {\"TargetGroupAttributes\": [{\"TargetGroupArn\": \"arn:…\", \"Attributes\": [...]}]}",
-            )),
+            // Raw `aws elbv2 describe-target-health` and
+            // `describe-*-attributes` output, as a user saves it, does not
+            // say which target group or load balancer it describes: it
+            // cannot be used, but it is what AWS prints, so it is skipped
+            // with a warning (health is only shown, never used in a verdict).
+            "TargetHealthDescriptions" => raw.warnings.push(Warning {
+                message: "`TargetHealthDescriptions` as `aws elbv2 describe-target-health` prints it does not name its target group; ignored (health is shown, never used in a verdict). To show it, wrap it as {\"LoadBalancerTargetHealth\": [{\"TargetGroupArn\": \"arn:…\", \"TargetHealthDescriptions\": [...]}]}".into(),
+                file: Some(file.to_path_buf()),
+                json_path: Some(key.clone()),
+            }),
+            "Attributes" => raw.warnings.push(Warning {
+                message: "`Attributes` as `aws elbv2 describe-load-balancer-attributes` / `describe-target-group-attributes` prints it does not name its load balancer or target group; ignored (defaults assumed). To use it, wrap it as {\"LoadBalancerAttributes\": [{\"LoadBalancerArn\": \"arn:…\", \"Attributes\": [...]}]} or {\"TargetGroupAttributes\": [{\"TargetGroupArn\": \"arn:…\", \"Attributes\": [...]}]}".into(),
+                file: Some(file.to_path_buf()),
+                json_path: Some(key.clone()),
+            }),
             "VpcreachSnapshot" => raw.metadata = Some(ctx.one::<serde_json::Value>()?),
             // Paging tokens and other envelope keys the CLI may print.
             "NextToken" | "ResponseMetadata" => {}
@@ -510,23 +521,19 @@ impl Ctx<'_> {
                 .next()
                 .unwrap_or(&message)
                 .to_string();
+            let local = offset_of(raw, inner.line(), inner.column());
+            let message = match string_ending_at(raw, local) {
+                Some(v) if message.starts_with("invalid IP") && v.contains(':') => {
+                    format!("IPv6 where IPv4 is expected: `{v}` (this field holds IPv4 only; AWS prints IPv6 in its own `Ipv6…` fields)")
+                }
+                _ => message,
+            };
             let help = hint_for(&message, self.key);
             SnapshotError::at(self.file, self.text, offset, json_path, message, help)
         })
     }
 
     /// A located error for output that cannot stand alone in a snapshot.
-    fn unwrapped(&self, message: &str, help: &str) -> SnapshotError {
-        SnapshotError::at(
-            self.file,
-            self.text,
-            self.base_offset(),
-            self.key.to_string(),
-            message.to_string(),
-            Some(help.to_string()),
-        )
-    }
-
     fn list<T: DeserializeOwned>(&self, out: &mut Vec<(T, Origin)>) -> Result<(), SnapshotError> {
         let items: Vec<T> = self.one()?;
         for (i, item) in items.into_iter().enumerate() {
@@ -542,6 +549,19 @@ impl Ctx<'_> {
         }
         Ok(())
     }
+}
+
+/// The JSON string literal whose closing quote is at or just before
+/// `offset` (where serde reports a bad value), without its quotes.
+fn string_ending_at(text: &str, offset: usize) -> Option<&str> {
+    let end = text[offset.min(text.len())..]
+        .chars()
+        .next()
+        .map_or(offset, |c| offset + c.len_utf8());
+    let before = text.get(..end)?.trim_end();
+    let body = before.strip_suffix('"')?;
+    let start = body.rfind('"')?;
+    Some(&body[start + 1..])
 }
 
 fn hint_for(message: &str, key: &str) -> Option<String> {
@@ -565,6 +585,8 @@ fn hint_for(message: &str, key: &str) -> Option<String> {
             "the value has the wrong JSON type for this field; compare with the AWS CLI output"
                 .into(),
         )
+    } else if message.starts_with("IPv6 where IPv4") {
+        Some("move the IPv6 CIDR or address to the `Ipv6…` field AWS prints it in (e.g. `Ipv6CidrBlockAssociationSet`, `DestinationIpv6CidrBlock`, `Ipv6Ranges`)".into())
     } else if message.contains("invalid IP") || message.contains("address") {
         Some("expected an IPv4 address or CIDR such as 10.0.0.0/16".into())
     } else {

@@ -56,6 +56,8 @@ pub struct Snapshot {
     pub bytes: u64,
     /// What `pull` recorded (tool version, time, account, skipped calls).
     pub metadata: Option<serde_json::Value>,
+    /// Kinds every path depends on that no file holds at all.
+    pub absent: Vec<MissingKind>,
 }
 
 /// Load a snapshot directory tree or single JSON file.
@@ -81,6 +83,9 @@ pub fn load_documents<'a>(
 fn finish(raw: &mut load::RawSnapshot) -> Snapshot {
     let mut warnings = std::mem::take(&mut raw.warnings);
     warnings.extend(missing_from_metadata(raw.metadata.as_ref()));
+    // Not a warning: a file checked on its own lacks them by design; the
+    // answers that depend on them say so (`missing_for_paths`).
+    let absent = absent_kinds(&raw.keys_seen);
     let network = convert::to_network(raw, &mut warnings);
     Snapshot {
         network,
@@ -88,8 +93,38 @@ fn finish(raw: &mut load::RawSnapshot) -> Snapshot {
         files: std::mem::take(&mut raw.files),
         bytes: raw.bytes,
         metadata: raw.metadata.take(),
+        absent,
     }
 }
+
+/// The kinds every path question depends on, with the call that prints
+/// them: every VPC has a main route table, a default NACL and a default
+/// security group (R-partial.1 of docs/semantics-additions.md), and
+/// whether an internet gateway exists decides every internet path, so a
+/// snapshot without their key cannot have been complete.
+const NEEDED_FOR_PATHS: &[(&str, &str)] = &[
+    ("InternetGateways", "ec2:DescribeInternetGateways"),
+    ("RouteTables", "ec2:DescribeRouteTables"),
+    ("NetworkAcls", "ec2:DescribeNetworkAcls"),
+    ("SecurityGroups", "ec2:DescribeSecurityGroups"),
+];
+
+/// [`NEEDED_FOR_PATHS`] kinds whose key no file of the snapshot holds.
+fn absent_kinds(keys_seen: &std::collections::BTreeSet<String>) -> Vec<MissingKind> {
+    NEEDED_FOR_PATHS
+        .iter()
+        .filter(|(key, _)| !keys_seen.contains(*key))
+        .map(|(key, action)| MissingKind {
+            region: ABSENT.into(),
+            key: key.to_string(),
+            action: action.to_string(),
+        })
+        .collect()
+}
+
+/// The `region` of a [`MissingKind`] that no file holds (rather than one
+/// `pull --allow-partial` recorded for a region).
+pub const ABSENT: &str = "no file of the snapshot";
 
 /// A kind of resource `pull --allow-partial` could not read in a region.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -141,6 +176,7 @@ impl Snapshot {
     pub fn missing_for_paths(&self, load_balancers: bool) -> Vec<MissingKind> {
         self.missing()
             .into_iter()
+            .chain(self.absent.iter().cloned())
             .filter(|m| !NOT_NEEDED_FOR_PATHS.contains(&m.key.as_str()))
             .filter(|m| load_balancers || !LOAD_BALANCER_KINDS.contains(&m.key.as_str()))
             .collect()

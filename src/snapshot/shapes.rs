@@ -15,8 +15,14 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "PascalCase")]
 pub struct Tag {
     pub key: String,
-    #[serde(default)]
+    /// AWS prints `"Value": null` for a tag set without a value.
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub value: String,
+}
+
+/// `null` read as the empty string.
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]

@@ -176,7 +176,7 @@ pub fn analyze_endpoints(
     let mut notes = trip.notes;
     notes.sort();
     notes.dedup();
-    PathAnalysis {
+    let mut analysis = PathAnalysis {
         query: query.clone(),
         source: describe_endpoint(topo.net, src, &query.source),
         destination: describe_endpoint(topo.net, dst, &query.destination),
@@ -188,6 +188,75 @@ pub fn analyze_endpoints(
         admitted,
         arrived,
         notes,
+        unknown: false,
+    };
+    mark_ambiguous(topo.net, &mut analysis);
+    analysis
+}
+
+/// Two resources described under one id with different content (the
+/// loader's `ambiguous_ids`, each with a located warning): an answer that
+/// depends on either is unknown, never the one the merge kept
+/// (R-ambiguous.1 of docs/semantics-additions.md).
+fn mark_ambiguous(net: &Network, a: &mut PathAnalysis) {
+    if net.ambiguous_ids.is_empty() {
+        return;
+    }
+    let mut ids: Vec<&str> = vec![&a.source.id, &a.destination.id];
+    for h in a.forward.iter().chain(&a.ret) {
+        ids.push(&h.component.id);
+        ids.extend(h.attached_to.as_ref().map(|c| c.id.as_str()));
+        ids.extend(h.subnet.as_deref());
+        ids.extend(h.vpc.as_deref());
+        ids.extend(h.route_table_id.as_deref());
+        ids.extend(h.sg_rule.as_ref().map(|m| m.group_id.as_str()));
+    }
+    for e in &a.explanations {
+        ids.extend(e.components.iter().map(|(_, c)| c.id.as_str()));
+    }
+    // An instance's interfaces and an interface's groups and subnet decide
+    // the answer even when the walk stopped before their hop.
+    let mut deps: BTreeSet<String> = ids.iter().map(|s| s.to_string()).collect();
+    for id in ids {
+        let enis: Vec<&String> = match net.instances.get(id) {
+            Some(i) => i.network_interface_ids.iter().collect(),
+            None => net
+                .network_interfaces
+                .get_key_value(id)
+                .map(|(k, _)| k)
+                .into_iter()
+                .collect(),
+        };
+        for eni in enis {
+            deps.insert(eni.clone());
+            if let Some(e) = net.network_interfaces.get(eni) {
+                deps.extend(e.group_ids.iter().cloned());
+                deps.insert(e.subnet_id.clone());
+            }
+        }
+    }
+    let ambiguous: Vec<&String> = net
+        .ambiguous_ids
+        .iter()
+        .filter(|id| deps.contains(*id))
+        .collect();
+    if ambiguous.is_empty() {
+        return;
+    }
+    a.forward_found = false;
+    a.admitted = HeaderSet::empty();
+    a.unknown = true;
+    for id in ambiguous {
+        let mut e = Explanation::new(
+            ExplanationCode::UnknownResource,
+            format!("{id} is described more than once with different content (see the warnings): the answer depends on it, so it is unknown, not a verdict"),
+            &HeaderSet::empty(),
+        );
+        e.components.push(("Component", walk::comp(net, id)));
+        e.fix = Some(format!(
+            "describe {id} once, as AWS prints it (anonymised or merged inputs can reuse an id)"
+        ));
+        a.explanations.push(e);
     }
 }
 

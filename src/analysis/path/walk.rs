@@ -203,11 +203,7 @@ impl<'t, 'n> Walk<'t, 'n> {
         after: HeaderSet,
         explanation: impl FnOnce() -> Explanation,
     ) -> HeaderSet {
-        if after.is_empty() && !before.is_empty() {
-            if self.record {
-                trace.explanations.push(explanation());
-            }
-            trace.blocked = true;
+        if self.gate_unmarked(trace, before, &after, explanation) {
             if let Some(h) = trace.hops.last_mut() {
                 h.blocked = true;
             }
@@ -215,6 +211,25 @@ impl<'t, 'n> Walk<'t, 'n> {
         } else {
             after
         }
+    }
+
+    /// [`Self::gate`] without marking a hop, for a blocker whose hop is
+    /// not recorded yet: true when it stopped everything.
+    fn gate_unmarked(
+        &self,
+        trace: &mut Trace,
+        before: &HeaderSet,
+        after: &HeaderSet,
+        explanation: impl FnOnce() -> Explanation,
+    ) -> bool {
+        let stopped = after.is_empty() && !before.is_empty();
+        if stopped {
+            if self.record {
+                trace.explanations.push(explanation());
+            }
+            trace.blocked = true;
+        }
+        stopped
     }
 
     /// Record a blocker after which nothing can be followed.
@@ -245,21 +260,42 @@ impl<'t, 'n> Walk<'t, 'n> {
         self.stop(trace, e)
     }
 
+    /// The state of `eni` (and its instance) as a blocker, marked on the
+    /// last hop recorded: the ENI's own (see [`Self::own_state_blocks`]).
     pub(super) fn state_checks(
         &self,
         trace: &mut Trace,
         eni: &NetworkInterface,
         set: HeaderSet,
     ) -> HeaderSet {
-        if self.mode == Mode::Return {
-            return set;
+        if self.own_state_blocks(trace, eni, &set) {
+            if let Some(h) = trace.hops.last_mut() {
+                h.blocked = true;
+            }
         }
-        let mut set = set;
+        set
+    }
+
+    /// Record the explanations of what in `eni`'s own state (a stopped
+    /// instance C10.6, a detached ENI C10.1) stops `set`, without marking
+    /// any hop: the caller marks the ENI's hop, so that the ✗ lands on
+    /// the component the explanation names and not on an earlier hop
+    /// that allowed the traffic. True when it stops everything.
+    pub(super) fn own_state_blocks(
+        &self,
+        trace: &mut Trace,
+        eni: &NetworkInterface,
+        set: &HeaderSet,
+    ) -> bool {
+        if self.mode == Mode::Return {
+            return false;
+        }
+        let mut blocks = false;
         if let Some(inst_id) = eni.attachment.as_ref().and_then(|a| a.instance_id.as_ref()) {
             if let Some(inst) = self.net().instances.get(inst_id) {
                 if inst.state != InstanceState::Running {
                     let before = set.clone();
-                    set = self.gate(trace, &before, HeaderSet::empty(), || {
+                    blocks |= self.gate_unmarked(trace, &before, &HeaderSet::empty(), || {
                         let mut e = self.explanation(
                             ExplanationCode::BadState,
                             format!(
@@ -282,7 +318,7 @@ impl<'t, 'n> Walk<'t, 'n> {
             .is_some_and(|a| a.status == EniAttachmentStatus::Attached);
         if !requester_managed && !attached {
             let before = set.clone();
-            set = self.gate(trace, &before, HeaderSet::empty(), || {
+            blocks |= self.gate_unmarked(trace, &before, &HeaderSet::empty(), || {
                 let mut e = self.explanation(
                     ExplanationCode::BadStateAttachment,
                     format!(
@@ -296,7 +332,7 @@ impl<'t, 'n> Walk<'t, 'n> {
                 e
             });
         }
-        set
+        blocks
     }
 
     pub(super) fn sg_check(
@@ -769,7 +805,7 @@ impl<'t, 'n> Walk<'t, 'n> {
                 eni.description.as_deref().unwrap_or(&eni.interface_type)
             ));
         }
-        let set = self.state_checks(&mut trace, eni, set);
+        let own_state_blocks = self.own_state_blocks(&mut trace, eni, &set);
         let set = self.sg_check(&mut trace, eni, Direction::Ingress, set);
         let role = if self.mode == Mode::Return {
             "network interface (reply arrives)"
@@ -777,6 +813,7 @@ impl<'t, 'n> Walk<'t, 'n> {
             "network interface (destination)"
         };
         let mut hop = self.hop(&eni.id, role, &set);
+        hop.blocked = own_state_blocks;
         hop.attached_to = eni
             .attachment
             .as_ref()
