@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use clap::ValueEnum;
-use miette::Report;
+use miette::{IntoDiagnostic, Report};
 
 use super::common::{load, load_scope, print};
 use vpcreach::change::Applied;
@@ -169,7 +169,13 @@ fn compare(command: &str, subject: String, sides: Sides, args: &IntentArgs) -> m
         warnings: sides.warnings.iter().map(|w| w.to_string()).collect(),
     };
     print(&match args.format {
-        ReportFormat::Json => report::pretty(&report::whatif::json(&report)),
+        ReportFormat::Json => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            report::whatif::write_json(&report, &mut out)
+                .and_then(|()| std::io::Write::flush(&mut out))
+                .into_diagnostic()?;
+            return Ok(report.exit_code());
+        }
         ReportFormat::Text => report::whatif::text(&report),
         ReportFormat::Markdown => report::whatif::markdown(&report),
         ReportFormat::Sarif => {
