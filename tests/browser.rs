@@ -13,11 +13,11 @@ use std::process::Command;
 mod diagram_support;
 
 use diagram_support::*;
-use vpcreach::whatif::differential;
 use vpcreach::analysis::{elb, path};
 use vpcreach::report::diagram::{html, path as pictures, svg, topology};
 use vpcreach::report::whatif;
 use vpcreach::topology::Topology;
+use vpcreach::whatif::differential;
 
 pub struct Browser {
     binary: PathBuf,

@@ -44,9 +44,8 @@ pub struct ReachChange {
     /// `path` for exactly this traffic where it passes (after for gained,
     /// before for lost): the hops that let it through.
     pub passing: PathAnalysis,
-    /// `path` for exactly this traffic where it does not pass: the blockers
-    /// (its hops are not kept). `None` when an endpoint does not exist on
-    /// that side.
+    /// `path` for exactly this traffic where it does not pass: the blockers.
+    /// `None` when an endpoint does not exist on that side.
     pub blocked: Option<PathAnalysis>,
 }
 
@@ -188,14 +187,8 @@ fn explain(
     }
     let traffic = if pinned.is_empty() { traffic } else { pinned };
     let passing = path::analyze_endpoints(pass, &q, &s, &d, traffic.clone());
-    let blocked = resolve(fail, source, destination).map(|(s, d)| {
-        let mut analysis = path::analyze_endpoints(fail, &q, &s, &d, traffic.clone());
-        // Reports name this side's blockers, never its hops, and a wide
-        // change holds tens of thousands of these at once.
-        analysis.forward = Vec::new();
-        analysis.ret = Vec::new();
-        analysis
-    });
+    let blocked = resolve(fail, source, destination)
+        .map(|(s, d)| path::analyze_endpoints(fail, &q, &s, &d, traffic.clone()));
     Some(ReachChange {
         source: passing.source.clone(),
         destination: passing.destination.clone(),

@@ -6,11 +6,11 @@
 //! know: how a hop was decided (it only reads `Hop` and `Explanation`).
 
 use super::model::{Diagram, NodeKind};
-use crate::whatif::differential::ReachChange;
 use crate::analysis::elb::LbAnalysis;
 use crate::analysis::{ComponentRef, Explanation, Hop, PathAnalysis};
 use crate::audit::Finding;
 use crate::report::text::{hop_detail, name};
+use crate::whatif::differential::ReachChange;
 
 /// Target legs drawn for one load balancer; the rest are counted in one node.
 pub const LB_LEGS_MAX: usize = 16;
