@@ -1096,3 +1096,52 @@ fn class_walks_equal_pairwise_on_generated_estates() {
     }
     assert!(changed >= 3, "only {changed} edits changed anything");
 }
+
+// ------------------------------------------------------------ streamed JSON
+
+/// `whatif --format json` writes its report pair by pair; the bytes must be
+/// those of the whole value printed at once, with pairs, none, or both sides.
+#[test]
+fn streamed_json_equals_the_whole_value_printed() {
+    use vpcreach::report;
+    let base = fixture("three-tier");
+    let changes = [
+        // gains one pair
+        format!(
+            r#"[{{"Action": "AuthorizeSecurityGroupIngress", "GroupId": "{APP_SG}",
+                 "IpPermissions": [{{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
+                                     "UserIdGroupPairs": [{{"GroupId": "{WEB_SG}"}}]}}]}}]"#
+        ),
+        // loses three pairs
+        format!(
+            r#"[{{"Action": "RevokeSecurityGroupIngress", "GroupId": "{WEB_SG}",
+                 "IpPermissions": [{{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+                                     "IpRanges": [{{"CidrIp": "0.0.0.0/0"}}]}}]}}]"#
+        ),
+        // changes nothing
+        "[]".to_string(),
+    ];
+    for change in &changes {
+        let file = parse(change);
+        let applied = file.apply(&base).expect("change applies");
+        let result = whatif::compare(&base, &applied.network, &WhatifOptions::default())
+            .expect("no intents, no scope");
+        let r = report::whatif::Report {
+            command: "whatif",
+            subject: "test".into(),
+            applied: &applied.applied,
+            config: &result.config,
+            diff: &result.diff,
+            intents: &result.intents,
+            notes: vec!["a note".into()],
+            warnings: vec![],
+        };
+        let mut streamed = Vec::new();
+        report::whatif::write_json(&r, &mut streamed).expect("writes to memory");
+        assert_eq!(
+            String::from_utf8(streamed).expect("UTF-8"),
+            report::pretty(&report::whatif::json(&r)),
+            "{change}"
+        );
+    }
+}

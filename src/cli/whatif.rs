@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use clap::ValueEnum;
-use miette::Report;
+use miette::{IntoDiagnostic, Report};
 
 use super::common::{load, load_scope, print, unknown_for_all_pairs};
 use vpcreach::change::Applied;
@@ -181,6 +181,15 @@ fn compare(command: &str, subject: String, sides: Sides, args: &IntentArgs) -> m
     let banner = report::unknown_banner(&sides.unknown);
     print(&match args.format {
         ReportFormat::Json => {
+            if sides.unknown.is_empty() {
+                // Streamed pair by pair: a wide change writes hundreds of
+                // megabytes, which must never be held as one JSON value.
+                let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+                report::whatif::write_json(&report, &mut out)
+                    .and_then(|()| std::io::Write::flush(&mut out))
+                    .into_diagnostic()?;
+                return Ok(report.exit_code());
+            }
             let mut v = report::whatif::json(&report);
             report::with_provenance(&mut v, None, &sides.unknown);
             report::pretty(&v)

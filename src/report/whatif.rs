@@ -203,9 +203,19 @@ fn intent_json(i: &IntentResult) -> Value {
 }
 
 pub fn json(r: &Report) -> Value {
-    json!({
+    let mut v = json!({
         "Gained": r.diff.gained.iter().map(|x| finding_json(x, true)).collect::<Vec<_>>(),
         "Lost": r.diff.lost.iter().map(|x| finding_json(x, false)).collect::<Vec<_>>(),
+    });
+    if let (Value::Object(head), Value::Object(rest)) = (&mut v, summary_json(r)) {
+        head.extend(rest);
+    }
+    v
+}
+
+/// Everything in the JSON report but the gained and lost pairs, in order.
+fn summary_json(r: &Report) -> Value {
+    json!({
         "ConfigurationChanges": r.config.iter().map(config_json).collect::<Vec<_>>(),
         "Intents": r.intents.iter().map(intent_json).collect::<Vec<_>>(),
         "AppliedCalls": r.applied.iter().map(|a| json!({"Index": a.index, "Action": a.action, "Result": a.summary})).collect::<Vec<_>>(),
@@ -215,6 +225,41 @@ pub fn json(r: &Report) -> Value {
         "Notes": r.notes,
         "Warnings": r.warnings,
     })
+}
+
+/// [`json`] written pretty as it is made, byte for byte what
+/// `report::pretty(&json(r))` gives: a change that gains 50,000 pairs
+/// would otherwise hold every pair's value tree and the whole text at once
+/// (gigabytes). One pair's value at a time is held instead.
+pub fn write_json(r: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    out.write_all(b"{\n")?;
+    for (key, list, gained) in [
+        ("Gained", &r.diff.gained, true),
+        ("Lost", &r.diff.lost, false),
+    ] {
+        if list.is_empty() {
+            writeln!(out, "  \"{key}\": [],")?;
+            continue;
+        }
+        writeln!(out, "  \"{key}\": [")?;
+        for (i, x) in list.iter().enumerate() {
+            let one = serde_json::to_string_pretty(&finding_json(x, gained))
+                .expect("a JSON value serialises");
+            // JSON strings escape their newlines, so every line break is
+            // the printer's own: indent each line to the array's depth.
+            for (n, line) in one.lines().enumerate() {
+                if n > 0 {
+                    out.write_all(b"\n")?;
+                }
+                write!(out, "    {line}")?;
+            }
+            out.write_all(if i + 1 < list.len() { b",\n" } else { b"\n" })?;
+        }
+        writeln!(out, "  ],")?;
+    }
+    let rest = serde_json::to_string_pretty(&summary_json(r)).expect("a JSON value serialises");
+    out.write_all(rest.strip_prefix("{\n").unwrap_or(&rest).as_bytes())?;
+    out.write_all(b"\n")
 }
 
 fn pair(r: &ReachChange) -> String {
