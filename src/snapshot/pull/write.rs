@@ -1,0 +1,178 @@
+//! Writing a snapshot: the `--output` check, the metadata document, JSON
+//! indented as the AWS CLI prints it, and the atomic replacement of an
+//! earlier snapshot (a temporary folder beside `--output`, swapped into
+//! place only when complete).
+//!
+//! Must not know: the SDK's types (it writes JSON values it is given).
+
+use super::*;
+
+/// The `--output` directory must be new, empty, or an earlier pull's
+/// snapshot: `pull` never replaces anything else.
+pub(super) fn check_output(output: &Path) -> Result<(), PullError> {
+    let err = |message: String| PullError::Output {
+        path: output.to_path_buf(),
+        message,
+    };
+    match std::fs::symlink_metadata(output) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(err(e.to_string())),
+        Ok(meta) if !meta.is_dir() => Err(err("it exists and is not a directory".into())),
+        Ok(_) => {
+            let mut entries = std::fs::read_dir(output).map_err(|e| err(e.to_string()))?;
+            if entries.next().is_none() || output.join(METADATA_FILE).is_file() {
+                Ok(())
+            } else {
+                Err(err(format!(
+                    "it is a non-empty directory without {METADATA_FILE}, so not a snapshot pull wrote; refusing to replace it"
+                )))
+            }
+        }
+    }
+}
+
+pub(super) fn fmt_time(t: SystemTime) -> String {
+    DateTime::from(t)
+        .fmt(DateTimeFormat::DateTime)
+        .unwrap_or_default()
+}
+
+pub(super) fn metadata(summary: &PullSummary, opts: &PullOptions, start: SystemTime) -> Value {
+    let mut m = json!({
+        "Tool": "vpcreach",
+        "Version": env!("CARGO_PKG_VERSION"),
+        "FormatVersion": FORMAT_VERSION,
+        "StartTime": fmt_time(start),
+        "EndTime": fmt_time(SystemTime::now()),
+        "DurationSeconds": (summary.elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
+        "Regions": summary.regions,
+        "Complete": summary.missing.is_empty(),
+        "Calls": summary.calls.iter().map(|c| json!({
+            "Region": c.region,
+            "Operation": c.operation,
+            "Action": iam_action(&c.operation),
+            "File": c.file,
+            "Key": c.key,
+            "Resources": c.resources,
+            "Requests": c.requests,
+        })).collect::<Vec<_>>(),
+        "Missing": summary.missing.iter().map(|m| json!({
+            "Region": m.region,
+            "Operation": m.operation,
+            "Action": m.action,
+            "Key": m.key,
+            "ErrorCode": m.error_code,
+            "Message": m.message,
+        })).collect::<Vec<_>>(),
+    });
+    let obj = m.as_object_mut().expect("object");
+    if let Some(a) = &summary.account {
+        obj.insert("Account".into(), json!(a));
+    }
+    if let Some(p) = &opts.profile {
+        obj.insert("Profile".into(), json!(p));
+    }
+    if let Some(u) = &opts.endpoint_url {
+        obj.insert("EndpointUrl".into(), json!(u));
+    }
+    json!({ "VpcreachSnapshot": m })
+}
+
+/// JSON as the AWS CLI prints it: four-space indent, trailing newline.
+pub(super) fn to_cli_json(v: &Value) -> Vec<u8> {
+    let mut buf = Vec::new();
+    let fmt = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+    let mut ser = serde_json::Serializer::with_formatter(&mut buf, fmt);
+    serde::Serialize::serialize(v, &mut ser).expect("a Value always serializes");
+    buf.push(b'\n');
+    buf
+}
+
+/// The temporary folder beside `output` a pull writes into.
+pub(super) fn temp_dir_for(output: &Path) -> PathBuf {
+    let name = output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "snapshot".into());
+    output.with_file_name(format!(".{name}.vpcreach-pull-{}", std::process::id()))
+}
+
+/// Write into a temporary folder beside `output`, then rename it into place;
+/// a previous snapshot at `output` is replaced only after the new one is
+/// complete on disk, and is left as it was if anything fails before that.
+pub(super) fn write_atomically(
+    output: &Path,
+    files: &BTreeMap<String, Vec<FileOut>>,
+    metadata: &Value,
+) -> Result<(), PullError> {
+    let output = if output.file_name().is_none() {
+        // `snap/.` or `/`: resolve so the temporary folder has a sibling path.
+        std::path::absolute(output).unwrap_or_else(|_| output.to_path_buf())
+    } else {
+        output.to_path_buf()
+    };
+    let io = |path: &Path, e: std::io::Error| PullError::Output {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    if let Some(parent) = output.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
+    }
+    let tmp = temp_dir_for(&output);
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp).map_err(|e| io(&tmp, e))?;
+    }
+    let result = (|| {
+        std::fs::create_dir(&tmp).map_err(|e| io(&tmp, e))?;
+        let stop = || match interrupted() {
+            true => Err(PullError::Interrupted { signal: "signal" }),
+            false => Ok(()),
+        };
+        for (region, outs) in files {
+            stop()?;
+            let dir = tmp.join(region);
+            std::fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
+            for f in outs {
+                stop()?;
+                let path = dir.join(f.file);
+                let doc = json!({ f.key: f.items });
+                write_file(&path, &to_cli_json(&doc)).map_err(|e| io(&path, e))?;
+            }
+        }
+        let path = tmp.join(METADATA_FILE);
+        write_file(&path, &to_cli_json(metadata)).map_err(|e| io(&path, e))?;
+        stop()?;
+        swap_into_place(&tmp, &output).map_err(|e| io(&output, e))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    result
+}
+
+pub(super) fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut f = std::fs::File::create(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
+/// Rename `tmp` to `output`. An existing `output` (empty, or an earlier
+/// snapshot) is first moved aside, and moved back if the rename fails.
+pub(super) fn swap_into_place(tmp: &Path, output: &Path) -> std::io::Result<()> {
+    if !output.exists() {
+        return std::fs::rename(tmp, output);
+    }
+    let old = tmp.with_file_name(format!(
+        "{}.old",
+        tmp.file_name().unwrap_or_default().to_string_lossy()
+    ));
+    if old.exists() {
+        std::fs::remove_dir_all(&old)?;
+    }
+    std::fs::rename(output, &old)?;
+    if let Err(e) = std::fs::rename(tmp, output) {
+        let _ = std::fs::rename(&old, output);
+        return Err(e);
+    }
+    std::fs::remove_dir_all(&old)
+}
