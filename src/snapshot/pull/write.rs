@@ -6,6 +6,7 @@
 //! Must not know: the SDK's types (it writes JSON values it is given).
 
 use super::*;
+use crate::snapshot::metadata::{self, CallEntry, MissingEntry, PullMetadata};
 
 /// The `--output` directory must be new, empty, or an earlier pull's
 /// snapshot: `pull` never replaces anything else.
@@ -37,45 +38,51 @@ pub(super) fn fmt_time(t: SystemTime) -> String {
         .unwrap_or_default()
 }
 
+/// The metadata document (`{"VpcreachSnapshot": ...}`) of a finished pull.
 pub(super) fn metadata(summary: &PullSummary, opts: &PullOptions, start: SystemTime) -> Value {
-    let mut m = json!({
-        "Tool": "vpcreach",
-        "Version": env!("CARGO_PKG_VERSION"),
-        "FormatVersion": FORMAT_VERSION,
-        "StartTime": fmt_time(start),
-        "EndTime": fmt_time(SystemTime::now()),
-        "DurationSeconds": (summary.elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
-        "Regions": summary.regions,
-        "Complete": summary.missing.is_empty(),
-        "Calls": summary.calls.iter().map(|c| json!({
-            "Region": c.region,
-            "Operation": c.operation,
-            "Action": iam_action(&c.operation),
-            "File": c.file,
-            "Key": c.key,
-            "Resources": c.resources,
-            "Requests": c.requests,
-        })).collect::<Vec<_>>(),
-        "Missing": summary.missing.iter().map(|m| json!({
-            "Region": m.region,
-            "Operation": m.operation,
-            "Action": m.action,
-            "Key": m.key,
-            "ErrorCode": m.error_code,
-            "Message": m.message,
-        })).collect::<Vec<_>>(),
-    });
-    let obj = m.as_object_mut().expect("object");
-    if let Some(a) = &summary.account {
-        obj.insert("Account".into(), json!(a));
-    }
-    if let Some(p) = &opts.profile {
-        obj.insert("Profile".into(), json!(p));
-    }
-    if let Some(u) = &opts.endpoint_url {
-        obj.insert("EndpointUrl".into(), json!(u));
-    }
-    json!({ "VpcreachSnapshot": m })
+    let meta = PullMetadata {
+        tool: Some("vpcreach".into()),
+        version: Some(env!("CARGO_PKG_VERSION").into()),
+        format_version: Some(FORMAT_VERSION),
+        start_time: Some(fmt_time(start)),
+        end_time: Some(fmt_time(SystemTime::now())),
+        duration_seconds: Some((summary.elapsed.as_secs_f64() * 1000.0).round() / 1000.0),
+        regions: Some(summary.regions.clone()),
+        complete: Some(summary.missing.is_empty()),
+        calls: Some(
+            summary
+                .calls
+                .iter()
+                .map(|c| CallEntry {
+                    region: Some(c.region.clone()),
+                    operation: Some(c.operation.clone()),
+                    action: Some(iam_action(&c.operation)),
+                    file: Some(c.file.clone()),
+                    key: Some(c.key.clone()),
+                    resources: Some(c.resources as u64),
+                    requests: Some(c.requests as u64),
+                })
+                .collect(),
+        ),
+        missing: Some(
+            summary
+                .missing
+                .iter()
+                .map(|m| MissingEntry {
+                    region: Some(m.region.clone()),
+                    operation: Some(m.operation.clone()),
+                    action: Some(m.action.clone()),
+                    key: Some(m.key.clone()),
+                    error_code: Some(m.error_code.clone()),
+                    message: Some(m.message.clone()),
+                })
+                .collect(),
+        ),
+        account: summary.account.clone(),
+        profile: opts.profile.clone(),
+        endpoint_url: opts.endpoint_url.clone(),
+    };
+    json!({ metadata::KEY: meta })
 }
 
 /// JSON as the AWS CLI prints it: four-space indent, trailing newline.
