@@ -163,11 +163,21 @@ pub(super) fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     f.sync_all()
 }
 
-/// Rename `tmp` to `output`. An existing `output` (empty, or an earlier
-/// snapshot) is first moved aside, and moved back if the rename fails.
+/// Put `tmp` at `output`. An existing `output` (empty, or an earlier
+/// snapshot) is exchanged with `tmp` in one atomic step where the system can
+/// (Linux's `renameat2(RENAME_EXCHANGE)`), so a reader always finds the old
+/// snapshot or the new one; the old one, now at `tmp`, is then removed.
+/// Elsewhere, or on a file system without exchange, `output` is moved aside
+/// and `tmp` renamed in its place (moved back if that fails): between the two
+/// renames `output` is briefly missing (documented in docs/pull.md).
 pub(super) fn swap_into_place(tmp: &Path, output: &Path) -> std::io::Result<()> {
     if !output.exists() {
         return std::fs::rename(tmp, output);
+    }
+    match exchange(tmp, output) {
+        Ok(()) => return std::fs::remove_dir_all(tmp),
+        Err(e) if !exchange_unsupported(&e) => return Err(e),
+        Err(_) => {}
     }
     let old = tmp.with_file_name(format!(
         "{}.old",
@@ -182,4 +192,89 @@ pub(super) fn swap_into_place(tmp: &Path, output: &Path) -> std::io::Result<()> 
         return Err(e);
     }
     std::fs::remove_dir_all(&old)
+}
+
+/// Swap two existing paths atomically.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| {
+        CString::new(p.as_os_str().as_bytes())
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))
+    };
+    let (a, b) = (c(a)?, c(b)?);
+    // SAFETY: both are valid NUL-terminated paths that live across the call.
+    let rc = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    match rc {
+        0 => Ok(()),
+        _ => Err(std::io::Error::last_os_error()),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::ErrorKind::Unsupported.into())
+}
+
+/// The kernel or file system cannot exchange (old kernel, NFS, some FUSE
+/// file systems, other systems): fall back to two renames.
+fn exchange_unsupported(e: &std::io::Error) -> bool {
+    #[cfg(target_os = "linux")]
+    if matches!(
+        e.raw_os_error(),
+        Some(libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP)
+    ) {
+        return true;
+    }
+    e.kind() == std::io::ErrorKind::Unsupported
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn swap_replaces_an_earlier_snapshot_and_leaves_nothing_beside_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let (tmp, output) = (dir.path().join(".snap.new"), dir.path().join("snap"));
+        for (d, marker) in [(&tmp, "new"), (&output, "old")] {
+            std::fs::create_dir(d).unwrap();
+            std::fs::write(d.join(METADATA_FILE), marker).unwrap();
+        }
+        swap_into_place(&tmp, &output).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(output.join(METADATA_FILE)).unwrap(),
+            "new"
+        );
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "only --output remains");
+    }
+
+    /// Exchange is one step: the swapped-out snapshot ends up at `tmp`, whole.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn exchange_swaps_both_directories() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        for (d, marker) in [(&a, "a"), (&b, "b")] {
+            std::fs::create_dir(d).unwrap();
+            std::fs::write(d.join("m"), marker).unwrap();
+        }
+        match exchange(&a, &b) {
+            Ok(()) => {
+                assert_eq!(std::fs::read_to_string(a.join("m")).unwrap(), "b");
+                assert_eq!(std::fs::read_to_string(b.join("m")).unwrap(), "a");
+            }
+            Err(e) => assert!(exchange_unsupported(&e), "{e}"),
+        }
+    }
 }
