@@ -15,6 +15,21 @@ fi
 export VPCREACH_MOTO_PYTHON="$PWD/$venv/bin/python"
 case "$venv" in /*) export VPCREACH_MOTO_PYTHON="$venv/bin/python" ;; esac
 
+# The diagram tests open reports in a real browser and render DOT with
+# Graphviz (tests/browser.rs, tests/diagram.rs): Debian packages, installed
+# only when missing. In CI those tests fail rather than skip without them.
+missing=""
+command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+command -v dot >/dev/null 2>&1 || missing="$missing graphviz"
+if [ -n "$missing" ]; then
+  echo "tests/run.sh: installing$missing" >&2
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  # shellcheck disable=SC2086 # one word per package
+  $sudo apt-get install -y -qq $missing
+fi
+
 # Tests only: criterion benches in test mode would run whole benchmark
 # workloads unoptimised. Benches are type-checked so they cannot rot.
 cargo test --lib --bins --tests "$@"

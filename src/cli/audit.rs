@@ -16,6 +16,10 @@ enum AuditFormat {
     Text,
     Json,
     Sarif,
+    /// Findings table (sortable, filterable) and a picture per finding, one file.
+    Html,
+    /// For a pull-request comment or a ticket, with Mermaid pictures.
+    Markdown,
 }
 
 #[derive(clap::Args)]
@@ -47,6 +51,18 @@ pub fn run(args: AuditArgs) -> miette::Result<u8> {
         }
         AuditFormat::Text => {
             report::unknown_banner(&unknown) + &report::audit::text(&result, &warnings)
+        }
+        AuditFormat::Markdown => {
+            report::unknown_banner(&unknown) + &report::diagram::markdown::audit(&result, &warnings)
+        }
+        AuditFormat::Html => {
+            let banner = report::unknown_banner(&unknown);
+            let notes: Vec<String> = Some(banner.trim().to_string())
+                .filter(|b| !b.is_empty())
+                .into_iter()
+                .chain(warnings.iter().cloned())
+                .collect();
+            report::diagram::html::audit_report(&result, &notes)
         }
         AuditFormat::Sarif => {
             let ids: BTreeSet<String> = result

@@ -16,6 +16,7 @@ mod check;
 mod common;
 mod flows;
 mod generate;
+mod graph;
 mod path;
 #[cfg(feature = "aws")]
 mod pull;
@@ -55,6 +56,9 @@ enum Command {
     Whatif(whatif::WhatifArgs),
     /// What changed in reachability (and configuration) between two snapshots?
     Diff(whatif::DiffArgs),
+    /// Draw the topology: VPCs with their subnets (AZ, route table, NACL),
+    /// gateways, peerings, transit gateways, endpoints and load balancers.
+    Graph(graph::GraphArgs),
     /// Load a snapshot and report what it holds and any warnings.
     Check(check::CheckArgs),
     /// Read a live AWS account and write a snapshot directory for offline analysis.
@@ -76,6 +80,7 @@ pub fn run(cli: Cli) -> miette::Result<u8> {
         Command::Generate(args) => generate::run(args),
         Command::Whatif(args) => whatif::run_whatif(args),
         Command::Diff(args) => whatif::run_diff(args),
+        Command::Graph(args) => graph::run(args),
         Command::Check(args) => check::run(args),
         #[cfg(feature = "aws")]
         Command::Pull(args) => pull::run(args),

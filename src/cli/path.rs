@@ -4,9 +4,9 @@ use std::path::PathBuf;
 
 use miette::Report;
 
-use super::args::{parse_port_range, parse_protocol, Format};
+use super::args::{parse_port_range, parse_protocol, PathFormat};
 use super::common::{load, missing_for_paths, print, style, warnings};
-use vpcreach::analysis::{self, PathQuery, ProtocolChoice};
+use vpcreach::analysis::{self, PathAnswer, PathQuery, ProtocolChoice};
 use vpcreach::report::{self, answer::Context};
 use vpcreach::topology::Topology;
 
@@ -42,7 +42,7 @@ pub struct PathArgs {
     #[arg(long)]
     destination_ip: Option<std::net::IpAddr>,
     #[arg(long, value_enum, default_value = "text")]
-    format: Format,
+    format: PathFormat,
 }
 
 pub fn run(args: PathArgs) -> miette::Result<u8> {
@@ -68,9 +68,18 @@ pub fn run(args: PathArgs) -> miette::Result<u8> {
         provenance_json: snap.provenance_json(),
         unknown: &unknown,
     };
-    print(&match args.format {
-        Format::Json => report::answer::json(answer, &cx),
-        Format::Text => report::answer::text(answer, &cx, style()),
+    print(&match (args.format.picture(), args.format) {
+        (Some(picture), _) => {
+            let notes: Vec<String> = warnings.iter().cloned().chain(snap.provenance()).collect();
+            match &answer {
+                PathAnswer::Path(a) => report::diagram::path_document(a, &notes, picture),
+                PathAnswer::LoadBalancer(a) => {
+                    report::diagram::load_balancer_document(a, &notes, picture)
+                }
+            }
+        }
+        (None, PathFormat::Json) => report::answer::json(answer, &cx),
+        (None, _) => report::answer::text(answer, &cx, style()),
     })?;
     Ok(if found { 0 } else { 1 })
 }

@@ -24,6 +24,8 @@ enum ReportFormat {
     Markdown,
     /// SARIF 2.1.0 for code scanning (with --plan: at Terraform addresses).
     Sarif,
+    /// Gained and lost groups with before/after pictures, one file.
+    Html,
 }
 
 #[derive(clap::Args)]
@@ -172,6 +174,7 @@ fn compare(command: &str, subject: String, sides: Sides, args: &IntentArgs) -> m
         ReportFormat::Json => report::pretty(&report::whatif::json(&report)),
         ReportFormat::Text => report::whatif::text(&report),
         ReportFormat::Markdown => report::whatif::markdown(&report),
+        ReportFormat::Html => report::diagram::html::whatif_report(&report),
         ReportFormat::Sarif => {
             return Err(miette::miette!(
                 code = "vpcreach::usage",
@@ -285,6 +288,9 @@ fn run_plan(args: WhatifArgs) -> miette::Result<u8> {
             t
         }
         ReportFormat::Markdown => report::plan::markdown(&report, &e, &denied),
+        ReportFormat::Html => e
+            .translation
+            .rename(&report::diagram::html::whatif_report(&report)),
         ReportFormat::Sarif => report::pretty(&report::plan::sarif(&e, &denied)),
     };
     print(&text)?;

@@ -7,6 +7,7 @@
 pub mod answer;
 pub mod audit;
 pub mod check;
+pub mod diagram;
 pub mod elb;
 pub mod flows;
 pub mod json;

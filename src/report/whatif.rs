@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use crate::analysis::{ComponentRef, Explanation, Hop};
 use crate::change::diff::ConfigChange;
 use crate::change::Applied;
+use crate::report::diagram;
 use crate::report::json as j;
 use crate::report::text;
 use crate::whatif::differential::{Differential, ReachChange};
@@ -58,10 +59,10 @@ pub const DETAIL_LIMIT: usize = 50;
 
 /// Changes that share traffic and cause: the same summary, and the same
 /// blocker (code and component) on the side where they do not pass.
-struct CauseGroup<'a> {
-    traffic: String,
-    cause: String,
-    changes: Vec<&'a ReachChange>,
+pub(crate) struct CauseGroup<'a> {
+    pub(crate) traffic: String,
+    pub(crate) cause: String,
+    pub(crate) changes: Vec<&'a ReachChange>,
 }
 
 impl CauseGroup<'_> {
@@ -102,7 +103,7 @@ fn cause_of(r: &ReachChange, gained: bool) -> String {
 }
 
 /// Groups by (traffic, cause), biggest first (stable by traffic and cause).
-fn cause_groups(list: &[ReachChange], gained: bool) -> Vec<CauseGroup<'_>> {
+pub(crate) fn cause_groups(list: &[ReachChange], gained: bool) -> Vec<CauseGroup<'_>> {
     let mut groups: Vec<CauseGroup> = Vec::new();
     let mut index: std::collections::BTreeMap<(String, String), usize> = Default::default();
     for r in list {
@@ -127,7 +128,7 @@ fn cause_groups(list: &[ReachChange], gained: bool) -> Vec<CauseGroup<'_>> {
 }
 
 /// "312 pairs (98 sources → 4 destinations)"
-fn group_size(g: &CauseGroup) -> String {
+pub(crate) fn group_size(g: &CauseGroup) -> String {
     format!(
         "{} pair(s) ({} source(s) → {} destination(s))",
         g.changes.len(),
@@ -509,7 +510,16 @@ pub fn markdown(r: &Report) -> String {
             }
             let _ = writeln!(out);
         }
-        let _ = writeln!(out, "</details>");
+        let _ = writeln!(out, "</details>\n");
     }
+    // One Mermaid picture per group (traffic and cause), both sides drawn.
+    let representatives = [(&r.diff.gained, true), (&r.diff.lost, false)]
+        .into_iter()
+        .flat_map(|(list, gained)| {
+            cause_groups(list, gained)
+                .into_iter()
+                .map(move |g| diagram::path::change(g.changes[0], gained))
+        });
+    diagram::markdown::append_diagrams(&mut out, representatives);
     out
 }
