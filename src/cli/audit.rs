@@ -46,7 +46,7 @@ pub fn run(args: AuditArgs) -> miette::Result<u8> {
     print(&match args.format {
         AuditFormat::Json => {
             let mut v = report::audit::json_document(&result, &warnings);
-            report::with_provenance(&mut v, snap.provenance_json(), &unknown);
+            report::with_provenance(&mut v, snap.provenance_json().as_ref(), &unknown);
             report::pretty(&v)
         }
         AuditFormat::Text => report::audit::text_over(&result, &warnings, &unknown),

@@ -3,11 +3,10 @@
 //! ([`super::elb`]), with what a pulled snapshot adds (provenance, and the
 //! UNKNOWN banner when it lacks what the answer depends on).
 
-use serde_json::Value;
-
 use super::text::Style;
 use super::{elb, json, pretty, text, unknown_banner, with_provenance, Unknown};
 use crate::analysis::PathAnswer;
+use crate::snapshot::metadata::Provenance;
 
 /// What a report adds to the answer itself.
 pub struct Context<'a> {
@@ -16,7 +15,7 @@ pub struct Context<'a> {
     /// Where a pulled snapshot came from, as one line.
     pub provenance: Option<String>,
     /// The same for JSON reports.
-    pub provenance_json: Option<Value>,
+    pub provenance_json: Option<Provenance<'a>>,
     pub unknown: &'a Unknown,
 }
 
@@ -34,7 +33,7 @@ pub fn json(answer: PathAnswer, cx: &Context) -> String {
             v
         }
     };
-    with_provenance(&mut v, cx.provenance_json.clone(), cx.unknown);
+    with_provenance(&mut v, cx.provenance_json.as_ref(), cx.unknown);
     pretty(&v)
 }
 

@@ -17,6 +17,8 @@ pub mod whatif;
 
 use serde_json::Value;
 
+use crate::snapshot::metadata::Provenance;
+
 /// Kinds of resources an answer depends on that the snapshot lacks, as
 /// (what, IAM action that was denied).
 pub type Unknown = [(String, String)];
@@ -42,9 +44,9 @@ pub fn unknown_banner(unknown: &Unknown) -> String {
 /// JSON reports of pulled snapshots carry `Snapshot` (tool, version, time,
 /// account, regions, what is missing) and, when the answer depends on what
 /// is missing, `"Status": "unknown"`.
-pub fn with_provenance(v: &mut Value, provenance: Option<Value>, unknown: &Unknown) {
+pub fn with_provenance(v: &mut Value, provenance: Option<&Provenance>, unknown: &Unknown) {
     if let Some(p) = provenance {
-        v["Snapshot"] = p;
+        v["Snapshot"] = serde_json::to_value(p).expect("provenance is plain data");
     }
     if !unknown.is_empty() {
         v["Status"] = serde_json::json!("unknown");

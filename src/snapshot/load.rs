@@ -14,6 +14,7 @@ use super::elb_shapes;
 use super::locate::{
     floor_boundary, json_source, line_col, offset_of, raw_offset, read_input_text, WindowedSource,
 };
+use super::metadata::PullMetadata;
 use super::shapes;
 use super::Warning;
 
@@ -57,7 +58,7 @@ pub struct RawSnapshot {
     /// Elastic Load Balancing (`aws elbv2 …`, `aws elb …`).
     pub elb: ElbRaw,
     /// The `VpcreachSnapshot` metadata object that `pull` writes.
-    pub metadata: Option<serde_json::Value>,
+    pub metadata: Option<PullMetadata>,
     pub files: Vec<PathBuf>,
     pub bytes: u64,
     pub warnings: Vec<Warning>,
@@ -399,7 +400,7 @@ pub fn read_text(
                 file: Some(file.to_path_buf()),
                 json_path: Some(key.clone()),
             }),
-            "VpcreachSnapshot" => raw.metadata = Some(ctx.one::<serde_json::Value>()?),
+            super::metadata::KEY => raw.metadata = Some(ctx.one::<PullMetadata>()?),
             // Paging tokens and other envelope keys the CLI may print.
             "NextToken" | "ResponseMetadata" => {}
             // An empty list of something unmodelled loses nothing (`pull`

@@ -13,6 +13,7 @@ mod convert_elb;
 pub mod elb_shapes;
 pub mod load;
 pub mod locate;
+pub mod metadata;
 #[cfg(feature = "aws")]
 pub mod pull;
 pub mod scope_shapes;
@@ -23,8 +24,10 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub use load::SnapshotError;
+pub use metadata::PullMetadata;
 
 use crate::model::Network;
+use metadata::{or_unknown, MissingEntry};
 
 /// Something in the snapshot worth telling the user, that does not stop the
 /// analysis: an unknown key, a dangling reference, an ignored entry.
@@ -55,7 +58,7 @@ pub struct Snapshot {
     pub files: Vec<PathBuf>,
     pub bytes: u64,
     /// What `pull` recorded (tool version, time, account, skipped calls).
-    pub metadata: Option<serde_json::Value>,
+    pub metadata: Option<PullMetadata>,
     /// Kinds every path depends on that no file holds at all.
     pub absent: Vec<MissingKind>,
 }
@@ -154,17 +157,13 @@ const LOAD_BALANCER_KINDS: &[&str] = &[
 ];
 
 impl Snapshot {
-    fn meta_str(&self, key: &str) -> Option<&str> {
-        self.metadata.as_ref()?.get(key)?.as_str()
-    }
-
     /// What the metadata's `Missing` list names.
     pub fn missing(&self) -> Vec<MissingKind> {
         missing_list(self.metadata.as_ref())
             .map(|m| MissingKind {
-                region: field(m, "Region"),
-                key: field(m, "Key"),
-                action: field(m, "Action"),
+                region: or_unknown(&m.region).to_string(),
+                key: or_unknown(&m.key).to_string(),
+                action: or_unknown(&m.action).to_string(),
             })
             .collect()
     }
@@ -186,17 +185,13 @@ impl Snapshot {
     /// `pulled by vpcreach 0.1.0 at …, account …, regions …`.
     pub fn provenance(&self) -> Option<String> {
         let meta = self.metadata.as_ref()?;
-        let regions: Vec<&str> = meta
-            .get("Regions")
-            .and_then(|r| r.as_array())
-            .map(|r| r.iter().filter_map(|x| x.as_str()).collect())
-            .unwrap_or_default();
+        let regions = meta.regions.as_deref().unwrap_or_default();
         let mut line = format!(
             "snapshot pulled by {} {} at {}, account {}, region{} {}",
-            self.meta_str("Tool").unwrap_or("?"),
-            self.meta_str("Version").unwrap_or("?"),
-            self.meta_str("EndTime").unwrap_or("?"),
-            self.meta_str("Account").unwrap_or("unknown"),
+            or_unknown(&meta.tool),
+            or_unknown(&meta.version),
+            or_unknown(&meta.end_time),
+            meta.account.as_deref().unwrap_or("unknown"),
             if regions.len() == 1 { "" } else { "s" },
             regions.join(", "),
         );
@@ -216,54 +211,29 @@ impl Snapshot {
 
     /// The metadata for JSON reports: tool, version, time, account,
     /// regions, completeness and what is missing.
-    pub fn provenance_json(&self) -> Option<serde_json::Value> {
-        let meta = self.metadata.as_ref()?;
-        let mut out = serde_json::Map::new();
-        for key in [
-            "Tool",
-            "Version",
-            "StartTime",
-            "EndTime",
-            "Account",
-            "Regions",
-            "Complete",
-            "Missing",
-        ] {
-            if let Some(v) = meta.get(key) {
-                out.insert(key.into(), v.clone());
-            }
-        }
-        Some(serde_json::Value::Object(out))
+    pub fn provenance_json(&self) -> Option<metadata::Provenance<'_>> {
+        self.metadata.as_ref().map(PullMetadata::provenance)
     }
 }
 
 /// The entries of the metadata's `Missing` list.
-fn missing_list(metadata: Option<&serde_json::Value>) -> impl Iterator<Item = &serde_json::Value> {
-    metadata
-        .and_then(|m| m.get("Missing"))
-        .and_then(|m| m.as_array())
-        .into_iter()
-        .flatten()
-}
-
-/// A text field of a `Missing` entry, `?` when absent.
-fn field(m: &serde_json::Value, k: &str) -> String {
-    m.get(k).and_then(|v| v.as_str()).unwrap_or("?").to_string()
+fn missing_list(metadata: Option<&PullMetadata>) -> impl Iterator<Item = &MissingEntry> {
+    metadata.map(PullMetadata::missing).into_iter().flatten()
 }
 
 /// `pull --allow-partial` records the calls it could not make in the
 /// metadata's `Missing` list: each becomes a warning, so an analysis says
 /// what it could not see instead of passing over it in silence.
-fn missing_from_metadata(metadata: Option<&serde_json::Value>) -> Vec<Warning> {
+fn missing_from_metadata(metadata: Option<&PullMetadata>) -> Vec<Warning> {
     missing_list(metadata)
         .map(|m| Warning {
             message: format!(
                 "incomplete snapshot: {} in {} could not be read when it was pulled ({}: {}); {} there are unknown",
-                field(m, "Action"),
-                field(m, "Region"),
-                field(m, "ErrorCode"),
-                field(m, "Message"),
-                field(m, "Key"),
+                or_unknown(&m.action),
+                or_unknown(&m.region),
+                or_unknown(&m.error_code),
+                or_unknown(&m.message),
+                or_unknown(&m.key),
             ),
             file: None,
             json_path: Some("VpcreachSnapshot.Missing".into()),
