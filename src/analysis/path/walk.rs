@@ -21,12 +21,15 @@ use crate::model::*;
 use crate::packet::*;
 use crate::topology::{eni_addrs, is_load_balancer_eni, lb_of_eni, subnet_addrs, Topology};
 
+/// Which half of the round trip a walk is: replies skip SGs (stateful,
+/// C1.2) and instance state, and may only undo a NAT the request made.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Mode {
     Forward,
     Return,
 }
 
+/// What a walk is looking for: where a trace counts as arrived.
 #[derive(Clone, Debug)]
 pub(super) enum Goal {
     Eni(String),
@@ -118,12 +121,19 @@ pub(super) struct TgwExit {
     pub(super) appliances: Vec<String>,
 }
 
+/// One branch of a walk: the traffic in it took one route at every split.
 #[derive(Clone, Debug, Default)]
 pub(super) struct Trace {
     pub(super) hops: Hops,
     pub(super) explanations: Vec<Explanation>,
+    /// Some hop stopped all of this branch's traffic (the walk went on to
+    /// find later blockers, but nothing is delivered).
     pub(super) blocked: bool,
+    /// Sources are known by address only from here on (NAT, appliance, TGW
+    /// without SG referencing): SG references no longer match (C1.10).
     pub(super) lost_sg_identity: bool,
+    /// The traffic came through a transit gateway (a NAT gateway accepts
+    /// sources outside its VPC then, C5.4).
     pub(super) crossed_tgw: bool,
     /// Where the TGW handed the packet to a VPC attachment, in order.
     pub(super) tgw_exits: Vec<TgwExit>,
@@ -137,9 +147,12 @@ pub(super) struct Trace {
     pub(super) translations: Vec<Translation>,
     /// Appliance ENIs, endpoints and NAT gateways already traversed (loop guard).
     pub(super) visited_appliances: Vec<String>,
+    /// Where the branch arrived and what arrived there.
     pub(super) reached: Option<(Exit, HeaderSet)>,
 }
 
+/// One direction of a round trip: its topology, mode, goal and the notes it
+/// made. Every step is a method; each AWS component adds its own in its file.
 pub(super) struct Walk<'t, 'n> {
     pub(super) topo: &'t Topology<'n>,
     pub(super) mode: Mode,
@@ -150,6 +163,7 @@ pub(super) struct Walk<'t, 'n> {
     pub(super) record: bool,
 }
 
+/// A component by id, with its `Name` tag when it has one.
 pub(super) fn comp(net: &Network, id: &str) -> ComponentRef {
     ComponentRef {
         id: id.to_string(),
