@@ -166,7 +166,7 @@ pub fn apply(base: &Network, plans: &[Plan]) -> Translation {
         // Containers first (a VPC before its subnets, a group before its
         // rules), whatever order the plan lists them in.
         let mut order: Vec<&ResourceChange> = plan.changes.iter().collect();
-        order.sort_by_key(|rc| rank(&rc.kind));
+        order.sort_by_key(|rc| rank(rc));
         for rc in order {
             t.change(rc, index);
             index += 1;
@@ -175,8 +175,14 @@ pub fn apply(base: &Network, plans: &[Plan]) -> Translation {
     t.finish()
 }
 
-fn rank(kind: &str) -> u8 {
-    match kind {
+fn rank(rc: &ResourceChange) -> u8 {
+    // An address associated with an instance or interface of the plan
+    // comes after them; one a NAT gateway takes, before it.
+    let associated = ["instance", "network_interface"]
+        .iter()
+        .any(|a| !matches!(rc.after.get(a), Value::Null) && rc.after.get(a).str() != Some(""));
+    match rc.kind.as_str() {
+        "aws_eip" if associated => 4,
         "aws_vpc" => 0,
         "aws_subnet" | "aws_internet_gateway" | "aws_egress_only_internet_gateway" => 1,
         "aws_security_group"
@@ -684,9 +690,7 @@ impl<'p> Translator<'p> {
             }
             "aws_instance" | "aws_network_interface" => self.interface(rc, &id, removing, adding),
             "aws_network_interface_sg_attachment" => self.sg_attachment(rc, removing, adding),
-            "aws_network_interface_attachment" => {
-                Some("attachment to an instance (no reachability change)".into())
-            }
+            "aws_network_interface_attachment" => self.eni_attachment(rc, removing, adding),
             k if not_evaluated(k) => {
                 // What the resource can change for existing ENIs: routing
                 // (gateways, endpoints) or the instances behind a load

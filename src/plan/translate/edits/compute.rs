@@ -314,6 +314,22 @@ impl Translator<'_> {
             Some(false) => ips[0].public_ip = None,
             _ => {}
         }
+        // An instance's own interface, an `attachment` block, else what EC2
+        // holds now (an attachment resource of its own manages it).
+        let attachment = if instance {
+            Some(attached(Some(id.to_string()), Some(0)))
+        } else if let Some(block) = after.get("attachment").list().first() {
+            Some(attached(
+                block.get("instance").str().map(String::from),
+                block.get("device_index").int(),
+            ))
+        } else {
+            self.out
+                .network
+                .network_interfaces
+                .get(&eni_id)
+                .and_then(|e| e.attachment.clone())
+        };
         let n = self.net();
         if instance {
             n.instances.insert(
@@ -342,7 +358,7 @@ impl Translator<'_> {
                 availability_zone: None,
                 interface_type: "interface".into(),
                 // An interface of its own, not attached: EC2 says `available`.
-                status: if instance || !after.get("attachment").list().is_empty() {
+                status: if attachment.is_some() {
                     EniStatus::InUse
                 } else {
                     EniStatus::Available
@@ -351,11 +367,7 @@ impl Translator<'_> {
                 ipv6_addresses: Vec::new(),
                 group_ids: groups.clone(),
                 source_dest_check,
-                attachment: instance.then(|| EniAttachment {
-                    instance_id: Some(id.to_string()),
-                    device_index: Some(0),
-                    status: EniAttachmentStatus::Attached,
-                }),
+                attachment,
                 tags: BTreeMap::new(),
             },
         );
@@ -401,6 +413,51 @@ impl Translator<'_> {
         (!said.is_empty()).then(|| said.join("; "))
     }
 
+    /// `aws_network_interface_attachment`: the interface in use by the
+    /// instance, or available again once detached (C10: an interface no
+    /// instance holds carries nothing).
+    pub(in crate::plan::translate) fn eni_attachment(
+        &mut self,
+        rc: &ResourceChange,
+        removing: bool,
+        adding: bool,
+    ) -> Option<String> {
+        let mut said = Vec::new();
+        for (side, removal) in sides(rc, removing, adding) {
+            let (Ok(Some(eni)), Ok(instance)) = (
+                self.one(rc, side, "network_interface_id"),
+                self.one(rc, side, "instance_id"),
+            ) else {
+                self.unknown(rc, "network_interface_id", Vec::new());
+                continue;
+            };
+            let n = self.net();
+            let Some(e) = n.network_interfaces.get_mut(&eni) else {
+                self.unknown(rc, "network_interface_id", vec![eni]);
+                continue;
+            };
+            if removal {
+                e.attachment = None;
+                e.status = EniStatus::Available;
+            } else {
+                e.attachment = Some(attached(instance.clone(), side.get("device_index").int()));
+                e.status = EniStatus::InUse;
+            }
+            for i in n.instances.values_mut() {
+                i.network_interface_ids.retain(|x| *x != eni);
+                if !removal && Some(&i.id) == instance.as_ref() {
+                    i.network_interface_ids.push(eni.clone());
+                }
+            }
+            said.push(match (removal, instance) {
+                (true, _) => format!("{eni} detached"),
+                (false, Some(i)) => format!("{eni} attached to {i}"),
+                (false, None) => format!("{eni} attached"),
+            });
+        }
+        (!said.is_empty()).then(|| said.join("; "))
+    }
+
     /// A stand-in private address matters when a rule or route names part
     /// of its subnet: then answers through that ENI are unknown.
     pub(in crate::plan::translate) fn address_sensitive_placeholders(&mut self) {
@@ -442,5 +499,13 @@ impl Translator<'_> {
             }
         }
         self.out.unknown.extend(causes);
+    }
+}
+
+fn attached(instance_id: Option<String>, device_index: Option<i64>) -> EniAttachment {
+    EniAttachment {
+        instance_id,
+        device_index: device_index.map(|d| d as i32),
+        status: EniAttachmentStatus::Attached,
     }
 }

@@ -11,29 +11,37 @@ mod routes;
 mod security_groups;
 
 impl Translator<'_> {
-    /// The id a `default_*` resource manages: as planned, through the
-    /// configuration, or the VPC's implicit one.
+    /// The id a `default_*` resource manages: its own once Terraform holds
+    /// it (the AWS id of the default), else the one its configuration names
+    /// (`default_network_acl_id`, `default_route_table_id`), else — for the
+    /// default security group, which names only its VPC — the VPC's group
+    /// named `default`.
     fn managed_default(
         &mut self,
         rc: &ResourceChange,
         v: &Value,
         attribute: &str,
     ) -> Result<String, Unknown> {
-        let id = match self.one(rc, v, attribute)? {
+        let own = rc
+            .before
+            .get("id")
+            .str()
+            .or(v.get("id").str())
+            .filter(|id| !id.is_empty())
+            .map(String::from);
+        let id = match own {
             Some(id) => id,
-            None => {
+            None if attribute == "vpc_id" => {
                 let vpc = self.one(rc, v, "vpc_id")?.ok_or(Unknown)?;
-                let n = &self.out.network;
-                match attribute {
-                    "vpc_id" => n
-                        .security_groups
-                        .values()
-                        .find(|g| g.vpc_id.as_deref() == Some(&vpc) && g.name == "default")
-                        .map(|g| g.id.clone())
-                        .ok_or(Unknown)?,
-                    _ => return Err(Unknown),
-                }
+                self.out
+                    .network
+                    .security_groups
+                    .values()
+                    .find(|g| g.vpc_id.as_deref() == Some(&vpc) && g.name == "default")
+                    .map(|g| g.id.clone())
+                    .ok_or(Unknown)?
             }
+            None => self.one(rc, v, attribute)?.ok_or(Unknown)?,
         };
         self.out
             .addresses
