@@ -228,8 +228,25 @@ impl Translator<'_> {
                 self.unknown(rc, "route_table_id", vec![table]);
                 continue;
             };
-            t.routes.retain(|r| r.destination != route.destination);
             let text = crate::change::dest_text(&route.destination);
+            if rc.action == Action::Create
+                && t.routes.iter().any(|r| r.destination == route.destination)
+            {
+                // EC2's CreateRoute refuses a destination the table has: the
+                // apply fails there, and what it leaves depends on the order
+                // Terraform reaches it in.
+                self.out.warnings.push(format!(
+                    "{} ({}): EC2 would refuse it with RouteAlreadyExists: the route identified by {text} already exists in {table}; answers through {table} are unknown",
+                    rc.address, rc.origin
+                ));
+                self.unknown(
+                    rc,
+                    "destination_cidr_block (RouteAlreadyExists)",
+                    vec![table],
+                );
+                continue;
+            }
+            t.routes.retain(|r| r.destination != route.destination);
             if removal {
                 said.push(format!("{table}: route {text} deleted"));
             } else {
