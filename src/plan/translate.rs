@@ -588,11 +588,7 @@ impl<'p> Translator<'p> {
             Value::Unknown => match self.referenced(rc, attribute, false) {
                 Some(ids) if ids.len() == 1 => Ok(ids.into_iter().next()),
                 // Computed by the provider, not set by the configuration.
-                None if !rc.configured.is_empty()
-                    && !rc.configured.iter().any(|c| c == attribute) =>
-                {
-                    Ok(None)
-                }
+                None if !rc.configured.is_empty() && !rc.configures(attribute) => Ok(None),
                 _ => Err(Unknown),
             },
             _ => Ok(None),

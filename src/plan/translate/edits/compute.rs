@@ -213,45 +213,24 @@ impl Translator<'_> {
             self.unknown(rc, "subnet_id", vec![eni_id]);
             return None;
         };
-        let Some(vpc) = self
-            .out
-            .network
-            .subnets
-            .get(&subnet)
-            .map(|s| s.vpc_id.clone())
-        else {
-            self.unknown(rc, "subnet_id", vec![eni_id, subnet]);
-            return None;
-        };
+        let vpc = self.vpc_of_subnet(rc, &subnet, &eni_id)?;
         let groups_key = if instance {
             "vpc_security_group_ids"
         } else {
             "security_groups"
         };
         let groups = match self.many(rc, after, groups_key) {
+            // Not configured: the VPC's default group.
             Ok(g) if g.is_empty() && after.get(groups_key).is_unknown() => {
-                // Not configured: the VPC's default group.
-                self.out
-                    .network
-                    .security_groups
-                    .values()
-                    .find(|g| g.vpc_id.as_ref() == Some(&vpc) && g.name == "default")
-                    .map(|g| vec![g.id.clone()])
-                    .unwrap_or_default()
+                self.default_group(&vpc).into_iter().collect()
             }
             Ok(g) => g,
             Err(Unknown) => {
                 if after.get(groups_key).is_unknown()
-                    && !rc.configured.iter().any(|c| c == groups_key)
+                    && !rc.configures(groups_key)
                     && (!instance || after.get("security_groups").list().is_empty())
                 {
-                    self.out
-                        .network
-                        .security_groups
-                        .values()
-                        .find(|g| g.vpc_id.as_ref() == Some(&vpc) && g.name == "default")
-                        .map(|g| vec![g.id.clone()])
-                        .unwrap_or_default()
+                    self.default_group(&vpc).into_iter().collect()
                 } else {
                     self.unknown(rc, groups_key, vec![eni_id.clone()]);
                     Vec::new()
@@ -384,18 +363,18 @@ impl Translator<'_> {
         removing: bool,
         adding: bool,
     ) -> Option<String> {
-        let mut said = Vec::new();
-        for (side, removal) in sides(rc, removing, adding) {
+        self.each_side(rc, removing, adding, |this, side, removal| {
+            let mut said = Vec::new();
             let (Ok(Some(group)), Ok(Some(eni))) = (
-                self.one(rc, side, "security_group_id"),
-                self.one(rc, side, "network_interface_id"),
+                this.one(rc, side, "security_group_id"),
+                this.one(rc, side, "network_interface_id"),
             ) else {
-                self.unknown(rc, "security_group_id", Vec::new());
-                continue;
+                this.unknown(rc, "security_group_id", Vec::new());
+                return said;
             };
-            let Some(e) = self.net().network_interfaces.get_mut(&eni) else {
-                self.unknown(rc, "network_interface_id", vec![eni]);
-                continue;
+            let Some(e) = this.net().network_interfaces.get_mut(&eni) else {
+                this.unknown(rc, "network_interface_id", vec![eni]);
+                return said;
             };
             e.group_ids.retain(|g| *g != group);
             if !removal {
@@ -409,8 +388,8 @@ impl Translator<'_> {
                     "attached to"
                 }
             ));
-        }
-        (!said.is_empty()).then(|| said.join("; "))
+            said
+        })
     }
 
     /// `aws_network_interface_attachment`: the interface in use by the
@@ -422,19 +401,19 @@ impl Translator<'_> {
         removing: bool,
         adding: bool,
     ) -> Option<String> {
-        let mut said = Vec::new();
-        for (side, removal) in sides(rc, removing, adding) {
+        self.each_side(rc, removing, adding, |this, side, removal| {
+            let mut said = Vec::new();
             let (Ok(Some(eni)), Ok(instance)) = (
-                self.one(rc, side, "network_interface_id"),
-                self.one(rc, side, "instance_id"),
+                this.one(rc, side, "network_interface_id"),
+                this.one(rc, side, "instance_id"),
             ) else {
-                self.unknown(rc, "network_interface_id", Vec::new());
-                continue;
+                this.unknown(rc, "network_interface_id", Vec::new());
+                return said;
             };
-            let n = self.net();
+            let n = this.net();
             let Some(e) = n.network_interfaces.get_mut(&eni) else {
-                self.unknown(rc, "network_interface_id", vec![eni]);
-                continue;
+                this.unknown(rc, "network_interface_id", vec![eni]);
+                return said;
             };
             if removal {
                 e.attachment = None;
@@ -454,8 +433,8 @@ impl Translator<'_> {
                 (false, Some(i)) => format!("{eni} attached to {i}"),
                 (false, None) => format!("{eni} attached"),
             });
-        }
-        (!said.is_empty()).then(|| said.join("; "))
+            said
+        })
     }
 
     /// A stand-in private address matters when a rule or route names part

@@ -140,16 +140,7 @@ impl Translator<'_> {
             self.unknown(rc, "subnet_id", vec![id.to_string()]);
             return None;
         };
-        let Some(vpc) = self
-            .out
-            .network
-            .subnets
-            .get(&subnet)
-            .map(|s| s.vpc_id.clone())
-        else {
-            self.unknown(rc, "subnet_id", vec![id.to_string(), subnet]);
-            return None;
-        };
+        let vpc = self.vpc_of_subnet(rc, &subnet, id)?;
         let private = rc.after.get("connectivity_type").str() == Some("private");
         let allocation = self.one(rc, &rc.after, "allocation_id").ok().flatten();
         let public_ip = match (
@@ -274,21 +265,21 @@ impl Translator<'_> {
         removing: bool,
         adding: bool,
     ) -> Option<String> {
-        let mut said = Vec::new();
-        for (side, removal) in sides(rc, removing, adding) {
-            let eni = match self.eip_target(rc, side) {
+        self.each_side(rc, removing, adding, |this, side, removal| {
+            let mut said = Vec::new();
+            let eni = match this.eip_target(rc, side) {
                 Ok(eni) => eni,
                 Err(attribute) => {
-                    self.unknown(rc, &attribute, Vec::new());
-                    continue;
+                    this.unknown(rc, &attribute, Vec::new());
+                    return said;
                 }
             };
             if rc.kind == "aws_eip" && (!removal || !adding) {
                 // Once per change: on the removal side of a delete, else on
                 // the side that adds.
-                self.elastic_ip_record(rc, !removal, eni.as_ref());
+                this.elastic_ip_record(rc, !removal, eni.as_ref());
             }
-            let Some(eni) = eni else { continue };
+            let Some(eni) = eni else { return said };
             let public_ip = if removal {
                 None
             } else {
@@ -298,12 +289,12 @@ impl Translator<'_> {
                         .get("id")
                         .str()
                         .map(String::from)
-                        .or_else(|| Some(self.new_id(&rc.address)))
+                        .or_else(|| Some(this.new_id(&rc.address)))
                 } else {
-                    self.one(rc, side, "allocation_id").ok().flatten()
+                    this.one(rc, side, "allocation_id").ok().flatten()
                 };
                 let allocated = allocation.and_then(|a| {
-                    self.out
+                    this.out
                         .network
                         .elastic_ips
                         .iter()
@@ -312,12 +303,12 @@ impl Translator<'_> {
                 });
                 Some(match known.or(allocated) {
                     Some(ip) => ip,
-                    None => self.stand_in_public(rc),
+                    None => this.stand_in_public(rc),
                 })
             };
-            let Some(e) = self.net().network_interfaces.get_mut(&eni) else {
-                self.unknown(rc, "network_interface_id", vec![eni]);
-                continue;
+            let Some(e) = this.net().network_interfaces.get_mut(&eni) else {
+                this.unknown(rc, "network_interface_id", vec![eni]);
+                return said;
             };
             if let Some(p) = e.private_ips.iter_mut().find(|p| p.primary).or(None) {
                 p.public_ip = public_ip;
@@ -328,8 +319,8 @@ impl Translator<'_> {
                 Some(ip) => format!("{ip} associated with {eni}"),
                 None => format!("elastic IP disassociated from {eni}"),
             });
-        }
-        (!said.is_empty()).then(|| said.join("; "))
+            said
+        })
     }
 
     pub(in crate::plan::translate) fn peering(

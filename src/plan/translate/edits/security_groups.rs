@@ -94,13 +94,12 @@ impl Translator<'_> {
         removing: bool,
         adding: bool,
     ) -> Option<String> {
-        let default = rc.kind == "aws_default_security_group";
-        let id = self.managed_id(rc, id, default, adding, "vpc_id")?;
+        let (id, default) =
+            match self.container(rc, id, (removing, adding), "vpc_id", "default group") {
+                Ok(c) => c,
+                Err(said) => return said,
+            };
         if removing && !adding {
-            if default {
-                // Terraform only forgets the default group; EC2 keeps it.
-                return Some(format!("{id} left as it is (default group)"));
-            }
             let n = self.net();
             n.security_groups.remove(&id);
             for e in n.network_interfaces.values_mut() {
@@ -117,23 +116,15 @@ impl Translator<'_> {
         };
         let mut sets = Vec::new();
         for direction in ["ingress", "egress"] {
-            let v = rc.after.get(direction);
-            // A collection the provider computes but the configuration does not
-            // set: only the plan's separate rule resources (Terraform strips
-            // the default egress rule from the groups it creates).
-            let computed = v.is_unknown() && !rc.configured.iter().any(|c| c == direction);
-            let rules = if computed || (v.is_null() && !default) {
-                None
-            } else {
+            sets.push(managed_set(rc, direction, default).map(|v| {
                 match self.inline_sg_rules(rc, &id, v, direction) {
-                    Ok(r) => Some(r),
+                    Ok(r) => r,
                     Err(Unknown) => {
                         self.unknown(rc, direction, vec![id.clone()]);
-                        Some(Vec::new())
+                        Vec::new()
                     }
                 }
-            };
-            sets.push(rules);
+            }));
         }
         let name = rc
             .after
@@ -229,8 +220,7 @@ impl Translator<'_> {
                     cidr(c).map_err(|_| "cidr_blocks")?.ok_or("cidr_blocks")?,
                 ));
             }
-            if v.get("cidr_blocks").is_unknown() && rc.configured.iter().any(|c| c == "cidr_blocks")
-            {
+            if v.get("cidr_blocks").is_unknown() && rc.configures("cidr_blocks") {
                 return Err("cidr_blocks");
             }
             for c in v.get("ipv6_cidr_blocks").list() {
@@ -243,14 +233,7 @@ impl Translator<'_> {
                 peers.push(group_peer(group.clone()));
             } else if let Some(g) = match v.get("source_security_group_id") {
                 // Unknown but not configured: the provider fills it for `self`.
-                Value::Unknown
-                    if !rc
-                        .configured
-                        .iter()
-                        .any(|c| c == "source_security_group_id") =>
-                {
-                    None
-                }
+                Value::Unknown if !rc.configures("source_security_group_id") => None,
                 _ => self
                     .one(rc, v, "source_security_group_id")
                     .map_err(|_| "source_security_group_id")?,
@@ -270,23 +253,23 @@ impl Translator<'_> {
         removing: bool,
         adding: bool,
     ) -> Option<String> {
-        let mut said = Vec::new();
-        for (side, removal) in sides(rc, removing, adding) {
-            let (group, egress, rules) = match self.separate_sg_rules(rc, side) {
+        self.each_side(rc, removing, adding, |this, side, removal| {
+            let mut said = Vec::new();
+            let (group, egress, rules) = match this.separate_sg_rules(rc, side) {
                 Ok(x) => x,
                 Err(attribute) => {
-                    let group = self.one(rc, side, "security_group_id").ok().flatten();
-                    self.unknown(rc, attribute, group.into_iter().collect());
-                    continue;
+                    let group = this.one(rc, side, "security_group_id").ok().flatten();
+                    this.unknown(rc, attribute, group.into_iter().collect());
+                    return said;
                 }
             };
-            let Some(g) = self.net().security_groups.get_mut(&group) else {
-                self.out.warnings.push(format!(
+            let Some(g) = this.net().security_groups.get_mut(&group) else {
+                this.out.warnings.push(format!(
                     "{} ({}) names security group {group}, which the snapshot does not hold: answers through it are unknown",
                     rc.address, rc.origin
                 ));
-                self.unknown(rc, "security_group_id", vec![group]);
-                continue;
+                this.unknown(rc, "security_group_id", vec![group]);
+                return said;
             };
             let list = if egress {
                 &mut g.egress
@@ -308,8 +291,8 @@ impl Translator<'_> {
                     list.push(r);
                 }
             }
-        }
-        (!said.is_empty()).then(|| said.join("; "))
+            said
+        })
     }
 }
 
