@@ -2922,6 +2922,85 @@ fn vpc_update_of_dns_hostnames_changes_nothing() {
     assert_no_change(&e);
 }
 
+/// VPC-3 destroyed, with what is in it and its peering (EC2 refuses to
+/// delete a VPC that still holds them): db-vpc2 loses shared-vpc3 (C6).
+#[test]
+fn vpc_delete_with_everything_in_it_c6() {
+    let vpc3 = |extra: Json| {
+        let mut v = json!({ "tags": {}, "tags_all": {}, "vpc_id": VPC3 });
+        for (k, x) in extra.as_object().unwrap() {
+            v[k] = x.clone();
+        }
+        v
+    };
+    let e = on(
+        "peering",
+        vec![
+            delete(
+                "aws_instance.shared",
+                "aws_instance",
+                dict_json(
+                    instance_state(
+                        Some("i-0e693fdccf6c68d7f"),
+                        Some(SHARED3_ENI),
+                        "subnet-0d173499ae9c2204f",
+                        &["sg-0f7dddc271108c335"],
+                        false,
+                    ),
+                    "private_ip",
+                    json!("10.3.1.30"),
+                ),
+            ),
+            delete(
+                "aws_security_group.shared",
+                "aws_security_group",
+                vpc3(
+                    json!({ "id": "sg-0f7dddc271108c335", "name": "shared-sg", "ingress": [], "egress": [] }),
+                ),
+            ),
+            delete(
+                "aws_route_table_association.shared",
+                "aws_route_table_association",
+                json!({ "gateway_id": "", "id": "rtbassoc-0c3d4e5f6a7b8c9d0", "route_table_id": RTB3,
+                        "subnet_id": "subnet-0d173499ae9c2204f", "timeouts": null }),
+            ),
+            delete(
+                "aws_route_table.shared",
+                "aws_route_table",
+                vpc3(json!({ "id": RTB3, "propagating_vgws": [], "route": [] })),
+            ),
+            delete(
+                "aws_subnet.shared",
+                "aws_subnet",
+                vpc3(
+                    json!({ "id": "subnet-0d173499ae9c2204f", "cidr_block": "10.3.1.0/24",
+                             "availability_zone": "us-east-1a", "map_public_ip_on_launch": false }),
+                ),
+            ),
+            delete(
+                "aws_vpc_peering_connection.vpc2_vpc3",
+                "aws_vpc_peering_connection",
+                peering_state(Some("pcx-042b2cab8a9c197b1"), VPC2, VPC3, Some("active")),
+            ),
+            delete(
+                "aws_vpc.shared",
+                "aws_vpc",
+                json!({ "arn": format!("arn:aws:ec2:us-east-1:123456789012:vpc/{VPC3}"), "cidr_block": "10.3.0.0/16",
+                        "enable_dns_hostnames": false, "enable_dns_support": true, "id": VPC3,
+                        "instance_tenancy": "default", "tags": {}, "tags_all": {} }),
+            ),
+        ],
+    );
+    assert_pairs(&e, &[], &[(DB2_ENI, SHARED3_ENI, "tcp/22,443")]);
+    let net = &e.translation.network;
+    assert!(!net.vpcs.contains_key(VPC3) && !net.subnets.contains_key("subnet-0d173499ae9c2204f"));
+}
+
+fn dict_json(mut v: Json, key: &str, value: Json) -> Json {
+    v[key] = value;
+    v
+}
+
 // === aws_subnet ==============================================================
 // create: tests/terraform.rs greenfield_references_resolve_....
 
