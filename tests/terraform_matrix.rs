@@ -1058,6 +1058,55 @@ fn security_group_delete_with_its_instance_moved_to_another_group_c1_5() {
     assert_pairs(&e, &[(WEB_ENI, DB_ENI, "tcp/8080")], &[]);
 }
 
+/// Deleting a group an interface still carries and another group's rule
+/// names: EC2 refuses (DependencyViolation) and the apply fails there, so
+/// what goes through web-1 and app-sg's members is unknown, never "lost".
+#[test]
+fn security_group_delete_while_in_use_is_refused_and_unknown() {
+    let e = on(
+        "three-tier",
+        vec![delete(
+            "aws_security_group.web",
+            "aws_security_group",
+            sg_state(
+                Some(WEB_SG),
+                "web-sg",
+                json!([
+                    inline_sg_rule("tcp", (80, 80), &["0.0.0.0/0"], &[]),
+                    inline_sg_rule("tcp", (443, 443), &["0.0.0.0/0"], &[])
+                ]),
+                all_out(),
+            ),
+        )],
+    );
+    assert_eq!(
+        e.translation.warnings.len(),
+        1,
+        "{:?}",
+        e.translation.warnings
+    );
+    let warning = &e.translation.warnings[0];
+    assert!(warning.contains("DependencyViolation"), "{warning}");
+    assert!(
+        warning.contains(WEB_ENI) && warning.contains(APP_SG),
+        "{warning}"
+    );
+    assert!(e.diff.gained.is_empty() && e.diff.lost.is_empty());
+    for eni in [WEB_ENI, APP_ENI] {
+        assert!(
+            e.unknown
+                .iter()
+                .any(|u| u.source == eni || u.destination == eni),
+            "{eni}: {:?}",
+            e.unknown
+        );
+    }
+    assert!(e
+        .unknown
+        .iter()
+        .all(|u| u.causes == ["aws_security_group.web.id (DependencyViolation)"]));
+}
+
 // === aws_default_security_group ==============================================
 // Terraform adopts the VPC's default group and makes its rules exactly the
 // configured ones; deleting it only forgets it (EC2 keeps the group). The

@@ -250,6 +250,9 @@ struct Translator<'p> {
     stand_in_public: u32,
     /// ENIs with a private address the plan does not know yet.
     placeholder_enis: Vec<(String, String)>,
+    /// Security groups the plans delete: (group, address, origin), checked
+    /// once every change is applied (EC2 refuses while anything uses them).
+    deleted_groups: Vec<(String, String, super::Origin)>,
     /// Ids given to what the plans create (addresses, and `address.main_route_table`
     /// etc. for what EC2 creates with a VPC), assigned before any edit so
     /// that a reference may point forward.
@@ -381,6 +384,7 @@ impl<'p> Translator<'p> {
             public_on_launch: BTreeMap::new(),
             stand_in_public: 0,
             placeholder_enis: Vec::new(),
+            deleted_groups: Vec::new(),
             new_ids,
         }
     }
@@ -400,6 +404,7 @@ impl<'p> Translator<'p> {
 
     fn finish(mut self) -> Translation {
         self.address_sensitive_placeholders();
+        self.groups_still_in_use();
         self.out.notes.sort();
         self.out.notes.dedup();
         self.out.warnings.sort();

@@ -100,11 +100,12 @@ impl Translator<'_> {
                 Err(said) => return said,
             };
         if removing && !adding {
-            let n = self.net();
-            n.security_groups.remove(&id);
-            for e in n.network_interfaces.values_mut() {
-                e.group_ids.retain(|g| *g != id);
-            }
+            // Whether an interface or a rule still uses it is known only
+            // once the other changes are applied (an instance moved to
+            // another group is updated after the group's deletion is read).
+            self.net().security_groups.remove(&id);
+            self.deleted_groups
+                .push((id.clone(), rc.address.clone(), rc.origin.clone()));
             return Some(format!("security group {id} deleted"));
         }
         let vpc = match self.one(rc, &rc.after, "vpc_id") {
@@ -170,6 +171,49 @@ impl Translator<'_> {
             what(counts.0),
             what(counts.1)
         ))
+    }
+
+    /// A deleted group that an interface or another group's rule still
+    /// names after every change: EC2 refuses the deletion
+    /// (DependencyViolation) and Terraform's apply fails there, so answers
+    /// through what still uses it are unknown. The model drops it either way.
+    pub(in crate::plan::translate) fn groups_still_in_use(&mut self) {
+        for (id, address, origin) in std::mem::take(&mut self.deleted_groups) {
+            let n = &mut self.out.network;
+            let mut users: Vec<String> = n
+                .network_interfaces
+                .values()
+                .filter(|e| e.group_ids.contains(&id))
+                .map(|e| e.id.clone())
+                .collect();
+            users.extend(
+                n.security_groups
+                    .values()
+                    .filter(|g| {
+                        g.ingress.iter().chain(&g.egress).any(
+                            |r| matches!(&r.peer, SgPeer::Group { group_id, .. } if *group_id == id),
+                        )
+                    })
+                    .map(|g| g.id.clone()),
+            );
+            for e in n.network_interfaces.values_mut() {
+                e.group_ids.retain(|g| *g != id);
+            }
+            if users.is_empty() {
+                continue;
+            }
+            let names: Vec<&str> = users.iter().map(|u| self.out.name(u)).collect();
+            self.out.warnings.push(format!(
+                "{address} ({origin}): EC2 would refuse to delete {id} with DependencyViolation: {} still use it; answers through them are unknown",
+                names.join(", ")
+            ));
+            let cause = UnknownCause {
+                address,
+                attribute: "id (DependencyViolation)".into(),
+                components: users,
+            };
+            self.out.unknown.push(cause);
+        }
     }
 
     /// The rules of one `aws_security_group_rule` / `aws_vpc_security_group_*_rule`
