@@ -3050,6 +3050,74 @@ fn dict_json(mut v: Json, key: &str, value: Json) -> Json {
     v
 }
 
+/// A VPC replaced with the same CIDR (instance tenancy forces it), its
+/// subnet and instance replaced through the configuration's references:
+/// the answers stay (each replacement keeps its place in the model).
+#[test]
+fn vpc_replace_with_its_subnet_and_instance_keeps_the_answers() {
+    let vpc3_state = json!({
+        "arn": format!("arn:aws:ec2:us-east-1:123456789012:vpc/{VPC3}"), "cidr_block": "10.3.0.0/16",
+        "enable_dns_hostnames": false, "enable_dns_support": true, "id": VPC3,
+        "instance_tenancy": "default", "tags": {}, "tags_all": {},
+    });
+    let subnet3 = "subnet-0d173499ae9c2204f";
+    let mut subnet_before = subnet_state(Some(subnet3), "10.3.1.0/24", false);
+    subnet_before["vpc_id"] = VPC3.into();
+    let mut subnet_after = subnet_state(None, "10.3.1.0/24", false);
+    subnet_after.as_object_mut().unwrap().remove("vpc_id");
+    subnet_after.as_object_mut().unwrap().remove("tags_all");
+    let mut shared_after = instance_state(None, None, subnet3, &["sg-0f7dddc271108c335"], false);
+    shared_after["private_ip"] = "10.3.1.30".into();
+    shared_after.as_object_mut().unwrap().remove("subnet_id");
+    let e = on(
+        "peering",
+        vec![
+            replace(
+                "aws_vpc.shared",
+                "aws_vpc",
+                vpc3_state,
+                json!({ "assign_generated_ipv6_cidr_block": false, "cidr_block": "10.3.0.0/16",
+                        "enable_dns_support": true, "instance_tenancy": "dedicated", "tags": {} }),
+                json!({"arn": true, "default_network_acl_id": true, "default_route_table_id": true,
+                       "default_security_group_id": true, "id": true, "main_route_table_id": true,
+                       "owner_id": true, "tags_all": true}),
+                json!({ "cidr_block": c(json!("10.3.0.0/16")), "instance_tenancy": c(json!("dedicated")) }),
+            ),
+            replace(
+                "aws_subnet.shared",
+                "aws_subnet",
+                subnet_before,
+                subnet_after,
+                json!({"arn": true, "id": true, "owner_id": true, "tags_all": true, "vpc_id": true}),
+                json!({ "vpc_id": r("aws_vpc.shared.id"), "cidr_block": c(json!("10.3.1.0/24")) }),
+            ),
+            replace(
+                "aws_instance.shared",
+                "aws_instance",
+                dict_json(
+                    instance_state(
+                        Some("i-0e693fdccf6c68d7f"),
+                        Some(SHARED3_ENI),
+                        subnet3,
+                        &["sg-0f7dddc271108c335"],
+                        false,
+                    ),
+                    "private_ip",
+                    json!("10.3.1.30"),
+                ),
+                shared_after,
+                dict_with(INSTANCE_UNKNOWN(), "subnet_id", true),
+                json!({
+                    "ami": c(json!(AMI)), "instance_type": c(json!("t3.micro")), "private_ip": c(json!("10.3.1.30")),
+                    "associate_public_ip_address": c(json!(false)),
+                    "subnet_id": r("aws_subnet.shared.id"), "vpc_security_group_ids": c(json!(["sg-0f7dddc271108c335"])),
+                }),
+            ),
+        ],
+    );
+    assert_no_change(&e);
+}
+
 // === aws_subnet ==============================================================
 // create: tests/terraform.rs greenfield_references_resolve_....
 
