@@ -10,8 +10,9 @@ use vpcreach::report::text::Style;
 use vpcreach::snapshot::{self, scope_shapes, Snapshot};
 use vpcreach::topology::Topology;
 
+/// Load a snapshot, with a progress bar on a terminal.
 pub fn load(path: &Path) -> miette::Result<Snapshot> {
-    snapshot::load(path).map_err(Report::new)
+    snapshot::load_with_progress(path, &super::progress::Terminal::default()).map_err(Report::new)
 }
 
 /// Colour only on a terminal, and never with NO_COLOR set.

@@ -17,6 +17,7 @@ use super::locate::{
 use super::metadata::PullMetadata;
 use super::shapes;
 use super::Warning;
+use crate::progress::{Progress, Unit};
 
 /// Where a resource was read from: for warnings and for region/account.
 #[derive(Clone, Debug, Default)]
@@ -145,8 +146,9 @@ impl SnapshotError {
     }
 }
 
-/// Load every `*.json` file below `path` (or `path` itself).
-pub fn read_tree(path: &Path) -> Result<RawSnapshot, SnapshotError> {
+/// Load every `*.json` file below `path` (or `path` itself), telling
+/// `progress` the bytes read.
+pub fn read_tree(path: &Path, progress: &dyn Progress) -> Result<RawSnapshot, SnapshotError> {
     let meta = fs::metadata(path).map_err(|e| SnapshotError::Io {
         path: path.to_path_buf(),
         message: e.to_string(),
@@ -165,7 +167,12 @@ pub fn read_tree(path: &Path) -> Result<RawSnapshot, SnapshotError> {
         files.push(path.to_path_buf());
     }
     files.sort();
-    for file in &files {
+    let sizes: Vec<u64> = files
+        .iter()
+        .map(|f| fs::metadata(f).map_or(0, |m| m.len()))
+        .collect();
+    progress.begin("loading snapshot", Some(sizes.iter().sum()), Unit::Bytes);
+    for (file, size) in files.iter().zip(&sizes) {
         let text = read_input_text(file).map_err(|e| SnapshotError::Io {
             path: file.clone(),
             message: e.0,
@@ -175,7 +182,9 @@ pub fn read_tree(path: &Path) -> Result<RawSnapshot, SnapshotError> {
         read_text(file, &text, region, account, &mut raw)?;
         raw.bytes += text.len() as u64;
         raw.files.push(file.clone());
+        progress.advance(*size);
     }
+    progress.end();
     Ok(raw)
 }
 

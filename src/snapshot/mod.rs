@@ -65,7 +65,15 @@ pub struct Snapshot {
 
 /// Load a snapshot directory tree or single JSON file.
 pub fn load(path: &Path) -> Result<Snapshot, SnapshotError> {
-    let mut raw = load::read_tree(path)?;
+    load_with_progress(path, &crate::progress::Silent)
+}
+
+/// [`load`], telling `progress` the bytes of JSON read.
+pub fn load_with_progress(
+    path: &Path,
+    progress: &dyn crate::progress::Progress,
+) -> Result<Snapshot, SnapshotError> {
+    let mut raw = load::read_tree(path, progress)?;
     Ok(finish(&mut raw))
 }
 
