@@ -209,3 +209,80 @@ fn plans_are_repeatable() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["Gained"].as_array().unwrap().len(), 4);
 }
+
+// --- insta snapshots of the pull-request comment and the SARIF log ----------
+// (tests/snapshots/terraform_cli__*.snap; review a change with `cargo insta
+// review` or by reading the `.snap.new` file insta writes beside it.)
+
+fn whatif_output(args: &[&str]) -> String {
+    let mut all = vec!["whatif"];
+    all.extend_from_slice(args);
+    let (code, out, err) = vpcreach(&all);
+    assert!(code == 0 || code == 1, "exit {code}: {err}");
+    out
+}
+
+#[test]
+fn markdown_comment_of_a_greenfield_plan_behind_the_gate() {
+    let out = whatif_output(&[
+        "--plan",
+        "fixtures/terraform/greenfield-bastion.json",
+        "--deny-scope",
+        "all-igw-ingress",
+        "--format",
+        "markdown",
+    ]);
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn markdown_comment_of_gained_lost_and_unknown_pairs() {
+    let out = whatif_output(&[
+        "--snapshot",
+        "fixtures/three-tier",
+        "--plan",
+        "fixtures/terraform/sg-rule-replace.json",
+        "--plan",
+        "fixtures/terraform/nacl-rule-delete.json",
+        "--plan",
+        "fixtures/terraform/sg-rule-unknown-cidr.json",
+        "--format",
+        "markdown",
+    ]);
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn sarif_of_a_plan_that_opens_ssh_behind_the_gate() {
+    let out = whatif_output(&[
+        "--snapshot",
+        "fixtures/three-tier",
+        "--plan",
+        "fixtures/terraform/sg-rule-create.json",
+        "--deny-scope",
+        "all-igw-ingress",
+        "--format",
+        "sarif",
+    ]);
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn sarif_of_a_greenfield_plan_and_unknown_pairs() {
+    let out = whatif_output(&[
+        "--plan",
+        "fixtures/terraform/greenfield-bastion.json",
+        "--format",
+        "sarif",
+    ]);
+    insta::assert_snapshot!("sarif_greenfield", out);
+    let out = whatif_output(&[
+        "--snapshot",
+        "fixtures/three-tier",
+        "--plan",
+        "fixtures/terraform/sg-rule-unknown-cidr.json",
+        "--format",
+        "sarif",
+    ]);
+    insta::assert_snapshot!("sarif_unknown_cidr", out);
+}

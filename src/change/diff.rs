@@ -138,6 +138,12 @@ fn resources(b: &Network, a: &Network, out: &mut Vec<ConfigChange>) {
         &a.internet_gateways,
         out,
     );
+    each(
+        "EgressOnlyInternetGateway",
+        &b.egress_only_gateways,
+        &a.egress_only_gateways,
+        out,
+    );
     each("NatGateway", &b.nat_gateways, &a.nat_gateways, out);
     each(
         "NetworkInterface",
@@ -505,7 +511,11 @@ pub fn touched_vpcs(
                     None => n.vpcs.keys().for_each(|v| add(v)),
                 }
             }
-            if let Some(g) = n.internet_gateways.get(id) {
+            if let Some(g) = n
+                .internet_gateways
+                .get(id)
+                .or(n.egress_only_gateways.get(id))
+            {
                 g.attachments.iter().for_each(|(v, _)| add(v));
             }
             if let Some(g) = n.nat_gateways.get(id) {

@@ -36,6 +36,10 @@ pub struct Cli {
     /// and, for `pull`, no closing summary.
     #[arg(long, short, global = true)]
     quiet: bool,
+    /// Load snapshots from their JSON, neither reading nor writing the
+    /// snapshot cache (docs/performance.md, "Snapshot cache").
+    #[arg(long, global = true)]
+    no_cache: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -78,6 +82,7 @@ enum Command {
 /// Run one command: its exit code, or the error to print (exit 2).
 pub fn run(cli: Cli) -> miette::Result<u8> {
     progress::enable(cli.quiet);
+    common::set_no_cache(cli.no_cache);
     match cli.command {
         Command::Path(args) => path::run(args),
         Command::Audit(args) => audit::run(args),

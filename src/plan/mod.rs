@@ -121,6 +121,14 @@ pub struct ResourceChange {
     pub origin: Origin,
 }
 
+impl ResourceChange {
+    /// Whether the configuration sets `attribute` (an unknown value of one
+    /// it does not set is merely computed by the provider).
+    pub fn configures(&self, attribute: &str) -> bool {
+        self.configured.iter().any(|c| c == attribute)
+    }
+}
+
 /// A place in a plan file.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Origin {

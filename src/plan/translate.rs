@@ -166,7 +166,7 @@ pub fn apply(base: &Network, plans: &[Plan]) -> Translation {
         // Containers first (a VPC before its subnets, a group before its
         // rules), whatever order the plan lists them in.
         let mut order: Vec<&ResourceChange> = plan.changes.iter().collect();
-        order.sort_by_key(|rc| rank(&rc.kind));
+        order.sort_by_key(|rc| rank(rc));
         for rc in order {
             t.change(rc, index);
             index += 1;
@@ -175,8 +175,14 @@ pub fn apply(base: &Network, plans: &[Plan]) -> Translation {
     t.finish()
 }
 
-fn rank(kind: &str) -> u8 {
-    match kind {
+fn rank(rc: &ResourceChange) -> u8 {
+    // An address associated with an instance or interface of the plan
+    // comes after them; one a NAT gateway takes, before it.
+    let associated = ["instance", "network_interface"]
+        .iter()
+        .any(|a| !matches!(rc.after.get(a), Value::Null) && rc.after.get(a).str() != Some(""));
+    match rc.kind.as_str() {
+        "aws_eip" if associated => 4,
         "aws_vpc" => 0,
         "aws_subnet" | "aws_internet_gateway" | "aws_egress_only_internet_gateway" => 1,
         "aws_security_group"
@@ -244,6 +250,9 @@ struct Translator<'p> {
     stand_in_public: u32,
     /// ENIs with a private address the plan does not know yet.
     placeholder_enis: Vec<(String, String)>,
+    /// Security groups the plans delete: (group, address, origin), checked
+    /// once every change is applied (EC2 refuses while anything uses them).
+    deleted_groups: Vec<(String, String, super::Origin)>,
     /// Ids given to what the plans create (addresses, and `address.main_route_table`
     /// etc. for what EC2 creates with a VPC), assigned before any edit so
     /// that a reference may point forward.
@@ -375,6 +384,7 @@ impl<'p> Translator<'p> {
             public_on_launch: BTreeMap::new(),
             stand_in_public: 0,
             placeholder_enis: Vec::new(),
+            deleted_groups: Vec::new(),
             new_ids,
         }
     }
@@ -394,6 +404,7 @@ impl<'p> Translator<'p> {
 
     fn finish(mut self) -> Translation {
         self.address_sensitive_placeholders();
+        self.groups_still_in_use();
         self.out.notes.sort();
         self.out.notes.dedup();
         self.out.warnings.sort();
@@ -582,11 +593,7 @@ impl<'p> Translator<'p> {
             Value::Unknown => match self.referenced(rc, attribute, false) {
                 Some(ids) if ids.len() == 1 => Ok(ids.into_iter().next()),
                 // Computed by the provider, not set by the configuration.
-                None if !rc.configured.is_empty()
-                    && !rc.configured.iter().any(|c| c == attribute) =>
-                {
-                    Ok(None)
-                }
+                None if !rc.configured.is_empty() && !rc.configures(attribute) => Ok(None),
                 _ => Err(Unknown),
             },
             _ => Ok(None),
@@ -684,9 +691,7 @@ impl<'p> Translator<'p> {
             }
             "aws_instance" | "aws_network_interface" => self.interface(rc, &id, removing, adding),
             "aws_network_interface_sg_attachment" => self.sg_attachment(rc, removing, adding),
-            "aws_network_interface_attachment" => {
-                Some("attachment to an instance (no reachability change)".into())
-            }
+            "aws_network_interface_attachment" => self.eni_attachment(rc, removing, adding),
             k if not_evaluated(k) => {
                 // What the resource can change for existing ENIs: routing
                 // (gateways, endpoints) or the instances behind a load

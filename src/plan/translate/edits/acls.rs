@@ -31,12 +31,17 @@ impl Translator<'_> {
         removing: bool,
         adding: bool,
     ) -> Option<String> {
-        let default = rc.kind == "aws_default_network_acl";
-        let id = self.managed_id(rc, id, default, adding, "default_network_acl_id")?;
+        let (id, default) = match self.container(
+            rc,
+            id,
+            (removing, adding),
+            "default_network_acl_id",
+            "default network ACL",
+        ) {
+            Ok(c) => c,
+            Err(said) => return said,
+        };
         if removing && !adding {
-            if default {
-                return Some(format!("{id} left as it is (default network ACL)"));
-            }
             // Its subnets fall back to the VPC's default ACL (C2.1).
             self.net().network_acls.remove(&id);
             return Some(format!("network ACL {id} deleted"));
@@ -44,22 +49,18 @@ impl Translator<'_> {
         let vpc = self.one(rc, &rc.after, "vpc_id").ok().flatten();
         let mut sets = Vec::new();
         for (direction, egress) in [("ingress", false), ("egress", true)] {
-            let v = rc.after.get(direction);
-            let computed = v.is_unknown() && !rc.configured.iter().any(|c| c == direction);
-            sets.push(if computed || (v.is_null() && !default) {
-                None
-            } else {
-                match self.acl_entries(v, egress) {
-                    Ok(e) => Some(e),
+            sets.push(managed_set(rc, direction, default).map(
+                |v| match self.acl_entries(v, egress) {
+                    Ok(e) => e,
                     Err(Unknown) => {
                         self.unknown(rc, direction, vec![id.clone()]);
-                        Some(Vec::new())
+                        Vec::new()
                     }
-                }
-            });
+                },
+            ));
         }
         let subnets = match rc.after.get("subnet_ids") {
-            v if v.is_unknown() && !rc.configured.iter().any(|c| c == "subnet_ids") => None,
+            v if v.is_unknown() && !rc.configures("subnet_ids") => None,
             _ => match self.many(rc, &rc.after, "subnet_ids") {
                 Ok(s) => Some(s),
                 Err(Unknown) => {
@@ -126,26 +127,26 @@ impl Translator<'_> {
         removing: bool,
         adding: bool,
     ) -> Option<String> {
-        let mut said = Vec::new();
-        for (side, removal) in sides(rc, removing, adding) {
-            let acl_id = match self.one(rc, side, "network_acl_id") {
+        self.each_side(rc, removing, adding, |this, side, removal| {
+            let mut said = Vec::new();
+            let acl_id = match this.one(rc, side, "network_acl_id") {
                 Ok(Some(a)) => a,
                 _ => {
-                    self.unknown(rc, "network_acl_id", Vec::new());
-                    continue;
+                    this.unknown(rc, "network_acl_id", Vec::new());
+                    return said;
                 }
             };
             let egress = side.get("egress").bool().unwrap_or(false);
             let entry = match acl_entry(side, egress, "rule_number", "rule_action") {
                 Ok(e) => e,
                 Err(Unknown) => {
-                    self.unknown(rc, "cidr_block", vec![acl_id]);
-                    continue;
+                    this.unknown(rc, "cidr_block", vec![acl_id]);
+                    return said;
                 }
             };
-            let Some(acl) = self.net().network_acls.get_mut(&acl_id) else {
-                self.unknown(rc, "network_acl_id", vec![acl_id]);
-                continue;
+            let Some(acl) = this.net().network_acls.get_mut(&acl_id) else {
+                this.unknown(rc, "network_acl_id", vec![acl_id]);
+                return said;
             };
             acl.entries
                 .retain(|e| !(e.rule_number == entry.rule_number && e.egress == egress));
@@ -162,8 +163,8 @@ impl Translator<'_> {
                 ));
                 acl.entries.push(entry);
             }
-        }
-        (!said.is_empty()).then(|| said.join("; "))
+            said
+        })
     }
 
     pub(in crate::plan::translate) fn acl_association(
@@ -172,16 +173,16 @@ impl Translator<'_> {
         removing: bool,
         adding: bool,
     ) -> Option<String> {
-        let mut said = Vec::new();
-        for (side, removal) in sides(rc, removing, adding) {
+        self.each_side(rc, removing, adding, |this, side, removal| {
+            let mut said = Vec::new();
             let (Ok(Some(acl_id)), Ok(Some(subnet))) = (
-                self.one(rc, side, "network_acl_id"),
-                self.one(rc, side, "subnet_id"),
+                this.one(rc, side, "network_acl_id"),
+                this.one(rc, side, "subnet_id"),
             ) else {
-                self.unknown(rc, "network_acl_id", Vec::new());
-                continue;
+                this.unknown(rc, "network_acl_id", Vec::new());
+                return said;
             };
-            let n = self.net();
+            let n = this.net();
             if removal {
                 // Back to the default ACL (C2.1).
                 if let Some(a) = n.network_acls.get_mut(&acl_id) {
@@ -196,11 +197,11 @@ impl Translator<'_> {
                     a.subnet_ids.push(subnet.clone());
                     said.push(format!("{subnet} associated with {acl_id}"));
                 } else {
-                    self.unknown(rc, "network_acl_id", vec![acl_id, subnet]);
+                    this.unknown(rc, "network_acl_id", vec![acl_id, subnet]);
                 }
             }
-        }
-        (!said.is_empty()).then(|| said.join("; "))
+            said
+        })
     }
 }
 

@@ -213,45 +213,24 @@ impl Translator<'_> {
             self.unknown(rc, "subnet_id", vec![eni_id]);
             return None;
         };
-        let Some(vpc) = self
-            .out
-            .network
-            .subnets
-            .get(&subnet)
-            .map(|s| s.vpc_id.clone())
-        else {
-            self.unknown(rc, "subnet_id", vec![eni_id, subnet]);
-            return None;
-        };
+        let vpc = self.vpc_of_subnet(rc, &subnet, &eni_id)?;
         let groups_key = if instance {
             "vpc_security_group_ids"
         } else {
             "security_groups"
         };
         let groups = match self.many(rc, after, groups_key) {
+            // Not configured: the VPC's default group.
             Ok(g) if g.is_empty() && after.get(groups_key).is_unknown() => {
-                // Not configured: the VPC's default group.
-                self.out
-                    .network
-                    .security_groups
-                    .values()
-                    .find(|g| g.vpc_id.as_ref() == Some(&vpc) && g.name == "default")
-                    .map(|g| vec![g.id.clone()])
-                    .unwrap_or_default()
+                self.default_group(&vpc).into_iter().collect()
             }
             Ok(g) => g,
             Err(Unknown) => {
                 if after.get(groups_key).is_unknown()
-                    && !rc.configured.iter().any(|c| c == groups_key)
+                    && !rc.configures(groups_key)
                     && (!instance || after.get("security_groups").list().is_empty())
                 {
-                    self.out
-                        .network
-                        .security_groups
-                        .values()
-                        .find(|g| g.vpc_id.as_ref() == Some(&vpc) && g.name == "default")
-                        .map(|g| vec![g.id.clone()])
-                        .unwrap_or_default()
+                    self.default_group(&vpc).into_iter().collect()
                 } else {
                     self.unknown(rc, groups_key, vec![eni_id.clone()]);
                     Vec::new()
@@ -314,6 +293,22 @@ impl Translator<'_> {
             Some(false) => ips[0].public_ip = None,
             _ => {}
         }
+        // An instance's own interface, an `attachment` block, else what EC2
+        // holds now (an attachment resource of its own manages it).
+        let attachment = if instance {
+            Some(attached(Some(id.to_string()), Some(0)))
+        } else if let Some(block) = after.get("attachment").list().first() {
+            Some(attached(
+                block.get("instance").str().map(String::from),
+                block.get("device_index").int(),
+            ))
+        } else {
+            self.out
+                .network
+                .network_interfaces
+                .get(&eni_id)
+                .and_then(|e| e.attachment.clone())
+        };
         let n = self.net();
         if instance {
             n.instances.insert(
@@ -342,7 +337,7 @@ impl Translator<'_> {
                 availability_zone: None,
                 interface_type: "interface".into(),
                 // An interface of its own, not attached: EC2 says `available`.
-                status: if instance || !after.get("attachment").list().is_empty() {
+                status: if attachment.is_some() {
                     EniStatus::InUse
                 } else {
                     EniStatus::Available
@@ -351,11 +346,7 @@ impl Translator<'_> {
                 ipv6_addresses: Vec::new(),
                 group_ids: groups.clone(),
                 source_dest_check,
-                attachment: instance.then(|| EniAttachment {
-                    instance_id: Some(id.to_string()),
-                    device_index: Some(0),
-                    status: EniAttachmentStatus::Attached,
-                }),
+                attachment,
                 tags: BTreeMap::new(),
             },
         );
@@ -372,18 +363,18 @@ impl Translator<'_> {
         removing: bool,
         adding: bool,
     ) -> Option<String> {
-        let mut said = Vec::new();
-        for (side, removal) in sides(rc, removing, adding) {
+        self.each_side(rc, removing, adding, |this, side, removal| {
+            let mut said = Vec::new();
             let (Ok(Some(group)), Ok(Some(eni))) = (
-                self.one(rc, side, "security_group_id"),
-                self.one(rc, side, "network_interface_id"),
+                this.one(rc, side, "security_group_id"),
+                this.one(rc, side, "network_interface_id"),
             ) else {
-                self.unknown(rc, "security_group_id", Vec::new());
-                continue;
+                this.unknown(rc, "security_group_id", Vec::new());
+                return said;
             };
-            let Some(e) = self.net().network_interfaces.get_mut(&eni) else {
-                self.unknown(rc, "network_interface_id", vec![eni]);
-                continue;
+            let Some(e) = this.net().network_interfaces.get_mut(&eni) else {
+                this.unknown(rc, "network_interface_id", vec![eni]);
+                return said;
             };
             e.group_ids.retain(|g| *g != group);
             if !removal {
@@ -397,8 +388,53 @@ impl Translator<'_> {
                     "attached to"
                 }
             ));
-        }
-        (!said.is_empty()).then(|| said.join("; "))
+            said
+        })
+    }
+
+    /// `aws_network_interface_attachment`: the interface in use by the
+    /// instance, or available again once detached (C10: an interface no
+    /// instance holds carries nothing).
+    pub(in crate::plan::translate) fn eni_attachment(
+        &mut self,
+        rc: &ResourceChange,
+        removing: bool,
+        adding: bool,
+    ) -> Option<String> {
+        self.each_side(rc, removing, adding, |this, side, removal| {
+            let mut said = Vec::new();
+            let (Ok(Some(eni)), Ok(instance)) = (
+                this.one(rc, side, "network_interface_id"),
+                this.one(rc, side, "instance_id"),
+            ) else {
+                this.unknown(rc, "network_interface_id", Vec::new());
+                return said;
+            };
+            let n = this.net();
+            let Some(e) = n.network_interfaces.get_mut(&eni) else {
+                this.unknown(rc, "network_interface_id", vec![eni]);
+                return said;
+            };
+            if removal {
+                e.attachment = None;
+                e.status = EniStatus::Available;
+            } else {
+                e.attachment = Some(attached(instance.clone(), side.get("device_index").int()));
+                e.status = EniStatus::InUse;
+            }
+            for i in n.instances.values_mut() {
+                i.network_interface_ids.retain(|x| *x != eni);
+                if !removal && Some(&i.id) == instance.as_ref() {
+                    i.network_interface_ids.push(eni.clone());
+                }
+            }
+            said.push(match (removal, instance) {
+                (true, _) => format!("{eni} detached"),
+                (false, Some(i)) => format!("{eni} attached to {i}"),
+                (false, None) => format!("{eni} attached"),
+            });
+            said
+        })
     }
 
     /// A stand-in private address matters when a rule or route names part
@@ -442,5 +478,13 @@ impl Translator<'_> {
             }
         }
         self.out.unknown.extend(causes);
+    }
+}
+
+fn attached(instance_id: Option<String>, device_index: Option<i64>) -> EniAttachment {
+    EniAttachment {
+        instance_id,
+        device_index: device_index.map(|d| d as i32),
+        status: EniAttachmentStatus::Attached,
     }
 }

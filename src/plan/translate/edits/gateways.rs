@@ -140,16 +140,7 @@ impl Translator<'_> {
             self.unknown(rc, "subnet_id", vec![id.to_string()]);
             return None;
         };
-        let Some(vpc) = self
-            .out
-            .network
-            .subnets
-            .get(&subnet)
-            .map(|s| s.vpc_id.clone())
-        else {
-            self.unknown(rc, "subnet_id", vec![id.to_string(), subnet]);
-            return None;
-        };
+        let vpc = self.vpc_of_subnet(rc, &subnet, id)?;
         let private = rc.after.get("connectivity_type").str() == Some("private");
         let allocation = self.one(rc, &rc.after, "allocation_id").ok().flatten();
         let public_ip = match (
@@ -202,90 +193,122 @@ impl Translator<'_> {
         Some(format!("NAT gateway in {subnet}"))
     }
 
+    /// The interface an elastic IP (`aws_eip`: `network_interface` /
+    /// `instance`) or an association (`aws_eip_association`:
+    /// `network_interface_id` / `instance_id`) names on one side of a change;
+    /// `Err(attribute)` when it stays unknown or names an instance the
+    /// network does not hold.
+    fn eip_target(&self, rc: &ResourceChange, side: &Value) -> Result<Option<String>, String> {
+        let (eni_key, instance_key) = if rc.kind == "aws_eip" {
+            ("network_interface", "instance")
+        } else {
+            ("network_interface_id", "instance_id")
+        };
+        if let Some(eni) = self
+            .one(rc, side, eni_key)
+            .map_err(|_| eni_key.to_string())?
+        {
+            return Ok(Some(eni));
+        }
+        let Some(instance) = self
+            .one(rc, side, instance_key)
+            .map_err(|_| instance_key.to_string())?
+        else {
+            return Ok(None);
+        };
+        self.out
+            .network
+            .instances
+            .get(&instance)
+            .and_then(|i| i.network_interface_ids.first().cloned())
+            .map(Some)
+            .ok_or_else(|| instance_key.to_string())
+    }
+
+    /// `aws_eip` itself: the address record, replaced by what `after` says
+    /// (an update keeps what EC2 knows of an unchanged association).
+    fn elastic_ip_record(&mut self, rc: &ResourceChange, adding: bool, eni: Option<&String>) {
+        let allocation = rc
+            .before
+            .get("id")
+            .str()
+            .map(String::from)
+            .unwrap_or_else(|| self.new_id(&rc.address));
+        let ips = &mut self.net().elastic_ips;
+        let old = ips
+            .iter()
+            .position(|e| e.allocation_id.as_ref() == Some(&allocation))
+            .map(|i| ips.remove(i));
+        if !adding {
+            return;
+        }
+        let kept = old.filter(|o| o.network_interface_id.as_ref() == eni);
+        let public_ip = match rc.after.get("public_ip").str().and_then(|s| s.parse().ok()) {
+            Some(ip) => ip,
+            None => match &kept {
+                Some(o) => o.public_ip,
+                None => self.stand_in_public(rc),
+            },
+        };
+        self.net().elastic_ips.push(ElasticIp {
+            public_ip,
+            allocation_id: Some(allocation),
+            association_id: kept.as_ref().and_then(|o| o.association_id.clone()),
+            network_interface_id: eni.cloned(),
+            private_ip: kept.and_then(|o| o.private_ip),
+        });
+    }
+
     pub(in crate::plan::translate) fn eip(
         &mut self,
         rc: &ResourceChange,
         removing: bool,
         adding: bool,
     ) -> Option<String> {
-        let mut said = Vec::new();
-        for (side, removal) in sides(rc, removing, adding) {
-            let eni = match self.one(rc, side, "network_interface_id") {
-                Ok(Some(e)) => Some(e),
-                Ok(None) => match self
-                    .one(rc, side, "instance")
-                    .or_else(|_| self.one(rc, side, "instance_id"))
-                {
-                    Ok(Some(i)) => self
-                        .out
-                        .network
-                        .instances
-                        .get(&i)
-                        .and_then(|i| i.network_interface_ids.first().cloned()),
-                    Ok(None) => match self.one(rc, side, "instance_id") {
-                        Ok(Some(i)) => self
-                            .out
-                            .network
-                            .instances
-                            .get(&i)
-                            .and_then(|i| i.network_interface_ids.first().cloned()),
-                        _ => None,
-                    },
-                    Err(Unknown) => {
-                        self.unknown(rc, "instance", Vec::new());
-                        continue;
-                    }
-                },
-                Err(Unknown) => {
-                    self.unknown(rc, "network_interface_id", Vec::new());
-                    continue;
+        self.each_side(rc, removing, adding, |this, side, removal| {
+            let mut said = Vec::new();
+            let eni = match this.eip_target(rc, side) {
+                Ok(eni) => eni,
+                Err(attribute) => {
+                    this.unknown(rc, &attribute, Vec::new());
+                    return said;
                 }
             };
-            if rc.kind == "aws_eip" && !removal {
-                let allocation = rc
-                    .before
-                    .get("id")
-                    .str()
-                    .map(String::from)
-                    .unwrap_or_else(|| self.new_id(&rc.address));
-                let public_ip = match side.get("public_ip").str().and_then(|s| s.parse().ok()) {
-                    Some(ip) => ip,
-                    None => self.stand_in_public(rc),
-                };
-                self.net().elastic_ips.push(ElasticIp {
-                    public_ip,
-                    allocation_id: Some(allocation),
-                    association_id: None,
-                    network_interface_id: eni.clone(),
-                    private_ip: None,
-                });
+            if rc.kind == "aws_eip" && (!removal || !adding) {
+                // Once per change: on the removal side of a delete, else on
+                // the side that adds.
+                this.elastic_ip_record(rc, !removal, eni.as_ref());
             }
-            let Some(eni) = eni else { continue };
-            let public_ip = side.get("public_ip").str().and_then(|s| s.parse().ok());
+            let Some(eni) = eni else { return said };
             let public_ip = if removal {
                 None
             } else {
-                Some(match public_ip {
+                let known = side.get("public_ip").str().and_then(|s| s.parse().ok());
+                let allocation = if rc.kind == "aws_eip" {
+                    rc.before
+                        .get("id")
+                        .str()
+                        .map(String::from)
+                        .or_else(|| Some(this.new_id(&rc.address)))
+                } else {
+                    this.one(rc, side, "allocation_id").ok().flatten()
+                };
+                let allocated = allocation.and_then(|a| {
+                    this.out
+                        .network
+                        .elastic_ips
+                        .iter()
+                        .find(|e| e.allocation_id.as_ref() == Some(&a))
+                        .map(|e| e.public_ip)
+                });
+                Some(match known.or(allocated) {
                     Some(ip) => ip,
-                    None => {
-                        let allocation = self.one(rc, side, "allocation_id").ok().flatten();
-                        match allocation.and_then(|a| {
-                            self.out
-                                .network
-                                .elastic_ips
-                                .iter()
-                                .find(|e| e.allocation_id.as_ref() == Some(&a))
-                                .map(|e| e.public_ip)
-                        }) {
-                            Some(ip) => ip,
-                            None => self.stand_in_public(rc),
-                        }
-                    }
+                    None => this.stand_in_public(rc),
                 })
             };
-            let Some(e) = self.net().network_interfaces.get_mut(&eni) else {
-                self.unknown(rc, "network_interface_id", vec![eni]);
-                continue;
+            let Some(e) = this.net().network_interfaces.get_mut(&eni) else {
+                this.unknown(rc, "network_interface_id", vec![eni]);
+                return said;
             };
             if let Some(p) = e.private_ips.iter_mut().find(|p| p.primary).or(None) {
                 p.public_ip = public_ip;
@@ -296,8 +319,8 @@ impl Translator<'_> {
                 Some(ip) => format!("{ip} associated with {eni}"),
                 None => format!("elastic IP disassociated from {eni}"),
             });
-        }
-        (!said.is_empty()).then(|| said.join("; "))
+            said
+        })
     }
 
     pub(in crate::plan::translate) fn peering(

@@ -20,15 +20,15 @@ fn route_target(field: &str, id: &str) -> RouteTarget {
         "vpc_endpoint_id" => RouteTarget::VpcEndpoint(id.into()),
         "egress_only_gateway_id" => RouteTarget::EgressOnlyInternetGateway(id.into()),
         "carrier_gateway_id" => RouteTarget::Other {
-            kind: "CarrierGateway",
+            kind: OtherTarget::CarrierGateway,
             id: id.into(),
         },
         "local_gateway_id" => RouteTarget::Other {
-            kind: "LocalGateway",
+            kind: OtherTarget::LocalGateway,
             id: id.into(),
         },
         _ => RouteTarget::Other {
-            kind: "CoreNetwork",
+            kind: OtherTarget::CoreNetwork,
             id: id.into(),
         },
     }
@@ -75,10 +75,7 @@ impl Translator<'_> {
         let mut target = None;
         for field in TARGET_FIELDS {
             let value = v.get(field);
-            let configured = rc
-                .configured
-                .iter()
-                .any(|c| *c == format!("{prefix}{field}"));
+            let configured = rc.configures(&format!("{prefix}{field}"));
             let id = match value {
                 Value::String(s) if !s.is_empty() => Some(s.clone()),
                 // Computed by the provider, not set (nat_gateway_id of a route to an IGW).
@@ -112,19 +109,23 @@ impl Translator<'_> {
         removing: bool,
         adding: bool,
     ) -> Option<String> {
-        let default = rc.kind == "aws_default_route_table";
-        let id = self.managed_id(rc, id, default, adding, "default_route_table_id")?;
+        let (id, _) = match self.container(
+            rc,
+            id,
+            (removing, adding),
+            "default_route_table_id",
+            "main route table",
+        ) {
+            Ok(c) => c,
+            Err(said) => return said,
+        };
         if removing && !adding {
-            if default {
-                return Some(format!("{id} left as it is (main route table)"));
-            }
             self.net().route_tables.remove(&id);
             return Some(format!("route table {id} deleted"));
         }
-        let route_set = rc.after.get("route");
-        let computed = route_set.is_unknown() && !rc.configured.iter().any(|c| c == "route");
         let mut routes = None;
-        if !computed && !route_set.is_null() {
+        // Absent from a default route table: Terraform leaves its routes.
+        if let Some(route_set) = managed_set(rc, "route", false) {
             let mut list = Vec::new();
             let blocks = route_set.list();
             for b in blocks {
@@ -199,16 +200,16 @@ impl Translator<'_> {
         removing: bool,
         adding: bool,
     ) -> Option<String> {
-        let mut said = Vec::new();
-        for (side, removal) in sides(rc, removing, adding) {
-            let table = match self.one(rc, side, "route_table_id") {
+        self.each_side(rc, removing, adding, |this, side, removal| {
+            let mut said = Vec::new();
+            let table = match this.one(rc, side, "route_table_id") {
                 Ok(Some(t)) => t,
                 _ => {
-                    self.unknown(rc, "route_table_id", Vec::new());
-                    continue;
+                    this.unknown(rc, "route_table_id", Vec::new());
+                    return said;
                 }
             };
-            let route = match self.route_of(
+            let route = match this.route_of(
                 rc,
                 side,
                 "",
@@ -220,24 +221,41 @@ impl Translator<'_> {
             ) {
                 Ok(r) => r,
                 Err(attribute) => {
-                    self.unknown(rc, &attribute, vec![table]);
-                    continue;
+                    this.unknown(rc, &attribute, vec![table]);
+                    return said;
                 }
             };
-            let Some(t) = self.net().route_tables.get_mut(&table) else {
-                self.unknown(rc, "route_table_id", vec![table]);
-                continue;
+            let Some(t) = this.net().route_tables.get_mut(&table) else {
+                this.unknown(rc, "route_table_id", vec![table]);
+                return said;
             };
-            t.routes.retain(|r| r.destination != route.destination);
             let text = crate::change::dest_text(&route.destination);
+            if rc.action == Action::Create
+                && t.routes.iter().any(|r| r.destination == route.destination)
+            {
+                // EC2's CreateRoute refuses a destination the table has: the
+                // apply fails there, and what it leaves depends on the order
+                // Terraform reaches it in.
+                this.out.warnings.push(format!(
+                    "{} ({}): EC2 would refuse it with RouteAlreadyExists: the route identified by {text} already exists in {table}; answers through {table} are unknown",
+                    rc.address, rc.origin
+                ));
+                this.unknown(
+                    rc,
+                    "destination_cidr_block (RouteAlreadyExists)",
+                    vec![table],
+                );
+                return said;
+            }
+            t.routes.retain(|r| r.destination != route.destination);
             if removal {
                 said.push(format!("{table}: route {text} deleted"));
             } else {
                 said.push(format!("{table}: {text} → {}", route.target.id()));
                 t.routes.push(route);
             }
-        }
-        (!said.is_empty()).then(|| said.join("; "))
+            said
+        })
     }
 
     pub(in crate::plan::translate) fn rt_association(
@@ -247,22 +265,22 @@ impl Translator<'_> {
         adding: bool,
     ) -> Option<String> {
         let main = rc.kind == "aws_main_route_table_association";
-        let mut said = Vec::new();
-        for (side, removal) in sides(rc, removing, adding) {
+        self.each_side(rc, removing, adding, |this, side, removal| {
+            let mut said = Vec::new();
             let table = if main && removal {
                 // Deleting the association gives the main role back.
                 side.get("original_route_table_id").str().map(String::from)
             } else {
-                self.one(rc, side, "route_table_id").ok().flatten()
+                this.one(rc, side, "route_table_id").ok().flatten()
             };
             let Some(table) = table else {
-                self.unknown(rc, "route_table_id", Vec::new());
-                continue;
+                this.unknown(rc, "route_table_id", Vec::new());
+                return said;
             };
-            let n_has = self.out.network.route_tables.contains_key(&table);
+            let n_has = this.out.network.route_tables.contains_key(&table);
             if main {
-                let vpc = self.one(rc, side, "vpc_id").ok().flatten();
-                let n = self.net();
+                let vpc = this.one(rc, side, "vpc_id").ok().flatten();
+                let n = this.net();
                 let vpc = vpc.or_else(|| n.route_tables.get(&table).map(|t| t.vpc_id.clone()));
                 for t in n.route_tables.values_mut() {
                     if Some(&t.vpc_id) == vpc.as_ref() {
@@ -270,23 +288,23 @@ impl Translator<'_> {
                     }
                 }
                 said.push(format!("{table} is the main route table"));
-                continue;
+                return said;
             }
-            let subnet = self.one(rc, side, "subnet_id");
-            let gateway = self.one(rc, side, "gateway_id");
+            let subnet = this.one(rc, side, "subnet_id");
+            let gateway = this.one(rc, side, "gateway_id");
             let (member, is_gateway) = match (subnet, gateway) {
                 (Ok(Some(s)), _) => (s, false),
                 (_, Ok(Some(g))) => (g, true),
                 _ => {
-                    self.unknown(rc, "subnet_id", vec![table]);
-                    continue;
+                    this.unknown(rc, "subnet_id", vec![table]);
+                    return said;
                 }
             };
             if !n_has && !removal {
-                self.unknown(rc, "route_table_id", vec![table, member]);
-                continue;
+                this.unknown(rc, "route_table_id", vec![table, member]);
+                return said;
             }
-            let n = self.net();
+            let n = this.net();
             for t in n.route_tables.values_mut() {
                 let list = if is_gateway {
                     &mut t.gateway_ids
@@ -311,8 +329,8 @@ impl Translator<'_> {
                 .push(member.clone());
                 said.push(format!("{member} associated with {table}"));
             }
-        }
-        (!said.is_empty()).then(|| said.join("; "))
+            said
+        })
     }
 }
 

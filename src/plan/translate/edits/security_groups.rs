@@ -94,18 +94,18 @@ impl Translator<'_> {
         removing: bool,
         adding: bool,
     ) -> Option<String> {
-        let default = rc.kind == "aws_default_security_group";
-        let id = self.managed_id(rc, id, default, adding, "vpc_id")?;
+        let (id, default) =
+            match self.container(rc, id, (removing, adding), "vpc_id", "default group") {
+                Ok(c) => c,
+                Err(said) => return said,
+            };
         if removing && !adding {
-            if default {
-                // Terraform only forgets the default group; EC2 keeps it.
-                return Some(format!("{id} left as it is (default group)"));
-            }
-            let n = self.net();
-            n.security_groups.remove(&id);
-            for e in n.network_interfaces.values_mut() {
-                e.group_ids.retain(|g| *g != id);
-            }
+            // Whether an interface or a rule still uses it is known only
+            // once the other changes are applied (an instance moved to
+            // another group is updated after the group's deletion is read).
+            self.net().security_groups.remove(&id);
+            self.deleted_groups
+                .push((id.clone(), rc.address.clone(), rc.origin.clone()));
             return Some(format!("security group {id} deleted"));
         }
         let vpc = match self.one(rc, &rc.after, "vpc_id") {
@@ -117,23 +117,15 @@ impl Translator<'_> {
         };
         let mut sets = Vec::new();
         for direction in ["ingress", "egress"] {
-            let v = rc.after.get(direction);
-            // A collection the provider computes but the configuration does not
-            // set: only the plan's separate rule resources (Terraform strips
-            // the default egress rule from the groups it creates).
-            let computed = v.is_unknown() && !rc.configured.iter().any(|c| c == direction);
-            let rules = if computed || (v.is_null() && !default) {
-                None
-            } else {
+            sets.push(managed_set(rc, direction, default).map(|v| {
                 match self.inline_sg_rules(rc, &id, v, direction) {
-                    Ok(r) => Some(r),
+                    Ok(r) => r,
                     Err(Unknown) => {
                         self.unknown(rc, direction, vec![id.clone()]);
-                        Some(Vec::new())
+                        Vec::new()
                     }
                 }
-            };
-            sets.push(rules);
+            }));
         }
         let name = rc
             .after
@@ -179,6 +171,49 @@ impl Translator<'_> {
             what(counts.0),
             what(counts.1)
         ))
+    }
+
+    /// A deleted group that an interface or another group's rule still
+    /// names after every change: EC2 refuses the deletion
+    /// (DependencyViolation) and Terraform's apply fails there, so answers
+    /// through what still uses it are unknown. The model drops it either way.
+    pub(in crate::plan::translate) fn groups_still_in_use(&mut self) {
+        for (id, address, origin) in std::mem::take(&mut self.deleted_groups) {
+            let n = &mut self.out.network;
+            let mut users: Vec<String> = n
+                .network_interfaces
+                .values()
+                .filter(|e| e.group_ids.contains(&id))
+                .map(|e| e.id.clone())
+                .collect();
+            users.extend(
+                n.security_groups
+                    .values()
+                    .filter(|g| {
+                        g.ingress.iter().chain(&g.egress).any(
+                            |r| matches!(&r.peer, SgPeer::Group { group_id, .. } if *group_id == id),
+                        )
+                    })
+                    .map(|g| g.id.clone()),
+            );
+            for e in n.network_interfaces.values_mut() {
+                e.group_ids.retain(|g| *g != id);
+            }
+            if users.is_empty() {
+                continue;
+            }
+            let names: Vec<&str> = users.iter().map(|u| self.out.name(u)).collect();
+            self.out.warnings.push(format!(
+                "{address} ({origin}): EC2 would refuse to delete {id} with DependencyViolation: {} still use it; answers through them are unknown",
+                names.join(", ")
+            ));
+            let cause = UnknownCause {
+                address,
+                attribute: "id (DependencyViolation)".into(),
+                components: users,
+            };
+            self.out.unknown.push(cause);
+        }
     }
 
     /// The rules of one `aws_security_group_rule` / `aws_vpc_security_group_*_rule`
@@ -229,8 +264,7 @@ impl Translator<'_> {
                     cidr(c).map_err(|_| "cidr_blocks")?.ok_or("cidr_blocks")?,
                 ));
             }
-            if v.get("cidr_blocks").is_unknown() && rc.configured.iter().any(|c| c == "cidr_blocks")
-            {
+            if v.get("cidr_blocks").is_unknown() && rc.configures("cidr_blocks") {
                 return Err("cidr_blocks");
             }
             for c in v.get("ipv6_cidr_blocks").list() {
@@ -243,14 +277,7 @@ impl Translator<'_> {
                 peers.push(group_peer(group.clone()));
             } else if let Some(g) = match v.get("source_security_group_id") {
                 // Unknown but not configured: the provider fills it for `self`.
-                Value::Unknown
-                    if !rc
-                        .configured
-                        .iter()
-                        .any(|c| c == "source_security_group_id") =>
-                {
-                    None
-                }
+                Value::Unknown if !rc.configures("source_security_group_id") => None,
                 _ => self
                     .one(rc, v, "source_security_group_id")
                     .map_err(|_| "source_security_group_id")?,
@@ -270,23 +297,23 @@ impl Translator<'_> {
         removing: bool,
         adding: bool,
     ) -> Option<String> {
-        let mut said = Vec::new();
-        for (side, removal) in sides(rc, removing, adding) {
-            let (group, egress, rules) = match self.separate_sg_rules(rc, side) {
+        self.each_side(rc, removing, adding, |this, side, removal| {
+            let mut said = Vec::new();
+            let (group, egress, rules) = match this.separate_sg_rules(rc, side) {
                 Ok(x) => x,
                 Err(attribute) => {
-                    let group = self.one(rc, side, "security_group_id").ok().flatten();
-                    self.unknown(rc, attribute, group.into_iter().collect());
-                    continue;
+                    let group = this.one(rc, side, "security_group_id").ok().flatten();
+                    this.unknown(rc, attribute, group.into_iter().collect());
+                    return said;
                 }
             };
-            let Some(g) = self.net().security_groups.get_mut(&group) else {
-                self.out.warnings.push(format!(
+            let Some(g) = this.net().security_groups.get_mut(&group) else {
+                this.out.warnings.push(format!(
                     "{} ({}) names security group {group}, which the snapshot does not hold: answers through it are unknown",
                     rc.address, rc.origin
                 ));
-                self.unknown(rc, "security_group_id", vec![group]);
-                continue;
+                this.unknown(rc, "security_group_id", vec![group]);
+                return said;
             };
             let list = if egress {
                 &mut g.egress
@@ -308,8 +335,8 @@ impl Translator<'_> {
                     list.push(r);
                 }
             }
-        }
-        (!said.is_empty()).then(|| said.join("; "))
+            said
+        })
     }
 }
 
