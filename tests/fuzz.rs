@@ -1,5 +1,7 @@
 //! Fuzzing inside `cargo test` (issue 16): structure-aware mutations of the
-//! fixture and real-world files, for every input kind, on a fixed budget.
+//! fixture and real-world files, for every input kind (snapshot, scope,
+//! change and Terraform plan files, flow-log lines, the command line), on a
+//! fixed budget.
 //!
 //! Each harness runs for `VPCREACH_FUZZ_SECS` seconds (default 2) from the
 //! seed `VPCREACH_FUZZ_SEED` (default 1), so a short run in the suite is
@@ -72,19 +74,37 @@ fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// `../shared/<name>` from the repository root (`../../shared` from a
+/// worktree under `wt/`), used by path and never copied.
+fn shared(name: &str) -> PathBuf {
+    ["../shared", "../../shared"]
+        .iter()
+        .map(|root| Path::new(root).join(name))
+        .find(|p| p.is_dir())
+        .unwrap_or_else(|| panic!("../shared/{name} is missing"))
+}
+
 /// Seed texts: `fixtures/<under>` (or all of fixtures/ when `under` is
-/// empty, minus scopes and changes) and, for snapshots, `../shared/realworld/`.
+/// empty, minus scopes, changes and plans) and, for snapshots,
+/// `../shared/realworld/`; for plans, `../shared/terraform/`.
 fn seeds(under: &str) -> Vec<String> {
     let mut files = Vec::new();
     if under.is_empty() {
         json_files(Path::new("fixtures"), &mut files);
-        files.retain(|f| !f.starts_with("fixtures/scopes") && !f.starts_with("fixtures/changes"));
-        json_files(Path::new("../shared/realworld"), &mut files);
+        files.retain(|f| {
+            !f.starts_with("fixtures/scopes")
+                && !f.starts_with("fixtures/changes")
+                && !f.starts_with("fixtures/terraform")
+        });
+        json_files(&shared("realworld"), &mut files);
     } else {
         json_files(&Path::new("fixtures").join(under), &mut files);
     }
     if under == "scopes" {
         json_files(Path::new("docs/scopes"), &mut files);
+    }
+    if under == "terraform" {
+        json_files(&shared("terraform"), &mut files);
     }
     let texts: Vec<String> = files
         .iter()
@@ -369,6 +389,27 @@ fn fuzz_change_files() {
     });
 }
 
+/// Terraform plans (`terraform show -json`): read, then applied to a
+/// snapshot and, greenfield, to their own prior state.
+#[test]
+fn fuzz_plan_files() {
+    let seeds = seeds("terraform");
+    let network = vpcreach::snapshot::load(Path::new("fixtures/three-tier"))
+        .unwrap()
+        .network;
+    campaign("plan", 6, &seeds, |input| {
+        let Some(text) = decoded(input) else { return };
+        match vpcreach::snapshot::terraform::parse(Path::new("fuzz.json"), &text, true) {
+            Ok(plan) => {
+                let plans = [plan];
+                vpcreach::plan::evaluate(Some(&network), &plans);
+                vpcreach::plan::evaluate(None, &plans);
+            }
+            Err(e) => check_located("plan", input, "fuzz.json", &e),
+        }
+    });
+}
+
 #[test]
 fn fuzz_flow_log_lines() {
     let mut files = Vec::new();
@@ -447,6 +488,7 @@ fn fuzz_flow_log_lines() {
 fn fuzz_command_line_and_files_through_the_binary() {
     let dir = tempfile::tempdir().unwrap();
     let snapshot_seeds = seeds("");
+    let plan_seeds = seeds("terraform");
     let words = [
         "path",
         "audit",
@@ -495,20 +537,33 @@ fn fuzz_command_line_and_files_through_the_binary() {
             .collect();
         let mut file = None;
         if rng.below(2) == 0 {
-            // A mutated snapshot, change, scope or flow-log file in its place.
-            let seed = rng.pick(&snapshot_seeds).clone();
-            let input = mutant(&mut rng, &seed);
-            let path = dir.path().join(format!("input-{runs}.json"));
-            std::fs::write(&path, &input).unwrap();
+            // A mutated snapshot, change, scope, plan or flow-log file in
+            // its place.
             let (command, option) = *rng.pick(&[
                 ("check", "--snapshot"),
                 ("whatif", "--change"),
+                ("whatif", "--plan"),
                 ("audit", "--scope"),
                 ("flows", ""),
             ]);
+            let seeds = if option == "--plan" {
+                &plan_seeds
+            } else {
+                &snapshot_seeds
+            };
+            let seed = rng.pick(seeds).clone();
+            let input = mutant(&mut rng, &seed);
+            let path = dir.path().join(format!("input-{runs}.json"));
+            std::fs::write(&path, &input).unwrap();
             let path_arg = path.display().to_string();
             args = match command {
                 "check" => vec![command.into(), option.into()],
+                // Greenfield: the plan's prior state is the start.
+                "whatif" if option == "--plan" && rng.below(2) == 0 => vec![
+                    command.into(),
+                    "--allow-incomplete-plan".into(),
+                    option.into(),
+                ],
                 "flows" => vec![
                     command.into(),
                     "--snapshot".into(),

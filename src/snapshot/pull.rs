@@ -5,7 +5,7 @@
 //!
 //! Owns: credential and region resolution (the standard aws-config chain),
 //! the list of EC2 calls and the IAM action each needs, pagination,
-//! concurrency and retries, turning SDK errors into messages a person can act
+//! concurrency and retries, refusing incomplete answers, turning SDK errors into messages a person can act
 //! on, the atomic write (temporary folder beside `--output`, renamed into
 //! place only when complete), the metadata, progress bars and the closing
 //! summary.
@@ -14,7 +14,8 @@
 //! orchestration (one task per call and region, then the write). The rest is
 //! one file per concern: [`session`] (credentials, regions, clients),
 //! [`ec2`] and [`tgw`] (the EC2 calls), [`elb`] (load balancers), [`paging`]
-//! (reading pages), [`error`] (classifying failures), [`write`] (metadata and
+//! (reading pages), [`integrity`] (refusing answers cut short or pages that
+//! do not add up), [`error`] (classifying failures), [`write`] (metadata and
 //! the atomic write), [`signal`] (interruption) and [`convert`] (SDK type →
 //! JSON, one file per kind of resource).
 //!
@@ -28,6 +29,7 @@ mod convert;
 mod ec2;
 mod elb;
 mod error;
+mod integrity;
 mod session;
 mod signal;
 mod tgw;
@@ -36,6 +38,7 @@ mod write;
 use ec2::*;
 pub use error::PullError;
 use error::*;
+use integrity::*;
 pub use session::RegionClients;
 use session::*;
 pub use signal::pull_blocking;

@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 use tokio::sync::Semaphore;
 
 use super::convert::Obj;
-use super::{listed, Call, CallError, SubCall, SubResults, TaskOut};
+use super::{listed, Call, CallError, PageTokens, SubCall, SubResults, TaskOut};
 
 /// DescribeListeners for each elbv2 load balancer (every page), wrapped.
 pub const LISTENERS: SubCall = SubCall {
@@ -67,7 +67,8 @@ pub(super) async fn load_balancers(
         sem,
         client.describe_load_balancers(),
         load_balancers,
-        Clone::clone
+        Clone::clone,
+        next_marker
     );
     let Some(lbs) = listed(&mut out, Call::LoadBalancers, got, load_balancer) else {
         return out;
@@ -80,7 +81,8 @@ pub(super) async fn load_balancers(
                 sem,
                 client.describe_listeners().load_balancer_arn(arn),
                 listeners,
-                listener
+                listener,
+                next_marker
             );
             listeners.add(wrapped("LoadBalancerArn", arn, "Listeners", got));
         }
@@ -113,7 +115,8 @@ pub(super) async fn target_groups(
         sem,
         client.describe_target_groups(),
         target_groups,
-        Clone::clone
+        Clone::clone,
+        next_marker
     );
     let Some(groups) = listed(&mut out, Call::TargetGroups, got, target_group) else {
         return out;
@@ -161,7 +164,8 @@ pub(super) async fn classic_load_balancers(
         sem,
         client.describe_load_balancers(),
         load_balancer_descriptions,
-        classic_load_balancer
+        classic_load_balancer,
+        next_marker
     )
 }
 

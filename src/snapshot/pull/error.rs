@@ -62,12 +62,27 @@ pub enum PullError {
     )]
     Unauthorized { denied: Vec<Missing> },
 
-    #[error("cannot reach the AWS API for {region}: {detail}")]
+    #[error("cannot reach the AWS API for {region}: {operation}: {detail}")]
     #[diagnostic(
         code(vpcreach::pull::unreachable),
         help("check the network (and HTTPS_PROXY), the region name, and --endpoint-url / AWS_ENDPOINT_URL if set")
     )]
-    Unreachable { region: String, detail: String },
+    Unreachable {
+        region: String,
+        operation: String,
+        detail: String,
+    },
+
+    #[error("{operation} in {region} gave an incomplete answer: {message}")]
+    #[diagnostic(
+        code(vpcreach::pull::incomplete_answer),
+        help("nothing was written and any earlier snapshot at --output is as it was; run pull again, and if it repeats check what sits between this machine and the endpoint (a proxy cutting answers short)")
+    )]
+    IncompleteAnswer {
+        region: String,
+        operation: String,
+        message: String,
+    },
 
     #[error("{operation} failed in {region}: {code}: {message}")]
     #[diagnostic(code(vpcreach::pull::api))]
@@ -120,6 +135,8 @@ pub(super) struct CallError {
     pub(super) message: String,
     /// No answer from the service: connection, DNS, timeout.
     pub(super) unreachable: bool,
+    /// An answer cut short, not well-formed, or pages that do not add up.
+    pub(super) incomplete: bool,
 }
 
 impl CallError {
@@ -132,6 +149,9 @@ impl CallError {
             err,
             SdkError::DispatchFailure(_) | SdkError::TimeoutError(_)
         );
+        if let Some(answer) = incomplete_answer(&err) {
+            return CallError::incomplete(answer);
+        }
         let code = err.code().map(str::to_owned);
         let message = match err.message() {
             Some(m) if code.is_some() => m.to_owned(),
@@ -141,6 +161,16 @@ impl CallError {
             code,
             message,
             unreachable,
+            incomplete: false,
+        }
+    }
+
+    pub(super) fn incomplete(answer: &IncompleteAnswer) -> Self {
+        CallError {
+            code: None,
+            message: answer.to_string(),
+            unreachable: false,
+            incomplete: true,
         }
     }
 
@@ -180,6 +210,21 @@ impl CallError {
                 | "MissingAuthenticationToken"
         )
     }
+}
+
+/// The [`IncompleteAnswer`] among an error's sources (the SDK wraps what
+/// [`super::integrity::WholeXmlAnswers`] returns).
+fn incomplete_answer<'a>(
+    err: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a IncompleteAnswer> {
+    let mut next = Some(err);
+    while let Some(e) = next {
+        if let Some(answer) = e.downcast_ref::<IncompleteAnswer>() {
+            return Some(answer);
+        }
+        next = e.source();
+    }
+    None
 }
 
 /// An error and its sources on one line, each once (the SDK's errors often
@@ -246,9 +291,16 @@ impl Failure {
                 code: e.code().to_string(),
                 message: e.message.clone(),
             }
+        } else if e.incomplete {
+            PullError::IncompleteAnswer {
+                region: self.region,
+                operation: self.operation.to_string(),
+                message: e.message.clone(),
+            }
         } else if e.unreachable {
             PullError::Unreachable {
                 region: self.region,
+                operation: self.operation.to_string(),
                 detail: e.message.clone(),
             }
         } else {

@@ -2,18 +2,31 @@
 //! ([`paged!`]) or one request of an operation without paging
 //! ([`unpaged!`]). Macros, because the SDK's paginators share no trait.
 
-/// Read every page of one paginated operation, converting each item.
+/// Read every page of one paginated operation, converting each item. The
+/// last argument names the output's pagination token (`next_token` in EC2,
+/// `next_marker` in Elastic Load Balancing); a token given twice fails the
+/// call ([`PageTokens`]).
 macro_rules! paged {
-    ($sem:expr, $request:expr, $items:ident, $convert:expr) => {{
+    ($sem:expr, $request:expr, $items:ident, $convert:expr) => {
+        paged!($sem, $request, $items, $convert, next_token)
+    };
+    ($sem:expr, $request:expr, $items:ident, $convert:expr, $token:ident) => {{
         let _permit = $sem.acquire().await.expect("the semaphore is never closed");
         let mut stream = $request.into_paginator().send();
         let mut items = Vec::new();
         let mut requests = 0usize;
+        let mut tokens = PageTokens::default();
         let mut error = None;
         while let Some(page) = stream.next().await {
             requests += 1;
             match page {
-                Ok(page) => items.extend(page.$items().iter().map($convert)),
+                Ok(page) => {
+                    if let Err(e) = tokens.next(page.$token()) {
+                        error = Some(CallError::incomplete(&e));
+                        break;
+                    }
+                    items.extend(page.$items().iter().map($convert))
+                }
                 Err(e) => {
                     error = Some(CallError::from_sdk(e));
                     break;

@@ -120,23 +120,22 @@ pub struct RegionClients {
 
 impl RegionClients {
     /// Clients from the shared configuration (credentials, `--endpoint-url`,
-    /// retries) for `region`.
-    pub(super) fn new(sdk: &SdkConfig, region: &str) -> Self {
-        let region = Region::new(region.to_string());
+    /// retries) for region `name`; each refuses an answer cut short
+    /// ([`WholeXmlAnswers`]).
+    pub(super) fn new(sdk: &SdkConfig, name: &str) -> Self {
+        let region = Region::new(name.to_string());
         RegionClients {
-            ec2: Client::from_conf(
-                aws_sdk_ec2::config::Builder::from(sdk)
-                    .region(region.clone())
-                    .build(),
-            ),
+            ec2: ec2_client(sdk, name),
             elbv2: aws_sdk_elasticloadbalancingv2::Client::from_conf(
                 aws_sdk_elasticloadbalancingv2::config::Builder::from(sdk)
                     .region(region.clone())
+                    .interceptor(WholeXmlAnswers)
                     .build(),
             ),
             elb: aws_sdk_elasticloadbalancing::Client::from_conf(
                 aws_sdk_elasticloadbalancing::config::Builder::from(sdk)
                     .region(region)
+                    .interceptor(WholeXmlAnswers)
                     .build(),
             ),
         }
@@ -146,6 +145,7 @@ impl RegionClients {
 pub(super) fn ec2_client(sdk: &SdkConfig, region: &str) -> Client {
     let conf = aws_sdk_ec2::config::Builder::from(sdk)
         .region(Region::new(region.to_string()))
+        .interceptor(WholeXmlAnswers)
         .build();
     Client::from_conf(conf)
 }

@@ -80,9 +80,13 @@ pub(super) async fn tgw_routes(
         .into_paginator()
         .send();
     let (mut routes, mut requests, mut more) = (Vec::new(), 0, false);
+    let mut tokens = PageTokens::default();
     while let Some(page) = stream.next().await {
         requests += 1;
         let page = page.map_err(CallError::from_sdk)?;
+        tokens
+            .next(page.next_token())
+            .map_err(|e| CallError::incomplete(&e))?;
         routes.extend_from_slice(page.routes());
         // Set when the API could not list every route (e.g. more than it
         // returns): the loader then reports the table's routes as unknown.
