@@ -19,7 +19,7 @@ use rayon::prelude::*;
 
 use super::canon::{self, Node};
 use super::scope::*;
-use crate::analysis::classes::{self, Walk};
+use crate::analysis::classes::{self, Progress, Walk};
 use crate::analysis::endpoint::{self, Endpoint};
 use crate::analysis::path::Delivery;
 use crate::analysis::Hop;
@@ -388,6 +388,16 @@ struct Entry {
 }
 
 pub fn audit(topo: &Topology, scope: &Scope) -> Result<AuditResult, AuditError> {
+    audit_with_progress(topo, scope, None)
+}
+
+/// [`audit`], counting its walks in `progress` (one unit per walk, then one
+/// per finding's representative path) as they finish.
+pub fn audit_with_progress(
+    topo: &Topology,
+    scope: &Scope,
+    progress: Option<&Progress>,
+) -> Result<AuditResult, AuditError> {
     let net = topo.net;
     let mut warnings = Vec::new();
     let matches: Vec<Resolved> = scope
@@ -830,10 +840,16 @@ pub fn audit(topo: &Topology, scope: &Scope) -> Result<AuditResult, AuditError> 
         .iter()
         .chain(excludes.iter())
         .any(|p| !p.through.is_empty());
+    if let Some(p) = progress {
+        p.add_total(runs.len());
+    }
     let entries: Vec<Vec<Entry>> = runs
         .par_iter()
         .map(|run| {
             let delivered = run.walk.deliveries(topo, record_hops);
+            if let Some(p) = progress {
+                p.step();
+            }
             if std::env::var_os("VPCREACH_DEBUG").is_some() {
                 eprintln!(
                     "run {:?} -> {:?}: {} deliveries {:?}",
@@ -886,9 +902,15 @@ pub fn audit(topo: &Topology, scope: &Scope) -> Result<AuditResult, AuditError> 
     });
     let pairs: u64 = findings.iter().map(Finding::pair_count).sum();
     // One representative path per finding: its first pair, its traffic.
+    if let Some(p) = progress {
+        p.add_total(findings.len());
+    }
     findings.par_iter_mut().for_each(|f| {
         f.id = finding_id(f);
         f.components = representative(topo, &ends, &eni_by_id, f);
+        if let Some(p) = progress {
+            p.step();
+        }
     });
     // Paths through load balancers (C9), after the direct ones.
     let through_lbs = lb::findings(

@@ -162,6 +162,7 @@ fn compare(command: &str, subject: String, sides: Sides, args: &IntentArgs) -> m
     let options = WhatifOptions {
         intents: &intents,
         scope: scope.as_ref().map(|s| &s.scope),
+        progress: None,
     };
     let result =
         whatif::compare(sides.before, sides.after, &options).map_err(|e| match (e, &scope) {
@@ -229,6 +230,7 @@ fn run_plan(args: WhatifArgs) -> miette::Result<u8> {
     let options = WhatifOptions {
         intents: &intents,
         scope: scope.as_ref().map(|s| &s.scope),
+        progress: None,
     };
     let base = snap.as_ref().map(|s| &s.network);
     let e = plan::evaluate_with(base, &plans, &options).map_err(|e| match (e, &scope) {

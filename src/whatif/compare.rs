@@ -4,6 +4,7 @@
 
 use super::differential::{self, Differential};
 use super::intents::{self, Intent, IntentResult};
+use crate::analysis::classes::Progress;
 use crate::analysis::endpoint::EndpointError;
 use crate::audit::{self, analysis::AuditError, Scope};
 use crate::change::diff::{self, ConfigChange};
@@ -17,6 +18,9 @@ pub struct WhatifOptions<'a> {
     pub intents: &'a [Intent],
     /// Compare only the paths this access scope selects.
     pub scope: Option<&'a Scope>,
+    /// Counts the class walks (and, within a scope, the audits' walks) as
+    /// they finish, for a progress display.
+    pub progress: Option<&'a Progress>,
 }
 
 /// What changed between two networks.
@@ -55,8 +59,8 @@ pub fn compare(
         // Within a scope: the audit findings of both sides, pair by pair.
         Some(scope) => {
             let before_topo = Topology::new(before);
-            let b = audit::audit(&before_topo, scope)?;
-            let a = audit::audit(&after_topo, scope)?;
+            let b = audit::audit_with_progress(&before_topo, scope, options.progress)?;
+            let a = audit::audit_with_progress(&after_topo, scope, options.progress)?;
             differential::scoped(
                 &before_topo,
                 &after_topo,
@@ -65,7 +69,12 @@ pub fn compare(
             )
         }
         // Every ENI pair (and internet ↔ ENI) that the change can touch.
-        None => differential::differential(before, after, Some(&touched)),
+        None => differential::differential_with_progress(
+            before,
+            after,
+            Some(&touched),
+            options.progress,
+        ),
     };
     let intents = intents::check(&after_topo, options.intents)?;
     Ok(WhatifResult {

@@ -24,7 +24,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::analysis::classes::{self, Walk};
+use crate::analysis::classes::{self, Progress, Walk};
 use crate::analysis::endpoint::{self, Endpoint};
 use crate::analysis::{path, ComponentRef, PathAnalysis, PathQuery, ProtocolChoice};
 use crate::change::diff::Affected;
@@ -249,6 +249,17 @@ pub fn differential(
     after: &Network,
     affected: Option<&Affected>,
 ) -> Differential {
+    differential_with_progress(before, after, affected, None)
+}
+
+/// [`differential`], counting in `progress` one unit per source class
+/// (walked both sides and explained) and per pair with the internet.
+pub fn differential_with_progress(
+    before: &Network,
+    after: &Network,
+    affected: Option<&Affected>,
+    progress: Option<&Progress>,
+) -> Differential {
     let tb = Topology::new(before);
     let ta = Topology::new(after);
     let enis = pair_enis(before, after);
@@ -309,6 +320,9 @@ pub fn differential(
         let (a, b) = (&enis[i].vpc, &enis[j].vpc);
         a == b || tb.connected(a, b) || ta.connected(a, b)
     };
+    if let Some(p) = progress {
+        p.add_total(classes.len());
+    }
     let eni_changes: Vec<(Vec<ReachChange>, Vec<ReachChange>)> = classes
         .par_iter()
         .map(|members| {
@@ -335,6 +349,9 @@ pub fn differential(
                     lost.extend(explain(src, dst, before_set.subtract(after_set), &tb, &ta));
                 }
             }
+            if let Some(p) = progress {
+                p.step();
+            }
             (gained, lost)
         })
         .collect();
@@ -349,9 +366,18 @@ pub fn differential(
             v
         })
         .collect();
+    if let Some(p) = progress {
+        p.add_total(internet_pairs.len());
+    }
     let internet_changes: Vec<(Option<ReachChange>, Option<ReachChange>)> = internet_pairs
         .par_iter()
-        .map(|(s, d)| evaluate_pair(&tb, &ta, s, d))
+        .map(|(s, d)| {
+            let change = evaluate_pair(&tb, &ta, s, d);
+            if let Some(p) = progress {
+                p.step();
+            }
+            change
+        })
         .collect();
     let changes = eni_changes.into_iter().chain(
         internet_changes
