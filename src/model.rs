@@ -18,7 +18,7 @@ use ipnet::{Ipv4Net, Ipv6Net};
 macro_rules! aws_state {
     ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:literal,)* }) => {
         $(#[$doc])*
-        #[derive(Clone, Debug, PartialEq, Eq)]
+        #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
         pub enum $name {
             $($variant,)*
             /// A value this version does not know, as printed.
@@ -160,7 +160,7 @@ aws_state! {
     }
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Network {
     pub vpcs: BTreeMap<String, Vpc>,
     pub subnets: BTreeMap<String, Subnet>,
@@ -193,7 +193,7 @@ pub struct Network {
     pub ambiguous_ids: BTreeSet<String>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct TransitGateway {
     pub id: String,
     pub name: Option<String>,
@@ -202,7 +202,7 @@ pub struct TransitGateway {
 
 /// A transit gateway attachment of any kind (vpc, vpn, direct-connect-gateway,
 /// connect, peering), with its route table association (C7.1).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct TgwAttachment {
     pub id: String,
     pub name: Option<String>,
@@ -216,7 +216,7 @@ pub struct TgwAttachment {
     pub vpc: Option<TgwVpcAttachment>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct TgwVpcAttachment {
     pub vpc_id: String,
     /// One subnet per enabled AZ (C7.5).
@@ -225,7 +225,7 @@ pub struct TgwVpcAttachment {
     pub appliance_mode: bool,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct TgwRouteTable {
     pub id: String,
     pub name: Option<String>,
@@ -235,13 +235,13 @@ pub struct TgwRouteTable {
     pub routes: Option<Vec<TgwRoute>>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum TgwRouteKind {
     Static,
     Propagated,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct TgwRoute {
     pub destination: RouteDestination,
     pub attachment_ids: Vec<String>,
@@ -251,7 +251,7 @@ pub struct TgwRoute {
     pub state: RouteState,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct VpnGateway {
     pub id: String,
     pub name: Option<String>,
@@ -260,7 +260,7 @@ pub struct VpnGateway {
     pub attachments: Vec<(String, GatewayAttachmentState)>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct VpnConnection {
     pub id: String,
     pub name: Option<String>,
@@ -279,7 +279,7 @@ pub struct VpnConnection {
 }
 
 /// One tunnel of a VPN connection as `VgwTelemetry` reports it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct VpnTunnel {
     pub outside_ip_address: Option<String>,
     /// `UP` or `DOWN`.
@@ -295,7 +295,7 @@ impl VpnConnection {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum EndpointKind {
     Gateway,
     Interface,
@@ -303,7 +303,7 @@ pub enum EndpointKind {
     Other(String),
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct VpcEndpoint {
     pub id: String,
     pub name: Option<String>,
@@ -317,13 +317,13 @@ pub struct VpcEndpoint {
 }
 
 /// Where a resource came from (for messages), independent of file formats.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Location {
     pub region: Option<String>,
     pub account: Option<String>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Vpc {
     pub id: String,
     pub name: Option<String>,
@@ -336,7 +336,7 @@ pub struct Vpc {
     pub tags: BTreeMap<String, String>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Subnet {
     pub id: String,
     pub name: Option<String>,
@@ -348,7 +348,7 @@ pub struct Subnet {
     pub tags: BTreeMap<String, String>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct RouteTable {
     pub id: String,
     pub name: Option<String>,
@@ -367,7 +367,7 @@ pub struct RouteTable {
     pub main_association_id: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum RouteDestination {
     Cidr(Ipv4Net),
     PrefixList(String),
@@ -376,7 +376,7 @@ pub enum RouteDestination {
     Ipv6(String),
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum RouteTarget {
     Local,
     InternetGateway(String),
@@ -391,9 +391,30 @@ pub enum RouteTarget {
     /// Carrier, local, core-network and other gateways the engine does not
     /// model; carried so that output can name them.
     Other {
-        kind: &'static str,
+        kind: OtherTarget,
         id: String,
     },
+}
+
+/// Route targets the engine carries only to name them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum OtherTarget {
+    /// A `GatewayId` of a kind the engine does not know.
+    Gateway,
+    CarrierGateway,
+    LocalGateway,
+    CoreNetwork,
+}
+
+impl OtherTarget {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OtherTarget::Gateway => "gateway",
+            OtherTarget::CarrierGateway => "carrier gateway",
+            OtherTarget::LocalGateway => "local gateway",
+            OtherTarget::CoreNetwork => "core network",
+        }
+    }
 }
 
 impl RouteTarget {
@@ -414,7 +435,7 @@ impl RouteTarget {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum RouteOrigin {
     CreateRouteTable,
     CreateRoute,
@@ -430,7 +451,7 @@ aws_state! {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Route {
     pub destination: RouteDestination,
     pub target: RouteTarget,
@@ -438,14 +459,14 @@ pub struct Route {
     pub state: RouteState,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum RuleAction {
     Allow,
     Deny,
 }
 
 /// An IP protocol as rules name it: a number, or every protocol (`-1`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Protocol {
     All,
     Number(u8),
@@ -466,7 +487,7 @@ impl Protocol {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct NetworkAcl {
     pub id: String,
     pub name: Option<String>,
@@ -480,7 +501,7 @@ pub struct NetworkAcl {
     pub entries: Vec<AclEntry>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct AclEntry {
     pub rule_number: u32,
     pub egress: bool,
@@ -494,7 +515,7 @@ pub struct AclEntry {
     pub icmp_type_code: Option<(i32, i32)>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct SecurityGroup {
     pub id: String,
     pub name: String,
@@ -506,7 +527,7 @@ pub struct SecurityGroup {
 
 /// One rule with one peer: `IpPermissions` are flattened so that every rule
 /// names exactly one CIDR, prefix list or group.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct SgRule {
     pub protocol: Protocol,
     pub from_port: Option<i32>,
@@ -518,7 +539,7 @@ pub struct SgRule {
     pub rule_id: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum SgPeer {
     Cidr(Ipv4Net),
     Ipv6Cidr(String),
@@ -530,7 +551,7 @@ pub enum SgPeer {
     },
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct InternetGateway {
     pub id: String,
     pub name: Option<String>,
@@ -538,13 +559,13 @@ pub struct InternetGateway {
     pub attachments: Vec<(String, GatewayAttachmentState)>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum NatConnectivity {
     Public,
     Private,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct NatGateway {
     pub id: String,
     pub name: Option<String>,
@@ -555,14 +576,14 @@ pub struct NatGateway {
     pub addresses: Vec<NatAddress>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct NatAddress {
     pub network_interface_id: Option<String>,
     pub private_ip: Option<Ipv4Addr>,
     pub public_ip: Option<Ipv4Addr>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct NetworkInterface {
     pub id: String,
     pub name: Option<String>,
@@ -591,21 +612,21 @@ impl NetworkInterface {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct PrivateIp {
     pub address: Ipv4Addr,
     pub primary: bool,
     pub public_ip: Option<Ipv4Addr>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct EniAttachment {
     pub instance_id: Option<String>,
     pub device_index: Option<i32>,
     pub status: EniAttachmentStatus,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Instance {
     pub id: String,
     pub name: Option<String>,
@@ -618,7 +639,7 @@ pub struct Instance {
     pub tags: BTreeMap<String, String>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct VpcPeering {
     pub id: String,
     pub name: Option<String>,
@@ -627,7 +648,7 @@ pub struct VpcPeering {
     pub accepter: PeeringSide,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct PeeringSide {
     pub vpc_id: String,
     pub cidrs: Vec<Ipv4Net>,
@@ -648,7 +669,7 @@ impl VpcPeering {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct PrefixList {
     pub id: String,
     pub name: Option<String>,
@@ -656,7 +677,7 @@ pub struct PrefixList {
     pub cidrs: Option<Vec<Ipv4Net>>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ElasticIp {
     pub public_ip: Ipv4Addr,
     pub allocation_id: Option<String>,
@@ -734,7 +755,9 @@ impl Network {
 }
 
 /// Elastic Load Balancing (C9).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum LbKind {
     Application,
     Network,
@@ -753,7 +776,7 @@ impl LbKind {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct LoadBalancer {
     /// The ARN (ELBv2) or the name (classic).
     pub id: String,
@@ -787,7 +810,7 @@ impl LoadBalancer {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct LbZone {
     pub zone: String,
     pub subnet_id: String,
@@ -797,7 +820,7 @@ pub struct LbZone {
     pub public_ip: Option<Ipv4Addr>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct LbListener {
     pub id: String,
     /// HTTP, HTTPS, TCP, TLS, UDP, TCP_UDP (classic: HTTP, HTTPS, TCP, SSL); `None` for GWLB.
@@ -806,7 +829,7 @@ pub struct LbListener {
     pub action: LbAction,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum LbAction {
     /// Forward to these target groups (ARNs).
     Forward(Vec<String>),
@@ -816,7 +839,7 @@ pub enum LbAction {
     Other(String),
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct TargetGroup {
     pub arn: String,
     pub name: String,
@@ -832,7 +855,7 @@ pub struct TargetGroup {
     pub attributes: Option<BTreeMap<String, String>>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct LbTarget {
     /// Instance id, IP address, Lambda ARN or ALB ARN.
     pub id: String,
