@@ -13,41 +13,12 @@
 //! findings, before/after comparison, output formats.
 
 use std::collections::BTreeSet;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use super::endpoint::Endpoint;
 use super::path::{self, Delivery, DeliveryOptions};
 use crate::packet::{AddrSet, Cube, HeaderSet};
 use crate::topology::Topology;
-
-/// Work done out of work known, for a progress display: the class loops of
-/// `audit` and `whatif` count their units (one per walk or class) here from
-/// any thread, and a caller (the CLI) reads it from another.
-#[derive(Debug, Default)]
-pub struct Progress {
-    done: AtomicUsize,
-    total: AtomicUsize,
-}
-
-impl Progress {
-    /// Units finished so far.
-    pub fn done(&self) -> usize {
-        self.done.load(Ordering::Relaxed)
-    }
-    /// Units known so far (it grows as each phase learns its size).
-    pub fn total(&self) -> usize {
-        self.total.load(Ordering::Relaxed)
-    }
-    /// `n` more units to do.
-    pub fn add_total(&self, n: usize) {
-        self.total.fetch_add(n, Ordering::Relaxed);
-    }
-    /// One unit done.
-    pub fn step(&self) {
-        self.done.fetch_add(1, Ordering::Relaxed);
-    }
-}
 
 /// One walk of the engine: `initial` from `source` towards `destination`,
 /// or towards any of `dst_enis` when given; replies may return to any of

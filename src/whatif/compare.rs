@@ -4,15 +4,15 @@
 
 use super::differential::{self, Differential};
 use super::intents::{self, Intent, IntentResult};
-use crate::analysis::classes::Progress;
 use crate::analysis::endpoint::EndpointError;
 use crate::audit::{self, analysis::AuditError, Scope};
 use crate::change::diff::{self, ConfigChange};
 use crate::model::Network;
+use crate::progress::{Progress, Silent};
 use crate::topology::Topology;
 
 /// What to compare besides the configuration and every affected pair.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct WhatifOptions<'a> {
     /// Checked on the after-state.
     pub intents: &'a [Intent],
@@ -20,7 +20,7 @@ pub struct WhatifOptions<'a> {
     pub scope: Option<&'a Scope>,
     /// Counts the class walks (and, within a scope, the audits' walks) as
     /// they finish, for a progress display.
-    pub progress: Option<&'a Progress>,
+    pub progress: Option<&'a dyn Progress>,
 }
 
 /// What changed between two networks.
@@ -59,8 +59,9 @@ pub fn compare(
         // Within a scope: the audit findings of both sides, pair by pair.
         Some(scope) => {
             let before_topo = Topology::new(before);
-            let b = audit::audit_with_progress(&before_topo, scope, options.progress)?;
-            let a = audit::audit_with_progress(&after_topo, scope, options.progress)?;
+            let progress = options.progress.unwrap_or(&Silent);
+            let b = audit::audit_with_progress(&before_topo, scope, progress)?;
+            let a = audit::audit_with_progress(&after_topo, scope, progress)?;
             differential::scoped(
                 &before_topo,
                 &after_topo,
@@ -73,7 +74,7 @@ pub fn compare(
             before,
             after,
             Some(&touched),
-            options.progress,
+            options.progress.unwrap_or(&Silent),
         ),
     };
     let intents = intents::check(&after_topo, options.intents)?;

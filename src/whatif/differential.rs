@@ -24,12 +24,13 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::analysis::classes::{self, Progress, Walk};
+use crate::analysis::classes::{self, Walk};
 use crate::analysis::endpoint::{self, Endpoint};
 use crate::analysis::{path, ComponentRef, PathAnalysis, PathQuery, ProtocolChoice};
 use crate::change::diff::Affected;
 use crate::model::Network;
 use crate::packet::*;
+use crate::progress::{Progress, Silent, Unit};
 use crate::topology::{source_class, SourceClass, Topology};
 
 /// One source/destination pair whose admitted traffic changed.
@@ -249,16 +250,17 @@ pub fn differential(
     after: &Network,
     affected: Option<&Affected>,
 ) -> Differential {
-    differential_with_progress(before, after, affected, None)
+    differential_with_progress(before, after, affected, &Silent)
 }
 
-/// [`differential`], counting in `progress` one unit per source class
-/// (walked both sides and explained) and per pair with the internet.
+/// [`differential`], telling `progress` of its two stages: source classes
+/// (each walked on both sides and its changes explained), then pairs with
+/// the internet.
 pub fn differential_with_progress(
     before: &Network,
     after: &Network,
     affected: Option<&Affected>,
-    progress: Option<&Progress>,
+    progress: &dyn Progress,
 ) -> Differential {
     let tb = Topology::new(before);
     let ta = Topology::new(after);
@@ -320,9 +322,11 @@ pub fn differential_with_progress(
         let (a, b) = (&enis[i].vpc, &enis[j].vpc);
         a == b || tb.connected(a, b) || ta.connected(a, b)
     };
-    if let Some(p) = progress {
-        p.add_total(classes.len());
-    }
+    progress.begin(
+        "whatif: classes",
+        Some(classes.len() as u64),
+        Unit::Items("classes"),
+    );
     let eni_changes: Vec<(Vec<ReachChange>, Vec<ReachChange>)> = classes
         .par_iter()
         .map(|members| {
@@ -349,12 +353,11 @@ pub fn differential_with_progress(
                     lost.extend(explain(src, dst, before_set.subtract(after_set), &tb, &ta));
                 }
             }
-            if let Some(p) = progress {
-                p.step();
-            }
+            progress.advance(1);
             (gained, lost)
         })
         .collect();
+    progress.end();
     let internet_pairs: Vec<(&str, &str)> = enis
         .iter()
         .filter(|e| selected(e))
@@ -366,19 +369,20 @@ pub fn differential_with_progress(
             v
         })
         .collect();
-    if let Some(p) = progress {
-        p.add_total(internet_pairs.len());
-    }
+    progress.begin(
+        "whatif: internet",
+        Some(internet_pairs.len() as u64),
+        Unit::Items("pairs"),
+    );
     let internet_changes: Vec<(Option<ReachChange>, Option<ReachChange>)> = internet_pairs
         .par_iter()
         .map(|(s, d)| {
             let change = evaluate_pair(&tb, &ta, s, d);
-            if let Some(p) = progress {
-                p.step();
-            }
+            progress.advance(1);
             change
         })
         .collect();
+    progress.end();
     let changes = eni_changes.into_iter().chain(
         internet_changes
             .into_iter()

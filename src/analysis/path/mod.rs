@@ -397,7 +397,7 @@ impl RoundTrip {
             notes: RefCell::new(Vec::new()),
             record: goals.record,
         };
-        let walked = forward_walk.start(src, dst, initial);
+        let forward = forward_walk.start(src, dst, initial);
         let return_walk = Walk {
             topo,
             mode: Mode::Return,
@@ -405,16 +405,8 @@ impl RoundTrip {
             notes: RefCell::new(Vec::new()),
             record: goals.record,
         };
-        let mut forward: Vec<Trace> = Vec::with_capacity(walked.len());
         let mut back: Vec<(usize, Trace)> = Vec::new();
-        for t in walked {
-            if let Some(members) = t.arrived_at.clone() {
-                split_arrival(&return_walk, t, &members, &mut forward, &mut back);
-                continue;
-            }
-            let i = forward.len();
-            forward.push(t);
-            let t = &forward[i];
+        for (i, t) in forward.iter().enumerate() {
             if t.blocked && !goals.replies_of_blocked {
                 continue;
             }
@@ -475,66 +467,6 @@ impl RoundTrip {
             back.extend(t.reached.as_ref().expect("reached").1.clone());
         }
         (round_trip_traffic(&sent, &back), true)
-    }
-}
-
-/// A branch that arrived at several ENIs of one subnet at once (a lean
-/// walk, `Walk::arrive_at_many`), split into the branch each ENI would
-/// have had on its own, with its replies.
-///
-/// The reply is walked once for all of them: it leaves the same subnet
-/// (same ACL, same routes; replies skip SGs and state) and every step is a
-/// set operation, so each ENI's share of what comes back is the part whose
-/// source is one of its addresses. That holds while nothing rewrites a
-/// reply's source on the way (an internet gateway's 1:1 NAT or a NAT
-/// gateway do); if anything does, each ENI's reply is walked on its own.
-fn split_arrival(
-    return_walk: &Walk,
-    merged: Trace,
-    members: &[(String, AddrSet)],
-    forward: &mut Vec<Trace>,
-    back: &mut Vec<(usize, Trace)>,
-) {
-    let Some((exit, arrived)) = &merged.reached else {
-        return;
-    };
-    let reply = arrived.reply();
-    let replies = if reply.is_empty() {
-        Vec::new()
-    } else {
-        return_walk.start_return(exit, &merged, reply)
-    };
-    let shared = replies.iter().all(|r| r.translations.is_empty());
-    for (eni, addrs) in members {
-        let part = arrived.restrict_dst(addrs);
-        if part.is_empty() {
-            continue;
-        }
-        let mut own = Trace {
-            reached: Some((Exit::Eni(eni.clone()), part)),
-            arrived_at: None,
-            ..merged.clone()
-        };
-        let i = forward.len();
-        if shared {
-            for r in &replies {
-                let mut r = r.clone();
-                if let Some((_, set)) = &mut r.reached {
-                    *set = set.restrict_src(addrs);
-                }
-                back.push((i, r));
-            }
-        } else {
-            let exit = Exit::Eni(eni.clone());
-            let own_reply = own.reached.as_ref().map(|(_, p)| p.reply());
-            if let Some(own_reply) = own_reply.filter(|r| !r.is_empty()) {
-                for r in return_walk.start_return(&exit, &own, own_reply) {
-                    back.push((i, r));
-                }
-            }
-        }
-        own.arrived_at = None;
-        forward.push(own);
     }
 }
 

@@ -149,11 +149,6 @@ pub(super) struct Trace {
     pub(super) visited_appliances: Vec<String>,
     /// Where the branch arrived and what arrived there.
     pub(super) reached: Option<(Exit, HeaderSet)>,
-    /// A lean forward branch that arrived at several destination ENIs of
-    /// one subnet at once ([`Walk::arrive_at_many`]): each ENI with its
-    /// addresses. `reached` names the first; the round trip splits the
-    /// branch into one per ENI (`RoundTrip::run`).
-    pub(super) arrived_at: Option<Arc<Vec<(String, AddrSet)>>>,
 }
 
 /// One direction of a round trip: its topology, mode, goal and the notes it
@@ -754,13 +749,6 @@ impl<'t, 'n> Walk<'t, 'n> {
         let mut out = Vec::new();
         let mut owned = HeaderSet::empty();
         let dsts = set.dst_union();
-        // A lean walk towards many ENIs takes the subnet's goal ENIs
-        // together: see `arrive_at_many`.
-        let many = match &self.goal {
-            Goal::AnyEni(goals) if !self.record => Some(goals),
-            _ => None,
-        };
-        let mut arrivals: Vec<(&NetworkInterface, AddrSet, HeaderSet)> = Vec::new();
         for eni in self.topo.enis_in_subnet(subnet_id) {
             let mine = eni_addrs(eni);
             if dsts.is_disjoint(&mine) {
@@ -768,20 +756,12 @@ impl<'t, 'n> Walk<'t, 'n> {
             }
             let part = set.restrict_dst(&mine);
             owned.extend(part.clone());
+            let t = trace.clone();
             if let Some(nat) = self.topo.nat_of_eni(&eni.id) {
-                out.extend(self.arrive_at_nat(trace.clone(), nat, part));
-            } else if let Some(goals) = many {
-                // An ENI outside the goal only ends a blocked branch, which
-                // a lean walk's caller never reads.
-                if goals.contains(&eni.id) {
-                    arrivals.push((eni, mine, part));
-                }
+                out.extend(self.arrive_at_nat(t, nat, part));
             } else {
-                out.extend(self.eni_in(trace.clone(), eni, part));
+                out.extend(self.eni_in(t, eni, part));
             }
-        }
-        if !arrivals.is_empty() {
-            out.extend(self.arrive_at_many(&trace, arrivals));
         }
         let rest = set.subtract(&owned);
         if !rest.is_empty() {
@@ -824,66 +804,6 @@ impl<'t, 'n> Walk<'t, 'n> {
             out.extend(self.stop(trace, e));
         }
         out
-    }
-
-    /// A lean walk's arrival at several goal ENIs of one subnet, each with
-    /// its part of the traffic: what [`Self::eni_in`] gives each of them,
-    /// as one branch. The instance state is checked per ENI, the security
-    /// groups once per set of groups (their rules match the peer, never
-    /// the ENI's own address, C1), and the reply leaves the subnet once for
-    /// all of them (replies skip SGs and state, C1.2). Nothing is recorded,
-    /// so no hop or explanation is lost; `RoundTrip::run` splits the branch
-    /// back into one per ENI before anything is attributed.
-    fn arrive_at_many(
-        &self,
-        trace: &Trace,
-        arrivals: Vec<(&NetworkInterface, AddrSet, HeaderSet)>,
-    ) -> Vec<Trace> {
-        let mut merged = HeaderSet::empty();
-        let mut members: Vec<(String, AddrSet)> = Vec::new();
-        if self.mode == Mode::Return {
-            for (eni, mine, part) in arrivals {
-                merged.extend(part);
-                members.push((eni.id.clone(), mine));
-            }
-        } else {
-            // ENIs with the same groups (in the same order), in first-seen
-            // order: the first ENI, every member, their traffic.
-            type SameGroups<'e> = (&'e NetworkInterface, Vec<(String, AddrSet)>, HeaderSet);
-            let mut groups: Vec<SameGroups> = Vec::new();
-            for (eni, mine, part) in arrivals {
-                let mut scratch = Trace::default();
-                if self.own_state_blocks(&mut scratch, eni, &part) {
-                    continue; // a blocked branch of its own: delivers nothing
-                }
-                match groups.iter_mut().find(|g| g.0.group_ids == eni.group_ids) {
-                    Some(g) => {
-                        g.1.push((eni.id.clone(), mine));
-                        g.2.extend(part);
-                    }
-                    None => groups.push((eni, vec![(eni.id.clone(), mine)], part)),
-                }
-            }
-            for (eni, enis, set) in groups {
-                let mut scratch = Trace {
-                    lost_sg_identity: trace.lost_sg_identity,
-                    ..Trace::default()
-                };
-                let admitted = self.sg_check(&mut scratch, eni, Direction::Ingress, set);
-                if scratch.blocked || admitted.is_empty() {
-                    continue;
-                }
-                merged.extend(admitted);
-                members.extend(enis);
-            }
-        }
-        let Some((first, _)) = members.first() else {
-            return Vec::new();
-        };
-        let mut t = trace.clone();
-        t.reached = Some((Exit::Eni(first.clone()), merged));
-        t.arrived_at = Some(Arc::new(members));
-        vec![t]
     }
 
     pub(super) fn eni_in(
