@@ -150,13 +150,16 @@ pub struct Cube {
 
 impl Cube {
     pub fn everything() -> Self {
-        Cube {
+        // Built once: rules and walks ask for it millions of times, and a
+        // clone of one-range sets is far cheaper than collecting them.
+        static EVERYTHING: std::sync::LazyLock<Cube> = std::sync::LazyLock::new(|| Cube {
             src: all_addrs(),
             dst: all_addrs(),
             proto: all_protos(),
             sport: all_ports(),
             dport: all_ports(),
-        }
+        });
+        EVERYTHING.clone()
     }
 
     pub fn is_empty(&self) -> bool {

@@ -25,6 +25,7 @@ use crate::analysis::path::Delivery;
 use crate::analysis::Hop;
 use crate::model::*;
 use crate::packet::*;
+use crate::progress::{Progress, Silent, Unit};
 use crate::topology::{source_class, SourceClass, Topology};
 
 mod lb;
@@ -388,6 +389,17 @@ struct Entry {
 }
 
 pub fn audit(topo: &Topology, scope: &Scope) -> Result<AuditResult, AuditError> {
+    audit_with_progress(topo, scope, &Silent)
+}
+
+/// [`audit`], telling `progress` of its two long stages: the walks (one
+/// unit per walk: a source class, or a gateway-like end, towards its
+/// destinations) and the representative path of each finding.
+pub fn audit_with_progress(
+    topo: &Topology,
+    scope: &Scope,
+    progress: &dyn Progress,
+) -> Result<AuditResult, AuditError> {
     let net = topo.net;
     let mut warnings = Vec::new();
     let matches: Vec<Resolved> = scope
@@ -830,10 +842,16 @@ pub fn audit(topo: &Topology, scope: &Scope) -> Result<AuditResult, AuditError> 
         .iter()
         .chain(excludes.iter())
         .any(|p| !p.through.is_empty());
+    progress.begin(
+        "audit: walking",
+        Some(runs.len() as u64),
+        Unit::Items("walks"),
+    );
     let entries: Vec<Vec<Entry>> = runs
         .par_iter()
         .map(|run| {
             let delivered = run.walk.deliveries(topo, record_hops);
+            progress.advance(1);
             if std::env::var_os("VPCREACH_DEBUG").is_some() {
                 eprintln!(
                     "run {:?} -> {:?}: {} deliveries {:?}",
@@ -886,10 +904,18 @@ pub fn audit(topo: &Topology, scope: &Scope) -> Result<AuditResult, AuditError> 
     });
     let pairs: u64 = findings.iter().map(Finding::pair_count).sum();
     // One representative path per finding: its first pair, its traffic.
+    progress.end();
+    progress.begin(
+        "audit: paths",
+        Some(findings.len() as u64),
+        Unit::Items("findings"),
+    );
     findings.par_iter_mut().for_each(|f| {
         f.id = finding_id(f);
         f.components = representative(topo, &ends, &eni_by_id, f);
+        progress.advance(1);
     });
+    progress.end();
     // Paths through load balancers (C9), after the direct ones.
     let through_lbs = lb::findings(
         topo,

@@ -9,5 +9,5 @@ pub mod analysis;
 pub mod canon;
 pub mod scope;
 
-pub use analysis::{audit, AuditResult, Finding};
+pub use analysis::{audit, audit_with_progress, AuditResult, Finding};
 pub use scope::Scope;

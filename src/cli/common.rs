@@ -131,6 +131,7 @@ impl LoadedScope {
     }
 
     pub fn audit(&self, topo: &Topology) -> miette::Result<AuditResult> {
-        audit::audit(topo, &self.scope).map_err(|e| self.locate(e))
+        let progress = super::progress::Terminal::default();
+        audit::audit_with_progress(topo, &self.scope, &progress).map_err(|e| self.locate(e))
     }
 }

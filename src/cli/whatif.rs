@@ -159,9 +159,11 @@ fn compare(command: &str, subject: String, sides: Sides, args: &IntentArgs) -> m
         .cloned()
         .collect();
     let scope = args.scope.as_deref().map(load_scope).transpose()?;
+    let progress = super::progress::Terminal::default();
     let options = WhatifOptions {
         intents: &intents,
         scope: scope.as_ref().map(|s| &s.scope),
+        progress: Some(&progress),
     };
     let result =
         whatif::compare(sides.before, sides.after, &options).map_err(|e| match (e, &scope) {
@@ -226,9 +228,11 @@ fn run_plan(args: WhatifArgs) -> miette::Result<u8> {
         .cloned()
         .collect();
     let scope = args.intents.scope.as_deref().map(load_scope).transpose()?;
+    let progress = super::progress::Terminal::default();
     let options = WhatifOptions {
         intents: &intents,
         scope: scope.as_ref().map(|s| &s.scope),
+        progress: Some(&progress),
     };
     let base = snap.as_ref().map(|s| &s.network);
     let e = plan::evaluate_with(base, &plans, &options).map_err(|e| match (e, &scope) {

@@ -8,15 +8,19 @@ use crate::analysis::endpoint::EndpointError;
 use crate::audit::{self, analysis::AuditError, Scope};
 use crate::change::diff::{self, ConfigChange};
 use crate::model::Network;
+use crate::progress::{Progress, Silent};
 use crate::topology::Topology;
 
 /// What to compare besides the configuration and every affected pair.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct WhatifOptions<'a> {
     /// Checked on the after-state.
     pub intents: &'a [Intent],
     /// Compare only the paths this access scope selects.
     pub scope: Option<&'a Scope>,
+    /// Counts the class walks (and, within a scope, the audits' walks) as
+    /// they finish, for a progress display.
+    pub progress: Option<&'a dyn Progress>,
 }
 
 /// What changed between two networks.
@@ -55,8 +59,9 @@ pub fn compare(
         // Within a scope: the audit findings of both sides, pair by pair.
         Some(scope) => {
             let before_topo = Topology::new(before);
-            let b = audit::audit(&before_topo, scope)?;
-            let a = audit::audit(&after_topo, scope)?;
+            let progress = options.progress.unwrap_or(&Silent);
+            let b = audit::audit_with_progress(&before_topo, scope, progress)?;
+            let a = audit::audit_with_progress(&after_topo, scope, progress)?;
             differential::scoped(
                 &before_topo,
                 &after_topo,
@@ -65,7 +70,12 @@ pub fn compare(
             )
         }
         // Every ENI pair (and internet ↔ ENI) that the change can touch.
-        None => differential::differential(before, after, Some(&touched)),
+        None => differential::differential_with_progress(
+            before,
+            after,
+            Some(&touched),
+            options.progress.unwrap_or(&Silent),
+        ),
     };
     let intents = intents::check(&after_topo, options.intents)?;
     Ok(WhatifResult {

@@ -30,6 +30,7 @@ use crate::analysis::{path, ComponentRef, PathAnalysis, PathQuery, ProtocolChoic
 use crate::change::diff::Affected;
 use crate::model::Network;
 use crate::packet::*;
+use crate::progress::{Progress, Silent, Unit};
 use crate::topology::{source_class, SourceClass, Topology};
 
 /// One source/destination pair whose admitted traffic changed.
@@ -249,6 +250,18 @@ pub fn differential(
     after: &Network,
     affected: Option<&Affected>,
 ) -> Differential {
+    differential_with_progress(before, after, affected, &Silent)
+}
+
+/// [`differential`], telling `progress` of its two stages: source classes
+/// (each walked on both sides and its changes explained), then pairs with
+/// the internet.
+pub fn differential_with_progress(
+    before: &Network,
+    after: &Network,
+    affected: Option<&Affected>,
+    progress: &dyn Progress,
+) -> Differential {
     let tb = Topology::new(before);
     let ta = Topology::new(after);
     let enis = pair_enis(before, after);
@@ -309,6 +322,11 @@ pub fn differential(
         let (a, b) = (&enis[i].vpc, &enis[j].vpc);
         a == b || tb.connected(a, b) || ta.connected(a, b)
     };
+    progress.begin(
+        "whatif: classes",
+        Some(classes.len() as u64),
+        Unit::Items("classes"),
+    );
     let eni_changes: Vec<(Vec<ReachChange>, Vec<ReachChange>)> = classes
         .par_iter()
         .map(|members| {
@@ -335,9 +353,11 @@ pub fn differential(
                     lost.extend(explain(src, dst, before_set.subtract(after_set), &tb, &ta));
                 }
             }
+            progress.advance(1);
             (gained, lost)
         })
         .collect();
+    progress.end();
     let internet_pairs: Vec<(&str, &str)> = enis
         .iter()
         .filter(|e| selected(e))
@@ -349,10 +369,20 @@ pub fn differential(
             v
         })
         .collect();
+    progress.begin(
+        "whatif: internet",
+        Some(internet_pairs.len() as u64),
+        Unit::Items("pairs"),
+    );
     let internet_changes: Vec<(Option<ReachChange>, Option<ReachChange>)> = internet_pairs
         .par_iter()
-        .map(|(s, d)| evaluate_pair(&tb, &ta, s, d))
+        .map(|(s, d)| {
+            let change = evaluate_pair(&tb, &ta, s, d);
+            progress.advance(1);
+            change
+        })
         .collect();
+    progress.end();
     let changes = eni_changes.into_iter().chain(
         internet_changes
             .into_iter()
