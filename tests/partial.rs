@@ -160,3 +160,92 @@ fn r_partial_4_tgw_association_not_in_the_snapshot_is_unknown() {
         .iter()
         .any(|(c, _, _)| *c == "TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION"));
 }
+
+/// fixtures/public-web copied without network-acls.json.
+fn public_web_without_nacls() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir("fixtures/public-web").unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().into_string().unwrap();
+        if name.ends_with(".json") && name != "network-acls.json" {
+            std::fs::copy(entry.path(), dir.path().join(&name)).unwrap();
+        }
+    }
+    dir
+}
+
+/// R-partial.2: the whatif / diff HTML report over a snapshot that lacks a
+/// kind opens with the UNKNOWN banner the text and Markdown reports have,
+/// and never says "no reachability change".
+#[test]
+fn r_partial_2_whatif_html_has_the_unknown_banner() {
+    let dir = public_web_without_nacls();
+    let html = |snap: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_vpcreach"))
+            .args([
+                "diff", "--before", snap, "--after", snap, "--format", "html",
+            ])
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, page) = html(dir.path().to_str().unwrap());
+    assert_eq!(code, Some(1));
+    let banner = page.find("UNKNOWN").expect("an UNKNOWN banner");
+    assert!(
+        banner < page.find("</h1>").unwrap() + 200,
+        "banner at the top"
+    );
+    assert!(
+        page.contains("NetworkAcls in no file of the snapshot"),
+        "{page}"
+    );
+    assert!(!page.contains("NO REACHABILITY CHANGE"));
+    // The complete snapshot keeps its verdict.
+    let (code, page) = html("fixtures/public-web");
+    assert_eq!(code, Some(0));
+    assert!(page.contains("NO REACHABILITY CHANGE") && !page.contains("UNKNOWN"));
+}
+
+/// R-partial.5: flow log records whose verdict depends on what the
+/// snapshot lacks (here every network ACL) are unknown — an ACCEPT is not
+/// drift ("the snapshot is stale"), a REJECT the security group would
+/// allow is not explained by a guess — while a REJECT the security group
+/// denies is still explained by it.
+#[test]
+fn r_partial_5_flows_on_a_partial_snapshot_are_unknown_not_drift() {
+    let dir = public_web_without_nacls();
+    let eni = "eni-00566ef110138f8aa";
+    let log = dir.path().join("flows.log");
+    std::fs::write(
+        &log,
+        format!(
+            "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n\
+             2 123456789012 {eni} 198.51.100.7 10.30.1.10 40000 443 6 5 400 1700000000 1700000060 ACCEPT OK\n\
+             2 123456789012 {eni} 198.51.100.7 10.30.1.10 40001 443 6 5 400 1700000000 1700000060 REJECT OK\n\
+             2 123456789012 {eni} 198.51.100.7 10.30.1.10 40002 8080 6 5 400 1700000000 1700000060 REJECT OK\n"
+        ),
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vpcreach"))
+        .args(["flows", "--snapshot"])
+        .arg(dir.path())
+        .arg(&log)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let summary = if v["Summary"].is_object() {
+        &v["Summary"]
+    } else {
+        &v
+    };
+    assert_eq!(summary["Unknown"], 2, "{v:#}");
+    assert_eq!(summary["UnexplainedAccept"], 0, "{v:#}");
+    assert_eq!(summary["UnexplainedReject"], 0, "{v:#}");
+    assert_eq!(summary["Explained"], 1, "{v:#}");
+}
