@@ -49,6 +49,7 @@ fn bench(c: &mut Criterion) {
                 &Options::default(),
                 None,
                 &mut std::io::sink(),
+                &vpcreach::progress::Silent,
             )
             .unwrap()
         })

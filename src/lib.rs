@@ -19,6 +19,7 @@ pub mod flows;
 pub mod model;
 pub mod packet;
 pub mod plan;
+pub mod progress;
 pub mod report;
 pub mod snapshot;
 pub mod synth;

@@ -18,7 +18,7 @@ use ipnet::{Ipv4Net, Ipv6Net};
 macro_rules! aws_state {
     ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:literal,)* }) => {
         $(#[$doc])*
-        #[derive(Clone, Debug, PartialEq, Eq)]
+        #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
         pub enum $name {
             $($variant,)*
             /// A value this version does not know, as printed.
@@ -160,7 +160,7 @@ aws_state! {
     }
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Network {
     pub vpcs: BTreeMap<String, Vpc>,
     pub subnets: BTreeMap<String, Subnet>,
@@ -197,7 +197,7 @@ pub struct Network {
     pub vpn_connections_described: bool,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct TransitGateway {
     pub id: String,
     pub name: Option<String>,
@@ -206,7 +206,7 @@ pub struct TransitGateway {
 
 /// A transit gateway attachment of any kind (vpc, vpn, direct-connect-gateway,
 /// connect, peering), with its route table association (C7.1).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct TgwAttachment {
     pub id: String,
     pub name: Option<String>,
@@ -283,7 +283,7 @@ impl TgwPeering {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct TgwVpcAttachment {
     pub vpc_id: String,
     /// One subnet per enabled AZ (C7.5).
@@ -292,7 +292,7 @@ pub struct TgwVpcAttachment {
     pub appliance_mode: bool,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct TgwRouteTable {
     pub id: String,
     pub name: Option<String>,
@@ -302,13 +302,13 @@ pub struct TgwRouteTable {
     pub routes: Option<Vec<TgwRoute>>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum TgwRouteKind {
     Static,
     Propagated,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct TgwRoute {
     pub destination: RouteDestination,
     pub attachment_ids: Vec<String>,
@@ -318,7 +318,7 @@ pub struct TgwRoute {
     pub state: RouteState,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct VpnGateway {
     pub id: String,
     pub name: Option<String>,
@@ -327,7 +327,7 @@ pub struct VpnGateway {
     pub attachments: Vec<(String, GatewayAttachmentState)>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct VpnConnection {
     pub id: String,
     pub name: Option<String>,
@@ -346,7 +346,7 @@ pub struct VpnConnection {
 }
 
 /// One tunnel of a VPN connection as `VgwTelemetry` reports it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct VpnTunnel {
     pub outside_ip_address: Option<String>,
     /// `UP` or `DOWN`.
@@ -362,7 +362,7 @@ impl VpnConnection {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum EndpointKind {
     Gateway,
     Interface,
@@ -370,7 +370,7 @@ pub enum EndpointKind {
     Other(String),
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct VpcEndpoint {
     pub id: String,
     pub name: Option<String>,
@@ -384,13 +384,13 @@ pub struct VpcEndpoint {
 }
 
 /// Where a resource came from (for messages), independent of file formats.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Location {
     pub region: Option<String>,
     pub account: Option<String>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Vpc {
     pub id: String,
     pub name: Option<String>,
@@ -403,7 +403,7 @@ pub struct Vpc {
     pub tags: BTreeMap<String, String>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Subnet {
     pub id: String,
     pub name: Option<String>,
@@ -415,7 +415,7 @@ pub struct Subnet {
     pub tags: BTreeMap<String, String>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct RouteTable {
     pub id: String,
     pub name: Option<String>,
@@ -434,7 +434,7 @@ pub struct RouteTable {
     pub main_association_id: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum RouteDestination {
     Cidr(Ipv4Net),
     PrefixList(String),
@@ -443,7 +443,7 @@ pub enum RouteDestination {
     Ipv6(String),
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum RouteTarget {
     Local,
     InternetGateway(String),
@@ -458,9 +458,30 @@ pub enum RouteTarget {
     /// Carrier, local, core-network and other gateways the engine does not
     /// model; carried so that output can name them.
     Other {
-        kind: &'static str,
+        kind: OtherTarget,
         id: String,
     },
+}
+
+/// Route targets the engine carries only to name them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum OtherTarget {
+    /// A `GatewayId` of a kind the engine does not know.
+    Gateway,
+    CarrierGateway,
+    LocalGateway,
+    CoreNetwork,
+}
+
+impl OtherTarget {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OtherTarget::Gateway => "gateway",
+            OtherTarget::CarrierGateway => "carrier gateway",
+            OtherTarget::LocalGateway => "local gateway",
+            OtherTarget::CoreNetwork => "core network",
+        }
+    }
 }
 
 impl RouteTarget {
@@ -481,7 +502,7 @@ impl RouteTarget {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum RouteOrigin {
     CreateRouteTable,
     CreateRoute,
@@ -497,7 +518,7 @@ aws_state! {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Route {
     pub destination: RouteDestination,
     pub target: RouteTarget,
@@ -505,14 +526,14 @@ pub struct Route {
     pub state: RouteState,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum RuleAction {
     Allow,
     Deny,
 }
 
 /// An IP protocol as rules name it: a number, or every protocol (`-1`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Protocol {
     All,
     Number(u8),
@@ -533,7 +554,7 @@ impl Protocol {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct NetworkAcl {
     pub id: String,
     pub name: Option<String>,
@@ -547,7 +568,7 @@ pub struct NetworkAcl {
     pub entries: Vec<AclEntry>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct AclEntry {
     pub rule_number: u32,
     pub egress: bool,
@@ -561,7 +582,7 @@ pub struct AclEntry {
     pub icmp_type_code: Option<(i32, i32)>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct SecurityGroup {
     pub id: String,
     pub name: String,
@@ -573,7 +594,7 @@ pub struct SecurityGroup {
 
 /// One rule with one peer: `IpPermissions` are flattened so that every rule
 /// names exactly one CIDR, prefix list or group.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct SgRule {
     pub protocol: Protocol,
     pub from_port: Option<i32>,
@@ -585,7 +606,7 @@ pub struct SgRule {
     pub rule_id: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum SgPeer {
     Cidr(Ipv4Net),
     Ipv6Cidr(String),
@@ -597,7 +618,7 @@ pub enum SgPeer {
     },
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct InternetGateway {
     pub id: String,
     pub name: Option<String>,
@@ -605,13 +626,13 @@ pub struct InternetGateway {
     pub attachments: Vec<(String, GatewayAttachmentState)>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum NatConnectivity {
     Public,
     Private,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct NatGateway {
     pub id: String,
     pub name: Option<String>,
@@ -622,14 +643,14 @@ pub struct NatGateway {
     pub addresses: Vec<NatAddress>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct NatAddress {
     pub network_interface_id: Option<String>,
     pub private_ip: Option<Ipv4Addr>,
     pub public_ip: Option<Ipv4Addr>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct NetworkInterface {
     pub id: String,
     pub name: Option<String>,
@@ -658,21 +679,21 @@ impl NetworkInterface {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct PrivateIp {
     pub address: Ipv4Addr,
     pub primary: bool,
     pub public_ip: Option<Ipv4Addr>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct EniAttachment {
     pub instance_id: Option<String>,
     pub device_index: Option<i32>,
     pub status: EniAttachmentStatus,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Instance {
     pub id: String,
     pub name: Option<String>,
@@ -685,7 +706,7 @@ pub struct Instance {
     pub tags: BTreeMap<String, String>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct VpcPeering {
     pub id: String,
     pub name: Option<String>,
@@ -694,7 +715,7 @@ pub struct VpcPeering {
     pub accepter: PeeringSide,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct PeeringSide {
     pub vpc_id: String,
     pub cidrs: Vec<Ipv4Net>,
@@ -715,7 +736,7 @@ impl VpcPeering {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct PrefixList {
     pub id: String,
     pub name: Option<String>,
@@ -723,7 +744,7 @@ pub struct PrefixList {
     pub cidrs: Option<Vec<Ipv4Net>>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ElasticIp {
     pub public_ip: Ipv4Addr,
     pub allocation_id: Option<String>,
@@ -801,7 +822,9 @@ impl Network {
 }
 
 /// Elastic Load Balancing (C9).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum LbKind {
     Application,
     Network,
@@ -820,7 +843,7 @@ impl LbKind {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct LoadBalancer {
     /// The ARN (ELBv2) or the name (classic).
     pub id: String,
@@ -854,7 +877,7 @@ impl LoadBalancer {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct LbZone {
     pub zone: String,
     pub subnet_id: String,
@@ -864,7 +887,7 @@ pub struct LbZone {
     pub public_ip: Option<Ipv4Addr>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct LbListener {
     pub id: String,
     /// HTTP, HTTPS, TCP, TLS, UDP, TCP_UDP (classic: HTTP, HTTPS, TCP, SSL); `None` for GWLB.
@@ -873,7 +896,7 @@ pub struct LbListener {
     pub action: LbAction,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum LbAction {
     /// Forward to these target groups (ARNs).
     Forward(Vec<String>),
@@ -883,7 +906,7 @@ pub enum LbAction {
     Other(String),
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct TargetGroup {
     pub arn: String,
     pub name: String,
@@ -899,7 +922,7 @@ pub struct TargetGroup {
     pub attributes: Option<BTreeMap<String, String>>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct LbTarget {
     /// Instance id, IP address, Lambda ARN or ALB ARN.
     pub id: String,

@@ -7,6 +7,7 @@ use std::process::{Command, Stdio};
 
 use serde_json::Value;
 use vpcreach::flows::{self, Attributor, Options, Summary};
+use vpcreach::progress::Silent;
 use vpcreach::report::flows::{text, JsonDocument, JsonSink};
 use vpcreach::topology::Topology;
 
@@ -31,7 +32,7 @@ fn run_with(snapshot: &Path, inputs: &[PathBuf], opts: Options) -> Run {
     let attr = Attributor::new(&topo);
     let inputs = flows::collect_inputs(inputs).expect("inputs exist");
     let mut doc = JsonDocument::begin(Vec::new()).unwrap();
-    let summary = flows::run(&attr, &inputs, &opts, Some(&JsonSink), &mut doc).unwrap();
+    let summary = flows::run(&attr, &inputs, &opts, Some(&JsonSink), &mut doc, &Silent).unwrap();
     let bytes = doc.finish(&attr, &summary).unwrap();
     let json: Value = serde_json::from_slice(&bytes).expect("valid JSON document");
     let records = json["Records"].as_array().unwrap().clone();

@@ -2,16 +2,34 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use miette::{IntoDiagnostic, Report};
 
 use vpcreach::audit::{self, analysis::AuditError, AuditResult, Scope};
 use vpcreach::report::text::Style;
+use vpcreach::snapshot::cache::CacheOptions;
 use vpcreach::snapshot::{self, scope_shapes, Snapshot};
 use vpcreach::topology::Topology;
 
+static NO_CACHE: AtomicBool = AtomicBool::new(false);
+
+/// Called once with the global `--no-cache` flag, before any command runs.
+pub fn set_no_cache(no_cache: bool) {
+    NO_CACHE.store(no_cache, Ordering::Relaxed);
+}
+
+/// Load a snapshot through the snapshot cache (unless `--no-cache`), with a
+/// progress bar on a terminal.
 pub fn load(path: &Path) -> miette::Result<Snapshot> {
-    snapshot::load(path).map_err(Report::new)
+    let options = if NO_CACHE.load(Ordering::Relaxed) {
+        CacheOptions::disabled()
+    } else {
+        CacheOptions::from_env()
+    };
+    let progress = super::progress::Terminal::default();
+    let (snap, _) = snapshot::cache::load(path, &progress, &options).map_err(Report::new)?;
+    Ok(snap)
 }
 
 /// Colour only on a terminal, and never with NO_COLOR set.

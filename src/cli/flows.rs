@@ -100,10 +100,11 @@ pub fn run(args: FlowsArgs) -> miette::Result<u8> {
     let topo = Topology::new(&snap.network);
     let attr = flows::Attributor::new(&topo);
     let opts = flows::Options { format };
+    let progress = super::progress::Terminal::default();
     let summary = match args.format {
         FlowsFormat::Text => {
-            let s =
-                flows::run(&attr, &inputs, &opts, None, &mut std::io::sink()).into_diagnostic()?;
+            let s = flows::run(&attr, &inputs, &opts, None, &mut std::io::sink(), &progress)
+                .into_diagnostic()?;
             let text = report::flows::text(&attr, &s);
             std::io::stdout()
                 .lock()
@@ -120,6 +121,7 @@ pub fn run(args: FlowsArgs) -> miette::Result<u8> {
                 &opts,
                 Some(&report::flows::JsonSink),
                 &mut doc,
+                &progress,
             )
             .into_diagnostic()?;
             doc.finish(&attr, &s).into_diagnostic()?;
@@ -135,6 +137,7 @@ pub fn run(args: FlowsArgs) -> miette::Result<u8> {
                 &opts,
                 Some(&report::flows::CsvSink),
                 &mut out,
+                &progress,
             )
             .into_diagnostic()?;
             out.flush().into_diagnostic()?;

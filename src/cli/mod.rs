@@ -18,6 +18,7 @@ mod flows;
 mod generate;
 mod graph;
 mod path;
+mod progress;
 #[cfg(feature = "aws")]
 mod pull;
 mod whatif;
@@ -31,6 +32,14 @@ use clap::{Parser, Subcommand};
     about = "Offline reachability and network access analyzer for AWS VPC networks"
 )]
 pub struct Cli {
+    /// No progress bars on stderr (they are drawn only on a terminal anyway)
+    /// and, for `pull`, no closing summary.
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    /// Load snapshots from their JSON, neither reading nor writing the
+    /// snapshot cache (docs/performance.md, "Snapshot cache").
+    #[arg(long, global = true)]
+    no_cache: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -72,6 +81,8 @@ enum Command {
 
 /// Run one command: its exit code, or the error to print (exit 2).
 pub fn run(cli: Cli) -> miette::Result<u8> {
+    progress::enable(cli.quiet);
+    common::set_no_cache(cli.no_cache);
     match cli.command {
         Command::Path(args) => path::run(args),
         Command::Audit(args) => audit::run(args),
@@ -83,6 +94,6 @@ pub fn run(cli: Cli) -> miette::Result<u8> {
         Command::Graph(args) => graph::run(args),
         Command::Check(args) => check::run(args),
         #[cfg(feature = "aws")]
-        Command::Pull(args) => pull::run(args),
+        Command::Pull(args) => pull::run(args, cli.quiet),
     }
 }

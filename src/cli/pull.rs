@@ -1,7 +1,6 @@
 //! `pull` (feature `aws`): read a live account into a snapshot directory.
 //! Exit 0, or 2 on error.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use miette::Report;
@@ -34,12 +33,9 @@ pub struct PullArgs {
     /// Concurrent EC2 requests.
     #[arg(long, default_value_t = snapshot::pull::DEFAULT_CONCURRENCY as u16, value_parser = clap::value_parser!(u16).range(1..=64))]
     max_concurrency: u16,
-    /// No progress bars and no summary.
-    #[arg(long, short)]
-    quiet: bool,
 }
 
-pub fn run(args: PullArgs) -> miette::Result<u8> {
+pub fn run(args: PullArgs, quiet: bool) -> miette::Result<u8> {
     let opts = snapshot::pull::PullOptions {
         output: args.output,
         regions: args.regions,
@@ -47,11 +43,11 @@ pub fn run(args: PullArgs) -> miette::Result<u8> {
         profile: args.profile,
         endpoint_url: args.endpoint_url,
         allow_partial: args.allow_partial,
-        progress: !args.quiet && std::io::stderr().is_terminal(),
+        progress: super::progress::enabled(),
         concurrency: usize::from(args.max_concurrency),
     };
     let summary = snapshot::pull::pull_blocking(&opts).map_err(Report::new)?;
-    if !args.quiet {
+    if !quiet {
         eprint!("{}", summary.render());
     }
     Ok(0)

@@ -28,6 +28,7 @@ use rayon::prelude::*;
 
 use crate::analysis::rules::Direction;
 use crate::packet::{Header, PROTO_ICMP};
+use crate::progress::{Batched, Progress, Unit};
 pub use attribute::{Attributor, Blocker, Decision, Key, Outcome, Role, Verdict};
 pub use parse::{Action, Field, Format, FormatError, LogStatus, Record};
 
@@ -589,7 +590,10 @@ pub fn run(
     opts: &Options,
     sink: Option<&dyn Sink>,
     out: &mut (dyn Write + Send),
+    progress: &dyn Progress,
 ) -> io::Result<Summary> {
+    progress.begin("reading flow logs", None, Unit::Items("records"));
+    let files_done = std::sync::atomic::AtomicUsize::new(0);
     let ordered = Ordered {
         state: Mutex::new(OrderedState {
             out,
@@ -609,6 +613,7 @@ pub fn run(
             let mut w = Worker {
                 attr,
                 opts,
+                progress,
                 sink,
                 ordered: &ordered,
                 ctx,
@@ -625,6 +630,8 @@ pub fn run(
             if let Err(e) = w.read(input) {
                 w.summary.file_errors.push((input.name(), e.to_string()));
             }
+            let done = 1 + files_done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            progress.note(&format!("{done}/{} files", inputs.len()));
             for (i, word) in w.seen.iter().enumerate() {
                 let mut bits = *word;
                 while bits != 0 {
@@ -641,6 +648,7 @@ pub fn run(
             w.summary
         })
         .collect();
+    progress.end();
     let mut summary = Summary::default();
     for p in parts {
         summary.merge(p);
@@ -755,6 +763,7 @@ fn trim_cr(l: &[u8]) -> &[u8] {
 struct Worker<'a, 'w, 't, 'n> {
     attr: &'a Attributor<'t, 'n>,
     opts: &'a Options,
+    progress: &'a dyn Progress,
     sink: Option<&'a dyn Sink>,
     ordered: &'a Ordered<'w>,
     ctx: FileCtx,
@@ -808,10 +817,13 @@ impl Worker<'_, '_, '_, '_> {
         let reader = open(input)?;
         let mut format: Option<Format> = None;
         let mut fatal: Option<io::Error> = None;
+        let progress = self.progress;
+        let mut records = Batched::new(progress, 4096);
         for_each_line(reader, |n, line| {
             if fatal.is_some() {
                 return;
             }
+            records.tick();
             self.summary.lines += 1;
             let line = match line {
                 Ok(line) => line,

@@ -17,6 +17,7 @@ use super::locate::{
 use super::metadata::PullMetadata;
 use super::shapes;
 use super::Warning;
+use crate::progress::{Progress, Unit};
 
 /// Where a resource was read from: for warnings and for region/account.
 #[derive(Clone, Debug, Default)]
@@ -146,17 +147,35 @@ impl SnapshotError {
     }
 }
 
-/// Load every `*.json` file below `path` (or `path` itself).
-pub fn read_tree(path: &Path) -> Result<RawSnapshot, SnapshotError> {
+/// The input files of a snapshot, in the order they are read.
+pub struct SnapshotFiles {
+    root: PathBuf,
+    files: Vec<(PathBuf, u64)>,
+    walk_warnings: Vec<Warning>,
+}
+
+impl SnapshotFiles {
+    pub fn paths(&self) -> impl Iterator<Item = &PathBuf> {
+        self.files.iter().map(|(path, _)| path)
+    }
+
+    /// Their total size on disk.
+    pub fn bytes(&self) -> u64 {
+        self.files.iter().map(|(_, size)| size).sum()
+    }
+}
+
+/// Every `*.json` file below `path` (or `path` itself), sorted.
+pub fn list_files(path: &Path) -> Result<SnapshotFiles, SnapshotError> {
     let meta = fs::metadata(path).map_err(|e| SnapshotError::Io {
         path: path.to_path_buf(),
         message: e.to_string(),
     })?;
     let mut files = Vec::new();
-    let mut raw = RawSnapshot::default();
+    let mut walk_warnings = Vec::new();
     if meta.is_dir() {
         let mut walk = Walk::default();
-        walk.collect(path, &mut files, &mut raw.warnings)?;
+        walk.collect(path, &mut files, &mut walk_warnings)?;
         if files.is_empty() {
             return Err(SnapshotError::Empty {
                 path: path.to_path_buf(),
@@ -166,17 +185,54 @@ pub fn read_tree(path: &Path) -> Result<RawSnapshot, SnapshotError> {
         files.push(path.to_path_buf());
     }
     files.sort();
-    for file in &files {
+    let files = files
+        .into_iter()
+        .map(|f| {
+            let size = fs::metadata(&f).map_or(0, |m| m.len());
+            (f, size)
+        })
+        .collect();
+    Ok(SnapshotFiles {
+        root: path.to_path_buf(),
+        files,
+        walk_warnings,
+    })
+}
+
+/// Load every `*.json` file below `path` (or `path` itself), telling
+/// `progress` the bytes read.
+pub fn read_tree(path: &Path, progress: &dyn Progress) -> Result<RawSnapshot, SnapshotError> {
+    read_files(list_files(path)?, progress)
+}
+
+/// Parse the files [`list_files`] found, one at a time (memory holds one
+/// file's text, not the snapshot's).
+pub fn read_files(
+    inputs: SnapshotFiles,
+    progress: &dyn Progress,
+) -> Result<RawSnapshot, SnapshotError> {
+    let mut raw = RawSnapshot {
+        warnings: inputs.walk_warnings,
+        ..RawSnapshot::default()
+    };
+    progress.begin(
+        "loading snapshot",
+        Some(inputs.files.iter().map(|(_, size)| size).sum()),
+        Unit::Bytes,
+    );
+    for (file, size) in &inputs.files {
         let text = read_input_text(file).map_err(|e| SnapshotError::Io {
             path: file.clone(),
             message: e.0,
         })?;
-        let relative = file.strip_prefix(path).unwrap_or(file);
+        let relative = file.strip_prefix(&inputs.root).unwrap_or(file);
         let (region, account) = region_and_account(relative);
         read_text(file, &text, region, account, &mut raw)?;
         raw.bytes += text.len() as u64;
         raw.files.push(file.clone());
+        progress.advance(*size);
     }
+    progress.end();
     Ok(raw)
 }
 

@@ -6,6 +6,7 @@
 //! [`crate::model::Network`]. Must not know: how paths are evaluated or
 //! reported. Nothing downstream of this module sees a serde type.
 
+pub mod cache;
 pub mod change_file;
 pub mod change_shapes;
 pub mod convert;
@@ -31,7 +32,7 @@ use metadata::{or_unknown, MissingEntry};
 
 /// Something in the snapshot worth telling the user, that does not stop the
 /// analysis: an unknown key, a dangling reference, an ignored entry.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Warning {
     pub message: String,
     pub file: Option<PathBuf>,
@@ -65,7 +66,15 @@ pub struct Snapshot {
 
 /// Load a snapshot directory tree or single JSON file.
 pub fn load(path: &Path) -> Result<Snapshot, SnapshotError> {
-    let mut raw = load::read_tree(path)?;
+    load_with_progress(path, &crate::progress::Silent)
+}
+
+/// [`load`], telling `progress` the bytes of JSON read.
+pub fn load_with_progress(
+    path: &Path,
+    progress: &dyn crate::progress::Progress,
+) -> Result<Snapshot, SnapshotError> {
+    let mut raw = load::read_tree(path, progress)?;
     Ok(finish(&mut raw))
 }
 
@@ -130,7 +139,7 @@ fn absent_kinds(keys_seen: &std::collections::BTreeSet<String>) -> Vec<MissingKi
 pub const ABSENT: &str = "no file of the snapshot";
 
 /// A kind of resource `pull --allow-partial` could not read in a region.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct MissingKind {
     pub region: String,
     /// The top-level key whose resources are missing (`NetworkAcls`).

@@ -749,7 +749,7 @@ impl<'t, 'n> Walk<'t, 'n> {
                     RouteTarget::VpnGateway(_) => "virtual private gateway",
                     RouteTarget::VpcEndpoint(_) => "VPC endpoint",
                     RouteTarget::EgressOnlyInternetGateway(_) => "egress-only internet gateway",
-                    RouteTarget::Other { kind, .. } => kind,
+                    RouteTarget::Other { kind, .. } => kind.as_str(),
                     _ => "component",
                 };
                 let mut e = self.explanation(

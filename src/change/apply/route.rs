@@ -417,15 +417,15 @@ impl State {
             "EgressOnlyInternetGatewayId" => RouteTarget::EgressOnlyInternetGateway(id.into()),
             "VpcEndpointId" => RouteTarget::VpcEndpoint(id.into()),
             "CarrierGatewayId" => RouteTarget::Other {
-                kind: "carrier gateway",
+                kind: OtherTarget::CarrierGateway,
                 id: id.into(),
             },
             "LocalGatewayId" => RouteTarget::Other {
-                kind: "local gateway",
+                kind: OtherTarget::LocalGateway,
                 id: id.into(),
             },
             _ => RouteTarget::Other {
-                kind: "core network",
+                kind: OtherTarget::CoreNetwork,
                 id: id.into(),
             },
         })

@@ -190,23 +190,23 @@ pub(super) fn route(r: &shapes::Route) -> Option<Route> {
             "vgw" => RouteTarget::VpnGateway(id.clone()),
             "vpce" => RouteTarget::VpcEndpoint(id.clone()),
             _ => RouteTarget::Other {
-                kind: "gateway",
+                kind: OtherTarget::Gateway,
                 id: id.clone(),
             },
         }
     } else if let Some(id) = &r.carrier_gateway_id {
         RouteTarget::Other {
-            kind: "carrier gateway",
+            kind: OtherTarget::CarrierGateway,
             id: id.clone(),
         }
     } else if let Some(id) = &r.local_gateway_id {
         RouteTarget::Other {
-            kind: "local gateway",
+            kind: OtherTarget::LocalGateway,
             id: id.clone(),
         }
     } else if let Some(id) = &r.core_network_arn {
         RouteTarget::Other {
-            kind: "core network",
+            kind: OtherTarget::CoreNetwork,
             id: id.clone(),
         }
     } else {

@@ -20,15 +20,15 @@ fn route_target(field: &str, id: &str) -> RouteTarget {
         "vpc_endpoint_id" => RouteTarget::VpcEndpoint(id.into()),
         "egress_only_gateway_id" => RouteTarget::EgressOnlyInternetGateway(id.into()),
         "carrier_gateway_id" => RouteTarget::Other {
-            kind: "CarrierGateway",
+            kind: OtherTarget::CarrierGateway,
             id: id.into(),
         },
         "local_gateway_id" => RouteTarget::Other {
-            kind: "LocalGateway",
+            kind: OtherTarget::LocalGateway,
             id: id.into(),
         },
         _ => RouteTarget::Other {
-            kind: "CoreNetwork",
+            kind: OtherTarget::CoreNetwork,
             id: id.into(),
         },
     }
