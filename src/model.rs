@@ -230,7 +230,7 @@ pub struct TgwAttachment {
 /// gateways (C7.8). AWS prints one attachment id on both sides, each side
 /// (region, account) with its own association, so the snapshot may hold
 /// two views of it.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct TgwPeering {
     /// Each transit gateway whose view (describe-transit-gateway-attachments)
     /// the snapshot holds → the route table it associates the attachment
@@ -244,7 +244,7 @@ pub struct TgwPeering {
 }
 
 /// One transit gateway of a peering attachment.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TgwPeer {
     pub tgw_id: String,
     pub owner_id: Option<String>,
