@@ -195,6 +195,15 @@ fn pull_fetches_transit_gateway_peering_attachments() {
     assert_eq!(peering["RequesterTgwInfo"]["TransitGatewayId"], east);
     assert_eq!(peering["AccepterTgwInfo"]["TransitGatewayId"], west);
     assert_eq!(peering["AccepterTgwInfo"]["Region"], "us-east-1");
+    // moto lists every attachment, the peering one too (without VpcId), in
+    // DescribeTransitGatewayVpcAttachments, which real EC2 never does.
+    let vpc_file = snap.join("us-east-1/transit-gateway-vpc-attachments.json");
+    let mut vpc = read_json(&vpc_file);
+    vpc["TransitGatewayVpcAttachments"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|a| a.get("VpcId").is_some());
+    std::fs::write(&vpc_file, vpc.to_string()).unwrap();
     let loaded = vpcreach::snapshot::load(&snap).expect("pulled snapshot loads");
     let model = &loaded.network.tgw_attachments[att];
     let ends = model.peering.as_ref().expect("a peering attachment");
