@@ -191,6 +191,10 @@ pub struct Network {
     /// or one ENI embedded in different instances): which description is
     /// true is unknown, so answers that depend on them are unknown.
     pub ambiguous_ids: BTreeSet<String>,
+    /// The snapshot holds describe-vpn-connections' output (perhaps an
+    /// empty list): a VGW without a connection there has none (C3.10c),
+    /// rather than connections the snapshot does not show (R-partial.4).
+    pub vpn_connections_described: bool,
 }
 
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
@@ -212,8 +216,71 @@ pub struct TgwAttachment {
     pub state: Lifecycle,
     /// The associated TGW route table, when the association is live.
     pub route_table_id: Option<String>,
+    /// The snapshot holds describe-transit-gateway-attachments' view of
+    /// the attachment, so `route_table_id: None` means "not associated"
+    /// rather than "association unknown" (R-partial.4).
+    pub association_known: bool,
     /// Present for VPC attachments (from describe-transit-gateway-vpc-attachments).
     pub vpc: Option<TgwVpcAttachment>,
+    /// Present for peering attachments (`resource_type` `peering`, C7.8).
+    pub peering: Option<TgwPeering>,
+}
+
+/// A transit gateway peering attachment seen from both of its transit
+/// gateways (C7.8). AWS prints one attachment id on both sides, each side
+/// (region, account) with its own association, so the snapshot may hold
+/// two views of it.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct TgwPeering {
+    /// Each transit gateway whose view (describe-transit-gateway-attachments)
+    /// the snapshot holds → the route table it associates the attachment
+    /// with, when the association is live.
+    pub ends: BTreeMap<String, Option<String>>,
+    /// The requester and accepter, from
+    /// describe-transit-gateway-peering-attachments (`RequesterTgwInfo`,
+    /// `AccepterTgwInfo`).
+    pub requester: Option<TgwPeer>,
+    pub accepter: Option<TgwPeer>,
+}
+
+/// One transit gateway of a peering attachment.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TgwPeer {
+    pub tgw_id: String,
+    pub owner_id: Option<String>,
+    pub region: Option<String>,
+}
+
+impl TgwPeering {
+    /// The transit gateway at the other end from `tgw_id`, when the
+    /// snapshot names exactly one.
+    pub fn far_end<'a>(&'a self, tgw_id: &str, resource_id: Option<&'a str>) -> Option<&'a str> {
+        let mut others: BTreeSet<&str> = self
+            .ends
+            .keys()
+            .map(String::as_str)
+            .chain(
+                self.requester
+                    .iter()
+                    .chain(&self.accepter)
+                    .map(|p| p.tgw_id.as_str()),
+            )
+            .chain(resource_id)
+            .filter(|t| *t != tgw_id)
+            .collect();
+        match others.len() {
+            1 => others.pop_first(),
+            _ => None,
+        }
+    }
+
+    /// What the snapshot says of `tgw_id`'s side (account, region).
+    pub fn peer(&self, tgw_id: &str) -> Option<&TgwPeer> {
+        self.requester
+            .iter()
+            .chain(&self.accepter)
+            .find(|p| p.tgw_id == tgw_id)
+    }
 }
 
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]

@@ -231,10 +231,18 @@ impl<'n> Topology<'n> {
             self.edge(&nat.id, &nat.subnet_id);
         }
         for a in net.tgw_attachments.values() {
+            if !a.state.is_available_or_unstated() {
+                continue;
+            }
             if let Some(v) = &a.vpc {
-                if a.state.is_available_or_unstated() {
-                    self.edge(&a.id, &v.vpc_id);
-                    self.edge(&a.id, &a.tgw_id);
+                self.edge(&a.id, &v.vpc_id);
+                self.edge(&a.id, &a.tgw_id);
+            }
+            // A peering attachment joins the transit gateways at its ends (C7.8).
+            if let Some(p) = &a.peering {
+                self.edge(&a.id, &a.tgw_id);
+                if let Some(far) = p.far_end(&a.tgw_id, a.resource_id.as_deref()) {
+                    self.edge(&a.id, far);
                 }
             }
         }

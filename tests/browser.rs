@@ -281,7 +281,7 @@ fn load_balancer_audit_whatif_and_graph_reports_render_in_chromium() {
         warnings: Vec::new(),
     };
     let page = dir.path().join("whatif.html");
-    std::fs::write(&page, html::whatif_report(&report)).unwrap();
+    std::fs::write(&page, html::whatif_report(&report, &[])).unwrap();
     let want: Vec<String> = diff
         .gained
         .iter()

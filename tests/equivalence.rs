@@ -229,6 +229,10 @@ fn generate(t: &mut Tape) -> World {
                     let p = format!("52.{i}.{k}.{}", 10 + e);
                     publics.push(p.parse().unwrap());
                     s.eip(&p, &eni, &ip);
+                    // As AWS prints it: describe-network-interfaces and
+                    // describe-instances show the association too, so a
+                    // snapshot without addresses.json still has it.
+                    associate_public_ip(&mut s, &eni, &p);
                 }
                 let mut ips6 = Vec::new();
                 if dual && t.chance(75) {
@@ -854,6 +858,14 @@ fn edges(
             } else {
                 t.choose(&["detached", "attaching"])
             };
+            // describe-vpn-connections prints its key even with no connection.
+            let described = (
+                "vpn-connections.json".to_string(),
+                "VpnConnections".to_string(),
+            );
+            if !s.described.contains(&described) {
+                s.described.push(described);
+            }
             s.item(
                 "vpn-gateways.json",
                 "VpnGateways",
@@ -965,6 +977,31 @@ fn edges(
         vgws,
         gateway_endpoints,
         gwlb_endpoints,
+    }
+}
+
+/// The primary address of `eni` gets public address `public`, in every
+/// document that prints the ENI (describe-network-interfaces, and
+/// describe-instances' embedded copy).
+fn associate_public_ip(s: &mut Snap, eni: &str, public: &str) {
+    let association =
+        serde_json::json!({"IpOwnerId": "amazon", "PublicIp": public, "PublicDnsName": ""});
+    let embedded = s
+        .reservations
+        .iter_mut()
+        .flat_map(|r| r["Instances"].as_array_mut().unwrap().iter_mut())
+        .flat_map(|i| i["NetworkInterfaces"].as_array_mut().unwrap().iter_mut());
+    for e in s.enis.iter_mut().chain(embedded) {
+        if e["NetworkInterfaceId"] != eni {
+            continue;
+        }
+        e["Association"] = association.clone();
+        if let Some(primary) = e["PrivateIpAddresses"]
+            .as_array_mut()
+            .and_then(|ips| ips.iter_mut().find(|p| p["Primary"] == true))
+        {
+            primary["Association"] = association.clone();
+        }
     }
 }
 
@@ -1280,10 +1317,14 @@ fn engine_agrees_with_reference_on_single_packets() {
             // (first) one is among them. ICMP is skipped: the query covers
             // every code, so the engine may stop elsewhere for some.
             if let (Some(b), false) = (&v.blocker, p.h.proto == PROTO_ICMP) {
+                // A prefix list without entries matches nothing for the
+                // reference; the engine says what it might match is
+                // unknown (R-partial.4).
+                let pl_unknown = net.prefix_lists.values().any(|p| p.cidrs.is_none());
                 prop_assert!(
-                    a.explanations
-                        .iter()
-                        .any(|e| e.code.as_str() == b.code && e.on_return_path == b.on_return),
+                    a.explanations.iter().any(|e| (e.code.as_str() == b.code
+                        || (pl_unknown && e.code.as_str() == "UNKNOWN_RESOURCE"))
+                        && e.on_return_path == b.on_return),
                     "{}",
                     report(
                         &w,
@@ -1361,6 +1402,17 @@ mod stats {
         for (k, n) in counts.iter() {
             println!("  {n:6}  {k}");
         }
+    }
+    static PARTIAL: Mutex<BTreeMap<&'static str, usize>> = Mutex::new(BTreeMap::new());
+    /// The engine's answer on a partial snapshot (property 3).
+    pub fn record_partial(answer: &'static str) {
+        *PARTIAL.lock().unwrap().entry(answer).or_default() += 1;
+    }
+    pub fn print_partial() {
+        println!(
+            "engine answers on partial snapshots: {:?}",
+            PARTIAL.lock().unwrap()
+        );
     }
     /// How many IPv6 packets got a verdict starting with `prefix`.
     pub fn ipv6(prefix: &str) -> usize {
@@ -1455,4 +1507,142 @@ fn admitted_set_matches_reference_per_port() {
         Err(e) => panic!("{e}"),
         Ok(()) => {}
     }
+}
+
+// --------------------------------------------------------- partial snapshots
+
+/// A partial snapshot: the complete world's documents with some dropped
+/// (a kind the user could not, or did not, describe). Never all of them:
+/// something must be left to ask about.
+fn partial_docs(t: &mut Tape, w: &World) -> (Vec<(String, String)>, Vec<String>) {
+    // Without one of these every answer is unknown (R-partial.1): drop
+    // them rarely, so that most partial snapshots still answer.
+    const EVERY_PATH_NEEDS: [&str; 4] = [
+        "route-tables.json",
+        "network-acls.json",
+        "security-groups.json",
+        "internet-gateways.json",
+    ];
+    let docs = w.snap.docs();
+    let mut kept = Vec::new();
+    let mut dropped = Vec::new();
+    // One other kind for sure (the first pick, so a shrunk tape drops the
+    // first such file), then each with 15 % probability (3 % for those).
+    let others: Vec<usize> = (0..docs.len())
+        .filter(|&i| !EVERY_PATH_NEEDS.contains(&docs[i].0.as_str()))
+        .collect();
+    let sure = others[t.pick(others.len())];
+    for (i, (file, text)) in docs.into_iter().enumerate() {
+        let percent = if EVERY_PATH_NEEDS.contains(&file.as_str()) {
+            3
+        } else {
+            15
+        };
+        if i == sure || t.chance(percent) {
+            dropped.push(file);
+        } else {
+            kept.push((file, text));
+        }
+    }
+    (kept, dropped)
+}
+
+/// What the engine says about one packet on a partial snapshot, as the
+/// CLI would: the walk, then `mark_unknown` with the kinds the snapshot
+/// lacks (R-partial.1). `None` is unknown: the query could not be asked
+/// (its source or destination is not in the snapshot), or the answer is
+/// marked unknown, or the walk named something it could not describe.
+fn engine_verdict(
+    topo: &Topology,
+    missing: &[(String, String)],
+    q: &PathQuery,
+    h: &Header,
+) -> Option<bool> {
+    let mut a = path::analyze(topo, q).ok()?;
+    a.mark_unknown(missing);
+    let unknown = a.unknown
+        || a.explanations.iter().any(|e| {
+            matches!(
+                e.code.as_str(),
+                "UNKNOWN_RESOURCE"
+                    | "UNKNOWN_DESTINATION"
+                    | "UNSUPPORTED_COMPONENT"
+                    | "TGW_RTB_ROUTES_ARE_UNKNOWN"
+                    | "UNKNOWN_PEERED_SGS"
+            )
+        });
+    if a.admitted.contains(h) {
+        // A "reachable" is a verdict even with notes of the unknown: it
+        // must be right.
+        return Some(true);
+    }
+    (!unknown).then_some(false)
+}
+
+/// Property 3 (issue 14, R-partial.1): on a partial snapshot — kinds of
+/// resources dropped at random from a complete one — the engine's answer
+/// for a packet is either the reference's on the complete snapshot or
+/// unknown, never a different verdict.
+#[test]
+fn partial_snapshot_answers_are_the_complete_answer_or_unknown() {
+    let mut runner = TestRunner::new(config());
+    let result = runner.run(&tape(), |data| {
+        let mut t = Tape {
+            data: &data,
+            pos: 0,
+        };
+        let w = generate(&mut t);
+        let complete = w.snap.network();
+        let (kept, dropped) = partial_docs(&mut t, &w);
+        let snap =
+            vpcreach::snapshot::load_documents(kept.iter().map(|(n, s)| (n.as_str(), s.as_str())))
+                .map_err(|e| TestCaseError::fail(format!("partial snapshot fails to load: {e}")))?;
+        let missing: Vec<(String, String)> = snap
+            .missing_for_paths(false)
+            .into_iter()
+            .map(|m| (m.key, m.action))
+            .collect();
+        let topo = Topology::new(&snap.network);
+        for _ in 0..PACKETS_PER_SNAPSHOT {
+            let p = probe(&mut t, &w);
+            // ICMP: the query names a type, not a code; one code is enough
+            // here (properties 1 and 2 cover codes).
+            let q = if p.h.proto == PROTO_ICMP {
+                query_for(&p, (p.h.sport, p.h.sport), None)
+            } else {
+                query_for(&p, (p.h.dport, p.h.dport), Some((p.h.sport, p.h.sport)))
+            };
+            let Some(engine) = engine_verdict(&topo, &missing, &q, &p.h) else {
+                stats::record_partial("unknown");
+                continue;
+            };
+            let v = reference::evaluate(&complete, &p.src_eni, p.h);
+            stats::record_partial(if engine { "reachable" } else { "not reachable" });
+            if engine != v.reachable() {
+                let a = path::analyze(&topo, &q).expect("asked above");
+                prop_assert!(
+                    false,
+                    "{}",
+                    report(
+                        &w,
+                        &p,
+                        &format!(
+                            "partial snapshot without {dropped:?} (missing kinds {missing:?}): engine says {} where the complete snapshot says {}",
+                            if engine { "reachable" } else { "not reachable" },
+                            if v.reachable() { "reachable" } else { "not reachable" }
+                        ),
+                        &a,
+                        &v
+                    )
+                );
+            }
+        }
+        Ok(())
+    });
+    match result {
+        Err(proptest::test_runner::TestError::Fail(reason, _)) => panic!("{reason}"),
+        Err(e) => panic!("{e}"),
+        Ok(()) => {}
+    }
+    stats::print_partial();
 }

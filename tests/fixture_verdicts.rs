@@ -754,6 +754,51 @@ const INSP: [Insp; 2] = [
     },
 ];
 
+/// fixtures/tgw-peering (C7.8 of docs/semantics-additions.md): two TGWs
+/// in two regions and accounts, peered.
+fn tgw_peering_cases() -> Vec<Case> {
+    let f = "tgw-peering";
+    let (app, batch, db) = (
+        "i-0a40de79813edefdd",
+        "i-0f2d8311ce77b4d98",
+        "i-066cd7b541a078ed4",
+    );
+    vec![
+        ok(f, app, db, TCP, Some(5432)),
+        ok(f, db, app, TCP, Some(443)),
+        no(
+            f,
+            batch,
+            db,
+            TCP,
+            Some(5432),
+            "NO_ROUTE_TO_DESTINATION",
+            "tgw-rtb-0fa598e1aec6388ae",
+            true,
+        ),
+        no(
+            f,
+            app,
+            "10.3.0.5",
+            TCP,
+            Some(443),
+            "BAD_STATE_ATTACHMENT",
+            "tgw-attach-0b5d7e9f1a3c5e792",
+            false,
+        ),
+        no(
+            f,
+            app,
+            "10.4.0.5",
+            TCP,
+            Some(443),
+            "UNKNOWN_RESOURCE",
+            "tgw-attach-0c6e8a0b2d4f6a813",
+            false,
+        ),
+    ]
+}
+
 fn insp_cases() -> Vec<Case> {
     let mut out = Vec::new();
     for f in &INSP {
@@ -905,7 +950,11 @@ fn plain_path(topo: &Topology, query: &PathQuery) -> PathAnalysis {
 fn every_fixture_verdict_holds() {
     let mut failures = Vec::new();
     let mut loaded = std::collections::BTreeMap::new();
-    for case in cases().into_iter().chain(insp_cases()) {
+    for case in cases()
+        .into_iter()
+        .chain(insp_cases())
+        .chain(tgw_peering_cases())
+    {
         let snap = loaded.entry(case.fixture).or_insert_with(|| {
             snapshot::load(&Path::new("fixtures").join(case.fixture)).expect("fixture loads")
         });

@@ -134,6 +134,9 @@ fn empty_rules() -> Vec<Rule> {
         mock!(Client::describe_transit_gateway_vpc_attachments).then_output(|| {
             operation::describe_transit_gateway_vpc_attachments::DescribeTransitGatewayVpcAttachmentsOutput::builder().build()
         }),
+        mock!(Client::describe_transit_gateway_peering_attachments).then_output(|| {
+            operation::describe_transit_gateway_peering_attachments::DescribeTransitGatewayPeeringAttachmentsOutput::builder().build()
+        }),
         mock!(Client::describe_vpn_gateways).then_output(|| {
             operation::describe_vpn_gateways::DescribeVpnGatewaysOutput::builder().build()
         }),

@@ -14,11 +14,70 @@ mod moto;
 use std::collections::BTreeMap;
 use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use moto::*;
 use serde_json::Value;
+
+/// `vpcreach pull` of us-east-1 from `moto` into `snap`, with dummy keys.
+fn pull_us_east_1(moto: &Moto, snap: &Path) -> Output {
+    AwsHome::new().run(
+        &[
+            "pull",
+            "--output",
+            snap.to_str().unwrap(),
+            "--endpoint-url",
+            &moto.endpoint,
+            "--region",
+            "us-east-1",
+        ],
+        &DUMMY_KEYS,
+    )
+}
+
+/// `pull` fetches TGW peering attachments (C7.8) in CLI shape, and the
+/// loader joins them to the transit gateways at both ends.
+#[test]
+fn pull_fetches_transit_gateway_peering_attachments() {
+    let moto = Moto::start(&[]);
+    let ids = moto.script("moto_tgw_peering.py", &[]);
+    let (east, west, att) = (
+        ids["east"].as_str().unwrap(),
+        ids["west"].as_str().unwrap(),
+        ids["peering"].as_str().unwrap(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let snap = dir.path().join("snap");
+    let out = pull_us_east_1(&moto, &snap);
+    assert!(out.status.success(), "pull failed: {}", text(&out.stderr));
+    let file = read_json(&snap.join("us-east-1/transit-gateway-peering-attachments.json"));
+    let listed = file["TransitGatewayPeeringAttachments"].as_array().unwrap();
+    let peering = listed
+        .iter()
+        .find(|a| a["TransitGatewayAttachmentId"] == att)
+        .unwrap_or_else(|| panic!("{att} not pulled: {file:#}"));
+    assert_eq!(peering["RequesterTgwInfo"]["TransitGatewayId"], east);
+    assert_eq!(peering["AccepterTgwInfo"]["TransitGatewayId"], west);
+    assert_eq!(peering["AccepterTgwInfo"]["Region"], "us-east-1");
+    // moto lists every attachment, the peering one too (without VpcId), in
+    // DescribeTransitGatewayVpcAttachments, which real EC2 never does.
+    let vpc_file = snap.join("us-east-1/transit-gateway-vpc-attachments.json");
+    let mut vpc = read_json(&vpc_file);
+    vpc["TransitGatewayVpcAttachments"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|a| a.get("VpcId").is_some());
+    std::fs::write(&vpc_file, vpc.to_string()).unwrap();
+    let loaded = vpcreach::snapshot::load(&snap).expect("pulled snapshot loads");
+    let model = &loaded.network.tgw_attachments[att];
+    let ends = model.peering.as_ref().expect("a peering attachment");
+    assert_eq!(
+        ends.far_end(east, model.resource_id.as_deref()),
+        Some(west),
+        "{model:?}"
+    );
+}
 
 /// `vpcreach path --format json`: (reachable, sorted explanation codes, report).
 fn verdict(
@@ -167,18 +226,7 @@ fn pull_from_moto_gives_the_verdicts_of_the_hand_written_cli_json() {
     let home = AwsHome::new();
     let dir = tempfile::tempdir().unwrap();
     let snap = dir.path().join("snap");
-    let out = home.run(
-        &[
-            "pull",
-            "--output",
-            snap.to_str().unwrap(),
-            "--endpoint-url",
-            &moto.endpoint,
-            "--region",
-            "us-east-1",
-        ],
-        &DUMMY_KEYS,
-    );
+    let out = pull_us_east_1(&moto, &snap);
     assert!(
         out.status.success(),
         "pull failed: {}\nmoto log:\n{}",
@@ -221,6 +269,10 @@ fn pull_from_moto_gives_the_verdicts_of_the_hand_written_cli_json() {
         (
             "transit-gateway-vpc-attachments.json",
             "TransitGatewayVpcAttachments",
+        ),
+        (
+            "transit-gateway-peering-attachments.json",
+            "TransitGatewayPeeringAttachments",
         ),
         (
             "transit-gateway-route-tables.json",
@@ -332,8 +384,8 @@ fn pull_from_moto_gives_the_verdicts_of_the_hand_written_cli_json() {
     let calls = meta["Calls"].as_array().unwrap();
     assert_eq!(
         calls.len(),
-        32,
-        "25 describe calls + prefix list entries, TGW routes and propagations, listeners, target health and both attribute calls"
+        33,
+        "26 describe calls + prefix list entries, TGW routes and propagations, listeners, target health and both attribute calls"
     );
     for (op, resources) in [
         ("DescribeTransitGateways", 1),

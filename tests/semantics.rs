@@ -350,10 +350,10 @@ fn c1_4_sg_prefix_list_peer_matches_its_entries() {
     );
 }
 
-/// C1.4, C0: a prefix list whose entries the snapshot lacks matches
-/// nothing, and the answer says so instead of guessing.
+/// C1.4, C0, R-partial.4: a prefix list whose entries the snapshot lacks
+/// might hold the peer: the answer is unknown instead of a guess.
 #[test]
-fn c1_4_sg_prefix_list_without_entries_matches_nothing() {
+fn c1_4_sg_prefix_list_without_entries_is_unknown() {
     let mut s = base(vec![]);
     s.prefix_list("pl-unknown", None).sg(
         "sg-pl",
@@ -363,12 +363,15 @@ fn c1_4_sg_prefix_list_without_entries_matches_nothing() {
     );
     vm(&mut s, "a", "subnet-a", "10.0.0.10", &["sg-open"]);
     vm(&mut s, "b", "subnet-b", "10.0.1.10", &["sg-pl"]);
+    // The rule might admit it (R-partial.4): unknown, never a mismatch.
     let a = run(&s, query("i-a", "i-b", 6, Some((443, 443))));
-    assert_blocked(&a, "ENI_SG_RULES_MISMATCH", "eni-b", false);
+    assert_blocked(&a, "UNKNOWN_RESOURCE", "eni-b", false);
     assert!(
-        a.notes.iter().any(|n| n.contains("pl-unknown")),
+        a.explanations
+            .iter()
+            .any(|e| e.message.contains("pl-unknown")),
         "{:?}",
-        a.notes
+        a.explanations
     );
 }
 

@@ -155,6 +155,9 @@ pub struct SgVerdict {
     pub unknown_groups: Vec<String>,
     /// Groups present but with no rule at all in this direction.
     pub empty_groups: Vec<String>,
+    /// Prefix lists whose entries the snapshot lacks, named by rules that
+    /// might admit what was denied: the denial is unknown.
+    pub unknown_prefix_lists: Vec<String>,
 }
 
 /// Allow-only union over every SG of the ENI (C1.1).
@@ -202,12 +205,57 @@ pub fn evaluate_sgs(
             }
         }
     }
+    let unknown_prefix_lists = unknown_prefix_lists(topo, eni, dir, &remaining);
     SgVerdict {
         admitted,
         first_match,
         unknown_groups,
         empty_groups,
+        unknown_prefix_lists,
     }
+}
+
+/// Prefix lists without entries in the snapshot that rules of `eni`'s
+/// groups name for the protocol and ports of some of the `denied`
+/// traffic: those rules might admit it (R-partial.4).
+fn unknown_prefix_lists(
+    topo: &Topology,
+    eni: &NetworkInterface,
+    dir: Direction,
+    denied: &HeaderSet,
+) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    if denied.is_empty() {
+        return out;
+    }
+    let groups = eni
+        .group_ids
+        .iter()
+        .filter_map(|g| topo.net.security_groups.get(g));
+    for sg in groups {
+        let rules = match dir {
+            Direction::Ingress => &sg.ingress,
+            Direction::Egress => &sg.egress,
+        };
+        for rule in rules {
+            let SgPeer::PrefixList(id) = &rule.peer else {
+                continue;
+            };
+            let entries_known = topo
+                .net
+                .prefix_lists
+                .get(id)
+                .is_some_and(|p| p.cidrs.is_some());
+            let ports = rule.from_port.zip(rule.to_port);
+            let could_match = !denied
+                .intersect_cube(&proto_cube(rule.protocol, ports, ports))
+                .is_empty();
+            if !entries_known && could_match && !out.contains(id) {
+                out.push(id.clone());
+            }
+        }
+    }
+    out
 }
 
 pub struct AclVerdict {

@@ -757,12 +757,14 @@ pub fn audit_with_progress(
                     .vpn_gateways
                     .get(&d.id)
                     .is_some_and(|g| g.attachments.iter().any(|(v, _)| *v == eni.vpc_id)),
-                // An attachment of a TGW the ENI's VPC is attached to.
+                // An attachment of a TGW the ENI's VPC is attached to, or
+                // of one peered with it (C7.8).
                 Kind::TgwAttachment => net.tgw_attachments.get(&d.id).is_some_and(|a| {
-                    net.tgw_attachments.values().any(|own| {
-                        own.tgw_id == a.tgw_id
-                            && own.vpc.as_ref().is_some_and(|v| v.vpc_id == eni.vpc_id)
-                    })
+                    let joined = tgws_joined(net, &eni.vpc_id);
+                    joined.contains(a.tgw_id.as_str())
+                        || a.peering
+                            .as_ref()
+                            .is_some_and(|p| p.ends.keys().any(|t| joined.contains(t.as_str())))
                 }),
                 // Gateway endpoints serve their own VPC only (C8.1).
                 Kind::Vpce => net
@@ -1153,4 +1155,36 @@ fn attribute(
         }
     }
     out
+}
+
+/// The transit gateways `vpc` is attached to, and those joined to them by
+/// peering attachments, transitively (C7.8).
+fn tgws_joined<'n>(net: &'n Network, vpc: &str) -> BTreeSet<&'n str> {
+    let mut joined: BTreeSet<&str> = net
+        .tgw_attachments
+        .values()
+        .filter(|a| a.vpc.as_ref().is_some_and(|v| v.vpc_id == vpc))
+        .map(|a| a.tgw_id.as_str())
+        .collect();
+    loop {
+        let more: Vec<&str> = net
+            .tgw_attachments
+            .values()
+            .filter_map(|a| a.peering.as_ref().map(|p| (a, p)))
+            .filter(|(a, p)| {
+                joined.contains(a.tgw_id.as_str())
+                    || p.ends.keys().any(|t| joined.contains(t.as_str()))
+            })
+            .flat_map(|(a, p)| {
+                std::iter::once(a.tgw_id.as_str())
+                    .chain(p.ends.keys().map(String::as_str))
+                    .chain(p.far_end(&a.tgw_id, a.resource_id.as_deref()))
+            })
+            .filter(|t| !joined.contains(t))
+            .collect();
+        if more.is_empty() {
+            return joined;
+        }
+        joined.extend(more);
+    }
 }

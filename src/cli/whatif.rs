@@ -198,7 +198,7 @@ fn compare(command: &str, subject: String, sides: Sides, args: &IntentArgs) -> m
         }
         ReportFormat::Text => banner + &report::whatif::text(&report),
         ReportFormat::Markdown => banner + &report::whatif::markdown(&report),
-        ReportFormat::Html => report::diagram::html::whatif_report(&report),
+        ReportFormat::Html => report::diagram::html::whatif_report(&report, &sides.unknown),
         ReportFormat::Sarif => {
             return Err(miette::miette!(
                 code = "vpcreach::usage",
@@ -316,7 +316,7 @@ fn run_plan(args: WhatifArgs) -> miette::Result<u8> {
         ReportFormat::Markdown => report::plan::markdown(&report, &e, &denied),
         ReportFormat::Html => e
             .translation
-            .rename(&report::diagram::html::whatif_report(&report)),
+            .rename(&report::diagram::html::whatif_report(&report, &[])),
         ReportFormat::Sarif => report::pretty(&report::plan::sarif(&e, &denied)),
     };
     print(&text)?;

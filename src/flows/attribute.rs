@@ -221,6 +221,9 @@ pub enum SgDecision {
         rule: u32,
     },
     Deny,
+    /// No rule admits it, but a rule naming a prefix list whose entries
+    /// the snapshot lacks might (R-partial.4).
+    Unknown,
 }
 
 /// What the subnet NACL makes of a non-ICMP packet (see [`Decision`]).
@@ -595,7 +598,7 @@ impl<'t, 'n> Attributor<'t, 'n> {
                 .first_match
                 .as_ref()
                 .map(|m| sg_rule_text(&m.group_id, &m.rule, dir));
-            let code = if !v.unknown_groups.is_empty() {
+            let code = if !v.unknown_groups.is_empty() || !v.unknown_prefix_lists.is_empty() {
                 ExplanationCode::UnknownResource
             } else if v.empty_groups.len() == eni.group_ids.len() {
                 ExplanationCode::SgHasNoRules
@@ -618,7 +621,10 @@ impl<'t, 'n> Attributor<'t, 'n> {
         }
         match self.sg_find(info, dir, h) {
             Some((g, i)) => self.sg_allow_check(info, dir, g, i),
-            None => self.sg_deny_check(info, dir),
+            None => {
+                let unknown = self.unknown_prefix_list_might_admit(info, dir, h);
+                self.sg_deny_check(info, dir, unknown)
+            }
         }
     }
 
@@ -655,7 +661,37 @@ impl<'t, 'n> Attributor<'t, 'n> {
     }
 
     /// No rule of the ENI's security groups in `dir` admits the packet.
-    fn sg_deny_check(&self, info: &EniInfo<'n>, dir: Direction) -> Check {
+    /// A rule of the ENI's groups names a prefix list whose entries the
+    /// snapshot lacks, for `h`'s protocol and port: it might admit `h`.
+    fn unknown_prefix_list_might_admit(
+        &self,
+        info: &EniInfo<'n>,
+        dir: Direction,
+        h: &Header,
+    ) -> bool {
+        if self
+            .topo
+            .net
+            .prefix_lists
+            .values()
+            .all(|p| p.cidrs.is_some())
+        {
+            return false;
+        }
+        let set = HeaderSet::from_cube(h.cube());
+        !rules::evaluate_sgs(self.topo, info.eni, dir, &set, true, &mut Vec::new())
+            .unknown_prefix_lists
+            .is_empty()
+    }
+
+    /// `prefix_list_unknown`: a rule naming a prefix list whose entries the
+    /// snapshot lacks might admit it — the denial is unknown (R-partial.4).
+    fn sg_deny_check(
+        &self,
+        info: &EniInfo<'n>,
+        dir: Direction,
+        prefix_list_unknown: bool,
+    ) -> Check {
         let eni = info.eni;
         let mut unknown = Vec::new();
         let mut empty = 0;
@@ -667,6 +703,9 @@ impl<'t, 'n> Attributor<'t, 'n> {
             if compiled.is_empty() {
                 empty += 1;
             }
+        }
+        if prefix_list_unknown {
+            unknown.push("(the entries of a prefix list a rule names)".into());
         }
         let code = if !unknown.is_empty() {
             ExplanationCode::UnknownResource
@@ -870,6 +909,9 @@ impl<'t, 'n> Attributor<'t, 'n> {
                         group: g as u32,
                         rule: i as u32,
                     },
+                    None if self.unknown_prefix_list_might_admit(info, dir, h) => {
+                        SgDecision::Unknown
+                    }
                     None => SgDecision::Deny,
                 },
             }
@@ -924,7 +966,8 @@ impl<'t, 'n> Attributor<'t, 'n> {
             SgDecision::Allow { group, rule } => {
                 Some(self.sg_allow_check(info, dir, group as usize, rule as usize))
             }
-            SgDecision::Deny => Some(self.sg_deny_check(info, dir)),
+            SgDecision::Deny => Some(self.sg_deny_check(info, dir, false)),
+            SgDecision::Unknown => Some(self.sg_deny_check(info, dir, true)),
         };
         let acl = match d.acl {
             AclDecision::SameSubnet => {

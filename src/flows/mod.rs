@@ -104,6 +104,10 @@ pub enum Consistency {
     UnexplainedReject,
     /// The format has no `action`.
     NoAction,
+    /// What decides the record is not in the snapshot (a NACL, a security
+    /// group, a prefix list's entries): neither explained nor drift
+    /// (R-partial.5).
+    Unknown,
 }
 
 impl Consistency {
@@ -115,6 +119,7 @@ impl Consistency {
             Consistency::UnexplainedAccept => "unexplained-accept",
             Consistency::UnexplainedReject => "unexplained-reject",
             Consistency::NoAction => "no-action",
+            Consistency::Unknown => "unknown",
         }
     }
     pub fn is_drift(self) -> bool {
@@ -332,6 +337,8 @@ pub struct Summary {
     pub partial: u64,
     pub unexplained_accept: u64,
     pub unexplained_reject: u64,
+    /// Records whose verdict depends on what the snapshot lacks.
+    pub unknown: u64,
     /// Files that could not be read to the end: (file, error).
     pub file_errors: Vec<(String, String)>,
     /// Per-file notes (header overrides --log-format, …).
@@ -390,6 +397,7 @@ impl Summary {
         self.partial += o.partial;
         self.unexplained_accept += o.unexplained_accept;
         self.unexplained_reject += o.unexplained_reject;
+        self.unknown += o.unknown;
         self.file_errors.extend(o.file_errors);
         self.warnings.extend(o.warnings);
     }
@@ -1037,9 +1045,17 @@ impl Worker<'_, '_, '_, '_> {
         // Consecutive records of one flow (one key) skip the look-ups.
         self.last_key = Some((key, outcome.clone()));
         let bpa = reject && r.reject_reason == Some("BPA");
+        // Only what the snapshot lacks denies it: a definite denial (an SG
+        // or NACL rule) still explains a REJECT, or makes an ACCEPT drift.
+        let undecided = outcome.verdict != Verdict::Allow
+            && outcome
+                .blockers
+                .iter()
+                .all(|b| b.code() == crate::analysis::ExplanationCode::UnknownResource);
         let consistency = match (r.action, outcome.verdict) {
             _ if bpa => Consistency::Bpa,
             (None, _) => Consistency::NoAction,
+            _ if undecided => Consistency::Unknown,
             (Some(Action::Accept), Verdict::Deny) => Consistency::UnexplainedAccept,
             (Some(Action::Accept), _) => Consistency::Consistent,
             (Some(Action::Reject), Verdict::Allow) => Consistency::UnexplainedReject,
@@ -1073,6 +1089,16 @@ impl Worker<'_, '_, '_, '_> {
                     s.sg_denials
                         .entry(k)
                         .or_default()
+                        .add(&self.ctx, line, r, &ev, &outcome);
+                }
+            }
+            Consistency::Unknown => {
+                s.unknown += 1;
+                // Listed with the REJECTs by what is missing; an ACCEPT
+                // is only counted.
+                if reject {
+                    self.blockers
+                        .group(&outcome)
                         .add(&self.ctx, line, r, &ev, &outcome);
                 }
             }

@@ -424,8 +424,22 @@ pub fn text(attr: &Attributor, s: &Summary) -> String {
     }
 
     let _ = writeln!(out);
+    if s.unknown > 0 {
+        let _ = writeln!(
+            out,
+            "{} depend on what the snapshot lacks (a network ACL, security groups, prefix list entries; listed above as UNKNOWN_RESOURCE): unknown, neither explained nor drift.",
+            plural(s.unknown, "record", "records")
+        );
+    }
     let unexplained = s.unexplained_rejects();
-    if unexplained == 0 && s.unexplained_accept == 0 {
+    if unexplained == 0 && s.unexplained_accept == 0 && s.unknown > 0 {
+        let _ = writeln!(
+            out,
+            "No drift; {} of {} explained by the snapshot.",
+            thousands(s.explained),
+            plural(s.reject, "REJECT", "REJECTs")
+        );
+    } else if unexplained == 0 && s.unexplained_accept == 0 {
         let _ = writeln!(
             out,
             "All {} explained by the snapshot; no drift.",
@@ -621,6 +635,7 @@ pub fn summary_json(attr: &Attributor, s: &Summary) -> Value {
         "UnexplainedAccept": s.unexplained_accept,
         "UnexplainedReject": s.unexplained_reject,
         "UnexplainedRejectsTotal": s.unexplained_rejects(),
+        "Unknown": s.unknown,
         "RejectsByComponent": by.iter().map(|(b, g)| {
             let mut v = group_json(attr, g);
             v["Component"] = json!(b.component());

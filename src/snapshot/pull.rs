@@ -95,6 +95,7 @@ pub enum Call {
     TransitGateways,
     TransitGatewayAttachments,
     TransitGatewayVpcAttachments,
+    TransitGatewayPeeringAttachments,
     TransitGatewayRouteTables,
     VpnGateways,
     VpnConnections,
@@ -109,7 +110,7 @@ pub enum Call {
 }
 
 /// Every call `pull` makes in each region, in the order files are listed.
-pub const CALLS: [Call; 25] = [
+pub const CALLS: [Call; 26] = [
     Call::Vpcs,
     Call::Subnets,
     Call::RouteTables,
@@ -127,6 +128,7 @@ pub const CALLS: [Call; 25] = [
     Call::TransitGateways,
     Call::TransitGatewayAttachments,
     Call::TransitGatewayVpcAttachments,
+    Call::TransitGatewayPeeringAttachments,
     Call::TransitGatewayRouteTables,
     Call::VpnGateways,
     Call::VpnConnections,
@@ -201,6 +203,7 @@ impl Call {
             Call::TransitGateways => "DescribeTransitGateways",
             Call::TransitGatewayAttachments => "DescribeTransitGatewayAttachments",
             Call::TransitGatewayVpcAttachments => "DescribeTransitGatewayVpcAttachments",
+            Call::TransitGatewayPeeringAttachments => "DescribeTransitGatewayPeeringAttachments",
             Call::TransitGatewayRouteTables => "DescribeTransitGatewayRouteTables",
             Call::VpnGateways => "DescribeVpnGateways",
             Call::VpnConnections => "DescribeVpnConnections",
@@ -231,6 +234,7 @@ impl Call {
             Call::TransitGateways => "transit-gateways.json",
             Call::TransitGatewayAttachments => "transit-gateway-attachments.json",
             Call::TransitGatewayVpcAttachments => "transit-gateway-vpc-attachments.json",
+            Call::TransitGatewayPeeringAttachments => "transit-gateway-peering-attachments.json",
             Call::TransitGatewayRouteTables => "transit-gateway-route-tables.json",
             Call::VpnGateways => "vpn-gateways.json",
             Call::VpnConnections => "vpn-connections.json",
@@ -261,6 +265,7 @@ impl Call {
             Call::TransitGateways => "TransitGateways",
             Call::TransitGatewayAttachments => "TransitGatewayAttachments",
             Call::TransitGatewayVpcAttachments => "TransitGatewayVpcAttachments",
+            Call::TransitGatewayPeeringAttachments => "TransitGatewayPeeringAttachments",
             Call::TransitGatewayRouteTables => "TransitGatewayRouteTables",
             Call::VpnGateways => "VpnGateways",
             Call::VpnConnections => "VpnConnections",

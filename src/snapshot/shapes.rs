@@ -706,6 +706,33 @@ pub struct TransitGatewayAttachmentAssociation {
     pub state: String,
 }
 
+/// describe-transit-gateway-peering-attachments: the two transit gateways
+/// a peering attachment joins (C7.8).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TransitGatewayPeeringAttachment {
+    pub transit_gateway_attachment_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requester_tgw_info: Option<PeeringTgwInfo>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepter_tgw_info: Option<PeeringTgwInfo>,
+    #[serde(default)]
+    pub state: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<Tag>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PeeringTgwInfo {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transit_gateway_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+}
+
 /// describe-transit-gateway-vpc-attachments: subnets per AZ and options.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]

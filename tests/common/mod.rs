@@ -32,6 +32,9 @@ pub struct Snap {
     /// Other documents, as (file name, top-level key, item): transit
     /// gateways, VPN gateways, endpoints, … (see [`Snap::item`]).
     pub others: Vec<(String, String, Value)>,
+    /// (file name, top-level key) printed even with no item, as the CLI
+    /// prints an empty list (`{"VpnConnections": []}`).
+    pub described: Vec<(String, String)>,
 }
 
 impl Snap {
@@ -85,6 +88,14 @@ impl Snap {
                 .map(|(_, _, v)| v.clone())
                 .collect();
             add(file, key, &items);
+        }
+        for (file, key) in &self.described {
+            if !out.iter().any(|(f, _)| f == file) {
+                out.push((
+                    file.clone(),
+                    serde_json::to_string(&json!({ key: [] })).unwrap(),
+                ));
+            }
         }
         out
     }

@@ -1503,16 +1503,22 @@ impl Walker<'_> {
             .values()
             .filter(|c| c.vpn_gateway_id.as_deref() == Some(vgw_id))
             .collect();
-        if !connections.is_empty() && connections.iter().all(|c| c.state.as_str() != "available") {
+        // C3.10c: with no connection at all, nothing leaves either.
+        if connections.is_empty() {
+            return Err(blocker(
+                "BAD_STATE_VPN",
+                vgw_id,
+                "the VGW has no VPN connection".into(),
+            ));
+        }
+        if connections.iter().all(|c| c.state.as_str() != "available") {
             return Err(blocker(
                 "BAD_STATE_VPN",
                 vgw_id,
                 "no VPN connection is available".into(),
             ));
         }
-        if !connections.is_empty() {
-            self.vpn_carries(vgw_id, &connections, h.dst)?;
-        }
+        self.vpn_carries(vgw_id, &connections, h.dst)?;
         if self.mode == Mode::Return {
             return Err(blocker(
                 "NO_PATH",

@@ -9,6 +9,7 @@ use super::routes::partition_tgw_routes;
 use super::walk::*;
 use crate::analysis::codes::ExplanationCode;
 use crate::analysis::describe::*;
+use crate::analysis::Explanation;
 use crate::model::*;
 use crate::packet::*;
 
@@ -212,8 +213,14 @@ impl<'t, 'n> Walk<'t, 'n> {
         };
         trace.crossed_tgw = true;
         let (parts, unknown_pls) = partition_tgw_routes(self.net(), routes, &set);
-        for pl in unknown_pls {
-            self.note(format!("{rtb_id} has a route to prefix list {pl} whose entries are not in the snapshot; that route was not considered"));
+        if !unknown_pls.is_empty() {
+            let e = self.prefix_list_routes_unknown(
+                "TransitGatewayRouteTable",
+                rtb_id,
+                &unknown_pls,
+                &set,
+            );
+            return self.stop(trace, e);
         }
         let from = TgwEntry {
             tgw_id,
@@ -245,6 +252,19 @@ impl<'t, 'n> Walk<'t, 'n> {
         set: &HeaderSet,
     ) -> Result<(Trace, &'a String, &'n [TgwRoute]), Vec<Trace>> {
         let net = self.net();
+        if att.route_table_id.is_none() && !att.association_known {
+            let mut e = self.explanation(
+                ExplanationCode::UnknownResource,
+                format!(
+                    "the association of {} is not in the snapshot (describe-transit-gateway-attachments prints it): which route table {tgw_id} uses for it is unknown (R-partial.4)",
+                    att.id
+                ),
+                set,
+            );
+            e.components
+                .push(("TransitGatewayAttachment", comp(net, &att.id)));
+            return Err(self.stop(trace, e));
+        }
         let Some(rtb_id) = att.route_table_id.as_ref() else {
             let mut e = self.explanation(
                 ExplanationCode::TgwAttachMissingTgwRtbAssociation,
@@ -343,6 +363,7 @@ impl<'t, 'n> Walk<'t, 'n> {
         }
         match (&egress.vpc, egress.resource_type.as_str()) {
             (Some(out_att), _) => self.tgw_exit_to_vpc(t, from, egress, out_att, part),
+            (None, "peering") => self.tgw_cross_peering(t, from, egress, &dest, part),
             (None, "vpn" | "direct-connect-gateway" | "connect") => {
                 self.tgw_exit_outside(t, from, egress, &dest, part)
             }
@@ -382,6 +403,98 @@ impl<'t, 'n> Walk<'t, 'n> {
             Some(sn) => self.leave_subnet(t, &sn, &out_att.vpc_id, part),
             None => self.unknown(t, &egress.id, "subnet of transit gateway attachment", &part),
         }
+    }
+
+    /// Across a peering attachment to the transit gateway at its other end
+    /// (C7.8): that TGW looks the packet up in the route table *its* side
+    /// of the attachment is associated with, and SG identity does not
+    /// cross. With the far TGW or its side of the attachment missing from
+    /// the snapshot, what lies beyond is unknown.
+    fn tgw_cross_peering(
+        &self,
+        mut t: Trace,
+        from: &TgwEntry,
+        egress: &TgwAttachment,
+        dest: &str,
+        part: HeaderSet,
+    ) -> Vec<Trace> {
+        let net = self.net();
+        let peering = egress.peering.clone().unwrap_or_default();
+        let far = peering.far_end(from.tgw_id, egress.resource_id.as_deref());
+        let mut hop = self.hop(
+            &egress.id,
+            &format!(
+                "transit gateway peering attachment ({} → {})",
+                from.tgw_id,
+                far.unwrap_or("?")
+            ),
+            &part,
+        );
+        hop.vpc = None;
+        t.hops.push(hop);
+        let Some(far) = far else {
+            let e = self.peering_unknown(
+                egress,
+                format!("{} sends {dest} to {}, a transit gateway peering attachment whose other transit gateway the snapshot does not name: beyond it is unknown (C7.8)", from.rtb_id, egress.id),
+                &part,
+            );
+            return self.stop(t, e);
+        };
+        let where_ = peering
+            .peer(far)
+            .map(|p| {
+                format!(
+                    " (account {}, region {})",
+                    p.owner_id.as_deref().unwrap_or("?"),
+                    p.region.as_deref().unwrap_or("?")
+                )
+            })
+            .unwrap_or_default();
+        let Some(far_rtb) = peering.ends.get(far) else {
+            let what = if net.transit_gateways.contains_key(far) {
+                format!("{far}'s side of {} (describe-transit-gateway-attachments in its region and account)", egress.id)
+            } else {
+                format!("the peer transit gateway {far}{where_}")
+            };
+            let e = self.peering_unknown(
+                egress,
+                format!("{} crosses {} to {far}{where_}, but {what} is not in the snapshot: which route table {far} uses, and so everything beyond it, is unknown (C7.8)", from.rtb_id, egress.id),
+                &part,
+            );
+            return self.stop(t, e);
+        };
+        // Back into the same TGW through the same attachment: a loop.
+        if let Err(mut e) = self.enter_middlebox(&mut t, &format!("{}@{far}", egress.id), &part) {
+            e.components
+                .push(("TransitGatewayAttachment", comp(net, &egress.id)));
+            return self.stop(t, e);
+        }
+        // SG references never cross a TGW peering: only VPC attachments
+        // carry SG referencing (C7.6, C7.8).
+        t.lost_sg_identity = true;
+        let far_side = TgwAttachment {
+            tgw_id: far.to_string(),
+            route_table_id: far_rtb.clone(),
+            vpc: None,
+            ..egress.clone()
+        };
+        // Availability Zones do not carry over to another transit gateway
+        // (another region, or another account's zone names).
+        self.tgw_route(t, far, &far_side, None, part)
+    }
+
+    /// `UNKNOWN_RESOURCE` for what lies beyond a peering attachment.
+    fn peering_unknown(
+        &self,
+        att: &TgwAttachment,
+        message: String,
+        set: &HeaderSet,
+    ) -> Explanation {
+        let mut e = self.explanation(ExplanationCode::UnknownResource, message, set);
+        e.components
+            .push(("TransitGatewayAttachment", comp(self.net(), &att.id)));
+        e.fix = Some("add the other region's (or account's) describe-transit-gateways, describe-transit-gateway-attachments and route tables to the snapshot".into());
+        e
     }
 
     /// Out through a VPN, Direct Connect or Connect attachment: outside AWS,

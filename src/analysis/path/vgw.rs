@@ -104,6 +104,28 @@ impl<'t, 'n> Walk<'t, 'n> {
         }
     }
 
+    /// No VPN connection of the VGW is in the snapshot: whether any tunnel
+    /// is up and what it routes is unknown (C3.10, R-partial.4), so nothing
+    /// is claimed to pass.
+    fn no_connection_known(&self, trace: &mut Trace, vgw_id: &str, set: HeaderSet) -> HeaderSet {
+        let before = set;
+        if self.net().vpn_connections_described {
+            // describe-vpn-connections lists none: there is none (C3.10c).
+            return self.gate(trace, &before, HeaderSet::empty(), || {
+                self.bad_state_vpn(vgw_id, &[], &before)
+            });
+        }
+        self.gate(trace, &before, HeaderSet::empty(), || {
+            let mut e = self.explanation(
+                ExplanationCode::UnknownResource,
+                format!("no VPN connection of {vgw_id} is in the snapshot (describe-vpn-connections): whether its tunnels are up and which destinations it routes is unknown (C3.10, R-partial.4)"),
+                &before,
+            );
+            e.components.push(("VpnGateway", comp(self.net(), vgw_id)));
+            e
+        })
+    }
+
     /// C3.10c: a VPN connection carries traffic only when it is `available`
     /// and not every tunnel in `VgwTelemetry` is `DOWN`. Traffic entering
     /// from on-premises needs one such connection; with none, it is
@@ -111,8 +133,7 @@ impl<'t, 'n> Walk<'t, 'n> {
     fn vpn_tunnels_up(&self, trace: &mut Trace, vgw_id: &str, set: HeaderSet) -> HeaderSet {
         let connections = self.connections_of(vgw_id);
         if connections.is_empty() {
-            self.note(format!("no VPN connection of {vgw_id} is in the snapshot: whether its tunnels are up is unknown"));
-            return set;
+            return self.no_connection_known(trace, vgw_id, set);
         }
         if connections.iter().any(|c| carries(c)) {
             self.note_missing_telemetry(&connections);
@@ -136,8 +157,7 @@ impl<'t, 'n> Walk<'t, 'n> {
         let net = self.net();
         let connections = self.connections_of(vgw_id);
         if connections.is_empty() {
-            self.note(format!("no VPN connection of {vgw_id} is in the snapshot: whether its tunnels are up and which destinations it routes is unknown"));
-            return set;
+            return self.no_connection_known(trace, vgw_id, set);
         }
         let live: Vec<&VpnConnection> =
             connections.iter().copied().filter(|c| carries(c)).collect();
@@ -227,18 +247,22 @@ impl<'t, 'n> Walk<'t, 'n> {
         let net = self.net();
         let mut e = self.explanation(
             ExplanationCode::BadStateVpn,
-            format!(
-                "no VPN connection of {vgw_id} can carry traffic ({}) (C3.10c)",
-                connections
-                    .iter()
-                    .map(|c| if c.state != Lifecycle::Available {
-                        format!("{} is {}", c.id, c.state)
-                    } else {
-                        format!("{}: every tunnel is DOWN in VgwTelemetry", c.id)
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            if connections.is_empty() {
+                format!("{vgw_id} has no VPN connection (describe-vpn-connections lists none): nothing passes through it (C3.10c)")
+            } else {
+                format!(
+                    "no VPN connection of {vgw_id} can carry traffic ({}) (C3.10c)",
+                    connections
+                        .iter()
+                        .map(|c| if c.state != Lifecycle::Available {
+                            format!("{} is {}", c.id, c.state)
+                        } else {
+                            format!("{}: every tunnel is DOWN in VgwTelemetry", c.id)
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            },
             blocked,
         );
         e.components.push(("VpnGateway", comp(net, vgw_id)));

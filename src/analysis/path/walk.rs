@@ -305,6 +305,19 @@ impl<'t, 'n> Walk<'t, 'n> {
             return false;
         }
         let mut blocks = false;
+        if let Some(missing) = self.owner_missing(eni) {
+            let before = set.clone();
+            return self.gate_unmarked(trace, &before, &HeaderSet::empty(), || {
+                let mut e = self.explanation(
+                    ExplanationCode::UnknownResource,
+                    format!("{} belongs to {missing}, which is not in the snapshot: whether and how it accepts the traffic is unknown (R-partial.4)", eni.id),
+                    &before,
+                );
+                e.components
+                    .push(("NetworkInterface", comp(self.net(), &eni.id)));
+                e
+            });
+        }
         if let Some(inst_id) = eni.attachment.as_ref().and_then(|a| a.instance_id.as_ref()) {
             if let Some(inst) = self.net().instances.get(inst_id) {
                 if inst.state != InstanceState::Running {
@@ -349,6 +362,59 @@ impl<'t, 'n> Walk<'t, 'n> {
         blocks
     }
 
+    /// A route table (VPC or TGW) routes by prefix lists whose entries the
+    /// snapshot lacks: any of them may hold the longest prefix for the
+    /// traffic, so which route wins is unknown (R-partial.4).
+    pub(super) fn prefix_list_routes_unknown(
+        &self,
+        kind: &'static str,
+        table: &str,
+        pls: &[String],
+        set: &HeaderSet,
+    ) -> Explanation {
+        let mut e = self.explanation(
+            ExplanationCode::UnknownResource,
+            format!(
+                "{table} routes to prefix list{} {} whose entries are not in the snapshot (describe-managed-prefix-lists, get-managed-prefix-list-entries): which of its routes wins for {} is unknown (R-partial.4)",
+                if pls.len() == 1 { "" } else { "s" },
+                pls.join(", "),
+                describe_addrs(&set.dst_union())
+            ),
+            set,
+        );
+        e.components.push((kind, comp(self.net(), table)));
+        e
+    }
+
+    /// What owns `eni` and decides what it accepts, when the snapshot
+    /// lacks it (R-partial.4): the instance it is attached to, or the NAT
+    /// gateway or VPC endpoint whose interface it is (`InterfaceType`).
+    fn owner_missing(&self, eni: &NetworkInterface) -> Option<String> {
+        let net = self.net();
+        if let Some(inst) = eni.attachment.as_ref().and_then(|a| a.instance_id.as_ref()) {
+            if !net.instances.contains_key(inst) {
+                return Some(format!("instance {inst} (describe-instances)"));
+            }
+        }
+        match eni.interface_type.as_str() {
+            "nat_gateway" if self.topo.nat_of_eni(&eni.id).is_none() => {
+                Some("a NAT gateway (InterfaceType nat_gateway; describe-nat-gateways)".into())
+            }
+            "vpc_endpoint" | "gateway_load_balancer_endpoint"
+                if !net
+                    .vpc_endpoints
+                    .values()
+                    .any(|v| v.network_interface_ids.contains(&eni.id)) =>
+            {
+                Some(format!(
+                    "a VPC endpoint (InterfaceType {}; describe-vpc-endpoints)",
+                    eni.interface_type
+                ))
+            }
+            _ => None,
+        }
+    }
+
     pub(super) fn sg_check(
         &self,
         trace: &mut Trace,
@@ -384,7 +450,8 @@ impl<'t, 'n> Walk<'t, 'n> {
         let before = set.clone();
         let lost_identity = trace.lost_sg_identity;
         self.gate(trace, &before, verdict.admitted, || {
-            let unknown = !verdict.unknown_groups.is_empty();
+            let unknown = !verdict.unknown_groups.is_empty()
+                || !verdict.unknown_prefix_lists.is_empty();
             let code = if unknown {
                 ExplanationCode::UnknownResource
             } else if verdict.empty_groups.len() == eni.group_ids.len() {
@@ -394,8 +461,10 @@ impl<'t, 'n> Walk<'t, 'n> {
             };
             let groups = eni.group_ids.join(", ");
             let traffic = describe_traffic(&before, dir);
-            let message = if unknown {
+            let message = if !verdict.unknown_groups.is_empty() {
                 format!("{} ({groups}) {}: security groups {} are not in the snapshot and the others allow none of {traffic}", eni.id, dir.as_str(), verdict.unknown_groups.join(", "))
+            } else if unknown {
+                format!("{} ({groups}) {}: rules naming prefix list{} {} might allow {traffic}, but the entries are not in the snapshot (describe-managed-prefix-lists, get-managed-prefix-list-entries) (R-partial.4)", eni.id, dir.as_str(), if verdict.unknown_prefix_lists.len() == 1 { "" } else { "s" }, verdict.unknown_prefix_lists.join(", "))
             } else {
                 format!("no {} rule of {groups} on {} allows {traffic}", dir.as_str(), eni.id)
             };
@@ -574,8 +643,9 @@ impl<'t, 'n> Walk<'t, 'n> {
             return vec![trace];
         }
         let (parts, unknown_pls) = partition_by_routes(self.net(), rt, &set);
-        for pl in unknown_pls {
-            self.note(format!("{} has a route to prefix list {pl} whose entries are not in the snapshot; that route was not considered", rt.id));
+        if !unknown_pls.is_empty() {
+            let e = self.prefix_list_routes_unknown("RouteTable", &rt.id, &unknown_pls, &set);
+            return self.stop(trace, e);
         }
         let mut out = Vec::new();
         let mut routed = HeaderSet::empty();

@@ -351,14 +351,25 @@ pub fn audit_report(r: &AuditResult, warnings: &[String]) -> String {
     page(&title, &body)
 }
 
-pub fn whatif_report(r: &whatif::Report) -> String {
+/// The `whatif` / `diff` page. With `unknown` (what either snapshot lacks
+/// or describes ambiguously, R-partial.2) the page opens with the same
+/// UNKNOWN banner as the text and Markdown reports, and its verdict is
+/// UNKNOWN: no "no change" is claimed.
+pub fn whatif_report(r: &whatif::Report, unknown: &crate::report::Unknown) -> String {
     let title = format!("vpcreach {}", r.command);
-    let mut body = format!(
-        "<h1>{}</h1>\n<p>{}</p>\n",
-        escape(&title),
-        escape(&r.subject)
-    );
-    let (class, word) = if r.diff.changed() {
+    let mut body = format!("<h1>{}</h1>\n", escape(&title));
+    let banner = crate::report::unknown_banner(unknown);
+    if !banner.is_empty() {
+        let _ = writeln!(
+            body,
+            "<p class=\"banner unknown\" role=\"alert\"><span class=\"verdict warn\">UNKNOWN</span> {}</p>",
+            escape(banner.trim().trim_start_matches("UNKNOWN — "))
+        );
+    }
+    let _ = writeln!(body, "<p>{}</p>", escape(&r.subject));
+    let (class, word) = if !unknown.is_empty() {
+        ("warn", "UNKNOWN")
+    } else if r.diff.changed() {
         ("warn", "REACHABILITY CHANGES")
     } else {
         ("ok", "NO REACHABILITY CHANGE")

@@ -17,6 +17,13 @@ fn route_state(state: &str) -> RouteState {
     }
 }
 
+/// Two views of one attachment: it is available only if both say so.
+fn merge_state(kept: &mut Lifecycle, other: Lifecycle) {
+    if kept.is_available_or_unstated() {
+        *kept = other;
+    }
+}
+
 /// Transit gateways, their attachments, route tables, routes and propagations.
 pub(super) fn convert_transit(raw: &RawSnapshot, net: &mut Network, warnings: &mut Vec<Warning>) {
     for (t, _) in &raw.transit_gateways {
@@ -37,19 +44,85 @@ pub(super) fn convert_transit(raw: &RawSnapshot, net: &mut Network, warnings: &m
             .as_ref()
             .filter(|x| x.state == "associated" || x.state.is_empty())
             .map(|x| x.transit_gateway_route_table_id.clone());
-        net.tgw_attachments.insert(
-            a.transit_gateway_attachment_id.clone(),
-            TgwAttachment {
+        let state = Lifecycle::parse(&a.state);
+        let peering = a.resource_type == "peering";
+        let entry = net
+            .tgw_attachments
+            .entry(a.transit_gateway_attachment_id.clone())
+            .or_insert_with(|| TgwAttachment {
                 id: a.transit_gateway_attachment_id.clone(),
                 name: name(&tg),
                 tgw_id: a.transit_gateway_id.clone(),
                 resource_type: a.resource_type.clone(),
                 resource_id: a.resource_id.clone(),
-                state: Lifecycle::parse(&a.state),
-                route_table_id,
+                state: state.clone(),
+                route_table_id: route_table_id.clone(),
+                association_known: true,
                 vpc: None,
-            },
-        );
+                peering: None,
+            });
+        if peering {
+            // The other side's view of the same attachment (C7.8): its own
+            // transit gateway and association; a side that is not
+            // available makes the attachment carry nothing.
+            merge_state(&mut entry.state, state);
+            entry
+                .peering
+                .get_or_insert_with(TgwPeering::default)
+                .ends
+                .insert(a.transit_gateway_id.clone(), route_table_id);
+        } else {
+            *entry = TgwAttachment {
+                id: a.transit_gateway_attachment_id.clone(),
+                name: name(&tg),
+                tgw_id: a.transit_gateway_id.clone(),
+                resource_type: a.resource_type.clone(),
+                resource_id: a.resource_id.clone(),
+                state,
+                route_table_id,
+                association_known: true,
+                vpc: entry.vpc.take(),
+                peering: None,
+            };
+        }
+    }
+    for (p, _) in &raw.tgw_peering_attachments {
+        let peer = |info: &Option<super::super::shapes::PeeringTgwInfo>| {
+            info.as_ref().and_then(|i| {
+                i.transit_gateway_id.as_ref().map(|t| TgwPeer {
+                    tgw_id: t.clone(),
+                    owner_id: i.owner_id.clone(),
+                    region: i.region.clone(),
+                })
+            })
+        };
+        let (requester, accepter) = (peer(&p.requester_tgw_info), peer(&p.accepter_tgw_info));
+        let Some(first) = requester.as_ref().or(accepter.as_ref()) else {
+            continue;
+        };
+        let tg = tags(&p.tags);
+        let entry = net
+            .tgw_attachments
+            .entry(p.transit_gateway_attachment_id.clone())
+            .or_insert_with(|| TgwAttachment {
+                id: p.transit_gateway_attachment_id.clone(),
+                name: name(&tg),
+                tgw_id: first.tgw_id.clone(),
+                resource_type: "peering".into(),
+                resource_id: accepter.as_ref().map(|a| a.tgw_id.clone()),
+                state: Lifecycle::Unstated,
+                route_table_id: None,
+                association_known: false,
+                vpc: None,
+                peering: None,
+            });
+        merge_state(&mut entry.state, Lifecycle::parse(&p.state));
+        let peering = entry.peering.get_or_insert_with(TgwPeering::default);
+        peering.requester = requester;
+        peering.accepter = accepter;
+        if entry.name.is_none() {
+            entry.name = name(&tg);
+        }
     }
     for (v, _) in &raw.tgw_vpc_attachments {
         let tg = tags(&v.tags);
@@ -73,7 +146,9 @@ pub(super) fn convert_transit(raw: &RawSnapshot, net: &mut Network, warnings: &m
                 resource_id: Some(v.vpc_id.clone()),
                 state: Lifecycle::parse(&v.state),
                 route_table_id: None,
+                association_known: false,
                 vpc: None,
+                peering: None,
             });
         entry.vpc = Some(vpc);
         if entry.name.is_none() {

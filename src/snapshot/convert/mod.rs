@@ -61,6 +61,7 @@ fn ipv6_cidrs(set: &[shapes::Ipv6CidrBlockAssociation]) -> Vec<ipnet::Ipv6Net> {
 pub fn to_network(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> Network {
     let mut net = Network {
         ambiguous_ids: ambiguous_ids(raw, warnings),
+        vpn_connections_described: raw.keys_seen.contains("VpnConnections"),
         ..Network::default()
     };
 

@@ -94,6 +94,14 @@ pub(super) async fn run_call(
             transit_gateway_vpc_attachments,
             convert::transit_gateway_vpc_attachment
         ),
+        // Both ends of a peering (C7.8): the peer's region and account
+        // decide whether the snapshot can follow a path beyond it.
+        Call::TransitGatewayPeeringAttachments => paged!(
+            sem,
+            client.describe_transit_gateway_peering_attachments(),
+            transit_gateway_peering_attachments,
+            convert::transit_gateway_peering_attachment
+        ),
         Call::VpcEndpoints => paged!(
             sem,
             client.describe_vpc_endpoints(),

@@ -123,6 +123,56 @@ pub fn transit_gateway_vpc_attachment(x: &t::TransitGatewayVpcAttachment) -> Val
         .done()
 }
 
+/// `describe-transit-gateway-peering-attachments`.
+pub fn transit_gateway_peering_attachment(x: &t::TransitGatewayPeeringAttachment) -> Value {
+    let tgw_info = |i: &t::PeeringTgwInfo| {
+        Obj::new()
+            .s("TransitGatewayId", i.transit_gateway_id.as_deref())
+            .s("CoreNetworkId", i.core_network_id.as_deref())
+            .s("OwnerId", i.owner_id.as_deref())
+            .s("Region", i.region.as_deref())
+            .done()
+    };
+    Obj::new()
+        .s(
+            "TransitGatewayAttachmentId",
+            x.transit_gateway_attachment_id.as_deref(),
+        )
+        .s(
+            "AccepterTransitGatewayAttachmentId",
+            x.accepter_transit_gateway_attachment_id.as_deref(),
+        )
+        .o(
+            "RequesterTgwInfo",
+            x.requester_tgw_info.as_ref().map(tgw_info),
+        )
+        .o(
+            "AccepterTgwInfo",
+            x.accepter_tgw_info.as_ref().map(tgw_info),
+        )
+        .o(
+            "Options",
+            x.options.as_ref().map(|o| {
+                Obj::new()
+                    .e("DynamicRouting", o.dynamic_routing.as_ref())
+                    .done()
+            }),
+        )
+        .o(
+            "Status",
+            x.status.as_ref().map(|s| {
+                Obj::new()
+                    .s("Code", s.code.as_deref())
+                    .s("Message", s.message.as_deref())
+                    .done()
+            }),
+        )
+        .e("State", x.state.as_ref())
+        .t("CreationTime", x.creation_time.as_ref())
+        .l("Tags", x.tags.as_ref(), tag)
+        .done()
+}
+
 /// `describe-transit-gateway-route-tables`.
 pub fn transit_gateway_route_table(x: &t::TransitGatewayRouteTable) -> Value {
     Obj::new()
