@@ -733,6 +733,9 @@ pub fn audit_with_progress(
 
     // 4 and 5. ENIs → internet gateways and peering connections, one ENI at
     // a time (translation at the gateway hides which ENI sent what).
+    // Which TGWs a VPC reaches is a property of the VPC, not of the pair:
+    // computed once per VPC (it scans every attachment, transitively).
+    let mut tgws_of_vpc: HashMap<&str, BTreeSet<&str>> = HashMap::new();
     for (i, e) in ends.iter().enumerate() {
         let Some(eni) = e.eni else { continue };
         if !any_match(&src_profile[i]) {
@@ -760,7 +763,9 @@ pub fn audit_with_progress(
                 // An attachment of a TGW the ENI's VPC is attached to, or
                 // of one peered with it (C7.8).
                 Kind::TgwAttachment => net.tgw_attachments.get(&d.id).is_some_and(|a| {
-                    let joined = tgws_joined(net, &eni.vpc_id);
+                    let joined = tgws_of_vpc
+                        .entry(eni.vpc_id.as_str())
+                        .or_insert_with(|| tgws_joined(net, &eni.vpc_id));
                     joined.contains(a.tgw_id.as_str())
                         || a.peering
                             .as_ref()

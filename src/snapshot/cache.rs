@@ -114,9 +114,15 @@ pub fn load(
             CacheOutcome::NotCached,
         ));
     };
-    let key = key(path, &files, progress)?;
-    if let Some(snapshot) = read(&cache_file, &key) {
-        return Ok((snapshot, CacheOutcome::Hit));
+    // Hashing the inputs and decoding the cache take about as long as each
+    // other: do both at once, and use the decoded snapshot only if the key
+    // it was stored under is the key of the inputs as they are now.
+    let (key, cached) = rayon::join(|| key(path, &files, progress), || read(&cache_file));
+    let key = key?;
+    if let Some((stored_key, snapshot)) = cached {
+        if stored_key == *key.as_bytes() {
+            return Ok((snapshot, CacheOutcome::Hit));
+        }
     }
     let snapshot = super::finish(&mut load::read_files(files, progress)?);
     let outcome = match write(&cache_file, &key, &snapshot) {
@@ -169,26 +175,29 @@ fn key(
     Ok(hasher.finalize())
 }
 
-fn read(cache_file: &Path, key: &blake3::Hash) -> Option<Snapshot> {
+/// The snapshot in `cache_file` and the key it was stored under: not yet
+/// known to be current, the caller compares the key.
+fn read(cache_file: &Path) -> Option<([u8; 32], Snapshot)> {
     let bytes = fs::read(cache_file).ok()?;
     let rest = bytes.strip_prefix(MAGIC.as_slice())?;
     let (stored_key, body) = rest.split_at_checked(32)?;
-    if stored_key != key.as_bytes() {
-        return None;
-    }
+    let stored_key: [u8; 32] = stored_key.try_into().ok()?;
     let cached: Cached = postcard::from_bytes(body).ok()?;
     let metadata = match cached.metadata_json {
         Some(json) => Some(serde_json::from_str(&json).ok()?),
         None => None,
     };
-    Some(Snapshot {
-        network: cached.network,
-        warnings: cached.warnings,
-        files: cached.files,
-        bytes: cached.bytes,
-        metadata,
-        absent: cached.absent,
-    })
+    Some((
+        stored_key,
+        Snapshot {
+            network: cached.network,
+            warnings: cached.warnings,
+            files: cached.files,
+            bytes: cached.bytes,
+            metadata,
+            absent: cached.absent,
+        },
+    ))
 }
 
 /// Write whole or not at all: a temporary file in the cache folder, renamed

@@ -25,18 +25,7 @@ impl State {
                     )
                     .help(assoc_help("Addresses[].AssociationId"))
                 })?,
-            (None, Some(ip)) => self
-                .net
-                .elastic_ips
-                .iter()
-                .position(|e| e.public_ip == *ip)
-                .ok_or_else(|| {
-                    err(
-                        "InvalidAddress.NotFound",
-                        "PublicIp",
-                        format!("The address '{ip}' does not exist"),
-                    )
-                })?,
+            (None, Some(ip)) => self.eip_by_public_ip(ip)?,
             (None, None) => {
                 return Err(err(
                     "MissingParameter",
@@ -79,6 +68,20 @@ impl State {
         ))
     }
 
+    fn eip_by_public_ip(&self, ip: &Ipv4Addr) -> R<usize> {
+        self.net
+            .elastic_ips
+            .iter()
+            .position(|e| e.public_ip == *ip)
+            .ok_or_else(|| {
+                err(
+                    "InvalidAddress.NotFound",
+                    "PublicIp",
+                    format!("The address '{ip}' does not exist"),
+                )
+            })
+    }
+
     fn unmap_public(&mut self, eni: &str, private: Ipv4Addr, public: Ipv4Addr) {
         if let Some(e) = self.net.network_interfaces.get_mut(eni) {
             for p in &mut e.private_ips {
@@ -112,18 +115,7 @@ impl State {
                     )
                     .help("Elastic IPs come from describe-addresses output (Addresses); add it to the snapshot")
                 })?,
-            (None, Some(ip)) => self
-                .net
-                .elastic_ips
-                .iter()
-                .position(|e| e.public_ip == *ip)
-                .ok_or_else(|| {
-                    err(
-                        "InvalidAddress.NotFound",
-                        "PublicIp",
-                        format!("The address '{ip}' does not exist"),
-                    )
-                })?,
+            (None, Some(ip)) => self.eip_by_public_ip(ip)?,
             (None, None) => {
                 return Err(err(
                     "MissingParameter",
