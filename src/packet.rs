@@ -46,6 +46,26 @@ pub fn all_v4() -> AddrSet {
 pub fn all_v6() -> AddrSet {
     RangeSetBlaze::from_iter([0..=V4_BASE - 1, V4_LAST + 1..=Addr::MAX])
 }
+/// The whole of each family `set` touches: every IPv4 address if it holds
+/// one, every IPv6 address if it holds one. An ENI end of a finding is
+/// written this way (its own address of that family is meant).
+pub fn families_of(set: &AddrSet) -> AddrSet {
+    let mut out = AddrSet::new();
+    for family in [all_v4(), all_v6()] {
+        if !set.is_disjoint(&family) {
+            out |= family;
+        }
+    }
+    out
+}
+/// `IPv4`, `IPv6` or `IPv4+IPv6`: the families `set` touches.
+pub fn family_name(set: &AddrSet) -> &'static str {
+    match (!set.is_disjoint(&all_v4()), !set.is_disjoint(&all_v6())) {
+        (true, false) => "IPv4",
+        (false, true) => "IPv6",
+        _ => "IPv4+IPv6",
+    }
+}
 pub fn all_ports() -> PortSet {
     RangeSetBlaze::from_iter([0..=u16::MAX])
 }

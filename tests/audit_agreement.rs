@@ -2,7 +2,8 @@
 //! selects every ENI → ENI and internet gateway → ENI pair asserts exactly
 //! the pairs, and exactly the traffic, that one `path` query per pair finds.
 //! Issue 7 adds the same check for VPN gateways, transit gateway
-//! attachments and VPC endpoints.
+//! attachments and VPC endpoints; issue 15 holds both address families
+//! equal (dual-stack ENI ends, public IPv6 from the internet).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -43,11 +44,21 @@ fn fixtures() -> Vec<std::path::PathBuf> {
     out
 }
 
-/// The pair's traffic with ENI ends' own addresses left implicit.
+/// The pair's traffic with ENI ends' own addresses left implicit, their
+/// family kept (an ENI end is its primary IPv4 address and its first IPv6
+/// address, as `path` reads it).
 fn normalise(set: &HeaderSet, src_eni: bool, dst_eni: bool) -> canon::Node {
     let t = set.map_cubes(|c| Cube {
-        src: if src_eni { all_addrs() } else { c.src.clone() },
-        dst: if dst_eni { all_addrs() } else { c.dst.clone() },
+        src: if src_eni {
+            families_of(&c.src)
+        } else {
+            c.src.clone()
+        },
+        dst: if dst_eni {
+            families_of(&c.dst)
+        } else {
+            c.dst.clone()
+        },
         ..c.clone()
     });
     canon::canonical(&t)
@@ -55,14 +66,15 @@ fn normalise(set: &HeaderSet, src_eni: bool, dst_eni: bool) -> canon::Node {
 
 /// Runs `scope` on every fixture and checks that audit asserts exactly the
 /// pairs (and traffic) among `pairs(net, enis)` that `path` finds, and no
-/// others. Returns how many pairs were compared.
+/// others. Returns how many pairs were compared, how many were reachable
+/// and how many of those over IPv6.
 fn check_agreement(
     scope_json: &str,
     pairs: impl Fn(&vpcreach::model::Network, &[String]) -> Vec<(String, String)>,
-) -> (usize, usize) {
+) -> (usize, usize, usize) {
     let scope = snapshot::scope_shapes::parse_scope(Path::new("scope.json"), scope_json, "scope")
         .expect("scope parses");
-    let (mut checked, mut found) = (0, 0);
+    let (mut checked, mut found, mut found_v6) = (0, 0, 0);
     for dir in fixtures() {
         let snap = snapshot::load(&dir).expect("fixture loads");
         let topo = Topology::new(&snap.network);
@@ -120,16 +132,15 @@ fn check_agreement(
             let key = (s.clone(), d.clone());
             let src_eni = s.starts_with("eni-");
             let dst_eni = d.starts_with("eni-");
-            // The audit is IPv4-only (docs/model.md): compare IPv4, on both
-            // sides (behind a TGW peering lies any address, C7.8, which
-            // the audit writes as every address of both families).
-            let v4 = |t: &HeaderSet| t.restrict_src(&vpcreach::packet::all_v4());
-            let admitted = v4(&a.admitted);
+            // Both families (the audit covers IPv6: C1.4, C1.8, C2.4, C2.6,
+            // C3.4, C3.5, C4.6 hold for it as for `path`).
+            let admitted = a.admitted.clone();
             let reached = a.path_found() && !admitted.is_empty();
             found += usize::from(reached);
+            found_v6 += usize::from(reached && !admitted.restrict_src(&all_v6()).is_empty());
             match (reached, asserted.remove(&key)) {
                 (true, Some(node)) => assert_eq!(
-                    normalise(&v4(&node), src_eni, dst_eni),
+                    normalise(&node, src_eni, dst_eni),
                     normalise(&admitted, src_eni, dst_eni),
                     "{}: {s} → {d}: audit traffic differs from path's",
                     dir.display()
@@ -153,7 +164,7 @@ fn check_agreement(
             asserted.keys().collect::<Vec<_>>()
         );
     }
-    (checked, found)
+    (checked, found, found_v6)
 }
 
 fn cross(a: &[String], b: &[String]) -> Vec<(String, String)> {
@@ -164,7 +175,7 @@ fn cross(a: &[String], b: &[String]) -> Vec<(String, String)> {
 
 #[test]
 fn audit_agrees_with_path_on_every_fixture_pair() {
-    let (checked, found) = check_agreement(ALL_PAIRS, |net, enis| {
+    let (checked, found, found_v6) = check_agreement(ALL_PAIRS, |net, enis| {
         let sources: Vec<String> = enis
             .iter()
             .cloned()
@@ -174,7 +185,10 @@ fn audit_agrees_with_path_on_every_fixture_pair() {
     });
     assert!(checked > 30, "only {checked} pairs checked");
     assert!(found > 10, "only {found} pairs reachable");
-    eprintln!("{checked} pairs agree, {found} reachable");
+    // The dual-stack fixture's IPv6 pairs (C1.4, C2.6, C4.6): the audit
+    // agrees with `path` in both families.
+    assert!(found_v6 >= 3, "only {found_v6} pairs reachable over IPv6");
+    eprintln!("{checked} pairs agree, {found} reachable, {found_v6} over IPv6");
 }
 
 /// Issue 7: VPN gateways and TGW attachments as sources (on-premises or
@@ -191,7 +205,7 @@ const EDGE_PAIRS: &str = r#"{"MatchPaths": [
 
 #[test]
 fn audit_agrees_with_path_for_vpn_gateways_tgw_attachments_and_endpoints() {
-    let (checked, found) = check_agreement(EDGE_PAIRS, |net, enis| {
+    let (checked, found, _) = check_agreement(EDGE_PAIRS, |net, enis| {
         let edges: Vec<String> = net
             .vpn_gateways
             .keys()

@@ -508,22 +508,159 @@ fn through_load_balancers_agrees_with_path() {
         .all(|f| f.destinations == ["eni-0677d540a518f542f"]));
 }
 
-/// The audit is IPv4-only: on a dual-stack snapshot it says so instead of
-/// staying silent about IPv6 (docs/model.md).
+/// The audit covers IPv6 (issue 15), so a dual-stack snapshot no longer
+/// gets the "IPv4 only" warning; what it still does not audit is IPv6
+/// egress through an egress-only gateway (no audit end, C4.6), and a scope
+/// towards internet gateways says so rather than read as clean for it.
 #[test]
-fn dual_stack_audit_warns_that_ipv6_is_not_audited() {
+fn dual_stack_audit_warns_only_about_egress_only_gateways() {
+    let egress = run(
+        "dual-stack",
+        audit::scope::built_in("aws-igw-egress").unwrap(),
+    );
+    assert!(
+        !egress.warnings.iter().any(|w| w.contains("IPv4 only")),
+        "{:?}",
+        egress.warnings
+    );
+    assert!(
+        egress
+            .warnings
+            .iter()
+            .any(|w| w.contains("eigw-0ccd28b38927a8b0e") && w.contains("not audited")),
+        "{:?}",
+        egress.warnings
+    );
+    let ingress = run(
+        "dual-stack",
+        audit::scope::built_in("all-igw-ingress").unwrap(),
+    );
+    assert!(ingress.warnings.is_empty(), "{:?}", ingress.warnings);
+    let r = run(
+        "three-tier",
+        audit::scope::built_in("aws-igw-egress").unwrap(),
+    );
+    assert!(!r.warnings.iter().any(|w| w.contains("not audited")));
+}
+
+// dual-stack (fixtures/dual-stack/README.md)
+const DS_WEB: &str = "eni-0aee85b694ec31e1f";
+const DS_APP: &str = "eni-0d005bd97ac7e0f2e";
+const DS_IGW: &str = "igw-0331d9f7e3e482d3d";
+
+/// Issue 15 item 4, C4.6 / C1.4 / C2.6: from the internet the audit sees
+/// web-public over both families (IPv4 through its public IP, IPv6 to its
+/// own address, web-sg allows 443 from 0.0.0.0/0 and ::/0), and never
+/// app-private over IPv6: app-sg allows tcp/443 from ::/0, but the reply
+/// would leave through the egress-only gateway (C4.6, our
+/// EGRESS_ONLY_IGW_INBOUND_INITIATED), and the internet never enters
+/// through an egress-only gateway. No IPv4-only warning any more.
+#[test]
+fn c4_6_audit_covers_ipv6_from_the_internet() {
     let r = run(
         "dual-stack",
         audit::scope::built_in("all-igw-ingress").unwrap(),
     );
     assert!(
-        r.warnings.iter().any(|w| w.contains("IPv4 only")),
+        !r.warnings.iter().any(|w| w.contains("IPv4 only")),
         "{:?}",
         r.warnings
     );
-    let r = run(
-        "three-tier",
-        audit::scope::built_in("all-igw-ingress").unwrap(),
+    let p = pairs(&r);
+    let web: Vec<&(String, String, String)> = p
+        .iter()
+        .filter(|(s, d, _)| s == DS_IGW && d == DS_WEB)
+        .collect();
+    assert_eq!(web.len(), 1, "{p:?}");
+    let t = &web[0].2;
+    assert!(t.contains("tcp/443 from internet"), "{t}");
+    assert!(t.contains("over IPv6"), "IPv6 443 from ::/0 missing: {t}");
+    let json = vpcreach::report::audit::json(&r);
+    let families: Vec<&str> = json["AnalysisFindings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| f["Traffic"].as_array().unwrap().iter())
+        .map(|t| t["AddressFamily"].as_str().unwrap())
+        .collect();
+    assert!(
+        families.contains(&"IPv4") && families.contains(&"IPv6"),
+        "{families:?}"
     );
-    assert!(!r.warnings.iter().any(|w| w.contains("IPv4 only")));
+    for (s, d, t) in &p {
+        assert!(
+            !(d == DS_APP && t.contains("IPv6")),
+            "{s} → {d} over IPv6 is asserted ({t}), but its reply leaves through the egress-only gateway (C4.6)"
+        );
+    }
+}
+
+/// C2.6 / C1.4: between the two dual-stack instances, tcp/22 from web to
+/// app gets through over IPv4 only (the private NACL's inbound rule 90
+/// denies IPv6 tcp/22 from the public subnet and never matches IPv4),
+/// and tcp/8080 over both families (app-sg's reference to web-sg matches
+/// web's IPv4 and IPv6 addresses, C1.5 / C1.8).
+#[test]
+fn c2_6_audit_keeps_families_apart_between_enis() {
+    let scope = format!(r#"{{"MatchPaths": [{{"Source": {ENI}, "Destination": {ENI}}}]}}"#);
+    let r = run("dual-stack", &scope);
+    let f: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| {
+            f.sources.contains(&DS_WEB.to_string()) && f.destinations.contains(&DS_APP.to_string())
+        })
+        .collect();
+    assert_eq!(f.len(), 1);
+    let json = vpcreach::report::audit::traffic(f[0]);
+    let entries = json.as_array().unwrap();
+    let covers = |family: &str, port: u64| {
+        entries.iter().any(|e| {
+            e["AddressFamily"] == family
+                && (e["Protocols"] == serde_json::json!(["tcp"])
+                    || e["Protocols"] == serde_json::json!(["all"]))
+                && e["DestinationPortRanges"].as_array().is_some_and(|r| {
+                    r.iter().any(|x| {
+                        x["From"].as_u64().unwrap() <= port && port <= x["To"].as_u64().unwrap()
+                    })
+                })
+        })
+    };
+    assert!(covers("IPv4", 22), "{json}");
+    assert!(
+        !covers("IPv6", 22),
+        "NACL rule 90 denies IPv6 tcp/22 (C2.6): {json}"
+    );
+    assert!(covers("IPv4", 8080) && covers("IPv6", 8080), "{json}");
+}
+
+/// An ENI end's address filter selects by family: a scope naming web's
+/// IPv4 address keeps only IPv4 traffic of web (its IPv6 address is not
+/// in the filter), so an exclude by IPv4 address never hides IPv6.
+#[test]
+fn address_filters_on_eni_ends_are_per_family() {
+    let only_v4 = format!(
+        r#"{{"MatchPaths": [{{"Source": {{"ResourceStatement": {{"ResourceTypes": ["AWS::EC2::NetworkInterface"]}}, "PacketHeaderStatement": {{"SourceAddresses": ["10.60.0.10/32"]}}}}, "Destination": {ENI}}}]}}"#
+    );
+    let r = run("dual-stack", &only_v4);
+    assert!(!r.findings.is_empty());
+    for (_, _, t) in pairs(&r) {
+        assert!(!t.contains("IPv6"), "{t}");
+    }
+    let excluded = format!(
+        r#"{{"MatchPaths": [{{"Source": {ENI}, "Destination": {ENI}}}],
+            "ExcludePaths": [{{"Source": {{"ResourceStatement": {{"ResourceTypes": ["AWS::EC2::NetworkInterface"]}}, "PacketHeaderStatement": {{"SourceAddresses": ["10.60.0.10/32"]}}}}, "Destination": {ENI}}}]}}"#
+    );
+    let r = run("dual-stack", &excluded);
+    let web: Vec<_> = pairs(&r)
+        .into_iter()
+        .filter(|(s, _, _)| s == DS_WEB)
+        .collect();
+    assert!(
+        !web.is_empty(),
+        "web's IPv6 traffic must survive an IPv4 exclude"
+    );
+    for (_, _, t) in web {
+        assert!(t.split(", ").all(|p| p.ends_with("over IPv6")), "{t}");
+    }
 }

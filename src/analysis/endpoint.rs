@@ -269,16 +269,21 @@ fn eni_addrs(
                 })
             }
         }
-        // The primary address: flow logs and AWS both speak of it (D.4);
-        // on a dual-stack ENI its first IPv6 address too (both families
-        // are asked about).
-        None => Ok(eni.primary_ip().map(ip_set).unwrap_or_default()
-            | eni
-                .ipv6_addresses
-                .first()
-                .map(|a| ip_set(*a))
-                .unwrap_or_default()),
+        None => Ok(default_eni_addrs(eni)),
     }
+}
+
+/// The addresses an ENI end stands for when none is given: its primary
+/// private address (flow logs and AWS both speak of it, D.4) and, on a
+/// dual-stack ENI, its first IPv6 address (both families are asked
+/// about). `path` and `audit` both use it, so they agree on what a pair is.
+pub fn default_eni_addrs(eni: &crate::model::NetworkInterface) -> AddrSet {
+    eni.primary_ip().map(ip_set).unwrap_or_default()
+        | eni
+            .ipv6_addresses
+            .first()
+            .map(|a| ip_set(*a))
+            .unwrap_or_default()
 }
 
 fn protocol_cube(query: &PathQuery) -> Cube {
@@ -494,7 +499,9 @@ pub(crate) fn endpoint_vpc(topo: &Topology, e: &Endpoint) -> Option<String> {
     }
 }
 
-pub(crate) fn public_addrs_of(net: &Network, eni: &str, privates: &AddrSet) -> AddrSet {
+/// The public addresses of an ENI's `privates`: mapped public IPv4
+/// addresses, and IPv6 addresses as they are (C4.6).
+pub fn public_addrs_of(net: &Network, eni: &str, privates: &AddrSet) -> AddrSet {
     let mut out = AddrSet::new();
     if let Some(e) = net.network_interfaces.get(eni) {
         for p in &e.private_ips {

@@ -26,7 +26,7 @@ use crate::analysis::Hop;
 use crate::model::*;
 use crate::packet::*;
 use crate::progress::{Progress, Silent, Unit};
-use crate::topology::{source_class, SourceClass, Topology};
+use crate::topology::{internet_addrs, source_class, SourceClass, Topology};
 
 mod lb;
 
@@ -122,8 +122,11 @@ struct End<'n> {
     id: String,
     kind: Kind,
     eni: Option<&'n NetworkInterface>,
-    /// The ENI's primary private address.
-    addr: Addr,
+    /// An ENI end's addresses, as `path` reads an ENI end
+    /// ([`endpoint::default_eni_addrs`]): its primary private IPv4 address
+    /// and its first IPv6 address (at most one per family); empty for
+    /// gateway-like ends.
+    addrs: AddrSet,
     /// Tag pairs for the `Tags` extension.
     tags: BTreeSet<(String, String)>,
 }
@@ -455,8 +458,34 @@ pub fn audit_with_progress(
             }
         }
     }
-    if net.vpcs.values().any(|v| !v.ipv6_cidrs.is_empty()) {
-        warnings.push("the snapshot has dual-stack VPCs: the audit covers IPv4 only; ask `path` about IPv6 (docs/model.md)".into());
+    // IPv6 egress through an egress-only gateway leaves the VPC for the
+    // internet, but the gateway is no audit end (docs/model.md): a scope
+    // towards internet gateways must not read as clean for it.
+    let towards_igws = scope.match_paths.iter().any(|p| {
+        p.destination
+            .as_ref()
+            .and_then(|d| d.resources.as_ref())
+            .is_none_or(|st| {
+                st.types
+                    .as_ref()
+                    .is_some_and(|t| t.contains(&ResourceType::InternetGateway))
+                    || st
+                        .resources
+                        .as_ref()
+                        .is_some_and(|ids| ids.iter().any(|id| id.starts_with("igw-")))
+            })
+    });
+    let eigws: Vec<&str> = net
+        .egress_only_gateways
+        .values()
+        .filter(|g| g.attachments.iter().any(|(_, s)| s.is_attached()))
+        .map(|g| g.id.as_str())
+        .collect();
+    if towards_igws && !eigws.is_empty() {
+        warnings.push(format!(
+            "IPv6 egress through egress-only internet gateways ({}) is not audited: they are not audit ends; ask `path --destination internet` (docs/model.md)",
+            eigws.join(", ")
+        ));
     }
     warnings.sort();
     warnings.dedup();
@@ -468,12 +497,14 @@ pub fn audit_with_progress(
         if topo.nat_of_eni(&eni.id).is_some() || eni.interface_type == "nat_gateway" {
             continue;
         }
-        let Some(ip) = eni.primary_ip() else { continue };
+        if eni.primary_ip().is_none() {
+            continue;
+        }
         ends.push(End {
             id: eni.id.clone(),
             kind: Kind::Eni,
             eni: Some(eni),
-            addr: addr_of(ip),
+            addrs: endpoint::default_eni_addrs(eni),
             tags: effective_tags(net, eni),
         });
     }
@@ -488,7 +519,7 @@ pub fn audit_with_progress(
             id: g.id.clone(),
             kind: Kind::Igw,
             eni: None,
-            addr: 0,
+            addrs: AddrSet::new(),
             tags,
         });
     }
@@ -517,7 +548,7 @@ pub fn audit_with_progress(
             id: id.clone(),
             kind,
             eni: None,
-            addr: 0,
+            addrs: AddrSet::new(),
             tags: name
                 .iter()
                 .map(|n| ("Name".to_string(), n.clone()))
@@ -538,7 +569,8 @@ pub fn audit_with_progress(
                     (&p.dst, &p.dst_addrs)
                 };
                 end_matches(net, st.as_ref(), e)
-                    && (e.kind != Kind::Eni || addrs.as_ref().is_none_or(|a| a.contains(e.addr)))
+                    && (e.kind != Kind::Eni
+                        || addrs.as_ref().is_none_or(|a| !eni_filter(e, a).is_empty()))
             })
             .collect()
     };
@@ -568,16 +600,25 @@ pub fn audit_with_progress(
                 if !sp[i] {
                     continue;
                 }
-                let mut c = m.cube.clone();
-                c.src = match (&m.src_addrs, src_is_eni) {
-                    (Some(a), false) => src & a,
-                    _ => src.clone(),
+                // A gateway end's address filter restricts the addresses
+                // behind it here; an ENI end's is applied per pair and per
+                // family when traffic is attributed (`eni_filter`): an ENI
+                // reached from the internet is addressed by public IPs the
+                // filter does not name.
+                let narrow = |set: &AddrSet, filter: &Option<AddrSet>, is_eni: bool| match filter {
+                    Some(a) if !is_eni => set & a,
+                    _ => set.clone(),
                 };
-                c.dst = match (&m.dst_addrs, dst_is_eni) {
-                    (Some(a), false) => dst & a,
-                    _ => dst.clone(),
-                };
-                set.push(c);
+                let src = narrow(src, &m.src_addrs, src_is_eni);
+                let dst = narrow(dst, &m.dst_addrs, dst_is_eni);
+                // One cube per family, as `path` asks (never an IPv4
+                // source towards an IPv6 destination).
+                for family in [all_v4(), all_v6()] {
+                    let mut c = m.cube.clone();
+                    c.src = &src & &family;
+                    c.dst = &dst & &family;
+                    set.push(c);
+                }
             }
             set
         };
@@ -613,7 +654,7 @@ pub fn audit_with_progress(
                                 .any(|(i, r)| *r && dst_profile[j][i])
                     })
                     .collect();
-                let addrs: AddrSet = d.iter().map(|&j| ends[j].addr..=ends[j].addr).collect();
+                let addrs = union_addrs(&ends, &d);
                 let ids: BTreeSet<String> = d.iter().map(|&j| ends[j].id.clone()).collect();
                 (d, addrs, Arc::new(ids))
             })
@@ -621,10 +662,7 @@ pub fn audit_with_progress(
         if dests.is_empty() {
             continue;
         }
-        let src_addrs: AddrSet = members
-            .iter()
-            .map(|&i| ends[i].addr..=ends[i].addr)
-            .collect();
+        let src_addrs = union_addrs(&ends, members);
         let initial = initial_for(sp, &src_addrs, true, &dst_addrs, true);
         let member_ids = Arc::new(members.iter().map(|&i| ends[i].id.clone()).collect());
         runs.push(Run {
@@ -655,22 +693,21 @@ pub fn audit_with_progress(
                     if !wants(j) {
                         continue;
                     }
-                    let eni = ends[j].eni.expect("eni");
-                    let Some(p) = eni
-                        .private_ips
-                        .iter()
-                        .find(|p| addr_of(p.address) == ends[j].addr)
-                        .and_then(|p| p.public_ip)
-                    else {
+                    // Its public IPv4 address, and its IPv6 address as it
+                    // is (C4.6).
+                    let public = endpoint::public_addrs_of(net, &ends[j].id, &ends[j].addrs);
+                    if public.is_empty() {
                         continue;
-                    };
-                    publics.insert(addr_of(p));
+                    }
+                    publics |= public;
                     dests.push(j);
                 }
                 if dests.is_empty() {
                     continue;
                 }
-                let initial = initial_for(sp, &public_internet(), false, &publics, true);
+                // Public IPv4 and IPv6 outside the snapshot's VPCs, as
+                // `path` reads an internet gateway end.
+                let initial = initial_for(sp, &internet_addrs(net), false, &publics, true);
                 runs.push(Run::towards_enis(
                     &ends,
                     i,
@@ -699,8 +736,7 @@ pub fn audit_with_progress(
                     } else {
                         far.cidrs.clone()
                     };
-                    let addrs: AddrSet =
-                        dests.iter().map(|&j| ends[j].addr..=ends[j].addr).collect();
+                    let addrs = union_addrs(&ends, &dests);
                     let initial = initial_for(sp, &nets_set(&far_cidrs), false, &addrs, true);
                     runs.push(Run::towards_enis(
                         &ends,
@@ -723,7 +759,7 @@ pub fn audit_with_progress(
                 let src_endpoint = e.kind.endpoint(&e.id);
                 let src =
                     endpoint::endpoint_addrs(topo, &src_endpoint, None, &eni_side(&ends, &dests));
-                let addrs: AddrSet = dests.iter().map(|&j| ends[j].addr..=ends[j].addr).collect();
+                let addrs = union_addrs(&ends, &dests);
                 let initial = initial_for(sp, &src, false, &addrs, true);
                 runs.push(Run::towards_enis(&ends, i, src_endpoint, dests, initial));
             }
@@ -742,7 +778,7 @@ pub fn audit_with_progress(
             continue;
         }
         let sp = &src_profile[i];
-        let src = AddrSet::from_iter([e.addr..=e.addr]);
+        let src = e.addrs.clone();
         for (j, d) in ends.iter().enumerate() {
             if d.kind == Kind::Eni || !(0..matches.len()).any(|m| sp[m] && dst_profile[j][m]) {
                 continue;
@@ -805,17 +841,20 @@ pub fn audit_with_progress(
 
     // Walk every run (in parallel) and attribute what arrives.
     let apply_scope = |s: usize, d: usize, hops: &[Hop], t: &HeaderSet| -> HeaderSet {
+        // ENI ends are written as whole families (their own address of
+        // that family is meant): a filter keeps the families whose
+        // address it holds.
         let restrict = |p: &Resolved| -> Cube {
             let mut c = p.cube.clone();
-            if ends[s].kind != Kind::Eni {
-                if let Some(a) = &p.src_addrs {
-                    c.src = a.clone();
-                }
+            let filter = |end: &End, a: &AddrSet| match end.kind {
+                Kind::Eni => eni_filter(end, a),
+                _ => a.clone(),
+            };
+            if let Some(a) = &p.src_addrs {
+                c.src = filter(&ends[s], a);
             }
-            if ends[d].kind != Kind::Eni {
-                if let Some(a) = &p.dst_addrs {
-                    c.dst = a.clone();
-                }
+            if let Some(a) = &p.dst_addrs {
+                c.dst = filter(&ends[d], a);
             }
             c
         };
@@ -1029,7 +1068,7 @@ fn representative(
         Kind::Eni => Endpoint::Eni {
             eni: ends[i].id.clone(),
             instance: None,
-            addrs: AddrSet::from_iter([ends[i].addr..=ends[i].addr]),
+            addrs: ends[i].addrs.clone(),
         },
         kind => kind.endpoint(&ends[i].id),
     };
@@ -1044,15 +1083,16 @@ fn representative(
         destination_ip: None,
     };
     let mut initial = endpoint::initial_set(topo, &query, &src, &dst);
-    // Narrow to the finding's traffic (ENI ends keep their own address).
+    // Narrow to the finding's traffic (ENI ends keep their own address of
+    // the family the finding names).
     let mut narrowed = HeaderSet::empty();
     for c in f.traffic.cubes() {
         let mut c = c.clone();
         if f.source_is_eni {
-            c.src = all_addrs();
+            c.src = families_of(&c.src);
         }
         // From the internet an ENI is addressed by its public IP.
-        c.dst = all_addrs();
+        c.dst = families_of(&c.dst);
         narrowed.extend(initial.intersect_cube(&c));
     }
     if !narrowed.is_empty() {
@@ -1091,11 +1131,7 @@ fn attribute(
     let src_is_eni = ends[run.sources[0]].kind == Kind::Eni;
     // Members of a class share what arrived by their address; a single
     // source owns all of it.
-    let addrs: Vec<AddrSet> = run
-        .sources
-        .iter()
-        .map(|&s| AddrSet::from_iter([ends[s].addr..=ends[s].addr]))
-        .collect();
+    let addrs: Vec<AddrSet> = run.sources.iter().map(|&s| ends[s].addrs.clone()).collect();
     let class = src_is_eni && run.sources.len() > 1;
     let shares: Vec<(usize, Option<&AddrSet>)> = run
         .sources
@@ -1104,7 +1140,7 @@ fn attribute(
         .map(|(&s, a)| (s, class.then_some(a)))
         .collect();
     // (source, destination) → traffic, normalised: an ENI end's own
-    // address is implied.
+    // address is implied, its family kept (a finding says which family).
     let mut per_pair: BTreeMap<(usize, usize), HeaderSet> = BTreeMap::new();
     classes::attribute(
         &delivered,
@@ -1114,12 +1150,12 @@ fn attribute(
             let dst_is_eni = ends[j].kind == Kind::Eni;
             let t = traffic.map_cubes(|c| Cube {
                 src: if src_is_eni {
-                    all_addrs()
+                    families_of(&c.src)
                 } else {
                     c.src.clone()
                 },
                 dst: if dst_is_eni {
-                    all_addrs()
+                    families_of(&c.dst)
                 } else {
                     c.dst.clone()
                 },
@@ -1157,6 +1193,27 @@ fn attribute(
                 traffic,
                 dests,
             });
+        }
+    }
+    out
+}
+
+/// Every address of the ends `which`.
+fn union_addrs(ends: &[End], which: &[usize]) -> AddrSet {
+    which
+        .iter()
+        .fold(AddrSet::new(), |acc, &j| acc | ends[j].addrs.clone())
+}
+
+/// An ENI end under a scope's address filter `a`, in the form findings
+/// write ENI ends: every address of each family whose address of the ENI
+/// lies in `a` (an ENI holds at most one address per family here).
+fn eni_filter(end: &End, a: &AddrSet) -> AddrSet {
+    let mut out = AddrSet::new();
+    for family in [all_v4(), all_v6()] {
+        let own = &end.addrs & &family;
+        if !own.is_empty() && own.is_subset(a) {
+            out |= family;
         }
     }
     out

@@ -30,8 +30,14 @@ fn protocols(set: &ProtoSet) -> Value {
     )
 }
 
+/// Is the cube's protocol ICMP or ICMPv6 alone (ports are type and code)?
+fn icmp_only(c: &Cube) -> bool {
+    c.proto.len() == 1 && (c.proto.contains(PROTO_ICMP) || c.proto.contains(PROTO_ICMPV6))
+}
+
 /// The traffic of a finding, one entry per canonical cube. Addresses are
-/// listed only for ends that are not ENIs (an ENI end means its own address).
+/// listed only for ends that are not ENIs (an ENI end means its own address
+/// of the entry's `AddressFamily`).
 pub fn traffic(f: &Finding) -> Value {
     Value::Array(
         f.traffic
@@ -40,13 +46,17 @@ pub fn traffic(f: &Finding) -> Value {
             .map(|c| {
                 let mut m = Map::new();
                 m.insert("Protocols".into(), protocols(&c.proto));
+                m.insert(
+                    "AddressFamily".into(),
+                    json!(family_name(&(&c.src | &c.dst))),
+                );
                 if !f.source_is_eni {
                     m.insert("SourceAddresses".into(), json!(cidrs(&c.src)));
                 }
                 if !f.destination_is_eni {
                     m.insert("DestinationAddresses".into(), json!(cidrs(&c.dst)));
                 }
-                if c.proto.len() == 1 && c.proto.contains(PROTO_ICMP) {
+                if icmp_only(c) {
                     m.insert("IcmpTypes".into(), ranges(&c.sport));
                     m.insert("IcmpCodes".into(), ranges(&c.dport));
                 } else {
@@ -76,7 +86,7 @@ pub fn traffic_text(f: &Finding) -> String {
                 .collect::<Vec<_>>()
                 .join("+")
         };
-        let ports = if c.proto.len() == 1 && c.proto.contains(PROTO_ICMP) {
+        let ports = if icmp_only(c) {
             if c.sport.is_universal() {
                 String::new()
             } else {
@@ -88,6 +98,11 @@ pub fn traffic_text(f: &Finding) -> String {
             format!("/{}", ports_text(&c.dport))
         };
         let mut s = format!("{protos}{ports}");
+        // IPv4 is the default reading; other families are said.
+        let family = family_name(&(&c.src | &c.dst));
+        if family != "IPv4" {
+            s.push_str(&format!(" over {family}"));
+        }
         if !f.source_is_eni && !c.src.is_universal() {
             s.push_str(&format!(" from {}", AddrSetDisplay(&c.src)));
         }

@@ -163,7 +163,11 @@ pub(super) fn findings(
         .map(|((i, j), (traffic, hops))| {
             let src_eni = ends[i].kind == Kind::Eni;
             let t = traffic.map_cubes(|c| Cube {
-                src: if src_eni { all_addrs() } else { c.src.clone() },
+                src: if src_eni {
+                    families_of(&c.src)
+                } else {
+                    c.src.clone()
+                },
                 ..c.clone()
             });
             let mut f = Finding {
