@@ -100,7 +100,11 @@ impl<'t, 'n> Walk<'t, 'n> {
                 vec![trace]
             }
             _ => {
-                let mut e = self.explanation(ExplanationCode::IgwNatReflection, format!("the path leaves through {igw_id} and would come back in to a public address (NAT reflection); like AWS, vpcreach does not analyse it: ask about each half separately (C4.5)"), &set);
+                let (trace, set) = match self.across_internet(trace, igw_id, vpc_id, set) {
+                    Ok(traces) => return traces,
+                    Err(back) => back,
+                };
+                let mut e = self.explanation(ExplanationCode::IgwNatReflection, format!("the path leaves through {igw_id} towards {}, which is no address of the snapshot (C4.5)", describe_addrs(&set.dst_union())), &set);
                 e.components
                     .push(("InternetGateway", comp(self.net(), igw_id)));
                 self.stop(trace, e)
@@ -200,7 +204,11 @@ impl<'t, 'n> Walk<'t, 'n> {
                 vec![trace]
             }
             _ => {
-                let e = self.explanation(ExplanationCode::IgwNatReflection, format!("the path leaves through {eigw_id} and would come back in to an address of the snapshot; vpcreach does not analyse it: ask about each half separately (C4.5)"), &set);
+                let (trace, set) = match self.across_internet(trace, eigw_id, vpc_id, set) {
+                    Ok(traces) => return traces,
+                    Err(back) => back,
+                };
+                let e = self.explanation(ExplanationCode::IgwNatReflection, format!("the path leaves through {eigw_id} towards {}, which is no address of the snapshot (C4.5)", describe_addrs(&set.dst_union())), &set);
                 self.stop(trace, e)
             }
         }
