@@ -1087,13 +1087,14 @@ fn probe(t: &mut Tape, w: &World) -> Probe {
             let e = others[t.pick(others.len())];
             t.choose(&e.ips)
         }
-        12 | 13 => {
+        12 => {
             let cidrs = &w.subnet_cidrs[t.pick(w.vpc_cidrs.len())];
             let c: ipnet::Ipv4Net = t.choose(cidrs).parse().unwrap();
             let base = u32::from(c.network());
             Ipv4Addr::from(base + 77)
         }
-        14 if !w.publics.is_empty() => t.choose(&w.publics),
+        // Public addresses of the snapshot: paths through the internet (INET.1).
+        13 | 14 if !w.publics.is_empty() => t.choose(&w.publics),
         15 | 16 => t
             .choose(&["52.216.1.1", "52.217.200.9", "192.168.1.1", "192.168.77.5"])
             .parse()
@@ -1372,6 +1373,7 @@ mod stats {
             ("reply from the service", " to S3 via gateway endpoint"),
             ("AWS service ", " to an AWS service (C1.9, C2.9)"),
             ("GWLB endpoint", " through a GWLB endpoint"),
+            ("across the internet ", " through the internet (INET.1)"),
         ]
         .iter()
         .filter(|(needle, _)| {

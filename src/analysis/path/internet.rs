@@ -166,11 +166,23 @@ impl<'t, 'n> Walk<'t, 'n> {
     fn vpc_of_internet_address(&self, a: Addr) -> Option<String> {
         if let Some((owner, _)) = self.topo.public_owner(a) {
             let net = self.net();
+            // A NAT gateway's address names its ENI, which the snapshot may
+            // not describe: then the gateway holding the address says.
             return net
                 .network_interfaces
                 .get(owner)
                 .map(|e| e.vpc_id.clone())
-                .or_else(|| net.nat_gateways.get(owner).map(|n| n.vpc_id.clone()));
+                .or_else(|| {
+                    net.nat_gateways
+                        .values()
+                        .find(|n| {
+                            n.id == owner
+                                || n.addresses
+                                    .iter()
+                                    .any(|x| x.public_ip.map(addr_of) == Some(a))
+                        })
+                        .map(|n| n.vpc_id.clone())
+                });
         }
         if is_v4(a) {
             return None;
