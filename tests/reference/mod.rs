@@ -20,8 +20,9 @@
 //! filters), NAT gateways (source NAT, replies), VPC peering, ENI and
 //! instance state, source/destination check of route-target ENIs; transit
 //! gateways (VPC attachments, AZ affinity, the TGW subnet's NACL, route
-//! tables, SG referencing), VPN gateways, gateway / interface / GWLB
-//! endpoints (C7, C8; see the section at the end).
+//! tables, SG referencing, peering attachments between two transit
+//! gateways, C7.8 of docs/semantics-additions.md), VPN gateways, gateway /
+//! interface / GWLB endpoints (C7, C8; see the section at the end).
 //!
 //! Choices where the semantics document leaves room (kept identical to the
 //! engine's documented design, so that a disagreement is a real bug):
@@ -1402,11 +1403,33 @@ impl Walker<'_> {
                 self.nacl(sn, false, &h)?;
             }
         }
-        // C7.1, C7.2: the entry attachment's associated table.
-        let Some(rtb_id) = att.route_table_id.clone() else {
+        self.tgw_lookup(
+            tgw,
+            &att.id,
+            att.route_table_id.clone(),
+            entry.sg_referencing,
+            source_az,
+            h,
+        )
+    }
+
+    /// C7.1–C7.3: the packet, entered through attachment `att_id` of `tgw`,
+    /// looked up in that attachment's associated table `rtb_id`, and sent
+    /// out through the winning route's attachment. `sg_referencing`: the
+    /// entry attachment carries SG identity (C7.6).
+    fn tgw_lookup(
+        &mut self,
+        tgw: &str,
+        att_id: &str,
+        rtb_id: Option<String>,
+        sg_referencing: bool,
+        source_az: Option<String>,
+        h: Header,
+    ) -> Step {
+        let Some(rtb_id) = rtb_id else {
             return Err(blocker(
                 "TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION",
-                &att.id,
+                att_id,
                 "no associated route table".into(),
             ));
         };
@@ -1465,6 +1488,9 @@ impl Walker<'_> {
             ));
         };
         self.log(format!("{tgw} {} route #{idx} -> {exit_id}", rtb_id));
+        if exit.resource_type == "peering" {
+            return self.across_tgw_peering(tgw, &exit, h);
+        }
         let Some(out) = exit.vpc.clone() else {
             return Err(blocker(
                 "UNSUPPORTED_COMPONENT",
@@ -1480,7 +1506,7 @@ impl Walker<'_> {
             ));
         }
         // C7.6: SG references survive only with SG referencing on both sides.
-        if !(entry.sg_referencing && out.sg_referencing) {
+        if !(sg_referencing && out.sg_referencing) {
             self.identity = false;
         }
         self.crossed_tgw = true;
@@ -1505,6 +1531,56 @@ impl Walker<'_> {
         // The exit ENI sends the packet: the TGW subnet's outbound rules and
         // its route table (C2.10, C7.6), or straight delivery in that subnet.
         self.leave(&exit_subnet, &out.vpc_id, h)
+    }
+
+    /// C7.8 of docs/semantics-additions.md: a peering attachment hands the
+    /// packet to the transit gateway at its other end, which looks it up in
+    /// the table its own end of the attachment is associated with. The far
+    /// end, or its view of the attachment, missing from the snapshot:
+    /// unknown. No SG identity and no Availability Zone cross (C7.8 f).
+    fn across_tgw_peering(&mut self, tgw: &str, att: &TgwAttachment, h: Header) -> Step {
+        if att.state.as_str() != "available" {
+            return Err(blocker(
+                "BAD_STATE_ATTACHMENT",
+                &att.id,
+                att.state.to_string(),
+            ));
+        }
+        let peering = att.peering.clone().unwrap_or_default();
+        // The other transit gateway: every TGW the snapshot names for the
+        // attachment, except this one, must be the same one.
+        let mut named: Vec<String> = peering.ends.keys().cloned().collect();
+        for p in peering.requester.iter().chain(&peering.accepter) {
+            named.push(p.tgw_id.clone());
+        }
+        named.extend(att.resource_id.clone());
+        named.retain(|t| t != tgw);
+        named.sort();
+        named.dedup();
+        let [far] = named.as_slice() else {
+            return Err(blocker(
+                "UNKNOWN_RESOURCE",
+                &att.id,
+                "the other transit gateway is not known".into(),
+            ));
+        };
+        let far = far.clone();
+        let Some(far_rtb) = peering.ends.get(&far).cloned() else {
+            return Err(blocker(
+                "UNKNOWN_RESOURCE",
+                &att.id,
+                format!("{far}'s view of the attachment is not in the snapshot"),
+            ));
+        };
+        let hop = format!("{}@{far}", att.id);
+        if self.visited.contains(&hop) || self.visited.len() >= 8 {
+            return Err(blocker("NO_PATH", &att.id, "routing loop".into()));
+        }
+        self.visited.push(hop);
+        self.identity = false;
+        self.crossed_tgw = true;
+        self.log(format!("{} peering to {far}", att.id));
+        self.tgw_lookup(&far, &att.id, far_rtb, false, None, h)
     }
 
     /// The index of the route that wins for `dst` (C3.5, C7.3): longest
