@@ -1126,6 +1126,24 @@ fn c3_10b_unknown_routing_type_is_treated_as_bgp() {
     assert_blocked(&a, "UNKNOWN_DESTINATION", "vpn-1", false);
 }
 
+/// C3.10d: on-premises traffic into the VPC through a BGP connection gets
+/// its reply only to what the customer gateway is known to advertise (a
+/// route propagated from the VGW); the reply to any other on-premises
+/// source is unknown beyond the VGW, never reachable.
+#[test]
+fn c3_10d_reply_to_on_premises_outside_bgp_routes_is_unknown() {
+    let s = vpn(
+        Some(false),
+        &[],
+        &["UP", "UP"],
+        vec![vgw_propagated("10.128.0.0/9")],
+    );
+    assert_found(&run(&s, query("10.128.5.5", "i-a", 6, Some((22, 22)))));
+    let a = run(&s, query("10.64.0.5", "i-a", 6, Some((22, 22))));
+    assert!(!a.path_found(), "{:?}", explanations(&a));
+    assert_blocked(&a, "UNKNOWN_DESTINATION", "vgw-1", true);
+}
+
 /// C3.10c: a connection whose tunnels are all DOWN carries nothing, in
 /// either direction, even to destinations it routes.
 #[test]
