@@ -195,6 +195,11 @@ pub struct Network {
     /// empty list): a VGW without a connection there has none (C3.10c),
     /// rather than connections the snapshot does not show (R-partial.4).
     pub vpn_connections_described: bool,
+    /// No file holds describe-network-interfaces' output (not even an empty
+    /// list): a public address the snapshot maps to nothing may still be an
+    /// interface of this account, so a path out to it is unknown (INET.1,
+    /// R-partial.4).
+    pub interfaces_not_described: bool,
 }
 
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]

@@ -433,7 +433,7 @@ fn generate(t: &mut Tape) -> World {
                 (0, Some(g), _) | (1, Some(g), _) => Some(("GatewayId", g.clone())),
                 (2, _, Some(n)) => Some(("NatGatewayId", n.clone())),
                 // Centralised egress: the default route to the TGW (C7).
-                (4, _, _) if edges.tgw => Some(("TransitGatewayId", "tgw-01".to_string())),
+                (4, _, _) if edges.tgw => Some(("TransitGatewayId", edges.tgw_of_vpc[i].clone())),
                 _ => None,
             };
             if let Some((field, id)) = default_target {
@@ -475,7 +475,11 @@ fn generate(t: &mut Tape) -> World {
             if edges.tgw && t.chance(70) {
                 let dest = t.choose(&[vpc_cidrs[other.min(nvpc - 1)].clone(), "10.0.0.0/8".into()]);
                 if dests.insert(dest.clone()) {
-                    routes.push(route(&dest, ("TransitGatewayId", "tgw-01"), "active"));
+                    routes.push(route(
+                        &dest,
+                        ("TransitGatewayId", &edges.tgw_of_vpc[i]),
+                        "active",
+                    ));
                 }
             }
             for _ in 0..t.pick(3) {
@@ -496,7 +500,7 @@ fn generate(t: &mut Tape) -> World {
                 }
                 let own_subnet = subnet_cidrs[i].contains(&dest);
                 let mut target = match t.pick(8) {
-                    5 | 6 if edges.tgw => Some(("TransitGatewayId", "tgw-01".to_string())),
+                    5 | 6 if edges.tgw => Some(("TransitGatewayId", edges.tgw_of_vpc[i].clone())),
                     5 | 6 => None,
                     7 => edges.vgws[i].clone().map(|g| ("GatewayId", g)),
                     4 if edges.gwlb_endpoints[i].is_some() && t.chance(60) => {
@@ -696,6 +700,9 @@ fn generate(t: &mut Tape) -> World {
 struct Edges {
     /// Transit gateway `tgw-01` exists (with some VPC attachments).
     tgw: bool,
+    /// Per VPC: the transit gateway its route tables name, `tgw-01`, or
+    /// `tgw-02` when it hangs off the far end of a peering (C7.8).
+    tgw_of_vpc: Vec<String>,
     /// Per VPC: its virtual private gateway.
     vgws: Vec<Option<String>>,
     /// Per VPC: its S3 gateway endpoint (routes to `pl-s3`).
@@ -727,6 +734,7 @@ fn edges(
             .unwrap()
     };
     let tgw = t.chance(50);
+    let mut tgw_of_vpc = vec!["tgw-01".to_string(); nvpc];
     if tgw {
         s.item(
             "transit-gateways.json",
@@ -749,8 +757,10 @@ fn edges(
             );
         }
         let mut atts: Vec<(String, usize)> = Vec::new();
+        // Sometimes the last VPC hangs off a second TGW, peered with tgw-01.
+        let peered_vpc = (nvpc >= 2 && t.chance(40)).then_some(nvpc - 1);
         for i in 0..nvpc {
-            if !t.chance(85) {
+            if Some(i) == peered_vpc || !t.chance(85) {
                 continue;
             }
             let id = format!("tgw-attach-0{i}");
@@ -799,12 +809,21 @@ fn edges(
             );
             atts.push((id, i));
         }
+        let peer_route = peered_vpc.map(|j| {
+            tgw_of_vpc[j] = "tgw-02".into();
+            tgw_peering(t, s, j, &tables, vpc_ids, vpc_cidrs, subnet_ids, &atts)
+        });
         let via = |att: &str, i: usize| json!([{"ResourceId": vpc_ids[i], "TransitGatewayAttachmentId": att, "ResourceType": "vpc"}]);
         for tb in &tables {
             if t.chance(5) {
                 continue; // routes unknown (TGW_RTB_ROUTES_ARE_UNKNOWN)
             }
             let mut routes: Vec<Value> = Vec::new();
+            let mut statics: BTreeSet<String> = BTreeSet::new();
+            if let (Some((dest, route)), true) = (&peer_route, t.chance(75)) {
+                statics.insert(dest.clone());
+                routes.push(route.clone());
+            }
             for (att, i) in &atts {
                 if t.chance(70) {
                     routes.push(json!({"DestinationCidrBlock": vpc_cidrs[*i],
@@ -812,7 +831,6 @@ fn edges(
                         "State": "active"}));
                 }
             }
-            let mut statics: BTreeSet<String> = BTreeSet::new();
             for _ in 0..t.pick(4) {
                 let dest = match t.pick(6) {
                     0 => "0.0.0.0/0".to_string(),
@@ -974,10 +992,120 @@ fn edges(
     }
     Edges {
         tgw,
+        tgw_of_vpc,
         vgws,
         gateway_endpoints,
         gwlb_endpoints,
     }
+}
+
+/// C7.8: a second transit gateway `tgw-02` (its table `tgw-rtb-20`, VPC
+/// `j` attached to it) peered with `tgw-01` by `tgw-attach-p1`, both views
+/// of the attachment printed (now and then one is missing, unassociated or
+/// not available). `tgw-rtb-20` reaches VPC `j` by propagation and
+/// `tgw-01`'s VPCs by static routes to the peering (C7.4: nothing
+/// propagates across it). Gives the static route `tgw-01`'s tables may
+/// take towards VPC `j`, with its destination.
+#[allow(clippy::too_many_arguments)]
+fn tgw_peering(
+    t: &mut Tape,
+    s: &mut Snap,
+    j: usize,
+    tables: &[String],
+    vpc_ids: &[String],
+    vpc_cidrs: &[String],
+    subnet_ids: &[Vec<String>],
+    atts: &[(String, usize)],
+) -> (String, Value) {
+    use serde_json::json;
+    const PEERING: &str = "tgw-attach-p1";
+    s.item(
+        "transit-gateways.json",
+        "TransitGateways",
+        json!({"TransitGatewayId": "tgw-02", "State": "available", "OwnerId": OWNER,
+               "Options": {"AmazonSideAsn": 64513, "DefaultRouteTableAssociation": "disable",
+                           "DefaultRouteTablePropagation": "disable",
+                           "SecurityGroupReferencingSupport": "enable"}}),
+    );
+    s.item(
+        "transit-gateway-route-tables.json",
+        "TransitGatewayRouteTables",
+        json!({"TransitGatewayRouteTableId": "tgw-rtb-20", "TransitGatewayId": "tgw-02",
+               "State": "available", "DefaultAssociationRouteTable": false,
+               "DefaultPropagationRouteTable": false}),
+    );
+    let vpc_att = format!("tgw-attach-2{j}");
+    s.item(
+        "transit-gateway-attachments.json",
+        "TransitGatewayAttachments",
+        json!({"TransitGatewayAttachmentId": vpc_att, "TransitGatewayId": "tgw-02",
+               "TransitGatewayOwnerId": OWNER, "ResourceOwnerId": OWNER, "ResourceType": "vpc",
+               "ResourceId": vpc_ids[j], "State": "available",
+               "Association": {"TransitGatewayRouteTableId": "tgw-rtb-20", "State": "associated"}}),
+    );
+    s.item(
+        "transit-gateway-vpc-attachments.json",
+        "TransitGatewayVpcAttachments",
+        json!({"TransitGatewayAttachmentId": vpc_att, "TransitGatewayId": "tgw-02",
+               "VpcId": vpc_ids[j], "VpcOwnerId": OWNER, "State": "available",
+               "SubnetIds": [subnet_ids[j][0]],
+               "Options": {"DnsSupport": "enable", "SecurityGroupReferencingSupport": "enable",
+                           "Ipv6Support": "disable", "ApplianceModeSupport": "disable"}}),
+    );
+    let state = if t.chance(10) {
+        "pendingAcceptance"
+    } else {
+        "available"
+    };
+    // Each side's view: its own TGW and association (C7.8 a).
+    for (tgw, table, peer) in [
+        ("tgw-01", t.choose(tables), "tgw-02"),
+        ("tgw-02", "tgw-rtb-20".to_string(), "tgw-01"),
+    ] {
+        if t.chance(8) {
+            continue; // this side's view is not in the snapshot (C7.8 e)
+        }
+        let mut view = json!({"TransitGatewayAttachmentId": PEERING, "TransitGatewayId": tgw,
+            "TransitGatewayOwnerId": OWNER, "ResourceOwnerId": OWNER, "ResourceType": "peering",
+            "ResourceId": peer, "State": state});
+        if !t.chance(8) {
+            view["Association"] =
+                json!({"TransitGatewayRouteTableId": table, "State": "associated"});
+        }
+        s.item(
+            "transit-gateway-attachments.json",
+            "TransitGatewayAttachments",
+            view,
+        );
+    }
+    s.item(
+        "transit-gateway-peering-attachments.json",
+        "TransitGatewayPeeringAttachments",
+        json!({"TransitGatewayAttachmentId": PEERING, "State": state,
+               "RequesterTgwInfo": {"TransitGatewayId": "tgw-01", "OwnerId": OWNER, "Region": "us-east-1"},
+               "AccepterTgwInfo": {"TransitGatewayId": "tgw-02", "OwnerId": OWNER, "Region": "us-east-1"}}),
+    );
+    let to_peering = json!([{"ResourceId": "tgw-02", "TransitGatewayAttachmentId": PEERING, "ResourceType": "peering"}]);
+    let mut routes = vec![json!({"DestinationCidrBlock": vpc_cidrs[j],
+        "TransitGatewayAttachments": [{"ResourceId": vpc_ids[j], "TransitGatewayAttachmentId": vpc_att, "ResourceType": "vpc"}],
+        "Type": "propagated", "State": "active"})];
+    let back = json!([{"ResourceId": "tgw-01", "TransitGatewayAttachmentId": PEERING, "ResourceType": "peering"}]);
+    for (_, i) in atts {
+        if t.chance(70) {
+            routes.push(json!({"DestinationCidrBlock": vpc_cidrs[*i],
+                "TransitGatewayAttachments": back.clone(), "Type": "static", "State": "active"}));
+        }
+    }
+    s.item(
+        "transit-gateway-route-table-routes.json",
+        "TransitGatewayRouteTableRoutes",
+        json!({"TransitGatewayRouteTableId": "tgw-rtb-20", "Routes": routes,
+               "AdditionalRoutesAvailable": false}),
+    );
+    let dest = vpc_cidrs[j].clone();
+    let route = json!({"DestinationCidrBlock": dest, "TransitGatewayAttachments": to_peering,
+        "Type": "static", "State": "active"});
+    (dest, route)
 }
 
 /// The primary address of `eni` gets public address `public`, in every
@@ -1087,13 +1215,14 @@ fn probe(t: &mut Tape, w: &World) -> Probe {
             let e = others[t.pick(others.len())];
             t.choose(&e.ips)
         }
-        12 | 13 => {
+        12 => {
             let cidrs = &w.subnet_cidrs[t.pick(w.vpc_cidrs.len())];
             let c: ipnet::Ipv4Net = t.choose(cidrs).parse().unwrap();
             let base = u32::from(c.network());
             Ipv4Addr::from(base + 77)
         }
-        14 if !w.publics.is_empty() => t.choose(&w.publics),
+        // Public addresses of the snapshot: paths through the internet (INET.1).
+        13 | 14 if !w.publics.is_empty() => t.choose(&w.publics),
         15 | 16 => t
             .choose(&["52.216.1.1", "52.217.200.9", "192.168.1.1", "192.168.77.5"])
             .parse()
@@ -1372,6 +1501,8 @@ mod stats {
             ("reply from the service", " to S3 via gateway endpoint"),
             ("AWS service ", " to an AWS service (C1.9, C2.9)"),
             ("GWLB endpoint", " through a GWLB endpoint"),
+            ("across the internet ", " through the internet (INET.1)"),
+            ("tgw-attach-p1 peering", " across a TGW peering (C7.8)"),
         ]
         .iter()
         .filter(|(needle, _)| {

@@ -248,4 +248,34 @@ fn r_partial_5_flows_on_a_partial_snapshot_are_unknown_not_drift() {
     assert_eq!(summary["UnexplainedAccept"], 0, "{v:#}");
     assert_eq!(summary["UnexplainedReject"], 0, "{v:#}");
     assert_eq!(summary["Explained"], 1, "{v:#}");
+    // Unknown records are not "every REJECT explained".
+    assert_eq!(out.status.code(), Some(1));
+}
+
+/// R-partial.4 with INET.1: without describe-network-interfaces, a public
+/// address the snapshot maps to nothing may be an interface of this account
+/// (an unattached one holding an Elastic IP, which the internet gateway
+/// drops): the path out to it is unknown, never "reachable on the
+/// internet". With the interfaces described it is an outside address.
+#[test]
+fn r_partial_4_internet_destination_without_interfaces_is_unknown() {
+    let mut s = base(vec![
+        json!({"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": "igw-1",
+        "Origin": "CreateRoute", "State": "active"}),
+    ]);
+    s.eip("54.0.0.10", "eni-a", "10.0.0.10");
+    assert!(tcp(&s, "i-a", "54.0.0.100", 443).path_found());
+    let docs: Vec<(String, String)> = s
+        .docs()
+        .into_iter()
+        .filter(|(f, _)| f != "network-interfaces.json")
+        .collect();
+    let snap =
+        vpcreach::snapshot::load_documents(docs.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+            .unwrap();
+    let a = analyze(
+        &snap.network,
+        &query("i-a", "54.0.0.100", 6, Some((443, 443))),
+    );
+    assert!(unknown_on(&a, "igw-1"), "{:?}", explanations(&a));
 }

@@ -1126,6 +1126,24 @@ fn c3_10b_unknown_routing_type_is_treated_as_bgp() {
     assert_blocked(&a, "UNKNOWN_DESTINATION", "vpn-1", false);
 }
 
+/// C3.10d: on-premises traffic into the VPC through a BGP connection gets
+/// its reply only to what the customer gateway is known to advertise (a
+/// route propagated from the VGW); the reply to any other on-premises
+/// source is unknown beyond the VGW, never reachable.
+#[test]
+fn c3_10d_reply_to_on_premises_outside_bgp_routes_is_unknown() {
+    let s = vpn(
+        Some(false),
+        &[],
+        &["UP", "UP"],
+        vec![vgw_propagated("10.128.0.0/9")],
+    );
+    assert_found(&run(&s, query("10.128.5.5", "i-a", 6, Some((22, 22)))));
+    let a = run(&s, query("10.64.0.5", "i-a", 6, Some((22, 22))));
+    assert!(!a.path_found(), "{:?}", explanations(&a));
+    assert_blocked(&a, "UNKNOWN_DESTINATION", "vgw-1", true);
+}
+
 /// C3.10c: a connection whose tunnels are all DOWN carries nothing, in
 /// either direction, even to destinations it routes.
 #[test]
@@ -1230,10 +1248,13 @@ fn c4_4_igw_drops_rfc1918_sources() {
     assert_found(&run(&s, query("8.8.8.8", "54.0.0.10", 6, Some((80, 80)))));
 }
 
-/// C4.5: a hairpin through the IGW to a public address of the same
-/// snapshot is not analysed (like AWS).
+/// C4.5, decided by INET.5 of docs/semantics-additions.md: a hairpin
+/// through the IGW to a public address of the same VPC goes out and back
+/// in through that IGW, as AWS forwards it (RA does not analyse it); the
+/// destination sees the public source address. Paths through the internet
+/// between VPCs: tests/internet_paths.rs.
 #[test]
-fn c4_5_hairpin_to_own_public_address_is_not_analysed() {
+fn c4_5_hairpin_to_own_public_address_goes_out_and_back_in() {
     let mut s = internet(vec![]);
     s.instance_full(vm_spec(
         "c",
@@ -1243,7 +1264,19 @@ fn c4_5_hairpin_to_own_public_address_is_not_analysed() {
         &["sg-web"],
     ));
     let a = run(&s, query("i-c", "54.0.0.10", 6, Some((80, 80))));
-    assert_blocked(&a, "IGW_NAT_REFLECTION", "igw-1", false);
+    assert_found(&a);
+    let ids: Vec<&str> = a.forward.iter().map(|h| h.component.id.as_str()).collect();
+    let i = ids
+        .iter()
+        .position(|id| *id == "internet")
+        .expect("internet hop");
+    assert_eq!((ids[i - 1], ids[i + 1]), ("igw-1", "igw-1"));
+    assert_eq!(ids.last(), Some(&"eni-a"));
+    // sg-web admits tcp/80 from anywhere; tcp/22 from the VPC only would not
+    // admit the hairpin (its source is 54.0.2.10).
+    assert!(a
+        .admitted
+        .contains(&tcp("10.0.2.10", "54.0.0.10", 40000, 80)));
 }
 
 // ========================================================== C5 NAT gateway

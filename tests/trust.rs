@@ -402,6 +402,54 @@ fn r_ambiguous_1_audit_is_not_clean() {
     assert!(!out.contains("exhaustively"), "{out}");
 }
 
+/// R-ambiguous.1: `diff` (and so `whatif`, which shares its comparison)
+/// over a snapshot with an ambiguous id is never "no change": UNKNOWN,
+/// exit 1.
+#[test]
+fn r_ambiguous_1_diff_is_not_clean() {
+    let (code, out, _) = vpcreach(&["diff", "--before", cloudmapper(), "--after", cloudmapper()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.starts_with("UNKNOWN"), "{out}");
+    assert!(out.contains("eni-00000000"), "{out}");
+}
+
+/// R-ambiguous.1 in `flows`: a record on an ENI id that names three
+/// different interfaces is judged by none of them: unknown, neither
+/// explained nor drift, with a note naming the id.
+#[test]
+fn r_ambiguous_1_flow_records_on_an_ambiguous_eni_are_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("flows.log");
+    std::fs::write(
+        &log,
+        "2 123456789012 eni-00000000 203.0.113.9 10.0.2.1 40000 22 6 1 84 1600000000 1600000060 REJECT OK\n\
+         2 123456789012 eni-00000000 203.0.113.9 10.0.2.1 40000 3306 6 1 84 1600000000 1600000060 ACCEPT OK\n\
+         2 123456789012 eni-00000001 203.0.113.9 172.31.48.168 40000 3306 6 1 84 1600000000 1600000060 REJECT OK\n",
+    )
+    .unwrap();
+    let (code, out, err) = vpcreach(&[
+        "flows",
+        "--snapshot",
+        cloudmapper(),
+        log.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out} {err}"));
+    let records = v["Records"].as_array().unwrap();
+    for r in &records[..2] {
+        assert_eq!(r["Status"], "unknown", "{r:#}");
+    }
+    // eni-00000001 is described once: its group denies tcp/3306.
+    assert_eq!(records[2]["Status"], "explained", "{:#}", records[2]);
+    assert!(
+        v.to_string()
+            .contains("eni-00000000 is described more than once"),
+        "{v:#}"
+    );
+    assert_eq!(code, 1, "unknown records are not all explained");
+}
+
 // ============================================================ real shapes
 
 fn load(

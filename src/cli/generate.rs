@@ -32,6 +32,10 @@ pub struct GenerateFlowsArgs {
     files: usize,
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Records whose action contradicts the snapshot, per thousand (0:
+    /// every REJECT is one the snapshot denies).
+    #[arg(long, default_value_t = flows::gen::LogSpec::default().drift_per_mille)]
+    drift_per_mille: u64,
 }
 
 pub fn run(args: GenerateArgs) -> miette::Result<u8> {
@@ -54,6 +58,7 @@ pub fn run_flows(args: GenerateFlowsArgs) -> miette::Result<u8> {
         records,
         files,
         seed,
+        drift_per_mille,
     } = args;
     let snap = load(&snapshot)?;
     std::fs::create_dir_all(&output).into_diagnostic()?;
@@ -66,6 +71,7 @@ pub fn run_flows(args: GenerateFlowsArgs) -> miette::Result<u8> {
         let spec = flows::gen::LogSpec {
             records: n,
             seed: seed.wrapping_mul(1_000_003).wrapping_add(i as u64),
+            drift_per_mille,
             ..Default::default()
         };
         flows::gen::write_log(&snap.network, &spec, &mut gz).into_diagnostic()?;

@@ -298,6 +298,10 @@ pub struct EniInfo<'n> {
     subnet: Vec<(Addr, Addr)>,
     acl: Option<usize>,
     own: Vec<Addr>,
+    /// An id this ENI's verdict depends on (itself, its subnet, VPC, NACL
+    /// or a group) that the snapshot describes more than once with
+    /// different content (R-ambiguous.1): its records are unknown.
+    pub ambiguous: Option<&'n str>,
 }
 
 struct CompiledAcl<'n> {
@@ -484,12 +488,19 @@ impl<'t, 'n> Attributor<'t, 'n> {
             let acl = topo
                 .acl_of_subnet(&eni.subnet_id)
                 .and_then(|a| acl_index.get(a.id.as_str()).copied());
+            let acl_id = acl.map(|i: usize| acls[i].acl.id.as_str());
+            let ambiguous = [eni.id.as_str(), eni.subnet_id.as_str(), eni.vpc_id.as_str()]
+                .into_iter()
+                .chain(acl_id)
+                .chain(eni.group_ids.iter().map(String::as_str))
+                .find(|id| net.ambiguous_ids.contains(*id));
             by_id.insert(eni.id.as_str(), enis.len() as u32);
             enis.push(EniInfo {
                 eni,
                 subnet,
                 acl,
                 own: crate::topology::eni_addrs(eni).iter().collect(),
+                ambiguous,
             });
         }
         let sgs = net
@@ -513,6 +524,13 @@ impl<'t, 'n> Attributor<'t, 'n> {
 
     pub fn eni(&self, idx: u32) -> &EniInfo<'n> {
         &self.enis[idx as usize]
+    }
+
+    /// Records a note (once) for [`Self::notes`].
+    pub fn note(&self, note: String) {
+        if let Ok(mut n) = self.notes.lock() {
+            n.insert(note);
+        }
     }
 
     /// Notes gathered while compiling rules (prefix lists without entries…).

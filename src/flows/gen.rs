@@ -1,8 +1,8 @@
 //! Seeded flow log generator over a snapshot's ENIs, for benchmarks.
 //!
 //! Writes default-format (version 2) records as a VPC sees them: each flow
-//! is a client talking to a service port on an ENI, logged as the request
-//! on the ENI (ingress) and the reply (egress), over a few aggregation
+//! is a client talking to a service port on an ENI (or pinging it: ICMP),
+//! logged as the request on the ENI (ingress) and the reply (egress), over a few aggregation
 //! intervals. Actions are what the snapshot says (evaluated with
 //! [`Attributor`]), so that most records are explained, except
 //! `drift_per_mille` records whose action is flipped; a few are NODATA.
@@ -12,8 +12,10 @@ use std::net::Ipv4Addr;
 
 use super::attribute::{Attributor, Key};
 use super::Verdict;
-use crate::model::{Network, Protocol};
-use crate::packet::Header;
+use crate::analysis::rules::{evaluate_acl, evaluate_sgs};
+use crate::analysis::Direction;
+use crate::model::{Network, NetworkInterface, Protocol};
+use crate::packet::{addr_of, Header, HeaderSet, PROTO_ICMP};
 use crate::synth::Rng;
 use crate::topology::Topology;
 
@@ -104,9 +106,30 @@ pub fn write_log(net: &Network, spec: &LogSpec, out: &mut dyn Write) -> io::Resu
             PORTS[rng.below(PORTS.len())]
         };
         let eph = 32768 + rng.below(28232) as u16;
-        let proto = if rng.below(20) == 0 { 17 } else { 6 };
-        let request_ok = verdict(idx, false, client, ip, eph, port, proto);
-        let reply_ok = verdict(idx, true, ip, client, port, eph, proto);
+        // One flow in 20 is UDP and one in 20 ICMP (flow logs record no
+        // ICMP type or code: ports 0), so that ICMP REJECTs are measured
+        // too (D-icmp.1); the draws are those of the TCP/UDP-only
+        // generator, so other flows are unchanged.
+        let (proto, port, eph) = match rng.below(20) {
+            0 => (17, port, eph),
+            1 => (PROTO_ICMP, 0, 0),
+            _ => (6, port, eph),
+        };
+        let (request_ok, reply_ok) = if proto == PROTO_ICMP {
+            let e = net
+                .network_interfaces
+                .get(eni)
+                .expect("listed from the snapshot");
+            (
+                echo_passes(&topo, e, client, ip, true),
+                echo_passes(&topo, e, client, ip, false),
+            )
+        } else {
+            (
+                verdict(idx, false, client, ip, eph, port, proto),
+                verdict(idx, true, ip, client, port, eph, proto),
+            )
+        };
         let reject = !request_ok;
         let intervals = 1 + rng.below(3);
         let t0 = spec.start + rng.below(3600) as u64;
@@ -144,4 +167,56 @@ pub fn write_log(net: &Network, spec: &LogSpec, out: &mut dyn Write) -> io::Resu
         }
     }
     w.flush()
+}
+
+/// Whether the ping `client` → `ip` (the ENI's) gets through the ENI's own
+/// security groups and subnet NACL: the echo request (type 8) inbound,
+/// judged as a new flow, or (`request` false) its echo reply (type 0)
+/// outbound, which the groups let out (stateful, C1.2) and the NACL
+/// judges again (C2.2). The generator knows which of the two a record is,
+/// as AWS does; `flows` does not (the log has no ICMP type, D-icmp.1), so
+/// this is computed with the engine's rules, not with the [`Attributor`]
+/// whose reading of ICMP records is what the generated logs measure.
+fn echo_passes(
+    topo: &Topology,
+    eni: &NetworkInterface,
+    client: Ipv4Addr,
+    ip: Ipv4Addr,
+    request: bool,
+) -> bool {
+    let (src, dst, icmp_type, dir) = if request {
+        (client, ip, 8, Direction::Ingress)
+    } else {
+        (ip, client, 0, Direction::Egress)
+    };
+    let set = HeaderSet::from_cube(
+        Header {
+            src: addr_of(src),
+            dst: addr_of(dst),
+            proto: PROTO_ICMP,
+            sport: icmp_type,
+            dport: 0,
+        }
+        .cube(),
+    );
+    let mut notes = Vec::new();
+    if request
+        && !eni.group_ids.is_empty()
+        && evaluate_sgs(topo, eni, dir, &set, true, &mut notes)
+            .admitted
+            .is_empty()
+    {
+        return false;
+    }
+    let same_subnet = topo
+        .net
+        .subnets
+        .get(&eni.subnet_id)
+        .is_some_and(|s| crate::topology::subnet_addrs(s).contains(addr_of(client)));
+    same_subnet
+        || topo.acl_of_subnet(&eni.subnet_id).is_none_or(|acl| {
+            !evaluate_acl(acl, dir == Direction::Egress, &set)
+                .admitted
+                .is_empty()
+        })
 }

@@ -139,6 +139,9 @@ pub enum Skip {
     NoDirection,
     /// An address, port, protocol or interface is `-`.
     Incomplete,
+    /// The ENI, or its subnet, VPC, NACL or a group, is described more
+    /// than once with different content: the record is unknown.
+    Ambiguous,
 }
 
 impl Skip {
@@ -147,6 +150,7 @@ impl Skip {
             Skip::UnknownEni => "unknown-eni",
             Skip::NoDirection => "no-direction",
             Skip::Incomplete => "incomplete",
+            Skip::Ambiguous => "unknown",
         }
     }
 }
@@ -411,11 +415,15 @@ impl Summary {
     }
 
     /// Exit code contract: 0 every REJECT explained and no drift, 1
-    /// otherwise, 2 when some input could not be read.
+    /// otherwise (unknown records included), 2 when some input could not
+    /// be read.
     pub fn exit_code(&self) -> u8 {
         if !self.file_errors.is_empty() {
             2
-        } else if self.unexplained_rejects() > 0 || self.unexplained_accept > 0 {
+        } else if self.unexplained_rejects() > 0 || self.unexplained_accept > 0 || self.unknown > 0
+        {
+            // An unknown record (R-partial.5, R-ambiguous.1) is neither
+            // explained nor known not to be drift: never "all explained".
             1
         } else {
             0
@@ -979,6 +987,16 @@ impl Worker<'_, '_, '_, '_> {
             e.1 += u64::from(reject);
             return self.skip(line, r, Skip::UnknownEni);
         };
+        if let Some(id) = self.attr.eni(eni).ambiguous {
+            // Which of two different resources under one id the record
+            // is about is not known, nor its direction or verdict: neither
+            // explained nor drift (R-ambiguous.1).
+            self.attr.note(format!(
+                "records on {iface} are unknown: {id} is described more than once with different content (see the warnings)"
+            ));
+            s.unknown += 1;
+            return self.skip(line, r, Skip::Ambiguous);
+        }
         let Some(dir) = self.attr.direction(eni, r.flow_direction, src, dst) else {
             s.no_direction += 1;
             s.no_direction_rejects += u64::from(reject);

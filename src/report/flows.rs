@@ -427,7 +427,7 @@ pub fn text(attr: &Attributor, s: &Summary) -> String {
     if s.unknown > 0 {
         let _ = writeln!(
             out,
-            "{} depend on what the snapshot lacks (a network ACL, security groups, prefix list entries; listed above as UNKNOWN_RESOURCE): unknown, neither explained nor drift.",
+            "{} depend on what the snapshot lacks (a network ACL, security groups, prefix list entries; listed above as UNKNOWN_RESOURCE) or describes more than once (notes above): unknown, neither explained nor drift.",
             plural(s.unknown, "record", "records")
         );
     }

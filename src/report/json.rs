@@ -2,6 +2,7 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::analysis::path::INTERNET_HOP_ID;
 use crate::analysis::{ComponentRef, Explanation, Hop, PathAnalysis};
 use crate::model::{
     AclEntry, Protocol, Route, RouteDestination, RouteOrigin, RouteTarget, RuleAction, SgPeer,
@@ -167,6 +168,25 @@ pub fn hops(hs: &[Hop]) -> Value {
     Value::Array(hs.iter().enumerate().map(|(i, h)| hop(i + 1, h)).collect())
 }
 
+/// One direction of a path in RA's shape. A path through the internet
+/// (INET.1) is two RA paths: the hops up to the gateway it leaves by, and a
+/// continuation after the internet, numbered from 1 again
+/// (docs/json.md, "Paths through the internet").
+fn path_halves(hs: &[Hop]) -> (Value, Option<Value>) {
+    let Some(i) = hs.iter().position(|h| h.component.id == INTERNET_HOP_ID) else {
+        return (hops(hs), None);
+    };
+    let (rest, more) = path_halves(&hs[i + 1..]);
+    let mut m = Map::new();
+    m.insert("Through".into(), component(&hs[i].component));
+    m.insert("OutboundHeader".into(), header(&hs[i].outbound));
+    m.insert("PathComponents".into(), rest);
+    if let Some(more) = more {
+        m.insert("Continuation".into(), more);
+    }
+    (hops(&hs[..i]), Some(Value::Object(m)))
+}
+
 pub fn explanation(e: &Explanation) -> Value {
     let mut m = Map::new();
     m.insert("ExplanationCode".into(), json!(e.code.as_str()));
@@ -237,17 +257,28 @@ pub fn admitted_traffic(set: &HeaderSet) -> Value {
 }
 
 pub fn path_analysis(a: &PathAnalysis, warnings: &[String]) -> Value {
-    json!({
+    let (forward, forward_more) = path_halves(&a.forward);
+    let (ret, ret_more) = path_halves(&a.ret);
+    let mut v = json!({
         "NetworkPathFound": a.path_found(),
         "ForwardPathFound": a.forward_found,
         "ReturnPathFound": a.return_found,
         "Source": component(&a.source),
         "Destination": component(&a.destination),
-        "ForwardPathComponents": hops(&a.forward),
-        "ReturnPathComponents": hops(&a.ret),
+        "ForwardPathComponents": forward,
+        "ReturnPathComponents": ret,
         "Explanations": a.explanations.iter().map(explanation).collect::<Vec<_>>(),
         "AdmittedTraffic": admitted_traffic(&a.admitted),
         "Notes": a.notes,
         "Warnings": warnings,
-    })
+    });
+    for (key, more) in [
+        ("ForwardPathContinuation", forward_more),
+        ("ReturnPathContinuation", ret_more),
+    ] {
+        if let (Some(more), Some(m)) = (more, v.as_object_mut()) {
+            m.insert(key.into(), more);
+        }
+    }
+    v
 }

@@ -20,8 +20,9 @@
 //! filters), NAT gateways (source NAT, replies), VPC peering, ENI and
 //! instance state, source/destination check of route-target ENIs; transit
 //! gateways (VPC attachments, AZ affinity, the TGW subnet's NACL, route
-//! tables, SG referencing), VPN gateways, gateway / interface / GWLB
-//! endpoints (C7, C8; see the section at the end).
+//! tables, SG referencing, peering attachments between two transit
+//! gateways, C7.8 of docs/semantics-additions.md), VPN gateways, gateway /
+//! interface / GWLB endpoints (C7, C8; see the section at the end).
 //!
 //! Choices where the semantics document leaves room (kept identical to the
 //! engine's documented design, so that a disagreement is a real bug):
@@ -37,8 +38,10 @@
 //!   reply from the destination's side (C11).
 //! * An ICMP request with no reply type (only 8, 13, 15 and 17 have one)
 //!   needs no return path.
-//! * Hairpin through an IGW back to a public address of the snapshot is not
-//!   analysed (C4.5): such a packet is not reachable.
+//! * A packet leaving through an IGW (or egress-only gateway) towards a
+//!   public address of the snapshot crosses the internet and enters the
+//!   owner's VPC through its IGW, also when that is its own VPC (hairpin,
+//!   C4.5; INET.1–INET.7 of docs/semantics-additions.md).
 
 // Included by several test binaries, each using a part of it.
 #![allow(dead_code)]
@@ -149,6 +152,8 @@ fn evaluate_with_nat_port(
         crossed_tgw: false,
         exits: Vec::new(),
         forward_exits: Vec::new(),
+        internet_exits: Vec::new(),
+        forward_internet_exits: Vec::new(),
         trace: Vec::new(),
     };
     let mut verdict = Verdict {
@@ -179,6 +184,7 @@ fn evaluate_with_nat_port(
     w.identity = true;
     w.crossed_tgw = false;
     w.forward_exits = std::mem::take(&mut w.exits);
+    w.forward_internet_exits = std::mem::take(&mut w.internet_exits);
     w.visited.clear();
     w.trace.push(format!("-- reply {}", show(&reply)));
     let back = match &arrival.at {
@@ -289,6 +295,10 @@ struct Walker<'n> {
     /// VPC, in order; on the reply, `forward_exits` holds the request's.
     exits: Vec<(String, String)>,
     forward_exits: Vec<(String, String)>,
+    /// (gateway, VPC) where the packet left for the internet towards an
+    /// address of the snapshot (INET.1); on the reply, the request's.
+    internet_exits: Vec<(String, String)>,
+    forward_internet_exits: Vec<(String, String)>,
     trace: Vec<String>,
 }
 
@@ -974,18 +984,14 @@ impl Walker<'_> {
         };
         let out = Header { src: public, ..h };
         self.log(format!("{igw_id} egress as {}", show(&out)));
+        if self.public_in_snapshot(h.dst) {
+            return self.across_internet(igw_id, vpc, out);
+        }
         if self.mode == Mode::Return {
             return Err(blocker(
                 "NO_PATH",
                 igw_id,
                 "the reply leaves for the internet".into(),
-            ));
-        }
-        if self.public_in_snapshot(h.dst) {
-            return Err(blocker(
-                "IGW_NAT_REFLECTION",
-                igw_id,
-                "hairpin to a public address of the snapshot".into(),
             ));
         }
         Ok(Arrival {
@@ -1016,14 +1022,10 @@ impl Walker<'_> {
                 format!("{} is not an IPv6 address of an attached ENI", ip_of(h.src)),
             ));
         }
-        if self.public_in_snapshot(h.dst) {
-            return Err(blocker(
-                "IGW_NAT_REFLECTION",
-                eigw_id,
-                "hairpin to an address of the snapshot".into(),
-            ));
-        }
         self.log(format!("{eigw_id} egress as {}", show(&h)));
+        if self.public_in_snapshot(h.dst) {
+            return self.across_internet(eigw_id, vpc, h);
+        }
         Ok(Arrival {
             at: At::Eigw {
                 vpc: vpc.to_string(),
@@ -1076,6 +1078,94 @@ impl Walker<'_> {
             Some(rt) => self.route(rt, &vpc, None, inside),
             None => self.deliver_in_vpc(&vpc, inside, None),
         }
+    }
+
+    // ------------------------------------------------ through the internet
+
+    /// INET.1–INET.7 of docs/semantics-additions.md: `h` left `vpc`
+    /// through `gateway` (translated) towards an address the snapshot owns.
+    /// A request enters the owner's VPC through an internet gateway attached
+    /// to it (never an egress-only one, C4.6); a reply enters the VPC its
+    /// request left, through the gateway it left by (INET.4). From here on
+    /// the packet is known by its public source only (INET.2).
+    fn across_internet(&mut self, gateway: &str, vpc: &str, h: Header) -> Step {
+        self.identity = false;
+        let Some(owner_vpc) = self.vpc_owning_public(h.dst) else {
+            return Err(blocker("NO_PATH", gateway, "no owner".into()));
+        };
+        self.log(format!("across the internet from {gateway} to {owner_vpc}"));
+        if self.mode == Mode::Return {
+            let Some((back_by, _)) = self
+                .forward_internet_exits
+                .iter()
+                .rev()
+                .find(|(_, v)| *v == owner_vpc)
+                .cloned()
+            else {
+                return Err(blocker(
+                    "NO_PATH",
+                    &owner_vpc,
+                    "the request did not leave this VPC through the internet".into(),
+                ));
+            };
+            if back_by.starts_with("eigw-") {
+                return self.deliver_in_vpc(&owner_vpc, h, None);
+            }
+            return self.enter_from_internet(&back_by, h);
+        }
+        self.internet_exits
+            .push((gateway.to_string(), vpc.to_string()));
+        let igw = self.net.internet_gateways.values().find(|g| {
+            g.attachments
+                .iter()
+                .any(|(v, s)| *v == owner_vpc && matches!(s.as_str(), "available" | "attached"))
+        });
+        match igw {
+            Some(igw) => {
+                let id = igw.id.clone();
+                self.enter_from_internet(&id, h)
+            }
+            None if self
+                .net
+                .egress_only_gateways
+                .values()
+                .any(|g| g.attachments.iter().any(|(v, _)| *v == owner_vpc)) =>
+            {
+                Err(blocker(
+                    "EGRESS_ONLY_IGW_INBOUND_INITIATED",
+                    &owner_vpc,
+                    "only an egress-only gateway".into(),
+                ))
+            }
+            None => Err(blocker(
+                "NO_PATH",
+                &owner_vpc,
+                "no internet gateway attached".into(),
+            )),
+        }
+    }
+
+    /// The VPC of the ENI or NAT gateway whose public IPv4 address, or of
+    /// the ENI whose IPv6 address, `addr` is.
+    fn vpc_owning_public(&self, addr: Addr) -> Option<String> {
+        for e in self.net.network_interfaces.values() {
+            let public = e
+                .private_ips
+                .iter()
+                .any(|p| p.public_ip.map(addr_of) == Some(addr));
+            if public || e.ipv6_addresses.iter().any(|a| addr_of(*a) == addr) {
+                return Some(e.vpc_id.clone());
+            }
+        }
+        self.net
+            .nat_gateways
+            .values()
+            .find(|n| {
+                n.addresses
+                    .iter()
+                    .any(|a| a.public_ip.map(addr_of) == Some(addr))
+            })
+            .map(|n| n.vpc_id.clone())
     }
 
     fn via_nat(&mut self, nat_id: &str, from: Option<&str>, h: Header) -> Step {
@@ -1313,11 +1403,33 @@ impl Walker<'_> {
                 self.nacl(sn, false, &h)?;
             }
         }
-        // C7.1, C7.2: the entry attachment's associated table.
-        let Some(rtb_id) = att.route_table_id.clone() else {
+        self.tgw_lookup(
+            tgw,
+            &att.id,
+            att.route_table_id.clone(),
+            entry.sg_referencing,
+            source_az,
+            h,
+        )
+    }
+
+    /// C7.1–C7.3: the packet, entered through attachment `att_id` of `tgw`,
+    /// looked up in that attachment's associated table `rtb_id`, and sent
+    /// out through the winning route's attachment. `sg_referencing`: the
+    /// entry attachment carries SG identity (C7.6).
+    fn tgw_lookup(
+        &mut self,
+        tgw: &str,
+        att_id: &str,
+        rtb_id: Option<String>,
+        sg_referencing: bool,
+        source_az: Option<String>,
+        h: Header,
+    ) -> Step {
+        let Some(rtb_id) = rtb_id else {
             return Err(blocker(
                 "TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION",
-                &att.id,
+                att_id,
                 "no associated route table".into(),
             ));
         };
@@ -1376,6 +1488,9 @@ impl Walker<'_> {
             ));
         };
         self.log(format!("{tgw} {} route #{idx} -> {exit_id}", rtb_id));
+        if exit.resource_type == "peering" {
+            return self.across_tgw_peering(tgw, &exit, h);
+        }
         let Some(out) = exit.vpc.clone() else {
             return Err(blocker(
                 "UNSUPPORTED_COMPONENT",
@@ -1391,7 +1506,7 @@ impl Walker<'_> {
             ));
         }
         // C7.6: SG references survive only with SG referencing on both sides.
-        if !(entry.sg_referencing && out.sg_referencing) {
+        if !(sg_referencing && out.sg_referencing) {
             self.identity = false;
         }
         self.crossed_tgw = true;
@@ -1416,6 +1531,56 @@ impl Walker<'_> {
         // The exit ENI sends the packet: the TGW subnet's outbound rules and
         // its route table (C2.10, C7.6), or straight delivery in that subnet.
         self.leave(&exit_subnet, &out.vpc_id, h)
+    }
+
+    /// C7.8 of docs/semantics-additions.md: a peering attachment hands the
+    /// packet to the transit gateway at its other end, which looks it up in
+    /// the table its own end of the attachment is associated with. The far
+    /// end, or its view of the attachment, missing from the snapshot:
+    /// unknown. No SG identity and no Availability Zone cross (C7.8 f).
+    fn across_tgw_peering(&mut self, tgw: &str, att: &TgwAttachment, h: Header) -> Step {
+        if att.state.as_str() != "available" {
+            return Err(blocker(
+                "BAD_STATE_ATTACHMENT",
+                &att.id,
+                att.state.to_string(),
+            ));
+        }
+        let peering = att.peering.clone().unwrap_or_default();
+        // The other transit gateway: every TGW the snapshot names for the
+        // attachment, except this one, must be the same one.
+        let mut named: Vec<String> = peering.ends.keys().cloned().collect();
+        for p in peering.requester.iter().chain(&peering.accepter) {
+            named.push(p.tgw_id.clone());
+        }
+        named.extend(att.resource_id.clone());
+        named.retain(|t| t != tgw);
+        named.sort();
+        named.dedup();
+        let [far] = named.as_slice() else {
+            return Err(blocker(
+                "UNKNOWN_RESOURCE",
+                &att.id,
+                "the other transit gateway is not known".into(),
+            ));
+        };
+        let far = far.clone();
+        let Some(far_rtb) = peering.ends.get(&far).cloned() else {
+            return Err(blocker(
+                "UNKNOWN_RESOURCE",
+                &att.id,
+                format!("{far}'s view of the attachment is not in the snapshot"),
+            ));
+        };
+        let hop = format!("{}@{far}", att.id);
+        if self.visited.contains(&hop) || self.visited.len() >= 8 {
+            return Err(blocker("NO_PATH", &att.id, "routing loop".into()));
+        }
+        self.visited.push(hop);
+        self.identity = false;
+        self.crossed_tgw = true;
+        self.log(format!("{} peering to {far}", att.id));
+        self.tgw_lookup(&far, &att.id, far_rtb, false, None, h)
     }
 
     /// The index of the route that wins for `dst` (C3.5, C7.3): longest

@@ -90,6 +90,9 @@ impl<'t, 'n> Walk<'t, 'n> {
             h.outbound = set.clone();
         }
         match &self.goal {
+            Goal::External(_) if self.outside_may_be_ours() => {
+                self.outside_unknown(trace, igw_id, &set)
+            }
             Goal::External(addrs) => {
                 let arrived = set.restrict_dst(addrs);
                 trace.reached = Some((Exit::Igw(igw_id.to_string()), arrived));
@@ -100,12 +103,35 @@ impl<'t, 'n> Walk<'t, 'n> {
                 vec![trace]
             }
             _ => {
-                let mut e = self.explanation(ExplanationCode::IgwNatReflection, format!("the path leaves through {igw_id} and would come back in to a public address (NAT reflection); like AWS, vpcreach does not analyse it: ask about each half separately (C4.5)"), &set);
+                let (trace, set) = match self.across_internet(trace, igw_id, vpc_id, set) {
+                    Ok(traces) => return traces,
+                    Err(back) => back,
+                };
+                let mut e = self.explanation(ExplanationCode::IgwNatReflection, format!("the path leaves through {igw_id} towards {}, which is no address of the snapshot (C4.5)", describe_addrs(&set.dst_union())), &set);
                 e.components
                     .push(("InternetGateway", comp(self.net(), igw_id)));
                 self.stop(trace, e)
             }
         }
+    }
+
+    /// Without describe-network-interfaces, an address the snapshot maps
+    /// to nothing may be an interface of this account (INET.1): whether the
+    /// internet carries it back in, and to what, is unknown (R-partial.4).
+    /// Replies go back to the question's own source, which is not in doubt.
+    fn outside_may_be_ours(&self) -> bool {
+        self.mode == Mode::Forward && self.net().interfaces_not_described
+    }
+
+    fn outside_unknown(&self, trace: Trace, gateway: &str, set: &HeaderSet) -> Vec<Trace> {
+        let mut e = self.explanation(
+            ExplanationCode::UnknownResource,
+            format!("the snapshot has no describe-network-interfaces output: whether {} is a public address of an interface of this account (which {gateway} would carry back into its VPC, or drop) is unknown (INET.1)", describe_addrs(&set.dst_union())),
+            set,
+        );
+        e.components.push(("Component", comp(self.net(), gateway)));
+        e.fix = Some("add `aws ec2 describe-network-interfaces` output to the snapshot".into());
+        self.stop(trace, e)
     }
 
     /// An (egress-only) internet gateway carries traffic only for a VPC it
@@ -188,6 +214,9 @@ impl<'t, 'n> Walk<'t, 'n> {
             h.outbound = set.clone();
         }
         match &self.goal {
+            Goal::External(_) if self.outside_may_be_ours() => {
+                self.outside_unknown(trace, eigw_id, &set)
+            }
             Goal::External(addrs) => {
                 let arrived = set.restrict_dst(addrs);
                 trace.reached = Some((
@@ -200,7 +229,11 @@ impl<'t, 'n> Walk<'t, 'n> {
                 vec![trace]
             }
             _ => {
-                let e = self.explanation(ExplanationCode::IgwNatReflection, format!("the path leaves through {eigw_id} and would come back in to an address of the snapshot; vpcreach does not analyse it: ask about each half separately (C4.5)"), &set);
+                let (trace, set) = match self.across_internet(trace, eigw_id, vpc_id, set) {
+                    Ok(traces) => return traces,
+                    Err(back) => back,
+                };
+                let e = self.explanation(ExplanationCode::IgwNatReflection, format!("the path leaves through {eigw_id} towards {}, which is no address of the snapshot (C4.5)", describe_addrs(&set.dst_union())), &set);
                 self.stop(trace, e)
             }
         }

@@ -26,6 +26,7 @@
 
 mod appliance;
 mod igw;
+mod internet;
 mod nat;
 mod peering;
 mod routes;
@@ -39,6 +40,7 @@ use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+pub use internet::INTERNET_HOP_ID;
 pub use routes::partition_by_routes;
 
 use crate::analysis::endpoint::{self, entering_through_igw, initial_set, Endpoint, EndpointError};
@@ -474,20 +476,20 @@ fn untranslate(topo: &Topology, translations: &[Translation], arrived: &HeaderSe
     let mut set = arrived.clone();
     for t in translations.iter().rev() {
         set = match t {
-            Translation::Igw { vpc } => {
-                let mut out = HeaderSet::empty();
-                for (private, public) in topo.public_mappings_of_vpc(vpc) {
-                    for c in set.cubes() {
-                        if c.src.contains(public) {
-                            out.push(Cube {
-                                src: AddrSet::from_iter([private..=private]),
-                                ..c.clone()
-                            });
-                        }
-                    }
-                }
-                out
-            }
+            // The IGW's translations, undone: public source back to private,
+            // private destination back to the public address that was asked.
+            Translation::Igw { vpc } => remap(topo, vpc, &set, |c, private, public| {
+                c.src.contains(public).then(|| Cube {
+                    src: AddrSet::from_iter([private..=private]),
+                    ..c.clone()
+                })
+            }),
+            Translation::IgwIngress { vpc } => remap(topo, vpc, &set, |c, private, public| {
+                c.dst.contains(private).then(|| Cube {
+                    dst: AddrSet::from_iter([public..=public]),
+                    ..c.clone()
+                })
+            }),
             Translation::Nat(b) => set.map_cubes(|c| {
                 let mut c = Cube {
                     src: b.original_src.clone(),
@@ -501,6 +503,25 @@ fn untranslate(topo: &Topology, translations: &[Translation], arrived: &HeaderSe
         };
     }
     set
+}
+
+/// Every cube of `set` rewritten by `f` for each (private, public) mapping
+/// of `vpc`'s internet gateways; cubes no mapping rewrites are dropped.
+fn remap(
+    topo: &Topology,
+    vpc: &str,
+    set: &HeaderSet,
+    f: impl Fn(&Cube, Addr, Addr) -> Option<Cube>,
+) -> HeaderSet {
+    let mut out = HeaderSet::empty();
+    for (private, public) in topo.public_mappings_of_vpc(vpc) {
+        for c in set.cubes() {
+            if let Some(c) = f(c, private, public) {
+                out.push(c);
+            }
+        }
+    }
+    out
 }
 
 /// Forward traffic whose replies made it back. Replies are swapped copies,

@@ -88,6 +88,17 @@ pub(super) enum Translation {
     Igw { vpc: String },
     /// A NAT gateway's source NAT (C5.2).
     Nat(NatBinding),
+    /// An IGW of this VPC translating a public destination to the private
+    /// address behind it, on a path through the internet (C4.3, INET.1).
+    IgwIngress { vpc: String },
+}
+
+/// Where a request left for the internet on its way to an address of the
+/// snapshot: the reply comes back in through the same gateway (INET.4).
+#[derive(Clone, Debug)]
+pub(super) struct InternetExit {
+    pub(super) gateway: String,
+    pub(super) vpc: String,
 }
 
 /// A trace's hops; `on` false (a lean walk) records none.
@@ -145,6 +156,10 @@ pub(super) struct Trace {
     /// Source translations on the way, in order (to state `admitted` in
     /// the source's own addresses).
     pub(super) translations: Vec<Translation>,
+    /// Where this branch left for the internet towards the snapshot (INET.1).
+    pub(super) internet_exits: Vec<InternetExit>,
+    /// On a reply: the forward direction's `internet_exits`.
+    pub(super) forward_internet_exits: Vec<InternetExit>,
     /// Appliance ENIs, endpoints and NAT gateways already traversed (loop guard).
     pub(super) visited_appliances: Vec<String>,
     /// Where the branch arrived and what arrived there.

@@ -62,6 +62,7 @@ pub fn to_network(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> Network {
     let mut net = Network {
         ambiguous_ids: ambiguous_ids(raw, warnings),
         vpn_connections_described: raw.keys_seen.contains("VpnConnections"),
+        interfaces_not_described: !raw.keys_seen.contains("NetworkInterfaces"),
         ..Network::default()
     };
 
