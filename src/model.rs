@@ -160,6 +160,12 @@ aws_state! {
     }
 }
 
+pub mod firewall;
+pub use firewall::{
+    Firewall, FirewallEndpoint, FirewallEndpointStatus, FirewallPolicy, RuleGroup, RuleOrder,
+    RulesSource, StatefulAction, StatefulGroupRef, StatefulRule, StatelessAction, StatelessRule,
+};
+
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Network {
     pub vpcs: BTreeMap<String, Vpc>,
@@ -195,6 +201,14 @@ pub struct Network {
     /// empty list): a VGW without a connection there has none (C3.10c),
     /// rather than connections the snapshot does not show (R-partial.4).
     pub vpn_connections_described: bool,
+    /// AWS Network Firewall: firewalls by ARN, policies and rule groups by
+    /// ARN (NF.*).
+    pub firewalls: BTreeMap<String, Firewall>,
+    pub firewall_policies: BTreeMap<String, FirewallPolicy>,
+    pub rule_groups: BTreeMap<String, RuleGroup>,
+    /// Firewall ARNs that `list-firewalls` names but no `describe-firewall`
+    /// output describes.
+    pub firewalls_listed_only: BTreeSet<String>,
 }
 
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
