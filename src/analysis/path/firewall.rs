@@ -372,6 +372,17 @@ fn header_text(r: &StatefulRule) -> String {
     )
 }
 
+/// Rules (or a whole group) not evaluated: what they could decide, and
+/// whether they can pass traffic (a pass exempts a flow from later drops in
+/// default action order) or block it.
+struct Unevaluated {
+    code: ExplanationCode,
+    why: String,
+    region: HeaderSet,
+    may_pass: bool,
+    may_block: bool,
+}
+
 /// One stateful rule group, ready for either rule order.
 struct StatefulGroup<'a> {
     group: &'a RuleGroup,
@@ -379,7 +390,7 @@ struct StatefulGroup<'a> {
     /// (rule index, action, cubes) of evaluable rules, in order.
     rules: Vec<(usize, StatefulAction, HeaderSet)>,
     /// What rules (or the whole group) that are not evaluated could decide.
-    unsupported: Vec<(ExplanationCode, String, HeaderSet)>,
+    unsupported: Vec<Unevaluated>,
 }
 
 fn compile_group<'a>(g: &'a RuleGroup, drop_to_alert: bool, vars: &Vars) -> StatefulGroup<'a> {
@@ -395,11 +406,13 @@ fn compile_group<'a>(g: &'a RuleGroup, drop_to_alert: bool, vars: &Vars) -> Stat
             for (i, r) in rules.iter().enumerate() {
                 match compile_stateful(r, vars) {
                     Compiled::Rule(cubes) => out.rules.push((i, r.action.clone(), cubes)),
-                    Compiled::Unsupported { why, region } => out.unsupported.push((
-                        ExplanationCode::FirewallUnsupportedRuleOptions,
-                        format!("{} ({}): {why}", rule_name(g, i, r.sid.as_deref()), header_text(r)),
+                    Compiled::Unsupported { why, region } => out.unsupported.push(Unevaluated {
+                        code: ExplanationCode::FirewallUnsupportedRuleOptions,
+                        why: format!("{} ({}): {why}", rule_name(g, i, r.sid.as_deref()), header_text(r)),
                         region,
-                    )),
+                        may_pass: r.action == StatefulAction::Pass,
+                        may_block: blocks(&r.action, drop_to_alert),
+                    }),
                 }
             }
         }
@@ -415,17 +428,24 @@ fn compile_group<'a>(g: &'a RuleGroup, drop_to_alert: bool, vars: &Vars) -> Stat
                 }),
                 _ => everything(),
             };
-            out.unsupported.push((
-                kind,
-                format!("rule group {} is a domain list ({generated}, {}), which is not evaluated", g.name, target_types.join(", ")),
+            // An allow list passes its domains and drops the rest of
+            // HTTP/TLS; deny and reject lists only block; alert lists decide
+            // nothing.
+            out.unsupported.push(Unevaluated {
+                code: kind,
+                why: format!("rule group {} is a domain list ({generated}, {}), which is not evaluated", g.name, target_types.join(", ")),
                 region,
-            ));
+                may_pass: generated != "DENYLIST" && generated != "REJECTLIST" && generated != "ALERTLIST",
+                may_block: generated != "ALERTLIST" && !drop_to_alert,
+            });
         }
-        RulesSource::Suricata => out.unsupported.push((
-            kind,
-            format!("rule group {} holds Suricata-compatible rules (RulesString), which are not evaluated", g.name),
-            everything(),
-        )),
+        RulesSource::Suricata => out.unsupported.push(Unevaluated {
+            code: kind,
+            why: format!("rule group {} holds Suricata-compatible rules (RulesString), which are not evaluated", g.name),
+            region: everything(),
+            may_pass: true,
+            may_block: !drop_to_alert,
+        }),
         RulesSource::Stateless(_) | RulesSource::Empty => {}
     }
     out
@@ -655,20 +675,9 @@ fn default_order(fw: &Firewall, groups: &[StatefulGroup], set: HeaderSet, out: &
             }
         }
     }
-    // A pass rule of a group not evaluated could exempt any of the rest, a
-    // drop rule of it could block it.
-    for g in groups {
-        for (code, why, region) in &g.unsupported {
-            let part = intersect(&rest, region);
-            rest = rest.subtract(region);
-            out.stop(
-                *code,
-                format!("{why}: reachable unless {} blocks it", g.group.name),
-                part,
-                Some(g.group),
-            );
-        }
-    }
+    // A pass rule not evaluated could exempt what the drop rules below
+    // would block; after them, one that only blocks could block the rest.
+    rest = undecided(groups, rest, out, |u| u.may_pass);
     for order in [StatefulAction::Drop, StatefulAction::Reject] {
         for g in groups {
             for (i, action, cubes) in &g.rules {
@@ -685,7 +694,31 @@ fn default_order(fw: &Firewall, groups: &[StatefulGroup], set: HeaderSet, out: &
             }
         }
     }
+    rest = undecided(groups, rest, out, |u| !u.may_pass && u.may_block);
     out.passed.extend(rest);
+}
+
+/// What rules not evaluated (those `which` selects) could decide: unknown,
+/// taken out of `rest`.
+fn undecided(
+    groups: &[StatefulGroup],
+    mut rest: HeaderSet,
+    out: &mut Outcome,
+    which: impl Fn(&Unevaluated) -> bool,
+) -> HeaderSet {
+    for g in groups {
+        for u in g.unsupported.iter().filter(|u| which(u)) {
+            let part = intersect(&rest, &u.region);
+            rest = rest.subtract(&u.region);
+            out.stop(
+                u.code,
+                format!("{}: reachable unless {} blocks it", u.why, g.group.name),
+                part,
+                Some(g.group),
+            );
+        }
+    }
+    rest
 }
 
 /// Strict order (NF.4): groups by priority, rules in order, the first pass,
@@ -699,16 +732,11 @@ fn strict_order(
 ) {
     let mut rest = set;
     for g in groups {
-        for (code, why, region) in &g.unsupported {
-            let part = intersect(&rest, region);
-            rest = rest.subtract(region);
-            out.stop(
-                *code,
-                format!("{why}: reachable unless {} blocks it", g.group.name),
-                part,
-                Some(g.group),
-            );
-        }
+        // Rules not evaluated are taken before the group's own rules
+        // (conservative: whatever their place in it, NF.5).
+        rest = undecided(std::slice::from_ref(g), rest, out, |u| {
+            u.may_pass || u.may_block
+        });
         for (i, action, cubes) in &g.rules {
             if *action == StatefulAction::Alert
                 || (g.drop_to_alert && *action != StatefulAction::Pass)
@@ -816,4 +844,26 @@ impl<'t, 'n> Walk<'t, 'n> {
         out.extend(self.leave_subnet(trace, &ep.subnet_id, &fw.vpc_id, outcome.passed));
         out
     }
+}
+
+/// A path that only firewall rules vpcreach does not evaluate (or a policy
+/// or rule group the snapshot lacks) keep from arriving is unknown, never
+/// "not reachable" (NF.5).
+pub(super) fn mark_unevaluated(a: &mut PathAnalysis) {
+    if a.path_found() || a.explanations.is_empty() {
+        return;
+    }
+    if a.explanations.iter().all(|e| is_unevaluated(e.code)) {
+        a.unknown = true;
+    }
+}
+
+/// The codes a firewall step uses for what it did not evaluate.
+pub fn is_unevaluated(code: ExplanationCode) -> bool {
+    matches!(
+        code,
+        ExplanationCode::FirewallUnsupportedHigherPriorityRuleGroupType
+            | ExplanationCode::FirewallUnsupportedHigherPriorityRules
+            | ExplanationCode::FirewallUnsupportedRuleOptions
+    )
 }

@@ -192,6 +192,7 @@ pub fn analyze_endpoints(
         unknown: false,
     };
     mark_ambiguous(topo.net, &mut analysis);
+    firewall::mark_unevaluated(&mut analysis);
     analysis
 }
 
