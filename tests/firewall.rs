@@ -395,3 +395,91 @@ fn batfish_lists_and_list_outputs_load() {
     assert!(snap.network.firewalls_listed_only.is_empty());
     assert_eq!(snap.network.firewalls[INSPECTION_FW].endpoints.len(), 3);
 }
+
+/// `audit` all-igw-ingress on the ingress-routing fixture: what the firewall
+/// drops (tcp/23 by the stateless rule, 198.51.100.0/24 by sid 1, tcp/22
+/// from elsewhere than 203.0.113.0/24 by aws:drop_strict) is not exposed.
+#[test]
+fn audit_all_igw_ingress_sees_the_firewall() {
+    use vpcreach::packet::{addr_of, Header};
+    let snap = snapshot::load(Path::new(INGRESS)).unwrap();
+    let topo = Topology::new(&snap.network);
+    let text = vpcreach::audit::scope::built_in("all-igw-ingress").unwrap();
+    let scope = snapshot::scope_shapes::parse_scope(Path::new("t.json"), text, "t").unwrap();
+    let result = vpcreach::audit::audit(&topo, &scope).unwrap();
+    let traffic = result.traffic_by_pair();
+    let web = traffic
+        .get(&(
+            "igw-0b10d54ba0365ba81".to_string(),
+            "eni-00566ef110138f8aa".to_string(),
+        ))
+        .expect("the web server is exposed");
+    let from = |ip: &str, port: u16| Header {
+        src: addr_of(ip.parse::<std::net::IpAddr>().unwrap()),
+        dst: addr_of("10.30.1.10".parse::<std::net::IpAddr>().unwrap()),
+        proto: 6,
+        sport: 40000,
+        dport: port,
+    };
+    // Finding traffic leaves the ENI end's address as "any".
+    let holds = |h: Header| {
+        web.contains(&h)
+            || web.contains(&Header {
+                dst: addr_of("0.0.0.0".parse::<std::net::IpAddr>().unwrap()),
+                ..h
+            })
+    };
+    assert!(holds(from("8.8.8.8", 443)));
+    assert!(holds(from("203.0.113.10", 22)));
+    assert!(!holds(from("8.8.8.8", 23)), "stateless drop");
+    assert!(!holds(from("198.51.100.10", 443)), "sid 1");
+    assert!(!holds(from("8.8.8.8", 22)), "SG and aws:drop_strict");
+}
+
+/// `whatif` of an `UpdateRuleGroup` (the rule group body as the CLI takes
+/// it): dropping sid 1 gains tcp/443 from 198.51.100.0/24 to both public
+/// web servers; a rule group the snapshot lacks is refused.
+#[test]
+fn whatif_update_rule_group() {
+    let group: Value = serde_json::from_str(
+        &std::fs::read_to_string(Path::new(INGRESS).join("rule-group-web-strict.json")).unwrap(),
+    )
+    .unwrap();
+    let mut body = group["RuleGroup"].clone();
+    body["RulesSource"]["StatefulRules"]
+        .as_array_mut()
+        .unwrap()
+        .remove(0);
+    body.as_object_mut().unwrap().remove("StatefulRuleOptions");
+    let dir = std::env::temp_dir().join(format!("vpcreach-nfw-whatif-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let change = dir.join("unblock.json");
+    let call = serde_json::json!([{
+        "Action": "UpdateRuleGroup",
+        "RuleGroupArn": WEB_STRICT,
+        "Type": "STATEFUL",
+        "UpdateToken": group["UpdateToken"],
+        "RuleGroup": body,
+    }]);
+    std::fs::write(&change, call.to_string()).unwrap();
+    let run = |change: &Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_vpcreach"))
+            .args(["whatif", "--no-cache", "--snapshot", INGRESS, "--change"])
+            .arg(change)
+            .output()
+            .unwrap()
+    };
+    let out = run(&change);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("FirewallRuleGroup"), "{text}");
+    assert!(text.contains("Reachability gained (2)"), "{text}");
+    assert!(text.contains("sid 1"), "{text}");
+    let missing = dir.join("missing.json");
+    let mut call = call;
+    call[0]["RuleGroupArn"] =
+        "arn:aws:network-firewall:us-east-1:123456789012:stateful-rulegroup/nope".into();
+    std::fs::write(&missing, call.to_string()).unwrap();
+    let out = run(&missing);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ResourceNotFoundException"));
+}

@@ -52,7 +52,7 @@ aws_state! {
 
 /// A firewall (`describe-firewall`): where its endpoints are and which
 /// policy it runs.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Firewall {
     pub name: String,
     pub arn: String,
@@ -64,7 +64,7 @@ pub struct Firewall {
     pub transit_gateway_id: Option<String>,
 }
 
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FirewallEndpoint {
     pub availability_zone: String,
     pub endpoint_id: String,
@@ -73,7 +73,7 @@ pub struct FirewallEndpoint {
 }
 
 /// A firewall policy (`describe-firewall-policy`).
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FirewallPolicy {
     pub name: String,
     pub arn: String,
@@ -91,7 +91,7 @@ pub struct FirewallPolicy {
     pub variables: BTreeMap<String, Vec<String>>,
 }
 
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StatefulGroupRef {
     pub arn: String,
     pub priority: Option<i64>,
@@ -99,7 +99,7 @@ pub struct StatefulGroupRef {
 }
 
 /// A rule group (`describe-rule-group`).
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RuleGroup {
     pub name: String,
     pub arn: String,
@@ -112,7 +112,7 @@ pub struct RuleGroup {
     pub rules: RulesSource,
 }
 
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum RulesSource {
     Stateless(Vec<StatelessRule>),
     FiveTuple(Vec<StatefulRule>),
@@ -126,7 +126,7 @@ pub enum RulesSource {
     Empty,
 }
 
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StatelessRule {
     pub priority: i64,
     pub actions: Vec<StatelessAction>,
@@ -139,7 +139,7 @@ pub struct StatelessRule {
     pub tcp_flags: bool,
 }
 
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StatefulRule {
     pub action: StatefulAction,
     pub protocol: String,

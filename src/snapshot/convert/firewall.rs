@@ -103,43 +103,9 @@ pub(super) fn convert_firewalls(raw: &RawSnapshot, net: &mut Network, warnings: 
                 continue;
             }
         };
-        let src = &g.rules_source;
-        let rules = if let Some(s) = &src.stateless_rules_and_custom_actions {
-            RulesSource::Stateless(s.stateless_rules.iter().map(stateless_rule).collect())
-        } else if let Some(rules) = &src.stateful_rules {
-            RulesSource::FiveTuple(rules.iter().map(stateful_rule).collect())
-        } else if let Some(list) = &src.rules_source_list {
-            RulesSource::DomainList {
-                target_types: list.target_types.clone(),
-                generated: list.generated_rules_type.clone(),
-            }
-        } else if src.rules_string.is_some() {
-            RulesSource::Suricata
-        } else {
-            RulesSource::Empty
-        };
-        let vars = g.rule_variables.clone().unwrap_or_default();
         net.rule_groups.insert(
             r.rule_group_arn.clone(),
-            RuleGroup {
-                name: r.rule_group_name.clone(),
-                arn: r.rule_group_arn.clone(),
-                stateful,
-                rule_order: rule_order(g.stateful_rule_options.as_ref()),
-                ip_sets: definitions(&vars.ip_sets),
-                port_sets: definitions(&vars.port_sets),
-                ip_set_references: g
-                    .reference_sets
-                    .as_ref()
-                    .map(|r| {
-                        r.ip_set_references
-                            .iter()
-                            .map(|(k, v)| (k.clone(), v.reference_arn.clone()))
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-                rules,
-            },
+            rule_group(&r.rule_group_name, &r.rule_group_arn, stateful, g),
         );
     }
     let described: Vec<&String> = net.firewalls.keys().collect();
@@ -151,6 +117,46 @@ pub(super) fn convert_firewalls(raw: &RawSnapshot, net: &mut Network, warnings: 
         .filter(|arn| arn.contains(":firewall/") && !described.contains(arn))
         .cloned()
         .collect();
+}
+
+/// A rule group's content as the model holds it: from `describe-rule-group`,
+/// or from the `RuleGroup` an `UpdateRuleGroup` call carries.
+pub(crate) fn rule_group(name: &str, arn: &str, stateful: bool, g: &fw::RuleGroup) -> RuleGroup {
+    let src = &g.rules_source;
+    let rules = if let Some(s) = &src.stateless_rules_and_custom_actions {
+        RulesSource::Stateless(s.stateless_rules.iter().map(stateless_rule).collect())
+    } else if let Some(rules) = &src.stateful_rules {
+        RulesSource::FiveTuple(rules.iter().map(stateful_rule).collect())
+    } else if let Some(list) = &src.rules_source_list {
+        RulesSource::DomainList {
+            target_types: list.target_types.clone(),
+            generated: list.generated_rules_type.clone(),
+        }
+    } else if src.rules_string.is_some() {
+        RulesSource::Suricata
+    } else {
+        RulesSource::Empty
+    };
+    let vars = g.rule_variables.clone().unwrap_or_default();
+    RuleGroup {
+        name: name.to_string(),
+        arn: arn.to_string(),
+        stateful,
+        rule_order: rule_order(g.stateful_rule_options.as_ref()),
+        ip_sets: definitions(&vars.ip_sets),
+        port_sets: definitions(&vars.port_sets),
+        ip_set_references: g
+            .reference_sets
+            .as_ref()
+            .map(|r| {
+                r.ip_set_references
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.reference_arn.clone()))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        rules,
+    }
 }
 
 fn actions(names: &[String]) -> Vec<StatelessAction> {

@@ -15,7 +15,7 @@ use super::Warning;
 use crate::model::*;
 
 mod entries;
-mod firewall;
+pub(crate) mod firewall;
 mod gateways;
 mod references;
 
