@@ -14,6 +14,8 @@
 
 use std::collections::BTreeMap;
 
+use range_set_blaze::RangeSetBlaze;
+
 use super::walk::*;
 use crate::analysis::codes::ExplanationCode;
 use crate::analysis::*;
@@ -85,38 +87,16 @@ impl Vars<'_> {
     }
 
     fn addr_list(&self, defs: &[String]) -> Result<AddrSet, String> {
-        let mut out = AddrSet::new();
-        for d in defs {
-            out = out | self.addrs(d)?;
-        }
-        Ok(out)
+        defs.iter()
+            .try_fold(AddrSet::new(), |acc, d| Ok(acc | self.addrs(d)?))
     }
 
     /// A Suricata address: `any`, a CIDR or address, `$VAR`, `@REF`,
     /// `!x`, `[a, b, !c]`.
     fn addrs(&self, text: &str) -> Result<AddrSet, String> {
         let t = text.trim();
-        if let Some(rest) = t.strip_prefix('!') {
-            return Ok(all_addrs() - self.addrs(rest)?);
-        }
-        if let Some(inner) = t.strip_prefix('[').and_then(|x| x.strip_suffix(']')) {
-            let mut pos = AddrSet::new();
-            let mut neg = AddrSet::new();
-            let mut any_pos = false;
-            for part in split_list(inner) {
-                match part.strip_prefix('!') {
-                    Some(n) => neg = neg | self.addrs(n)?,
-                    None => {
-                        any_pos = true;
-                        pos = pos | self.addrs(part)?;
-                    }
-                }
-            }
-            let base = if any_pos { pos } else { all_addrs() };
-            return Ok(base - neg);
-        }
-        if t.eq_ignore_ascii_case("any") {
-            return Ok(all_addrs());
+        if let Some(set) = composite(t, all_addrs(), |x| self.addrs(x)) {
+            return set;
         }
         if let Some(var) = t.strip_prefix('$') {
             if var == "HOME_NET" {
@@ -151,37 +131,14 @@ impl Vars<'_> {
     /// A Suricata port: `any`, `80`, `1024:65535`, `1024:`, `$VAR`, `!x`, `[a, b]`.
     fn ports(&self, text: &str) -> Result<PortSet, String> {
         let t = text.trim();
-        if let Some(rest) = t.strip_prefix('!') {
-            return Ok(all_ports() - self.ports(rest)?);
-        }
-        if let Some(inner) = t.strip_prefix('[').and_then(|x| x.strip_suffix(']')) {
-            let mut pos = PortSet::new();
-            let mut neg = PortSet::new();
-            let mut any_pos = false;
-            for part in split_list(inner) {
-                match part.strip_prefix('!') {
-                    Some(n) => neg = neg | self.ports(n)?,
-                    None => {
-                        any_pos = true;
-                        pos = pos | self.ports(part)?;
-                    }
-                }
-            }
-            let base = if any_pos { pos } else { all_ports() };
-            return Ok(base - neg);
-        }
-        if t.eq_ignore_ascii_case("any") {
-            return Ok(all_ports());
+        if let Some(set) = composite(t, all_ports(), |x| self.ports(x)) {
+            return set;
         }
         if let Some(var) = t.strip_prefix('$') {
             return match self.group.port_sets.get(var) {
-                Some(defs) => {
-                    let mut out = PortSet::new();
-                    for d in defs {
-                        out = out | self.ports(d)?;
-                    }
-                    Ok(out)
-                }
+                Some(defs) => defs
+                    .iter()
+                    .try_fold(PortSet::new(), |acc, d| Ok(acc | self.ports(d)?)),
                 None => Err(format!(
                     "port variable ${var} is not defined in the rule group"
                 )),
@@ -200,6 +157,39 @@ impl Vars<'_> {
         }
         Ok(port_range(a, b))
     }
+}
+
+/// Suricata's composite forms, alike for addresses and ports: `any`, `!x`,
+/// `[a, b, !c]` (without positive items: everything but the negations).
+/// `None` for a single item, which `one` reads.
+fn composite<T: range_set_blaze::Integer>(
+    t: &str,
+    all: RangeSetBlaze<T>,
+    one: impl Fn(&str) -> Result<RangeSetBlaze<T>, String>,
+) -> Option<Result<RangeSetBlaze<T>, String>> {
+    if t.eq_ignore_ascii_case("any") {
+        return Some(Ok(all));
+    }
+    if let Some(rest) = t.strip_prefix('!') {
+        return Some(one(rest).map(|x| all - x));
+    }
+    let inner = t.strip_prefix('[')?.strip_suffix(']')?;
+    let list = || -> Result<RangeSetBlaze<T>, String> {
+        let mut pos = RangeSetBlaze::new();
+        let mut neg = RangeSetBlaze::new();
+        let mut any_pos = false;
+        for part in split_list(inner) {
+            match part.strip_prefix('!') {
+                Some(n) => neg |= one(n)?,
+                None => {
+                    any_pos = true;
+                    pos |= one(part)?;
+                }
+            }
+        }
+        Ok(if any_pos { pos } else { all.clone() } - neg)
+    };
+    Some(list())
 }
 
 /// Top-level items of a `[…]` list (nested lists kept whole).
