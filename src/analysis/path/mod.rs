@@ -18,7 +18,7 @@
 //! branch admitted. The steps live beside it: `walk` (ENI, SG, NACL, subnet,
 //! route table), `start` (the first step of each kind of source), one file
 //! per AWS component (`igw`, `nat`, `tgw`, `vgw`, `vpce`, `peering`,
-//! `appliance`) and `routes` (route selection).
+//! `appliance`, `firewall`) and `routes` (route selection).
 //!
 //! Must not know: output formats, audit scopes, changes, the CLI. Wording
 //! comes from `analysis::describe`, endpoint addresses from

@@ -3,7 +3,7 @@
 //! interface, security groups (C1), network ACLs (C2), subnet, VPC route
 //! table (C3) and local delivery (C10). Each route target is followed by its
 //! component's file (`igw`, `nat`, `tgw`, `vgw`, `vpce`, `peering`,
-//! `appliance`).
+//! `appliance`, `firewall`).
 //!
 //! Owns: the trace types and the ENI/SG/NACL/subnet/route steps. Must not
 //! know: how a gateway behaves (its own file says), how a result is reported.
