@@ -48,6 +48,8 @@ use std::net::{IpAddr, Ipv4Addr};
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 use vpcreach::model::*;
+
+mod firewall;
 use vpcreach::packet::{addr_of, ip_of, Addr, Header, PROTO_ICMP, PROTO_TCP, PROTO_UDP};
 
 /// Why the packet (or its reply) stops.
@@ -149,6 +151,7 @@ fn evaluate_with_nat_port(
         crossed_tgw: false,
         exits: Vec::new(),
         forward_exits: Vec::new(),
+        forward_visited: Vec::new(),
         trace: Vec::new(),
     };
     let mut verdict = Verdict {
@@ -179,7 +182,7 @@ fn evaluate_with_nat_port(
     w.identity = true;
     w.crossed_tgw = false;
     w.forward_exits = std::mem::take(&mut w.exits);
-    w.visited.clear();
+    w.forward_visited = std::mem::take(&mut w.visited);
     w.trace.push(format!("-- reply {}", show(&reply)));
     let back = match &arrival.at {
         At::Eni(eni_id) => {
@@ -289,6 +292,9 @@ struct Walker<'n> {
     /// VPC, in order; on the reply, `forward_exits` holds the request's.
     exits: Vec<(String, String)>,
     forward_exits: Vec<(String, String)>,
+    /// On the reply: the request's `visited` (a firewall passes replies of
+    /// what it admitted, NF.8).
+    forward_visited: Vec<String>,
     trace: Vec<String>,
 }
 
@@ -822,6 +828,9 @@ impl Walker<'_> {
             RouteTarget::NetworkInterface(eni) => self.via_appliance(eni, from, h),
             RouteTarget::TransitGateway(tgw) => self.via_tgw(tgw, vpc, from, h),
             RouteTarget::VpnGateway(vgw) => self.via_vgw(vgw, vpc, h),
+            RouteTarget::VpcEndpoint(vpce) if self.is_firewall_endpoint(vpce) => {
+                self.via_firewall(vpce, from, h)
+            }
             RouteTarget::VpcEndpoint(vpce) => self.via_vpce(vpce, vpc, h),
             RouteTarget::Instance(inst) => {
                 match self
