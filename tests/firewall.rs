@@ -483,3 +483,187 @@ fn whatif_update_rule_group() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("ResourceNotFoundException"));
 }
+
+/// NF.5, NF.9 (docs/model.md "not evaluated"): each thing the firewall model
+/// leaves out makes the traffic it could decide UNKNOWN, with a note naming
+/// it — never a silent pass. Internet → web tcp/443 passes on the fixture
+/// as is (NF.1 test above); each edit puts something unevaluated in its way.
+#[test]
+fn nf5_nf9_what_is_not_modelled_says_so_in_a_note() {
+    let stateful = |v: &mut Value| v["RuleGroup"]["RulesSource"]["StatefulRules"].clone();
+    type Edit = Box<dyn FnOnce(&mut Value)>;
+    let cases: Vec<(&str, &str, Edit, &str)> = vec![
+        (
+            "tls",
+            "firewall-policy.json",
+            Box::new(|v: &mut Value| {
+                v["FirewallPolicy"]["TLSInspectionConfigurationArn"] =
+                    "arn:aws:network-firewall:us-east-1:123456789012:tls-configuration/web-tls"
+                        .into();
+            }),
+            "inspects TLS",
+        ),
+        (
+            "app-protocol",
+            "rule-group-web-strict.json",
+            Box::new(move |v: &mut Value| {
+                let mut rules = stateful(v);
+                rules[1]["Header"]["Protocol"] = "HTTP".into();
+                v["RuleGroup"]["RulesSource"]["StatefulRules"] = rules;
+            }),
+            "application-layer protocol",
+        ),
+        (
+            "resource-group",
+            "rule-group-web-strict.json",
+            Box::new(|v: &mut Value| {
+                v["RuleGroup"]["RulesSource"]["StatefulRules"][0]["Header"]["Source"] =
+                    "@CLIENTS".into();
+                v["RuleGroup"]["ReferenceSets"] = serde_json::json!({"IPSetReferences": {"CLIENTS":
+                    {"ReferenceArn": "arn:aws:resource-groups:us-east-1:123456789012:group/web-clients"}}});
+            }),
+            "resource group",
+        ),
+        (
+            "tcp-flags",
+            "rule-group-web-stateless.json",
+            Box::new(|v: &mut Value| {
+                let rule = &mut v["RuleGroup"]["RulesSource"]["StatelessRulesAndCustomActions"]
+                    ["StatelessRules"][0]["RuleDefinition"]["MatchAttributes"];
+                rule["DestinationPorts"] = serde_json::json!([{"FromPort": 443, "ToPort": 443}]);
+                rule["TCPFlags"] = serde_json::json!([{"Flags": ["SYN"], "Masks": ["SYN", "ACK"]}]);
+            }),
+            "TCP flags",
+        ),
+    ];
+    for (name, file, edit, says) in cases {
+        let dir = edited(INGRESS, name, file, edit);
+        let a = ask(&dir, "internet", WEB, 6, 443);
+        assert!(!a.path_found() && a.unknown, "{name}: {:#?}", codes(&a));
+        assert!(
+            a.explanations
+                .iter()
+                .all(|e| e.code.as_str().starts_with("FIREWALL_UNSUPPORTED_")),
+            "{name}: {:#?}",
+            codes(&a)
+        );
+        assert!(
+            a.notes
+                .iter()
+                .any(|n| n.contains(says) && n.contains("not a verdict")),
+            "{name}: {:?}",
+            a.notes
+        );
+        std::fs::remove_dir_all(dir).ok();
+    }
+    // A firewall endpoint `describe-firewall` does not list (a VPC endpoint
+    // association): an unknown `vpce-`, never a pass.
+    let dir = edited(INGRESS, "association", "route-tables.json", |v| {
+        let text = v
+            .to_string()
+            .replace(WEB_ENDPOINT, "vpce-0aaaabbbbccccdddd");
+        *v = serde_json::from_str(&text).unwrap();
+    });
+    let a = ask(&dir, "internet", WEB, 6, 443);
+    assert!(!a.path_found());
+    assert!(
+        codes(&a).iter().any(|(c, _, ids)| *c == "UNKNOWN_RESOURCE"
+            && ids.iter().any(|i| i == "vpce-0aaaabbbbccccdddd")),
+        "{:#?}",
+        codes(&a)
+    );
+    std::fs::remove_dir_all(dir).ok();
+}
+
+fn vpcreach(args: &[&str]) -> (Option<i32>, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vpcreach"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+/// NF.10: an audit whose walks meet a rule vpcreach does not evaluate (the
+/// domain deny list on egress from the spokes) is UNKNOWN and never exits
+/// clean; one whose walks only meet evaluated rules (internet ingress on the
+/// same snapshot: the deny list inspects traffic from HOME_NET only) is not.
+#[test]
+fn nf10_audit_is_unknown_where_unevaluated_rules_could_decide() {
+    let snap = snapshot::load(Path::new(INSPECTION)).unwrap();
+    let topo = Topology::new(&snap.network);
+    let audit = |name: &str| {
+        let text = vpcreach::audit::scope::built_in(name).unwrap();
+        let scope = snapshot::scope_shapes::parse_scope(Path::new("t.json"), text, "t").unwrap();
+        vpcreach::audit::audit(&topo, &scope).unwrap()
+    };
+    let egress = audit("aws-vpc-egress");
+    assert!(
+        egress.unknown.iter().any(|u| u.contains("egress-domains")),
+        "{:?}",
+        egress.unknown
+    );
+    assert!(audit("all-igw-ingress").unknown.is_empty());
+    let cli = |scope: &str| {
+        vpcreach(&[
+            "audit",
+            "--no-cache",
+            "--snapshot",
+            INSPECTION,
+            "--scope",
+            scope,
+        ])
+    };
+    let (code, out) = cli("aws-vpc-egress");
+    assert_eq!(code, Some(1));
+    assert!(out.starts_with("UNKNOWN"), "{out}");
+    assert!(out.contains("egress-domains"), "{out}");
+    let (code, out) = cli("all-igw-ingress");
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("exhaustively"), "{out}");
+    // `diff` (and `whatif`): unknown wherever a firewall holds such rules.
+    let (code, out) = vpcreach(&[
+        "diff",
+        "--no-cache",
+        "--before",
+        INSPECTION,
+        "--after",
+        INSPECTION,
+    ]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.starts_with("UNKNOWN"), "{out}");
+    assert_eq!(
+        out.lines()
+            .next()
+            .unwrap()
+            .matches("egress-domains")
+            .count(),
+        1,
+        "{out}"
+    );
+}
+
+/// NF.10: `flows` on a snapshot with a firewall says that firewall drops
+/// are not attributed (they are ACCEPT at the ENI in flow logs, never
+/// REJECT), naming the firewall; `path` names the rule group and sid.
+#[test]
+fn nf10_flows_says_firewall_drops_are_not_in_flow_logs() {
+    let dir = std::env::temp_dir().join(format!("vpcreach-nfw-flows-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let log = dir.join("web.log");
+    std::fs::write(
+        &log,
+        "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n\
+         2 123456789012 eni-00566ef110138f8aa 198.51.100.10 10.30.1.10 40000 443 6 5 500 1700000000 1700000060 ACCEPT OK\n",
+    )
+    .unwrap();
+    let (_, out) = vpcreach(&["flows", "--snapshot", INGRESS, log.to_str().unwrap()]);
+    assert!(
+        out.contains("note: AWS Network Firewall public-web-fw drops traffic beyond the ENI")
+            && out.contains("(NF.10)"),
+        "{out}"
+    );
+    std::fs::remove_dir_all(dir).ok();
+}

@@ -836,6 +836,71 @@ impl<'t, 'n> Walk<'t, 'n> {
     }
 }
 
+/// What of the firewalls' policies vpcreach does not evaluate, or cannot
+/// read, that could decide some traffic (NF.5), one line each. An answer
+/// over every pair (`audit`, `whatif`, `diff`) drops that traffic from what
+/// arrives, so it may depend on these and must not be called clean (NF.10).
+pub fn unevaluated_firewall_rules(net: &Network) -> Vec<String> {
+    let mut out = std::collections::BTreeSet::new();
+    for fw in net.firewalls.values() {
+        let Some(policy) = net.firewall_policies.get(&fw.policy_arn) else {
+            out.insert(format!(
+                "the policy {} of firewall {} is not in the snapshot",
+                fw.policy_arn, fw.name
+            ));
+            continue;
+        };
+        if let Some(tls) = &policy.tls_inspection {
+            out.insert(format!(
+                "firewall {}: TLS inspection {tls} is not evaluated",
+                fw.name
+            ));
+        }
+        let vpc_cidrs = net
+            .vpcs
+            .get(&fw.vpc_id)
+            .map(|v| nets_set(&v.cidrs))
+            .unwrap_or_default();
+        let stateless = policy.stateless_groups.iter().map(|(_, arn)| (arn, None));
+        let stateful = policy
+            .stateful_groups
+            .iter()
+            .map(|r| (&r.arn, Some(r.drop_to_alert)));
+        for (arn, drop_to_alert) in stateless.chain(stateful) {
+            let Some(g) = net.rule_groups.get(arn) else {
+                out.insert(format!(
+                    "rule group {arn} of firewall {} is not in the snapshot",
+                    fw.name
+                ));
+                continue;
+            };
+            if let RulesSource::Stateless(rules) = &g.rules {
+                for r in rules.iter().filter(|r| r.tcp_flags) {
+                    out.insert(format!("firewall {}: stateless rule priority {} of rule group {} matches TCP flags (not evaluated)", fw.name, r.priority, g.name));
+                }
+            }
+            let Some(drop_to_alert) = drop_to_alert else {
+                continue;
+            };
+            let vars = Vars {
+                net,
+                group: g,
+                policy_vars: &policy.variables,
+                vpc_cidrs: vpc_cidrs.clone(),
+            };
+            // Rules that can neither pass nor block (alert only) decide nothing.
+            for u in compile_group(g, drop_to_alert, &vars)
+                .unsupported
+                .iter()
+                .filter(|u| u.may_pass || u.may_block)
+            {
+                out.insert(format!("firewall {}: {}", fw.name, u.why));
+            }
+        }
+    }
+    out.into_iter().collect()
+}
+
 /// A path that only firewall rules vpcreach does not evaluate (or a policy
 /// or rule group the snapshot lacks) keep from arriving is unknown, never
 /// "not reachable" (NF.5).
@@ -846,6 +911,13 @@ pub(super) fn mark_unevaluated(a: &mut PathAnalysis) {
     if a.explanations.iter().all(|e| is_unevaluated(e.code)) {
         a.unknown = true;
     }
+}
+
+/// A walk note saying that firewall rules vpcreach does not evaluate (or a
+/// policy or rule group the snapshot lacks) kept traffic from going on.
+pub fn is_unevaluated_note(note: &str) -> bool {
+    note.starts_with("FIREWALL_UNSUPPORTED_")
+        || (note.starts_with("UNKNOWN_RESOURCE: ") && note.contains(" policy "))
 }
 
 /// The codes a firewall step uses for what it did not evaluate.

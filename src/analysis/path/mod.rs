@@ -40,6 +40,7 @@ use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+pub use firewall::{is_unevaluated_note, unevaluated_firewall_rules};
 pub use routes::partition_by_routes;
 
 use crate::analysis::endpoint::{self, entering_through_igw, initial_set, Endpoint, EndpointError};
@@ -315,6 +316,18 @@ pub fn deliveries(
     initial: HeaderSet,
     options: DeliveryOptions,
 ) -> Vec<Delivery> {
+    deliveries_noted(topo, src, dst, initial, options).0
+}
+
+/// [`deliveries`] and the walk's notes, among them what firewall rules
+/// vpcreach does not evaluate kept from arriving ([`is_unevaluated_note`]).
+pub fn deliveries_noted(
+    topo: &Topology,
+    src: &Endpoint,
+    dst: &Endpoint,
+    initial: HeaderSet,
+    options: DeliveryOptions,
+) -> (Vec<Delivery>, Vec<String>) {
     let forward_goal = match options.dst_enis {
         Some(set) => Goal::AnyEni(set),
         None => goal_of(topo, dst),
@@ -361,7 +374,7 @@ pub fn deliveries(
             hops: t.hops.v.clone(),
         });
     }
-    out
+    (out, trip.notes)
 }
 
 /// What a [`RoundTrip`] walks towards, and how.
