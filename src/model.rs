@@ -160,6 +160,12 @@ aws_state! {
     }
 }
 
+pub mod firewall;
+pub use firewall::{
+    Firewall, FirewallEndpoint, FirewallEndpointStatus, FirewallPolicy, RuleGroup, RuleOrder,
+    RulesSource, StatefulAction, StatefulGroupRef, StatefulRule, StatelessAction, StatelessRule,
+};
+
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Network {
     pub vpcs: BTreeMap<String, Vpc>,
@@ -200,6 +206,14 @@ pub struct Network {
     /// interface of this account, so a path out to it is unknown (INET.1,
     /// R-partial.4).
     pub interfaces_not_described: bool,
+    /// AWS Network Firewall: firewalls by ARN, policies and rule groups by
+    /// ARN (NF.*).
+    pub firewalls: BTreeMap<String, Firewall>,
+    pub firewall_policies: BTreeMap<String, FirewallPolicy>,
+    pub rule_groups: BTreeMap<String, RuleGroup>,
+    /// Firewall ARNs that `list-firewalls` names but no `describe-firewall`
+    /// output describes.
+    pub firewalls_listed_only: BTreeSet<String>,
 }
 
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]

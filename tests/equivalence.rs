@@ -434,6 +434,10 @@ fn generate(t: &mut Tape) -> World {
                 (2, _, Some(n)) => Some(("NatGatewayId", n.clone())),
                 // Centralised egress: the default route to the TGW (C7).
                 (4, _, _) if edges.tgw => Some(("TransitGatewayId", edges.tgw_of_vpc[i].clone())),
+                // Egress through the firewall (NF.1).
+                (3, _, _) => edges.firewall_endpoints[i]
+                    .clone()
+                    .map(|e| ("GatewayId", e)),
                 _ => None,
             };
             if let Some((field, id)) = default_target {
@@ -482,6 +486,14 @@ fn generate(t: &mut Tape) -> World {
                     ));
                 }
             }
+            // East-west inspection: another subnet through the firewall
+            // (a route more specific than the local route, C3.4, NF.1).
+            if let (Some(vpce), true) = (&edges.firewall_endpoints[i], t.chance(50)) {
+                let dest = t.choose(&subnet_cidrs[i]);
+                if dests.insert(dest.clone()) {
+                    routes.push(route(&dest, ("GatewayId", vpce), "active"));
+                }
+            }
             for _ in 0..t.pick(3) {
                 let dest = match t.pick(10) {
                     0 => "0.0.0.0/0".to_string(),
@@ -500,6 +512,11 @@ fn generate(t: &mut Tape) -> World {
                 }
                 let own_subnet = subnet_cidrs[i].contains(&dest);
                 let mut target = match t.pick(8) {
+                    // Inspection: a route through the VPC's firewall.
+                    3 | 4 if edges.firewall_endpoints[i].is_some() && t.chance(60) => edges
+                        .firewall_endpoints[i]
+                        .clone()
+                        .map(|g| ("GatewayId", g)),
                     5 | 6 if edges.tgw => Some(("TransitGatewayId", edges.tgw_of_vpc[i].clone())),
                     5 | 6 => None,
                     7 => edges.vgws[i].clone().map(|g| ("GatewayId", g)),
@@ -515,11 +532,15 @@ fn generate(t: &mut Tape) -> World {
                     3 => Some(("NetworkInterfaceId", t.choose(&instance_enis[i]))),
                     _ => igws[other.min(nvpc - 1)].clone().map(|g| ("GatewayId", g)),
                 };
+                // East-west inspection: a route more specific than the
+                // local route may lead to a firewall endpoint (NF.1, C3.4).
+                let firewall = edges.firewall_endpoints[i].as_deref();
                 if own_subnet
                     && !matches!(
                         target,
                         Some(("NatGatewayId", _)) | Some(("NetworkInterfaceId", _))
                     )
+                    && !matches!(target, Some((_, ref g)) if Some(g.as_str()) == firewall)
                 {
                     target = Some(("NetworkInterfaceId", t.choose(&instance_enis[i])));
                 }
@@ -560,6 +581,70 @@ fn generate(t: &mut Tape) -> World {
                 &subs,
                 routes,
             );
+        }
+    }
+    // The firewall subnet's route table: on to the internet, the NAT
+    // gateway or the TGW; now and then none (the main table).
+    for i in 0..nvpc {
+        let Some(sub) = &edges.firewall_subnets[i] else {
+            continue;
+        };
+        if t.chance(15) {
+            continue;
+        }
+        let mut routes = Vec::new();
+        let target = match (t.pick(3), &igws[i], &nats[i]) {
+            (0 | 1, Some(g), _) => Some(("GatewayId", g.clone())),
+            (_, _, Some(n)) => Some(("NatGatewayId", n.clone())),
+            _ => None,
+        };
+        if let Some((field, id)) = target {
+            routes.push(route("0.0.0.0/0", (field, &id), "active"));
+        }
+        if edges.tgw && t.chance(50) {
+            routes.push(route(
+                "10.0.0.0/8",
+                ("TransitGatewayId", "tgw-01"),
+                "active",
+            ));
+        }
+        s.route_table(
+            &format!("rtb-0{i}fw"),
+            &vpc_ids[i],
+            &vpc_cidrs[i],
+            false,
+            &[sub],
+            routes,
+        );
+    }
+    // Ingress routing (C3.2, NF.1): the IGW's edge route table sends a
+    // subnet's traffic to the firewall endpoint.
+    for i in 0..nvpc {
+        let attached = |g: &str| {
+            s.igws.iter().any(|x| {
+                x["InternetGatewayId"] == g
+                    && x["Attachments"].as_array().is_some_and(|a| !a.is_empty())
+            })
+        };
+        if let (Some(vpce), Some(igw), true) =
+            (&edges.firewall_endpoints[i], &igws[i], t.chance(60))
+        {
+            if !attached(igw) {
+                continue;
+            }
+            let id = format!("rtb-0{i}edge");
+            let dest = t.choose(&subnet_cidrs[i]);
+            s.route_table(
+                &id,
+                &vpc_ids[i],
+                &vpc_cidrs[i],
+                false,
+                &[],
+                vec![route(&dest, ("GatewayId", vpce), "active")],
+            );
+            s.route_tables.last_mut().unwrap()["Associations"] = serde_json::json!([{
+                "Main": false, "RouteTableAssociationId": format!("rtbassoc-{id}"), "RouteTableId": id,
+                "GatewayId": igw, "AssociationState": {"State": "associated"}}]);
         }
     }
     for (i, vpce) in edges.gateway_endpoints.iter().enumerate() {
@@ -709,6 +794,10 @@ struct Edges {
     gateway_endpoints: Vec<Option<String>>,
     /// Per VPC: a Gateway Load Balancer endpoint, a route target (C8.3).
     gwlb_endpoints: Vec<Option<String>>,
+    /// Per VPC: a Network Firewall endpoint, a route target (NF.1).
+    firewall_endpoints: Vec<Option<String>>,
+    /// Per VPC: the firewall's own subnet (not among the workload subnets).
+    firewall_subnets: Vec<Option<String>>,
 }
 
 /// Transit gateway (C7), VPN gateways (C3.6, C11) and VPC endpoints (C8).
@@ -990,12 +1079,22 @@ fn edges(
     if any_gateway_endpoint {
         s.prefix_list("pl-s3", Some(&["52.216.0.0/15"]));
     }
+    let firewalls: Vec<_> = (0..nvpc)
+        .map(|i| firewall(t, s, i, &vpc_ids[i], &subnet_ids[i]))
+        .collect();
+    let firewall_subnets = firewalls
+        .iter()
+        .map(|f| f.as_ref().and_then(|(_, s)| s.clone()))
+        .collect();
+    let firewall_endpoints = firewalls.into_iter().map(|f| f.map(|(e, _)| e)).collect();
     Edges {
         tgw,
         tgw_of_vpc,
         vgws,
         gateway_endpoints,
         gwlb_endpoints,
+        firewall_endpoints,
+        firewall_subnets,
     }
 }
 
@@ -1106,6 +1205,152 @@ fn tgw_peering(
     let route = json!({"DestinationCidrBlock": dest, "TransitGatewayAttachments": to_peering,
         "Type": "static", "State": "active"});
     (dest, route)
+}
+
+/// Sometimes a Network Firewall in VPC `i` (NF.1–NF.8): one endpoint in
+/// one of its subnets, a policy in default action order or strict order
+/// (with or without `aws:drop_strict`), a stateless default action, maybe
+/// a stateless rule, and 5-tuple rules over the addresses and ports the
+/// probes use. Its endpoint id, for routes.
+fn firewall(
+    t: &mut Tape,
+    s: &mut Snap,
+    i: usize,
+    vpc: &str,
+    subnets: &[String],
+) -> Option<(String, Option<String>)> {
+    use serde_json::{json, Value};
+    if !t.chance(50) || subnets.is_empty() {
+        return None;
+    }
+    let arn = |kind: &str, name: String| {
+        format!("arn:aws:network-firewall:us-east-1:{OWNER}:{kind}/{name}")
+    };
+    let (fw, policy) = (
+        arn("firewall", format!("fw{i}")),
+        arn("firewall-policy", format!("p{i}")),
+    );
+    let (stateless, stateful) = (
+        arn("stateless-rulegroup", format!("sl{i}")),
+        arn("stateful-rulegroup", format!("sf{i}")),
+    );
+    let endpoint = format!("vpce-0{i}3");
+    // Usually a firewall subnet of its own (its route table then leads on
+    // to the IGW, NAT or TGW), else a workload subnet.
+    let dedicated = t.chance(75).then(|| format!("subnet-0{i}fw"));
+    let subnet = match &dedicated {
+        Some(id) => {
+            s.subnet(id, vpc, &format!("10.{i}.99.0/24"));
+            id.clone()
+        }
+        None => t.choose(subnets),
+    };
+    let status = if t.chance(90) { "READY" } else { "CREATING" };
+    s.item(
+        "firewalls.json",
+        "Firewalls",
+        json!({"Firewall": {"FirewallName": format!("fw{i}"), "FirewallArn": fw,
+                            "FirewallPolicyArn": policy, "VpcId": vpc,
+                            "SubnetMappings": [{"SubnetId": subnet}]},
+               "FirewallStatus": {"Status": "READY", "SyncStates": {"us-east-1a":
+                   {"Attachment": {"SubnetId": subnet, "EndpointId": endpoint, "Status": status}}}}}),
+    );
+    let strict = t.chance(50);
+    let addr = |t: &mut Tape| {
+        t.choose(&[
+            "ANY",
+            "$HOME_NET",
+            "10.0.0.0/8",
+            "10.1.0.0/16",
+            "8.8.8.0/24",
+            "0.0.0.0/0",
+        ])
+        .to_string()
+    };
+    let port = |t: &mut Tape| {
+        t.choose(&["ANY", "ANY", "22", "80", "443", "53"])
+            .to_string()
+    };
+    let rule = |t: &mut Tape, k: usize| {
+        json!({"Action": t.choose(&["PASS", "DROP", "REJECT", "ALERT"]),
+               "Header": {"Protocol": t.choose(&["IP", "TCP", "UDP", "ICMP"]),
+                          "Source": addr(t), "SourcePort": port(t),
+                          "Direction": t.choose(&["FORWARD", "ANY"]),
+                          "Destination": addr(t), "DestinationPort": port(t)},
+               "RuleOptions": [{"Keyword": "sid", "Settings": [k.to_string()]}]})
+    };
+    let rules: Vec<Value> = (0..t.pick(4)).map(|k| rule(t, k)).collect();
+    let order = if strict {
+        "STRICT_ORDER"
+    } else {
+        "DEFAULT_ACTION_ORDER"
+    };
+    let mut groups = Vec::new();
+    let mut stateful_refs = Vec::new();
+    // One or two stateful groups; in strict order their priorities decide
+    // which is evaluated first, whatever the order they are listed in.
+    for g in 0..1 + t.pick(2) {
+        let arn = format!("{stateful}-{g}");
+        let rules: Vec<Value> = if g == 0 {
+            rules.clone()
+        } else {
+            (0..1 + t.pick(3)).map(|k| rule(t, 10 + k)).collect()
+        };
+        groups.push(json!({
+            "RuleGroupResponse": {"RuleGroupArn": arn, "RuleGroupName": format!("sf{i}-{g}"), "Type": "STATEFUL"},
+            "RuleGroup": {"RulesSource": {"StatefulRules": rules}, "StatefulRuleOptions": {"RuleOrder": order}}}));
+        let mut r = json!({"ResourceArn": arn});
+        if strict {
+            r["Priority"] = json!(t.choose(&[1, 5, 10]) + g as i64);
+        }
+        if t.chance(10) {
+            r["Override"] = json!({"Action": "DROP_TO_ALERT"});
+        }
+        stateful_refs.push(r);
+    }
+    let mut stateless_refs = Vec::new();
+    if t.chance(40) {
+        let mut m = json!({"Protocols": [t.choose(&[6u8, 17, 1])]});
+        if t.chance(50) {
+            m["DestinationPorts"] = json!([{"FromPort": 22, "ToPort": 443}]);
+        }
+        if t.chance(50) {
+            m["Sources"] = json!([{"AddressDefinition": "10.0.0.0/8"}]);
+        }
+        groups.push(json!({
+            "RuleGroupResponse": {"RuleGroupArn": stateless, "RuleGroupName": format!("sl{i}"), "Type": "STATELESS"},
+            "RuleGroup": {"RulesSource": {"StatelessRulesAndCustomActions": {"StatelessRules": [
+                {"Priority": 1, "RuleDefinition": {"MatchAttributes": m,
+                 "Actions": [t.choose(&["aws:pass", "aws:drop", "aws:forward_to_sfe"])]}}]}}}}));
+        stateless_refs.push(json!({"ResourceArn": stateless, "Priority": 1}));
+    }
+    for g in groups {
+        s.item("rule-groups.json", "RuleGroups", g);
+    }
+    let default = if t.chance(80) {
+        "aws:forward_to_sfe"
+    } else {
+        t.choose(&["aws:pass", "aws:drop"])
+    };
+    let mut body = json!({
+        "StatelessRuleGroupReferences": stateless_refs,
+        "StatelessDefaultActions": [default], "StatelessFragmentDefaultActions": [default],
+        "StatefulRuleGroupReferences": stateful_refs,
+        "StatefulEngineOptions": {"RuleOrder": order}});
+    if strict && t.chance(60) {
+        body["StatefulDefaultActions"] = json!(["aws:drop_strict"]);
+    }
+    if t.chance(30) {
+        body["PolicyVariables"] =
+            json!({"RuleVariables": {"HOME_NET": {"Definition": ["10.0.0.0/8"]}}});
+    }
+    s.item(
+        "firewall-policies.json",
+        "FirewallPolicies",
+        json!({"FirewallPolicyResponse": {"FirewallPolicyName": format!("p{i}"), "FirewallPolicyArn": policy},
+               "FirewallPolicy": body}),
+    );
+    Some((endpoint, dedicated))
 }
 
 /// The primary address of `eni` gets public address `public`, in every
@@ -1406,6 +1651,13 @@ fn engine_agrees_with_reference_on_single_packets() {
             let v = reference::evaluate(&net, &p.src_eni, p.h);
             stats::time("reference", t0);
             stats::record(&v, !vpcreach::packet::is_v4(p.h.src));
+            if std::env::var("FWDEBUG").is_ok() && !net.firewalls.is_empty() {
+                eprintln!(
+                    "FW {:?} {:?}",
+                    v.blocker.as_ref().map(|b| (b.code, b.detail.clone())),
+                    v.trace
+                );
+            }
             if p.h.proto == PROTO_ICMP {
                 let any_code = icmp_codes(&net).into_iter().any(|c| {
                     reference::evaluate(&net, &p.src_eni, Header { dport: c, ..p.h }).reachable()
@@ -1503,6 +1755,7 @@ mod stats {
             ("GWLB endpoint", " through a GWLB endpoint"),
             ("across the internet ", " through the internet (INET.1)"),
             ("tgw-attach-p1 peering", " across a TGW peering (C7.8)"),
+            ("firewall fw", " through a Network Firewall"),
         ]
         .iter()
         .filter(|(needle, _)| {

@@ -68,7 +68,16 @@ impl Walk {
     /// `record_hops` false no branch records its hops, which is much
     /// cheaper; what is admitted is the same.
     pub fn deliveries(&self, topo: &Topology, record_hops: bool) -> Vec<Delivery> {
-        path::deliveries(
+        self.deliveries_noted(topo, record_hops).0
+    }
+
+    /// [`Walk::deliveries`] and the walk's notes ([`path::deliveries_noted`]).
+    pub fn deliveries_noted(
+        &self,
+        topo: &Topology,
+        record_hops: bool,
+    ) -> (Vec<Delivery>, Vec<String>) {
+        path::deliveries_noted(
             topo,
             &self.source,
             &self.destination,

@@ -63,6 +63,10 @@ pub struct AuditResult {
     /// Source/destination pairs with at least one finding.
     pub pairs: u64,
     pub warnings: Vec<String>,
+    /// Traffic that firewall rules vpcreach does not evaluate kept from
+    /// arriving, with why: findings through it cannot be ruled out, so the
+    /// audit is unknown, never clean (NF.10).
+    pub unknown: Vec<String>,
 }
 
 impl AuditResult {
@@ -656,10 +660,14 @@ pub fn audit_with_progress(
         Some(runs.len() as u64),
         Unit::Items("walks"),
     );
-    let entries: Vec<Vec<Entry>> = runs
+    let walked: Vec<(Vec<Entry>, Vec<String>)> = runs
         .par_iter()
         .map(|run| {
-            let delivered = run.walk.deliveries(topo, record_hops);
+            let (delivered, notes) = run.walk.deliveries_noted(topo, record_hops);
+            let unknown: Vec<String> = notes
+                .into_iter()
+                .filter(|n| crate::analysis::path::is_unevaluated_note(n))
+                .collect();
             progress.advance(1);
             if std::env::var_os("VPCREACH_DEBUG").is_some() {
                 eprintln!(
@@ -673,9 +681,13 @@ pub fn audit_with_progress(
                         .collect::<Vec<_>>()
                 );
             }
-            attribute(&ends, run, delivered, &apply_scope)
+            (attribute(&ends, run, delivered, &apply_scope), unknown)
         })
         .collect();
+    let mut unknown: Vec<String> = walked.iter().flat_map(|(_, u)| u.clone()).collect();
+    unknown.sort();
+    unknown.dedup();
+    let entries = walked.into_iter().map(|(e, _)| e);
 
     // Group across runs: same traffic and same destinations → one finding.
     let mut grouped: BTreeMap<(Node, Vec<usize>), Vec<usize>> = BTreeMap::new();
@@ -749,6 +761,7 @@ pub fn audit_with_progress(
         analyzed_enis,
         pairs,
         warnings,
+        unknown,
     })
 }
 

@@ -104,9 +104,25 @@ pub fn diff(before: &Network, after: &Network) -> Vec<ConfigChange> {
     gateways(before, after, &mut out);
     interfaces(before, after, &mut out);
     peerings(before, after, &mut out);
+    rule_groups(before, after, &mut out);
     out.sort();
     out.dedup();
     out
+}
+
+/// Network Firewall rule groups whose rules or variables changed
+/// (`UpdateRuleGroup`), by ARN.
+fn rule_groups(b: &Network, a: &Network, out: &mut Vec<ConfigChange>) {
+    for (arn, before) in &b.rule_groups {
+        if a.rule_groups.get(arn).is_some_and(|after| after != before) {
+            out.push(ConfigChange::new(
+                arn,
+                "FirewallRuleGroup",
+                ChangeKind::Modified,
+                format!("rule group {}", before.name),
+            ));
+        }
+    }
 }
 
 /// Whole resources that appear or disappear.
@@ -520,6 +536,18 @@ pub fn touched_vpcs(
             }
             if let Some(g) = n.nat_gateways.get(id) {
                 add(&g.vpc_id);
+            }
+            // A rule group: the VPCs of the firewalls whose policy uses it.
+            if n.rule_groups.contains_key(id) {
+                for f in n.firewalls.values() {
+                    let uses = n.firewall_policies.get(&f.policy_arn).is_some_and(|p| {
+                        p.stateless_groups.iter().any(|(_, g)| g == id)
+                            || p.stateful_groups.iter().any(|g| g.arn == id)
+                    });
+                    if uses {
+                        add(&f.vpc_id);
+                    }
+                }
             }
             if let Some(e) = n.network_interfaces.get(id) {
                 add(&e.vpc_id);

@@ -23,6 +23,7 @@ pub mod diff;
 mod apply {
     pub mod acl;
     pub mod address;
+    pub mod firewall;
     pub mod gateway;
     pub mod interface;
     pub mod peering;
@@ -188,6 +189,15 @@ pub enum Request {
     },
     DeleteVpcPeeringConnection {
         vpc_peering_connection_id: Option<String>,
+    },
+    /// AWS Network Firewall: replace a rule group's rules and variables.
+    UpdateRuleGroup {
+        rule_group_arn: Option<String>,
+        rule_group_name: Option<String>,
+        /// `Type`: STATEFUL (true) or STATELESS, when given.
+        stateful: Option<bool>,
+        /// The new `RuleGroup` (or a Suricata `Rules` string).
+        body: Option<Box<RuleGroup>>,
     },
 }
 
@@ -357,6 +367,12 @@ impl State {
                 internet_gateway_id,
                 vpc_id,
             } => self.attach_internet_gateway(internet_gateway_id, vpc_id),
+            Request::UpdateRuleGroup {
+                rule_group_arn,
+                rule_group_name,
+                stateful,
+                body,
+            } => self.update_rule_group(rule_group_arn, rule_group_name, *stateful, body),
             Request::DetachInternetGateway {
                 internet_gateway_id,
                 vpc_id,

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
-use super::common::{load, load_scope, print, unknown_for_all_pairs, warnings};
+use super::common::{load, load_scope, print, unknown_for_all_pairs, warnings, ASK_PATH};
 use vpcreach::report;
 use vpcreach::snapshot;
 use vpcreach::topology::Topology;
@@ -40,7 +40,13 @@ pub fn run(args: AuditArgs) -> miette::Result<u8> {
     let snap = load(&args.snapshot)?;
     let topo = Topology::new(&snap.network);
     let result = scope.audit(&topo)?;
-    let unknown = unknown_for_all_pairs(&snap, scope.scope.may_pass_load_balancers());
+    let mut unknown = unknown_for_all_pairs(&snap, scope.scope.may_pass_load_balancers());
+    unknown.extend(
+        result
+            .unknown
+            .iter()
+            .map(|why| (why.clone(), ASK_PATH.to_string())),
+    );
     let mut warnings = warnings(&snap);
     warnings.extend(snap.provenance());
     print(&match args.format {

@@ -71,6 +71,9 @@ pub fn missing_for_paths(snap: &Snapshot, load_balancers: bool) -> Vec<(String, 
 /// with different content, for analyses over every pair (`audit`,
 /// `whatif`, `diff`): any finding or change may depend on them, so none of
 /// these can be called clean (R-ambiguous.1).
+/// The way out of an unknown that unevaluated firewall rules cause.
+pub const ASK_PATH: &str = "ask `vpcreach path` for the flows that matter: it says which traffic these firewall rules could decide";
+
 pub fn unknown_for_all_pairs(snap: &Snapshot, load_balancers: bool) -> Vec<(String, String)> {
     let mut unknown = missing_for_paths(snap, load_balancers);
     unknown.extend(snap.network.ambiguous_ids.iter().map(|id| {
@@ -79,6 +82,19 @@ pub fn unknown_for_all_pairs(snap: &Snapshot, load_balancers: bool) -> Vec<(Stri
             "describe it once".to_string(),
         )
     }));
+    unknown
+}
+
+/// [`unknown_for_all_pairs`] for `whatif` and `diff`: also every firewall
+/// rule vpcreach does not evaluate, since a gained or lost path may hide
+/// behind one (NF.10; `audit` names only those its walks met).
+pub fn unknown_for_changes(snap: &Snapshot) -> Vec<(String, String)> {
+    let mut unknown = unknown_for_all_pairs(snap, true);
+    unknown.extend(
+        vpcreach::analysis::path::unevaluated_firewall_rules(&snap.network)
+            .into_iter()
+            .map(|what| (what, ASK_PATH.to_string())),
+    );
     unknown
 }
 

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::ValueEnum;
 use miette::{IntoDiagnostic, Report};
 
-use super::common::{load, load_scope, print, unknown_for_all_pairs};
+use super::common::{load, load_scope, print, unknown_for_changes};
 use vpcreach::change::Applied;
 use vpcreach::model::Network;
 use vpcreach::plan;
@@ -113,7 +113,7 @@ pub fn run_whatif(args: WhatifArgs) -> miette::Result<u8> {
         applied: &outcome.applied,
         notes: outcome.notes,
         warnings: &snap.warnings,
-        unknown: unknown_for_all_pairs(&snap, true),
+        unknown: unknown_for_changes(&snap),
     };
     compare("whatif", subject, sides, &args.intents)
 }
@@ -130,10 +130,16 @@ pub fn run_diff(args: DiffArgs) -> miette::Result<u8> {
         applied: &[],
         notes: Vec::new(),
         warnings: &warnings,
-        unknown: [&before, &after]
-            .into_iter()
-            .flat_map(|s| unknown_for_all_pairs(s, true))
-            .collect(),
+        unknown: {
+            // Both sides often hold the same firewall rules: name each once.
+            let mut u: Vec<_> = [&before, &after]
+                .into_iter()
+                .flat_map(unknown_for_changes)
+                .collect();
+            u.sort();
+            u.dedup();
+            u
+        },
     };
     compare("diff", subject, sides, &args.intents)
 }

@@ -439,6 +439,21 @@ fn sg_rule_text(gid: &str, rule: &SgRule, dir: Direction) -> String {
     format!("{gid} {} rule {proto} {way} {peer}", dir.as_str())
 }
 
+/// Network Firewall drops beyond the ENI: VPC flow logs show the packet as
+/// ACCEPT where it left (and nothing where it would have arrived), never as
+/// REJECT, so records are not attributed to firewall rules (NF.10). Said
+/// once whenever the snapshot has firewalls, never silently.
+fn firewall_note(net: &Network) -> Option<String> {
+    if net.firewalls.is_empty() {
+        return None;
+    }
+    let names: Vec<&str> = net.firewalls.values().map(|f| f.name.as_str()).collect();
+    Some(format!(
+        "AWS Network Firewall {} drops traffic beyond the ENI: flow logs record such a packet as ACCEPT where it left (and nothing where it was going), never as REJECT, so flows does not attribute records to firewall rules; `vpcreach path` names the firewall, rule group and rule (sid) that drops a flow (NF.10)",
+        names.join(", ")
+    ))
+}
+
 impl<'t, 'n> Attributor<'t, 'n> {
     pub fn new(topo: &'t Topology<'n>) -> Self {
         let net = topo.net;
@@ -514,7 +529,7 @@ impl<'t, 'n> Attributor<'t, 'n> {
             enis,
             acls,
             sgs,
-            notes: Mutex::new(BTreeSet::new()),
+            notes: Mutex::new(firewall_note(net).into_iter().collect()),
         }
     }
 

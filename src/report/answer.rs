@@ -59,7 +59,17 @@ pub fn text(answer: PathAnswer, cx: &Context, style: Style) -> String {
             } else {
                 body.replacen("NOT REACHABLE", "UNKNOWN", 1)
             };
-            let banner = if banner.is_empty() && a.unknown {
+            let firewall_rules = a.explanations.iter().any(|e| {
+                matches!(
+                    e.code.as_str(),
+                    "FIREWALL_UNSUPPORTED_HIGHER_PRIORITY_RULE_GROUP_TYPE"
+                        | "FIREWALL_UNSUPPORTED_HIGHER_PRIORITY_RULES"
+                        | "FIREWALL_UNSUPPORTED_RULE_OPTIONS"
+                )
+            });
+            let banner = if banner.is_empty() && a.unknown && firewall_rules {
+                "UNKNOWN — reachable unless Network Firewall rules that vpcreach does not evaluate block it (see below): what follows is not a verdict\n\n".to_string()
+            } else if banner.is_empty() && a.unknown {
                 "UNKNOWN — the answer depends on resources the snapshot describes ambiguously: what follows is not a verdict\n\n".to_string()
             } else {
                 banner

@@ -35,8 +35,13 @@ pub fn unknown_banner(unknown: &Unknown) -> String {
         return String::new();
     }
     let what: Vec<&str> = unknown.iter().map(|(w, _)| w.as_str()).collect();
+    let why = if what.iter().all(|w| w.contains("not evaluated")) {
+        "vpcreach does not evaluate everything the answer depends on"
+    } else {
+        "the snapshot is incomplete"
+    };
     format!(
-        "UNKNOWN — the snapshot is incomplete ({}): what follows is not a verdict\n\n",
+        "UNKNOWN — {why} ({}): what follows is not a verdict\n\n",
         what.join(", ")
     )
 }

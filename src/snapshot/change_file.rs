@@ -48,6 +48,7 @@ pub const SUPPORTED_ACTIONS: &[&str] = &[
     "CreateVpcPeeringConnection",
     "AcceptVpcPeeringConnection",
     "DeleteVpcPeeringConnection",
+    "UpdateRuleGroup",
 ];
 
 #[derive(Debug, Error, Diagnostic)]
@@ -376,6 +377,33 @@ fn call(file: &Path, text: &str, index: usize, raw: &RawValue) -> Result<Call, C
                 "CreateRoute" => Request::CreateRoute(spec),
                 "ReplaceRoute" => Request::ReplaceRoute(spec),
                 _ => Request::DeleteRoute(spec),
+            }
+        }
+        "UpdateRuleGroup" => {
+            let r = parse!(cs::UpdateRuleGroup);
+            let stateful = match r.kind.as_deref() {
+                Some("STATEFUL") => Some(true),
+                Some("STATELESS") => Some(false),
+                _ => None,
+            };
+            let body = match (&r.rule_group, &r.rules) {
+                (Some(g), _) => Some(super::convert::firewall::rule_group(
+                    "",
+                    "",
+                    stateful.unwrap_or(false),
+                    g,
+                )),
+                (None, Some(_)) => Some(crate::model::RuleGroup {
+                    rules: crate::model::RulesSource::Suricata,
+                    ..super::convert::firewall::rule_group("", "", true, &Default::default())
+                }),
+                (None, None) => None,
+            };
+            Request::UpdateRuleGroup {
+                rule_group_arn: r.rule_group_arn,
+                rule_group_name: r.rule_group_name,
+                stateful,
+                body: body.map(Box::new),
             }
         }
         "AttachInternetGateway" | "DetachInternetGateway" => {

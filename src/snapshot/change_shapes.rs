@@ -367,3 +367,34 @@ pub struct UserIdGroupPairRequest {
     #[serde(default)]
     pub description: Option<String>,
 }
+
+/// AWS Network Firewall `UpdateRuleGroup` (its request shape: the rule
+/// group named by ARN or name, with its whole new `RuleGroup`, or `Rules`
+/// for a Suricata rule string).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct UpdateRuleGroup {
+    pub action: String,
+    #[serde(default)]
+    pub update_token: Option<String>,
+    #[serde(default)]
+    pub rule_group_arn: Option<String>,
+    #[serde(default)]
+    pub rule_group_name: Option<String>,
+    #[serde(default)]
+    pub rule_group: Option<super::firewall_shapes::RuleGroup>,
+    #[serde(default)]
+    pub rules: Option<String>,
+    #[serde(default, rename = "Type")]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub dry_run: Option<bool>,
+    #[serde(default)]
+    pub encryption_configuration: Option<serde_json::Value>,
+    #[serde(default)]
+    pub source_metadata: Option<serde_json::Value>,
+    #[serde(default)]
+    pub analyze_rule_group: Option<bool>,
+}

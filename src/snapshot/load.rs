@@ -11,6 +11,7 @@ use serde_json::value::RawValue;
 use thiserror::Error;
 
 use super::elb_shapes;
+use super::firewall_shapes;
 use super::locate::{
     floor_boundary, json_source, line_col, offset_of, raw_offset, read_input_text, WindowedSource,
 };
@@ -59,6 +60,8 @@ pub struct RawSnapshot {
     pub vpc_endpoints: Vec<(shapes::VpcEndpoint, Origin)>,
     /// Elastic Load Balancing (`aws elbv2 …`, `aws elb …`).
     pub elb: ElbRaw,
+    /// AWS Network Firewall (`aws network-firewall describe-*`, `list-*`).
+    pub firewall: FirewallRaw,
     /// The `VpcreachSnapshot` metadata object that `pull` writes.
     pub metadata: Option<PullMetadata>,
     pub files: Vec<PathBuf>,
@@ -79,6 +82,28 @@ pub struct ElbRaw {
     pub lb_attributes: Vec<(elb_shapes::LoadBalancerAttributes, Origin)>,
     pub tg_attributes: Vec<(elb_shapes::TargetGroupAttributes, Origin)>,
     pub classic: Vec<(elb_shapes::ClassicLoadBalancer, Origin)>,
+}
+
+/// What the Network Firewall calls print, each describe output whole.
+#[derive(Default, Debug)]
+pub struct FirewallRaw {
+    pub firewalls: Vec<(firewall_shapes::DescribedFirewall, Origin)>,
+    pub policies: Vec<(firewall_shapes::DescribedPolicy, Origin)>,
+    pub rule_groups: Vec<(firewall_shapes::DescribedRuleGroup, Origin)>,
+    /// ARNs the `list-*` calls name (a firewall, policy or rule group).
+    pub listed: Vec<(String, Origin)>,
+}
+
+/// The halves of one `describe-*` output of Network Firewall, paired at
+/// the end of its file.
+#[derive(Default)]
+struct FirewallHalves {
+    firewall: Option<firewall_shapes::Firewall>,
+    status: Option<firewall_shapes::FirewallStatus>,
+    policy_response: Option<firewall_shapes::FirewallPolicyResponse>,
+    policy: Option<firewall_shapes::FirewallPolicy>,
+    group_response: Option<firewall_shapes::RuleGroupResponse>,
+    group: Option<firewall_shapes::RuleGroup>,
 }
 
 /// Top-level keys that AWS prints and that a later version of vpcreach may
@@ -379,6 +404,13 @@ pub fn read_text(
         }
     };
     let top = top.without_duplicates(file, text)?;
+    let mut halves = FirewallHalves::default();
+    let origin = |json_path: &str| Origin {
+        file: file.to_path_buf(),
+        json_path: json_path.to_string(),
+        region: region.clone(),
+        account: account.clone(),
+    };
     for (key, value) in top {
         raw.keys_seen.insert(key.clone());
         let ctx = Ctx {
@@ -458,6 +490,43 @@ pub fn read_text(
                 file: Some(file.to_path_buf()),
                 json_path: Some(key.clone()),
             }),
+            "Firewall" => halves.firewall = Some(ctx.one()?),
+            "FirewallStatus" => halves.status = Some(ctx.one()?),
+            "FirewallPolicyResponse" => halves.policy_response = Some(ctx.one()?),
+            "FirewallPolicy" => halves.policy = Some(ctx.one()?),
+            "RuleGroupResponse" => halves.group_response = Some(ctx.one()?),
+            "RuleGroup" => halves.group = Some(ctx.one()?),
+            "Firewalls" => {
+                let mut entries: Vec<(firewall_shapes::FirewallsEntry, Origin)> = Vec::new();
+                ctx.list(&mut entries)?;
+                for (entry, origin) in entries {
+                    match entry {
+                        firewall_shapes::FirewallsEntry::Described(d) => raw.firewall.firewalls.push((*d, origin)),
+                        firewall_shapes::FirewallsEntry::Listed(l) => raw.firewall.listed.push((l.arn, origin)),
+                    }
+                }
+            }
+            "FirewallPolicies" => {
+                let mut entries: Vec<(firewall_shapes::PoliciesEntry, Origin)> = Vec::new();
+                ctx.list(&mut entries)?;
+                for (entry, origin) in entries {
+                    match entry {
+                        firewall_shapes::PoliciesEntry::Described(d) => raw.firewall.policies.push((*d, origin)),
+                        firewall_shapes::PoliciesEntry::Listed(l) => raw.firewall.listed.push((l.arn, origin)),
+                    }
+                }
+            }
+            "RuleGroups" => {
+                let mut entries: Vec<(firewall_shapes::RuleGroupsEntry, Origin)> = Vec::new();
+                ctx.list(&mut entries)?;
+                for (entry, origin) in entries {
+                    match entry {
+                        firewall_shapes::RuleGroupsEntry::Described(d) => raw.firewall.rule_groups.push((*d, origin)),
+                        firewall_shapes::RuleGroupsEntry::Listed(l) => raw.firewall.listed.push((l.arn, origin)),
+                    }
+                }
+            }
+            "UpdateToken" => {}
             super::metadata::KEY => raw.metadata = Some(ctx.one::<PullMetadata>()?),
             // Paging tokens and other envelope keys the CLI may print.
             "NextToken" | "ResponseMetadata" => {}
@@ -478,7 +547,65 @@ pub fn read_text(
             }),
         }
     }
+    halves.pair(&origin, file, &mut raw.firewall, &mut raw.warnings);
     Ok(())
+}
+
+impl FirewallHalves {
+    /// One file's `describe-firewall` / `-firewall-policy` / `-rule-group`
+    /// output: the object that names the resource and the one that holds
+    /// its content belong together. A half alone is kept if it names the
+    /// resource, and skipped with a warning if it does not.
+    fn pair(
+        self,
+        origin: &dyn Fn(&str) -> Origin,
+        file: &Path,
+        out: &mut FirewallRaw,
+        warnings: &mut Vec<Warning>,
+    ) {
+        let mut orphan = |key: &str, partner: &str| {
+            warnings.push(Warning {
+                message: format!("`{key}` without `{partner}` beside it does not say which resource it describes; ignored (save the whole describe output)"),
+                file: Some(file.to_path_buf()),
+                json_path: Some(key.to_string()),
+            })
+        };
+        match (self.firewall, self.status) {
+            (Some(firewall), status) => out.firewalls.push((
+                firewall_shapes::DescribedFirewall {
+                    firewall,
+                    firewall_status: status,
+                },
+                origin("Firewall"),
+            )),
+            (None, Some(_)) => orphan("FirewallStatus", "Firewall"),
+            (None, None) => {}
+        }
+        match (self.policy_response, self.policy) {
+            (Some(firewall_policy_response), Some(firewall_policy)) => out.policies.push((
+                firewall_shapes::DescribedPolicy {
+                    firewall_policy_response,
+                    firewall_policy,
+                },
+                origin("FirewallPolicyResponse"),
+            )),
+            (Some(_), None) => orphan("FirewallPolicyResponse", "FirewallPolicy"),
+            (None, Some(_)) => orphan("FirewallPolicy", "FirewallPolicyResponse"),
+            (None, None) => {}
+        }
+        match (self.group_response, self.group) {
+            (Some(rule_group_response), Some(rule_group)) => out.rule_groups.push((
+                firewall_shapes::DescribedRuleGroup {
+                    rule_group_response,
+                    rule_group,
+                },
+                origin("RuleGroupResponse"),
+            )),
+            (Some(_), None) => orphan("RuleGroupResponse", "RuleGroup"),
+            (None, Some(_)) => orphan("RuleGroup", "RuleGroupResponse"),
+            (None, None) => {}
+        }
+    }
 }
 
 /// A file's top-level object in file order, duplicates kept: serde's maps
@@ -634,6 +761,15 @@ fn hint_for(message: &str, key: &str) -> Option<String> {
             | "LoadBalancerTargetHealth"
             | "LoadBalancerAttributes"
             | "TargetGroupAttributes" => "aws elbv2 describe-*",
+            "Firewall"
+            | "FirewallStatus"
+            | "FirewallPolicy"
+            | "FirewallPolicyResponse"
+            | "RuleGroup"
+            | "RuleGroupResponse"
+            | "Firewalls"
+            | "FirewallPolicies"
+            | "RuleGroups" => "aws network-firewall describe-*",
             _ => "aws ec2 describe-*",
         };
         Some(format!(

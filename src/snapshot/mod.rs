@@ -12,6 +12,7 @@ pub mod change_shapes;
 pub mod convert;
 mod convert_elb;
 pub mod elb_shapes;
+pub mod firewall_shapes;
 pub mod load;
 pub mod locate;
 pub mod metadata;

@@ -51,6 +51,8 @@ use std::net::{IpAddr, Ipv4Addr};
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 use vpcreach::model::*;
+
+mod firewall;
 use vpcreach::packet::{addr_of, ip_of, Addr, Header, PROTO_ICMP, PROTO_TCP, PROTO_UDP};
 
 /// Why the packet (or its reply) stops.
@@ -154,6 +156,7 @@ fn evaluate_with_nat_port(
         forward_exits: Vec::new(),
         internet_exits: Vec::new(),
         forward_internet_exits: Vec::new(),
+        forward_visited: Vec::new(),
         trace: Vec::new(),
     };
     let mut verdict = Verdict {
@@ -185,7 +188,7 @@ fn evaluate_with_nat_port(
     w.crossed_tgw = false;
     w.forward_exits = std::mem::take(&mut w.exits);
     w.forward_internet_exits = std::mem::take(&mut w.internet_exits);
-    w.visited.clear();
+    w.forward_visited = std::mem::take(&mut w.visited);
     w.trace.push(format!("-- reply {}", show(&reply)));
     let back = match &arrival.at {
         At::Eni(eni_id) => {
@@ -299,6 +302,9 @@ struct Walker<'n> {
     /// address of the snapshot (INET.1); on the reply, the request's.
     internet_exits: Vec<(String, String)>,
     forward_internet_exits: Vec<(String, String)>,
+    /// On the reply: the request's `visited` (a firewall passes replies of
+    /// what it admitted, NF.8).
+    forward_visited: Vec<String>,
     trace: Vec<String>,
 }
 
@@ -832,6 +838,9 @@ impl Walker<'_> {
             RouteTarget::NetworkInterface(eni) => self.via_appliance(eni, from, h),
             RouteTarget::TransitGateway(tgw) => self.via_tgw(tgw, vpc, from, h),
             RouteTarget::VpnGateway(vgw) => self.via_vgw(vgw, vpc, h),
+            RouteTarget::VpcEndpoint(vpce) if self.is_firewall_endpoint(vpce) => {
+                self.via_firewall(vpce, from, h)
+            }
             RouteTarget::VpcEndpoint(vpce) => self.via_vpce(vpce, vpc, h),
             RouteTarget::Instance(inst) => {
                 match self

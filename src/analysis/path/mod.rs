@@ -18,13 +18,14 @@
 //! branch admitted. The steps live beside it: `walk` (ENI, SG, NACL, subnet,
 //! route table), `start` (the first step of each kind of source), one file
 //! per AWS component (`igw`, `nat`, `tgw`, `vgw`, `vpce`, `peering`,
-//! `appliance`) and `routes` (route selection).
+//! `appliance`, `firewall`) and `routes` (route selection).
 //!
 //! Must not know: output formats, audit scopes, changes, the CLI. Wording
 //! comes from `analysis::describe`, endpoint addresses from
 //! `analysis::endpoint`, explanation codes from `analysis::codes`.
 
 mod appliance;
+mod firewall;
 mod igw;
 mod internet;
 mod nat;
@@ -40,6 +41,7 @@ use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+pub use firewall::{is_unevaluated_note, unevaluated_firewall_rules};
 pub use internet::INTERNET_HOP_ID;
 pub use routes::partition_by_routes;
 
@@ -193,6 +195,7 @@ pub fn analyze_endpoints(
         unknown: false,
     };
     mark_ambiguous(topo.net, &mut analysis);
+    firewall::mark_unevaluated(&mut analysis);
     analysis
 }
 
@@ -315,6 +318,18 @@ pub fn deliveries(
     initial: HeaderSet,
     options: DeliveryOptions,
 ) -> Vec<Delivery> {
+    deliveries_noted(topo, src, dst, initial, options).0
+}
+
+/// [`deliveries`] and the walk's notes, among them what firewall rules
+/// vpcreach does not evaluate kept from arriving ([`is_unevaluated_note`]).
+pub fn deliveries_noted(
+    topo: &Topology,
+    src: &Endpoint,
+    dst: &Endpoint,
+    initial: HeaderSet,
+    options: DeliveryOptions,
+) -> (Vec<Delivery>, Vec<String>) {
     let forward_goal = match options.dst_enis {
         Some(set) => Goal::AnyEni(set),
         None => goal_of(topo, dst),
@@ -361,7 +376,7 @@ pub fn deliveries(
             hops: t.hops.v.clone(),
         });
     }
-    out
+    (out, trip.notes)
 }
 
 /// What a [`RoundTrip`] walks towards, and how.

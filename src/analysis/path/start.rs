@@ -273,6 +273,7 @@ impl<'t, 'n> Walk<'t, 'n> {
             nat_bindings: forward.nat_bindings.clone(),
             forward_exits: forward.tgw_exits.clone(),
             forward_internet_exits: forward.internet_exits.clone(),
+            forward_middleboxes: forward.visited_appliances.clone(),
             hops: Hops {
                 v: Vec::new(),
                 on: self.record,

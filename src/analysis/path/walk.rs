@@ -3,7 +3,7 @@
 //! interface, security groups (C1), network ACLs (C2), subnet, VPC route
 //! table (C3) and local delivery (C10). Each route target is followed by its
 //! component's file (`igw`, `nat`, `tgw`, `vgw`, `vpce`, `peering`,
-//! `appliance`).
+//! `appliance`, `firewall`).
 //!
 //! Owns: the trace types and the ENI/SG/NACL/subnet/route steps. Must not
 //! know: how a gateway behaves (its own file says), how a result is reported.
@@ -162,6 +162,9 @@ pub(super) struct Trace {
     pub(super) forward_internet_exits: Vec<InternetExit>,
     /// Appliance ENIs, endpoints and NAT gateways already traversed (loop guard).
     pub(super) visited_appliances: Vec<String>,
+    /// On a reply: the forward direction's `visited_appliances` (a stateful
+    /// firewall endpoint passes replies of what it admitted, NF.8).
+    pub(super) forward_middleboxes: Vec<String>,
     /// Where the branch arrived and what arrived there.
     pub(super) reached: Option<(Exit, HeaderSet)>,
 }
@@ -745,6 +748,9 @@ impl<'t, 'n> Walk<'t, 'n> {
             RouteTarget::NetworkInterface(eni) => self.to_appliance(trace, eni, from_subnet, set),
             RouteTarget::TransitGateway(tgw) => self.to_tgw(trace, tgw, vpc_id, from_subnet, set),
             RouteTarget::VpnGateway(vgw) => self.to_vgw(trace, vgw, vpc_id, set),
+            RouteTarget::VpcEndpoint(vpce) if self.net().firewall_of_endpoint(vpce).is_some() => {
+                self.to_firewall(trace, vpce, from_subnet, set)
+            }
             RouteTarget::VpcEndpoint(vpce) => self.to_vpce(trace, vpce, vpc_id, set),
             RouteTarget::Instance(inst) => match self
                 .net()

@@ -15,6 +15,7 @@ use super::Warning;
 use crate::model::*;
 
 mod entries;
+pub(crate) mod firewall;
 mod gateways;
 mod references;
 
@@ -593,6 +594,7 @@ pub fn to_network(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> Network {
 
     convert_transit(raw, &mut net, warnings);
     convert_edges(raw, &mut net);
+    firewall::convert_firewalls(raw, &mut net, warnings);
     super::convert_elb::convert(raw, &mut net, warnings);
     check_references(raw, &net, warnings);
     net

@@ -112,7 +112,9 @@ pub(super) fn check_references(raw: &RawSnapshot, net: &Network, warnings: &mut 
                         || net.tgw_attachments.values().any(|a| &a.tgw_id == id)
                 }
                 RouteTarget::VpnGateway(id) => net.vpn_gateways.contains_key(id),
-                RouteTarget::VpcEndpoint(id) => net.vpc_endpoints.contains_key(id),
+                RouteTarget::VpcEndpoint(id) => {
+                    net.vpc_endpoints.contains_key(id) || net.firewall_of_endpoint(id).is_some()
+                }
                 RouteTarget::EgressOnlyInternetGateway(id) => {
                     net.egress_only_gateways.contains_key(id)
                 }
