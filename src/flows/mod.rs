@@ -16,6 +16,7 @@
 pub mod attribute;
 pub mod gen;
 pub mod parse;
+pub mod verdict;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
