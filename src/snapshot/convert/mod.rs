@@ -14,6 +14,7 @@ use super::shapes;
 use super::Warning;
 use crate::model::*;
 
+mod bpa;
 mod entries;
 mod gateways;
 mod references;
@@ -89,6 +90,7 @@ pub fn to_network(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> Network {
                 account: origin.account.clone(),
             },
             tags: t,
+            bpa_mode: bpa::vpc_mode(v),
         };
         net.vpcs.insert(vpc.id.clone(), vpc);
     }
@@ -339,6 +341,8 @@ pub fn to_network(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> Network {
         );
         net.egress_only_gateways.insert(g.id.clone(), g);
     }
+
+    bpa::convert(raw, &mut net, warnings);
 
     for (nat, _) in &raw.nat_gateways {
         let t = tags(&nat.tags);
