@@ -316,3 +316,55 @@ fn bpa_8_replies_follow_the_connection() {
         assert_eq!(a.return_found, Some(true), "{f}");
     }
 }
+
+fn apply_change(base: &Network, file: &str) -> Network {
+    let change = vpcreach::snapshot::change_file::read(&Path::new("fixtures/changes").join(file))
+        .expect("change parses");
+    change.apply(base).expect("change applies").network
+}
+
+/// whatif (BPA.4): creating an allow-egress exclusion for the private
+/// subnet lets its IPv6 out through the egress-only IGW; modifying the
+/// public subnet's exclusion to allow-bidirectional lets the internet in.
+#[test]
+fn bpa_4_whatif_create_and_modify_exclusions() {
+    let before = load("bpa-bidirectional");
+    let after = apply_change(&before, "bpa-bidirectional-exclude-private.json");
+    blocked_by_bpa(&tcp443(&before, APP6, INTERNET6), &[EIGW]);
+    reachable(&tcp443(&after, APP6, INTERNET6));
+    blocked_by_bpa(&tcp443(&before, "internet", WEB), &[IGW]);
+    reachable(&tcp443(&after, "internet", WEB));
+    let changes = vpcreach::change::diff::diff(&before, &after);
+    assert_eq!(changes.len(), 2, "{changes:?}");
+}
+
+/// whatif (BPA.1): ModifyVpcBlockPublicAccessOptions to `off` lifts every
+/// block; DeleteVpcBlockPublicAccessExclusion removes an exemption; EC2's
+/// refusals are refusals.
+#[test]
+fn bpa_1_whatif_options_and_delete() {
+    let before = load("bpa-ingress");
+    let after = apply_change(&before, "bpa-turn-off.json");
+    blocked_by_bpa(&tcp443(&before, "internet", WEB), &[IGW]);
+    reachable(&tcp443(&after, "internet", WEB));
+    reachable(&tcp443(&after, WEB4, "8.8.8.8"));
+
+    let parse = |json: &str| {
+        vpcreach::snapshot::change_file::parse(Path::new("change.json"), json.to_string())
+            .expect("change parses")
+    };
+    let bidir = load("bpa-bidirectional");
+    let deleted = parse(r#"[{"Action": "DeleteVpcBlockPublicAccessExclusion", "ExclusionId": "vpcbpa-exclude-0f3a9c1e2b4d6a801"}]"#)
+        .apply(&bidir)
+        .expect("applies")
+        .network;
+    reachable(&tcp443(&bidir, WEB4, "8.8.8.8"));
+    blocked_by_bpa(&tcp443(&deleted, WEB4, "8.8.8.8"), &[IGW, PUBLIC_SUBNET]);
+    for bad in [
+        r#"[{"Action": "ModifyVpcBlockPublicAccessOptions", "InternetGatewayBlockMode": "block-all"}]"#,
+        r#"[{"Action": "CreateVpcBlockPublicAccessExclusion", "InternetGatewayExclusionMode": "allow-egress"}]"#,
+        r#"[{"Action": "DeleteVpcBlockPublicAccessExclusion", "ExclusionId": "vpcbpa-exclude-0000"}]"#,
+    ] {
+        assert!(parse(bad).apply(&bidir).is_err(), "{bad}");
+    }
+}
