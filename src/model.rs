@@ -289,6 +289,16 @@ pub struct TransitGateway {
     pub id: String,
     pub name: Option<String>,
     pub state: Lifecycle,
+    /// `Options.SecurityGroupReferencingSupport` is `enable` (C7.6); `None`
+    /// when the output lacks it (then the attachments alone decide).
+    pub sg_referencing: Option<bool>,
+}
+
+impl TransitGateway {
+    /// The TGW does not refuse SG referencing (C7.6): enabled, or not stated.
+    pub fn allows_sg_referencing(&self) -> bool {
+        self.sg_referencing != Some(false)
+    }
 }
 
 /// A transit gateway attachment of any kind (vpc, vpn, direct-connect-gateway,

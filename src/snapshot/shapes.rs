@@ -730,8 +730,18 @@ pub struct TransitGateway {
     pub state: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<TransitGatewayOptions>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<Tag>,
+}
+
+/// `Options` of describe-transit-gateways (only what reachability reads).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TransitGatewayOptions {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_group_referencing_support: Option<String>,
 }
 
 /// describe-transit-gateway-attachments: every kind, with its association.
