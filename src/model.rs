@@ -741,6 +741,23 @@ pub struct NatGateway {
     pub state: Lifecycle,
     pub connectivity: NatConnectivity,
     pub addresses: Vec<NatAddress>,
+    /// `AvailabilityMode` `regional` (RNGW.1–RNGW.3 of
+    /// docs/semantics-additions.md); `None` for a zonal gateway.
+    pub regional: Option<RegionalNat>,
+}
+
+/// What a regional NAT gateway's describe output says about the
+/// Availability Zones it serves (RNGW.2).
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct RegionalNat {
+    /// AZs (names) of its addresses in force (`Status` `succeeded` or absent).
+    pub zones: std::collections::BTreeSet<String>,
+    /// AZs of addresses whose association is under way (`associating`, …).
+    pub pending_zones: std::collections::BTreeSet<String>,
+    /// Some address names no AZ by name (only `AvailabilityZoneId`, or none).
+    pub unnamed_zone: bool,
+    /// `AutoProvisionZones`: `Some(true)` enabled, `Some(false)` disabled.
+    pub auto_provision: Option<bool>,
 }
 
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]

@@ -228,7 +228,13 @@ impl<'n> Topology<'n> {
             }
         }
         for nat in net.nat_gateways.values() {
-            self.edge(&nat.id, &nat.subnet_id);
+            // A regional NAT gateway sits in no subnet, only in its VPC (RNGW.1).
+            let home = if nat.regional.is_some() {
+                &nat.vpc_id
+            } else {
+                &nat.subnet_id
+            };
+            self.edge(&nat.id, home);
         }
         for a in net.tgw_attachments.values() {
             if !a.state.is_available_or_unstated() {

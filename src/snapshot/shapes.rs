@@ -451,11 +451,19 @@ pub struct GatewayAttachment {
 pub struct NatGateway {
     pub nat_gateway_id: String,
     pub vpc_id: String,
+    /// Absent for a regional NAT gateway, which sits in no subnet (RNGW.1).
+    #[serde(default)]
     pub subnet_id: String,
     #[serde(default)]
     pub state: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connectivity_type: Option<String>,
+    /// `zonal` (the default) or `regional` (one gateway for many AZs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub availability_mode: Option<String>,
+    /// Regional only: `enabled` (AWS follows the VPC's subnets into AZs) or `disabled`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_provision_zones: Option<String>,
     #[serde(default)]
     pub nat_gateway_addresses: Vec<NatGatewayAddress>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -473,6 +481,14 @@ pub struct NatGatewayAddress {
     pub private_ip: Option<Ipv4Addr>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_ip: Option<Ipv4Addr>,
+    /// Regional NAT gateways: the AZ whose outbound traffic this address handles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub availability_zone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub availability_zone_id: Option<String>,
+    /// `assigning`, `succeeded`, `failed`, `associating`, ….
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
