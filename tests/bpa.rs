@@ -276,7 +276,13 @@ fn bpa_7_missing_options_and_exclusions() {
     net.block_public_access.clear();
     // The VPC says block-bidirectional; the exclusions are known.
     blocked_by_bpa(&tcp443(&net, "internet", WEB), &[IGW, VPC]);
-    reachable(&tcp443(&net, WEB4, "8.8.8.8"));
+    // An exclusion would let it out, but whether the account allows
+    // exclusions (ExclusionsAllowed, BPA.6) is in the options: unknown.
+    let a = tcp443(&net, WEB4, "8.8.8.8");
+    assert!(!a.path_found());
+    let (_, comps) = with_code(&a, "UNKNOWN_RESOURCE").expect("unknown");
+    assert!(comps.iter().any(|c| c == IGW), "{comps:?}");
+    assert!(with_code(&a, BPA).is_none(), "unknown, not blocked");
     // Exclusions not in the snapshot: unknown.
     net.bpa_exclusions.clear();
     net.bpa_exclusions_described = false;
@@ -292,6 +298,24 @@ fn bpa_7_missing_options_and_exclusions() {
     net.vpcs.get_mut(VPC).unwrap().bpa_mode = None;
     reachable(&tcp443(&net, "internet", WEB));
     reachable(&tcp443(&net, APP6, INTERNET6));
+}
+
+/// BPA.7 (found by the property test on partial snapshots): a VPC that
+/// describe-vpcs does not describe has no known mode or region, so an
+/// internet crossing out of it is unknown, never "BPA off".
+#[test]
+fn bpa_7_undescribed_vpc_is_unknown() {
+    let mut net = load("bpa-bidirectional");
+    blocked_by_bpa(&tcp443(&net, "internet", WEB), &[IGW]);
+    net.vpcs.remove(VPC);
+    let a = tcp443(&net, WEB4, "8.8.8.8");
+    assert!(!a.path_found(), "{:#?}", a.explanations);
+    let (_, comps) = with_code(&a, "UNKNOWN_RESOURCE").expect("unknown");
+    assert!(
+        comps.iter().any(|c| c == IGW) && comps.iter().any(|c| c == VPC),
+        "{comps:?}"
+    );
+    assert!(with_code(&a, BPA).is_none(), "unknown, not blocked");
 }
 
 /// BPA.7: the dual-stack fixture (BlockPublicAccessStates `off`, no

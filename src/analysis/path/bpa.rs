@@ -120,7 +120,14 @@ impl<'t, 'n> Walk<'t, 'n> {
         for e in net.bpa_exclusions.values().filter(applies) {
             match (e.state.in_force(), allows(e)) {
                 (InForce::No, _) | (_, Some(false)) => considered.push(e.id.clone()),
-                (InForce::Yes, Some(true)) => return Decision::Allow,
+                (InForce::Yes, Some(true)) if g.options.is_some() => return Decision::Allow,
+                // BPA.7: governed by the VPC's own state, the account's
+                // ExclusionsAllowed is not in the snapshot (BPA.6).
+                (InForce::Yes, Some(true)) => {
+                    doubt.get_or_insert_with(|| {
+                        format!("exclusion {} would allow it, but whether the account allows exclusions (ExclusionsAllowed, BPA.6) is unknown without describe-vpc-block-public-access-options", e.id)
+                    });
+                }
                 (InForce::Unknown, _) => {
                     doubt.get_or_insert_with(|| {
                         format!("exclusion {} is in state {} (BPA.5)", e.id, e.state)
@@ -200,8 +207,20 @@ impl<'t, 'n> Walk<'t, 'n> {
         set: HeaderSet,
     ) -> (HeaderSet, Vec<Trace>) {
         let net = self.net();
-        let Some(vpc) = net.vpcs.get(vpc_id) else {
+        if self.mode == Mode::Return {
             return (set, Vec::new());
+        }
+        let Some(vpc) = net.vpcs.get(vpc_id) else {
+            // BPA.7: an undescribed VPC's mode (BlockPublicAccessStates) and
+            // region are unknown, so is what BPA does to its traffic.
+            let mut e = self.explanation(
+                ExplanationCode::UnknownResource,
+                format!("{vpc_id} is not described (describe-vpcs), so whether VPC Block Public Access lets its traffic through {gw_id}{} is unknown (BPA.7)", describe_dir(dir)),
+                &set,
+            );
+            e.components.push((gateway.kind(), comp(net, gw_id)));
+            e.components.push(("Vpc", comp(net, vpc_id)));
+            return (HeaderSet::empty(), self.stop(trace.clone(), e));
         };
         let Some(g) = self.bpa_governing(vpc) else {
             return (set, Vec::new());
