@@ -105,6 +105,68 @@ fn icmp_type_code(t: &mut Tape) -> (i64, i64) {
     }
 }
 
+/// VPC Block Public Access (BPA.1–BPA.7): sometimes a mode, with
+/// exclusions of random VPCs and subnets in random modes and states, and
+/// sometimes without the exclusions' output at all (unknown).
+fn block_public_access(t: &mut Tape, s: &mut Snap, vpcs: &[String], subnets: &[Vec<String>]) {
+    if !t.chance(30) {
+        return;
+    }
+    let mode = t.choose(&["off", "block-bidirectional", "block-ingress"]);
+    // describe-vpcs prints each VPC's mode (BlockPublicAccessStates), which
+    // governs when the options are not in the snapshot (BPA.7).
+    for v in &mut s.vpcs {
+        v["BlockPublicAccessStates"] = serde_json::json!({"InternetGatewayBlockMode": mode});
+    }
+    let allowed = if t.chance(85) {
+        "allowed"
+    } else {
+        "not-allowed"
+    };
+    s.raw.push((
+        "vpc-block-public-access-options.json".into(),
+        serde_json::json!({"VpcBlockPublicAccessOptions": {
+            "AwsAccountId": OWNER, "AwsRegion": "us-east-1", "State": "update-complete",
+            "InternetGatewayBlockMode": mode, "ManagedBy": "account", "ExclusionsAllowed": allowed
+        }}),
+    ));
+    if !t.chance(85) {
+        return;
+    }
+    s.described.push((
+        "vpc-block-public-access-exclusions.json".into(),
+        "VpcBlockPublicAccessExclusions".into(),
+    ));
+    let resources = vpcs
+        .iter()
+        .map(|v| format!("vpc/{v}"))
+        .chain(subnets.iter().flatten().map(|sn| format!("subnet/{sn}")));
+    for (i, r) in resources.enumerate() {
+        if !t.chance(35) {
+            continue;
+        }
+        let mode = t.choose(&["allow-bidirectional", "allow-egress"]);
+        let state = t.choose(&[
+            "create-complete",
+            "update-complete",
+            "create-complete",
+            "create-failed",
+            "delete-complete",
+            "update-in-progress",
+        ]);
+        s.item(
+            "vpc-block-public-access-exclusions.json",
+            "VpcBlockPublicAccessExclusions",
+            serde_json::json!({
+                "ExclusionId": format!("vpcbpa-exclude-{i:017}"),
+                "InternetGatewayExclusionMode": mode,
+                "ResourceArn": format!("arn:aws:ec2:us-east-1:{OWNER}:{r}"),
+                "State": state
+            }),
+        );
+    }
+}
+
 fn generate(t: &mut Tape) -> World {
     let mut s = Snap::new();
     let nvpc = 1 + t.pick(2);
@@ -770,6 +832,7 @@ fn generate(t: &mut Tape) -> World {
     for m in PORT_MARKS {
         marks.insert(m as u16);
     }
+    block_public_access(t, &mut s, &vpc_ids, &subnet_ids);
     World {
         snap: s,
         vpc_cidrs,

@@ -129,7 +129,9 @@ codes! {
     PcxRequiresAddressInVpcCidr = "PCX_REQUIRES_ADDRESS_IN_VPC_CIDR", aws;
     /// Component accepts only certain protocols.
     ProtocolRestriction = "PROTOCOL_RESTRICTION", aws;
-    /// Regional NAT GW is not registered in the AZ the traffic comes from.
+    /// Regional NAT GW is not registered in the AZ the traffic comes from
+    /// (RA explanation codes, added with regional NAT gateways in 2025;
+    /// RNGW.2 of docs/semantics-additions.md).
     RegionalNgwRouteAzRestriction = "REGIONAL_NGW_ROUTE_AZ_RESTRICTION", aws;
     /// NAT GW / LB rewrites the source port to 1024–65535.
     RemapEphemeralPort = "REMAP_EPHEMERAL_PORT", aws;
@@ -137,7 +139,8 @@ codes! {
     SgHasNoRules = "SG_HAS_NO_RULES", aws;
     /// Component drops SG identity of forwarded traffic, so rules that reference SGs can't match.
     SgReferencesNotPreserved = "SG_REFERENCES_NOT_PRESERVED", aws;
-    /// TGW VPC attachment lacks SG-referencing support, so SG identity is dropped.
+    /// TGW VPC attachment lacks SG-referencing support, so SG identity is dropped
+    /// (RA explanation codes; C7.6, named with `ENI_SG_RULES_MISMATCH`).
     SgReferencingSupport = "SG_REFERENCING_SUPPORT", aws;
     /// Subnet's NACL doesn't admit the traffic (in or out).
     SubnetAclRestriction = "SUBNET_ACL_RESTRICTION", aws;
@@ -175,7 +178,8 @@ codes! {
     VgwPrivateIpAssociationForEgress = "VGW_PRIVATE_IP_ASSOCIATION_FOR_EGRESS", aws;
     /// VGW rejects inbound traffic whose destination isn't the private IP of an attached ENI in the VPC.
     VgwPrivateIpAssociationForIngress = "VGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS", aws;
-    /// Internet traffic blocked by VPC Block Public Access.
+    /// Internet traffic blocked by VPC Block Public Access (RA explanation
+    /// codes; BPA.2-BPA.6 of docs/semantics-additions.md).
     VpcBlockPublicAccessEnabled = "VPC_BLOCK_PUBLIC_ACCESS_ENABLED", aws;
     /// Local routes apply only to destinations inside the VPC CIDRs.
     VpcLocalRouteCidrRestriction = "VPC_LOCAL_ROUTE_CIDR_RESTRICTION", aws;

@@ -986,7 +986,7 @@ impl<'t, 'n> Attributor<'t, 'n> {
                         e.components.push(("Vpc", self.comp(vpc)));
                     }
                     Blocker::Bpa => {
-                        e.message = format!("VPC Block Public Access dropped {traffic} (reject-reason=BPA); the snapshot does not hold BPA settings");
+                        e.message = format!("VPC Block Public Access dropped {traffic} (reject-reason=BPA in the record; BPA.8); `path` shows the mode and exclusions the snapshot holds");
                         e.fix = Some("add a BPA exclusion for the subnet or VPC (ec2 create-vpc-block-public-access-exclusion)".into());
                     }
                 }

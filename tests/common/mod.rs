@@ -35,6 +35,9 @@ pub struct Snap {
     /// (file name, top-level key) printed even with no item, as the CLI
     /// prints an empty list (`{"VpnConnections": []}`).
     pub described: Vec<(String, String)>,
+    /// Whole documents written as they are, as (file name, JSON): output
+    /// that is one object, not a list (`VpcBlockPublicAccessOptions`).
+    pub raw: Vec<(String, Value)>,
 }
 
 impl Snap {
@@ -88,6 +91,9 @@ impl Snap {
                 .map(|(_, _, v)| v.clone())
                 .collect();
             add(file, key, &items);
+        }
+        for (file, doc) in &self.raw {
+            out.push((file.clone(), serde_json::to_string(doc).unwrap()));
         }
         for (file, key) in &self.described {
             if !out.iter().any(|(f, _)| f == file) {

@@ -22,7 +22,9 @@
 //! gateways (VPC attachments, AZ affinity, the TGW subnet's NACL, route
 //! tables, SG referencing, peering attachments between two transit
 //! gateways, C7.8 of docs/semantics-additions.md), VPN gateways, gateway /
-//! interface / GWLB endpoints (C7, C8; see the section at the end).
+//! interface / GWLB endpoints (C7, C8; see the section at the end); VPC Block
+//! Public Access on the way out through (egress-only) internet gateways
+//! (`bpa.rs`).
 //!
 //! Choices where the semantics document leaves room (kept identical to the
 //! engine's documented design, so that a disagreement is a real bug):
@@ -45,6 +47,8 @@
 
 // Included by several test binaries, each using a part of it.
 #![allow(dead_code)]
+
+mod bpa;
 
 use std::net::{IpAddr, Ipv4Addr};
 
@@ -970,6 +974,11 @@ impl Walker<'_> {
             return Err(blocker("UNKNOWN_RESOURCE", igw_id, "IGW unknown".into()));
         };
         attached(igw, vpc)?;
+        if self.mode == Mode::Forward {
+            if let Some(code) = bpa::bpa_stops(self.net, vpc, h.src, true, false) {
+                return Err(blocker(code, igw_id, "VPC Block Public Access".into()));
+            }
+        }
         if is_rfc1918(h.dst) {
             return Err(blocker(
                 "IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS",
@@ -1023,6 +1032,9 @@ impl Walker<'_> {
             ));
         }
         attached(eigw, vpc)?;
+        if let Some(code) = bpa::bpa_stops(self.net, vpc, h.src, true, true) {
+            return Err(blocker(code, eigw_id, "VPC Block Public Access".into()));
+        }
         let v6 = matches!(ip_of(h.src), IpAddr::V6(_));
         if !v6 || self.public_of(vpc, h.src) != Some(h.src) {
             return Err(blocker(

@@ -25,6 +25,7 @@
 //! `analysis::endpoint`, explanation codes from `analysis::codes`.
 
 mod appliance;
+mod bpa;
 mod firewall;
 mod igw;
 mod internet;

@@ -62,6 +62,9 @@ impl<'t, 'n> Walk<'t, 'n> {
                 .push(("Subnet", comp(self.net(), &nat.subnet_id)));
             return self.stop(trace, e);
         }
+        if let Some(regional) = &nat.regional {
+            return self.regional_nat(trace, nat, regional, from_subnet, set);
+        }
         trace.visited_appliances.push(nat_id.to_string());
         let mut set = if from_subnet == Some(nat.subnet_id.as_str()) {
             set
@@ -163,6 +166,70 @@ impl<'t, 'n> Walk<'t, 'n> {
         }
         trace.lost_sg_identity = true;
         self.leave_subnet(trace, &nat.subnet_id, &nat.vpc_id, translated)
+    }
+
+    /// A regional NAT gateway (RNGW.1–RNGW.3): it takes traffic only from
+    /// the AZs it has addresses in (REGIONAL_NGW_ROUTE_AZ_RESTRICTION);
+    /// what it does beyond that (its own route table, per-AZ addresses) is
+    /// not modelled, so a path it would take is unknown, never a guess.
+    fn regional_nat(
+        &self,
+        trace: Trace,
+        nat: &NatGateway,
+        regional: &RegionalNat,
+        from_subnet: Option<&str>,
+        set: HeaderSet,
+    ) -> Vec<Trace> {
+        let net = self.net();
+        let nat_id = nat.id.as_str();
+        let subnet = from_subnet.and_then(|s| net.subnets.get(s));
+        let az = subnet.and_then(|s| s.availability_zone.as_deref());
+        let from = from_subnet.unwrap_or("its source");
+        let (code, message) = match az {
+            Some(az) if regional.zones.contains(az) => (
+                ExplanationCode::UnknownResource,
+                format!("{nat_id} is a regional NAT gateway serving {az} (RNGW.2), but how a regional NAT gateway forwards (its own route table, its per-AZ addresses) is not modelled (RNGW.3): the answer is unknown, not a verdict"),
+            ),
+            Some(az)
+                if regional.auto_provision == Some(false)
+                    && !regional.unnamed_zone
+                    && !regional.pending_zones.contains(az) =>
+            {
+                let mut zones: Vec<&str> = regional.zones.iter().map(String::as_str).collect();
+                if zones.is_empty() {
+                    zones.push("none");
+                }
+                (
+                    ExplanationCode::RegionalNgwRouteAzRestriction,
+                    format!("regional NAT gateway {nat_id} (AutoProvisionZones disabled) has no address in {az}, the Availability Zone of {from}; it serves {} (RNGW.2)", zones.join(", ")),
+                )
+            }
+            Some(az) => (
+                ExplanationCode::UnknownResource,
+                format!("regional NAT gateway {nat_id} lists no address in force in {az}, the Availability Zone of {from}, but {} (RNGW.2): whether it serves {az} (REGIONAL_NGW_ROUTE_AZ_RESTRICTION) is unknown", if regional.pending_zones.contains(az) { "one is being associated" } else if regional.unnamed_zone { "some of its addresses name no Availability Zone" } else { "AWS adds Availability Zones to it as subnets appear there (AutoProvisionZones not disabled)" }),
+            ),
+            None => (
+                ExplanationCode::UnknownResource,
+                format!("the Availability Zone of {from} is not in the snapshot, so whether regional NAT gateway {nat_id} serves it (REGIONAL_NGW_ROUTE_AZ_RESTRICTION, RNGW.2) is unknown"),
+            ),
+        };
+        if code == ExplanationCode::UnknownResource {
+            self.note(format!(
+                "regional NAT gateway {nat_id}: paths through it are unknown (RNGW.2, RNGW.3)"
+            ));
+        }
+        let mut e = self.explanation(code, message, &set);
+        e.components.push(("NatGateway", comp(net, nat_id)));
+        if let Some(s) = from_subnet {
+            e.components.push(("Subnet", comp(net, s)));
+        }
+        if code == ExplanationCode::RegionalNgwRouteAzRestriction {
+            e.fix = Some(format!(
+                "associate an Elastic IP address in {} with {nat_id} (AvailabilityZoneAddresses), or enable AutoProvisionZones",
+                az.unwrap_or("that Availability Zone")
+            ));
+        }
+        self.stop(trace, e)
     }
 
     /// A packet addressed to a NAT gateway's own address: a reply to be

@@ -252,7 +252,11 @@ pub fn topology(topo: &Topology, sel: &Selection) -> Result<Diagram, GraphError>
                 NodeKind::Gateway,
                 vec![
                     named(&nat.id, nat.name.as_deref()),
-                    format!("NAT gateway in {}", nat.subnet_id),
+                    if nat.regional.is_some() {
+                        format!("regional NAT gateway in {}", nat.vpc_id)
+                    } else {
+                        format!("NAT gateway in {}", nat.subnet_id)
+                    },
                     if public.is_empty() {
                         format!("{:?}", nat.connectivity).to_lowercase()
                     } else {

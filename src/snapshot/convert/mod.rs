@@ -14,6 +14,7 @@ use super::shapes;
 use super::Warning;
 use crate::model::*;
 
+mod bpa;
 mod entries;
 pub(crate) mod firewall;
 mod gateways;
@@ -91,6 +92,7 @@ pub fn to_network(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> Network {
                 account: origin.account.clone(),
             },
             tags: t,
+            bpa_mode: bpa::vpc_mode(v),
         };
         net.vpcs.insert(vpc.id.clone(), vpc);
     }
@@ -342,7 +344,17 @@ pub fn to_network(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> Network {
         net.egress_only_gateways.insert(g.id.clone(), g);
     }
 
-    for (nat, _) in &raw.nat_gateways {
+    bpa::convert(raw, &mut net, warnings);
+
+    for (nat, file) in &raw.nat_gateways {
+        if nat.subnet_id.is_empty() && nat.availability_mode.as_deref() != Some("regional") {
+            let msg = format!(
+                "{} is a zonal NAT gateway without SubnetId; it is left out (paths through it are unknown)",
+                nat.nat_gateway_id
+            );
+            warn(warnings, file, "SubnetId", msg);
+            continue;
+        }
         let t = tags(&nat.tags);
         net.nat_gateways.insert(
             nat.nat_gateway_id.clone(),
@@ -351,6 +363,7 @@ pub fn to_network(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> Network {
                 name: name(&t),
                 vpc_id: nat.vpc_id.clone(),
                 subnet_id: nat.subnet_id.clone(),
+                regional: regional_nat(nat),
                 state: Lifecycle::parse(&nat.state),
                 connectivity: if nat.connectivity_type.as_deref() == Some("private") {
                     NatConnectivity::Private
@@ -598,4 +611,36 @@ pub fn to_network(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> Network {
     super::convert_elb::convert(raw, &mut net, warnings);
     check_references(raw, &net, warnings);
     net
+}
+
+/// RNGW.1–RNGW.2: a regional NAT gateway's Availability Zones, from its
+/// addresses (`NatGatewayAddresses[].AvailabilityZone`, `Status`).
+fn regional_nat(nat: &shapes::NatGateway) -> Option<RegionalNat> {
+    if nat.availability_mode.as_deref() != Some("regional") {
+        return None;
+    }
+    let mut r = RegionalNat {
+        auto_provision: match nat.auto_provision_zones.as_deref() {
+            Some("enabled") => Some(true),
+            Some("disabled") => Some(false),
+            _ => None,
+        },
+        ..RegionalNat::default()
+    };
+    for a in &nat.nat_gateway_addresses {
+        let Some(az) = &a.availability_zone else {
+            r.unnamed_zone = true;
+            continue;
+        };
+        match a.status.as_deref() {
+            None | Some("succeeded") => {
+                r.zones.insert(az.clone());
+            }
+            Some("failed") | Some("unassigning") | Some("disassociating") => {}
+            Some(_) => {
+                r.pending_zones.insert(az.clone());
+            }
+        }
+    }
+    Some(r)
 }

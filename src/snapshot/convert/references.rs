@@ -73,7 +73,8 @@ pub(super) fn check_references(raw: &RawSnapshot, net: &Network, warnings: &mut 
         }
     }
     for (nat, origin) in &raw.nat_gateways {
-        if !net.subnets.contains_key(&nat.subnet_id) {
+        // A regional NAT gateway sits in no subnet (RNGW.1).
+        if !nat.subnet_id.is_empty() && !net.subnets.contains_key(&nat.subnet_id) {
             missing(origin, "SubnetId", "subnet", &nat.subnet_id);
         }
     }

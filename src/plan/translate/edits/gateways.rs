@@ -177,6 +177,7 @@ impl Translator<'_> {
                 name: None,
                 vpc_id: vpc,
                 subnet_id: subnet.clone(),
+                regional: None,
                 state: Lifecycle::Available,
                 connectivity: if private {
                     NatConnectivity::Private
