@@ -50,6 +50,8 @@ pub fn nat_gateway(x: &t::NatGateway) -> Value {
                     .b("IsPrimary", a.is_primary)
                     .s("FailureMessage", a.failure_message.as_deref())
                     .e("Status", a.status.as_ref())
+                    .s("AvailabilityZone", a.availability_zone.as_deref())
+                    .s("AvailabilityZoneId", a.availability_zone_id.as_deref())
                     .done()
             },
         )
@@ -59,6 +61,11 @@ pub fn nat_gateway(x: &t::NatGateway) -> Value {
         .s("VpcId", x.vpc_id.as_deref())
         .l("Tags", x.tags.as_ref(), tag)
         .e("ConnectivityType", x.connectivity_type.as_ref())
+        // Regional NAT gateways (RNGW.1-RNGW.3).
+        .e("AvailabilityMode", x.availability_mode.as_ref())
+        .e("AutoScalingIps", x.auto_scaling_ips.as_ref())
+        .e("AutoProvisionZones", x.auto_provision_zones.as_ref())
+        .s("RouteTableId", x.route_table_id.as_deref())
         .done()
 }
 
