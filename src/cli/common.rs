@@ -73,6 +73,12 @@ pub fn missing_for_paths(snap: &Snapshot, load_balancers: bool) -> Vec<(String, 
 /// these can be called clean (R-ambiguous.1).
 pub fn unknown_for_all_pairs(snap: &Snapshot, load_balancers: bool) -> Vec<(String, String)> {
     let mut unknown = missing_for_paths(snap, load_balancers);
+    unknown.extend(snap.failed_accounts().into_iter().map(|(id, why)| {
+        (
+            format!("account {id} could not be pulled ({why})"),
+            "deploy the role in it and pull again (docs/org.md)".to_string(),
+        )
+    }));
     unknown.extend(snap.network.ambiguous_ids.iter().map(|id| {
         (
             format!("{id} is described more than once with different content"),

@@ -43,6 +43,11 @@ pub enum Fault {
     /// The status line, headers and half the body (with the whole body's
     /// Content-Length), then the connection closed.
     DropMidBody,
+    /// HTTP 403 `AccessDenied` in STS's error shape when the request's body
+    /// holds this text (an account id in `AssumeRole`'s `RoleArn`), else
+    /// the answer unchanged: a role whose trust policy refuses the caller,
+    /// which moto does not check.
+    DenyWhenBodyHas(String),
 }
 
 /// Apply `fault` to the first `times` requests of `action` (`None`: every
@@ -276,6 +281,18 @@ fn serve(
                 "InternalError",
                 "An internal error has occurred (fault proxy).",
             ));
+        }
+        Some(Fault::DenyWhenBodyHas(needle))
+            if String::from_utf8_lossy(&request.body).contains(needle.as_str()) =>
+        {
+            let body = "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User is not authorized to perform: sts:AssumeRole (fault proxy)</Message></Error><RequestId>fault-proxy</RequestId></ErrorResponse>";
+            return client.write_all(
+                format!(
+                    "HTTP/1.1 403 Forbidden\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                )
+                .as_bytes(),
+            );
         }
         Some(Fault::Throttling) => {
             return client.write_all(&error_answer(
