@@ -1,6 +1,6 @@
 """An AWS organisation in moto, for tests/pull_org.rs (issue 17).
 
-Usage: python moto_org.py ENDPOINT_URL [EXTRA_ACCOUNTS]
+Usage: python moto_org.py ENDPOINT_URL [EXTRA_ACCOUNTS [CLOSED]]
 
 The caller (moto's default account 123456789012) creates an organisation and
 three member accounts, and builds in each through an assumed role (moto
@@ -24,10 +24,12 @@ role's account):
   account in moto, so VPC sharing is also covered by the fixture only.
 
 EXTRA_ACCOUNTS (default 0) more member accounts, each with a VPC, a subnet
-and an instance (the 20-account timing of docs/performance.md).
+and an instance (the 20-account timing of docs/performance.md). The first
+CLOSED (default 0) of them are then closed (CloseAccount: SUSPENDED in
+ListAccounts), their VPCs left in place.
 
-Prints {"management", "network", "a", "b", "extra": [ids], and the ids of
-the resources the tests ask about}.
+Prints {"management", "network", "a", "b", "extra": [ids], "closed": [ids],
+and the ids of the resources the tests ask about}.
 """
 
 import json
@@ -37,6 +39,7 @@ import boto3
 
 ENDPOINT = sys.argv[1]
 EXTRA = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+CLOSED = int(sys.argv[3]) if len(sys.argv) > 3 else 0
 REGION = "us-east-1"
 KEYS = dict(aws_access_key_id="testing", aws_secret_access_key="testing")
 
@@ -123,6 +126,10 @@ b_ec2.create_route(RouteTableId=wb["rtb"], DestinationCidrBlock="10.1.0.0/16", V
 for i, account in enumerate(extra):
     vpc_with_instance(client("ec2", **assume(account)), f"10.{100 + i}.0.0/16", f"10.{100 + i}.1.0/24", [])
 
+closed = extra[:CLOSED]
+for account in closed:
+    org.close_account(AccountId=account)
+
 print(
     json.dumps(
         {
@@ -131,6 +138,7 @@ print(
             "a": a,
             "b": b,
             "extra": extra,
+            "closed": closed,
             "tgw": tgw,
             "pcx": pcx,
             "net": n,

@@ -49,6 +49,20 @@ fn pull(home: &AwsHome, endpoint: &str, out: &Path, extra: &[&str]) -> Output {
     home.run(&args, &DUMMY_KEYS)
 }
 
+/// A pull into `dir`'s old snapshot that must fail (exit 2), say each of
+/// `says`, and leave the old snapshot as it was and no temporary folder.
+fn pull_fails(home: &AwsHome, endpoint: &str, dir: &Path, says: &[&str]) -> String {
+    let out = pull(home, endpoint, &dir.join("snap"), &[]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    for s in says {
+        assert!(stderr.contains(s), "{s}: {stderr}");
+    }
+    assert_old_snapshot_intact(dir);
+    assert_no_temporary_folder(dir);
+    stderr
+}
+
 fn metadata(snap: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(snap.join("vpcreach-snapshot.json")).unwrap())
         .unwrap()
@@ -231,16 +245,15 @@ fn one_account_whose_role_is_denied_fails_the_pull_naming_it_or_is_recorded_with
     let dir = tempfile::tempdir().unwrap();
     let snap = old_snapshot(dir.path());
 
-    let out = pull(&home, &proxy.endpoint, &snap, &[]);
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(
-        stderr.contains(&format!("{b} (sts:AssumeRole: AccessDenied")),
-        "{stderr}"
+    pull_fails(
+        &home,
+        &proxy.endpoint,
+        dir.path(),
+        &[
+            &format!("{b} (sts:AssumeRole: AccessDenied"),
+            "1 account could not be pulled",
+        ],
     );
-    assert!(stderr.contains("1 account could not be pulled"), "{stderr}");
-    assert_old_snapshot_intact(dir.path());
-    assert_no_temporary_folder(dir.path());
 
     let out = pull(&home, &proxy.endpoint, &snap, &["--allow-partial"]);
     let stderr = text(&out.stderr);
@@ -311,11 +324,30 @@ fn one_account_whose_role_is_denied_fails_the_pull_naming_it_or_is_recorded_with
 #[test]
 fn throttling_is_retried_with_backoff_and_the_pull_completes() {
     let (moto, _org) = organisation();
+    // Each service's throttling in its own shape: EC2's `Throttling` and
+    // `RequestLimitExceeded` (HTTP 503), STS's `Throttling`, Organizations'
+    // `TooManyRequestsException` (JSON protocol). The SDK's standard retry
+    // classifies each as throttling.
     let proxy = FaultProxy::start(
         &moto.endpoint,
         vec![
             Rule::first(3, "DescribeVpcs", Fault::Throttling),
             Rule::first(2, "DescribeSubnets", Fault::Throttling),
+            Rule::first(
+                2,
+                "DescribeRouteTables",
+                Fault::error("503 Service Unavailable", "RequestLimitExceeded"),
+            ),
+            Rule::first(
+                2,
+                "AssumeRole",
+                Fault::error("400 Bad Request", "Throttling"),
+            ),
+            Rule::first(
+                1,
+                "ListAccounts",
+                Fault::error("400 Bad Request", "TooManyRequestsException"),
+            ),
         ],
     );
     let home = AwsHome::new();
@@ -324,7 +356,7 @@ fn throttling_is_retried_with_backoff_and_the_pull_completes() {
     let out = pull(&home, &proxy.endpoint, &snap, &[]);
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
-    assert_eq!(proxy.applied(), vec![3, 2]);
+    assert_eq!(proxy.applied(), vec![3, 2, 2, 2, 1]);
     let meta = metadata(&snap);
     assert_eq!(meta["VpcreachSnapshot"]["Complete"], true);
     assert_eq!(
@@ -440,4 +472,164 @@ fn ctrl_c_mid_org_pull_leaves_the_old_snapshot_and_no_temporary_folder() {
     assert!(stderr.contains("interrupted (SIGINT)"), "{stderr}");
     assert_old_snapshot_intact(dir.path());
     assert_no_temporary_folder(dir.path());
+}
+
+#[test]
+fn org_outside_an_organisation_fails_naming_list_accounts() {
+    // AWS answers ListAccounts in an account that belongs to no
+    // organisation with AWSOrganizationsNotInUseException (a member
+    // account gets AccessDeniedException); moto answers an empty list, so
+    // the proxy gives AWS's answer.
+    let (moto, _org) = organisation();
+    let proxy = FaultProxy::start(
+        &moto.endpoint,
+        vec![Rule::always(
+            "ListAccounts",
+            Fault::error("400 Bad Request", "AWSOrganizationsNotInUseException"),
+        )],
+    );
+    let home = AwsHome::new();
+    let dir = tempfile::tempdir().unwrap();
+    old_snapshot(dir.path());
+    pull_fails(
+        &home,
+        &proxy.endpoint,
+        dir.path(),
+        &[
+            "organizations:ListAccounts",
+            "AWSOrganizationsNotInUseException",
+            "--accounts",
+        ],
+    );
+
+    // An organisation that lists no active account (moto's answer outside
+    // an organisation): nothing to pull, exit 2, nothing written.
+    let empty = Moto::start(&[]);
+    pull_fails(&home, &empty.endpoint, dir.path(), &["no account to pull"]);
+}
+
+#[test]
+fn suspended_accounts_are_not_asked_for() {
+    let moto = Moto::start(&[]);
+    let org = moto.script("moto_org.py", &["2", "1"]);
+    let closed = org["closed"][0].as_str().unwrap().to_string();
+    let active = org["extra"][1].as_str().unwrap().to_string();
+    let proxy = FaultProxy::start(&moto.endpoint, vec![]);
+    let home = AwsHome::new();
+    let dir = tempfile::tempdir().unwrap();
+    let snap = dir.path().join("snap");
+    let out = pull(&home, &proxy.endpoint, &snap, &[]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let meta = metadata(&snap);
+    assert_eq!(meta["VpcreachSnapshot"]["Complete"], true);
+    let ids: Vec<&str> = meta["VpcreachSnapshot"]["Accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| s(a, &["AccountId"]))
+        .collect();
+    assert_eq!(ids.len(), 5, "{ids:?}");
+    assert!(ids.contains(&active.as_str()) && !ids.contains(&closed.as_str()));
+    assert!(!snap.join("accounts").join(&closed).exists());
+    // One AssumeRole per member account pulled (4), and its refresh by the
+    // SDK's provider (4): none for the suspended one.
+    let assumed = proxy
+        .actions()
+        .iter()
+        .filter(|a| *a == "AssumeRole")
+        .count();
+    assert!(assumed <= 8, "{assumed}");
+}
+
+#[test]
+fn one_account_whose_calls_are_denied_is_named_or_recorded_as_partial() {
+    let (moto, org) = organisation();
+    // The first DescribeNetworkAcls of the pull, whichever account asks it.
+    let denied = || {
+        FaultProxy::start(
+            &moto.endpoint,
+            vec![Rule::first(
+                1,
+                "DescribeNetworkAcls",
+                Fault::error("403 Forbidden", "UnauthorizedOperation"),
+            )],
+        )
+    };
+    let home = AwsHome::new();
+    let dir = tempfile::tempdir().unwrap();
+    let snap = old_snapshot(dir.path());
+
+    let proxy = denied();
+    pull_fails(
+        &home,
+        &proxy.endpoint,
+        dir.path(),
+        &["1 account could not be pulled", "ec2:DescribeNetworkAcls"],
+    );
+    assert_eq!(proxy.applied(), vec![1]);
+
+    let proxy = denied();
+    let out = pull(&home, &proxy.endpoint, &snap, &["--allow-partial"]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let meta = metadata(&snap);
+    let meta = &meta["VpcreachSnapshot"];
+    assert_eq!(meta["Complete"], false);
+    let accounts = meta["Accounts"].as_array().unwrap();
+    assert_eq!(accounts.len(), 4);
+    let partial: Vec<&Value> = accounts
+        .iter()
+        .filter(|a| a["Status"] == "partial")
+        .collect();
+    assert_eq!(partial.len(), 1, "{accounts:?}");
+    assert_eq!(
+        accounts.iter().filter(|a| a["Status"] == "pulled").count(),
+        3
+    );
+    let id = s(partial[0], &["AccountId"]);
+    let missing = meta["Missing"].as_array().unwrap();
+    assert_eq!(missing.len(), 1, "{missing:?}");
+    assert_eq!(missing[0]["Account"], id);
+    assert_eq!(missing[0]["Action"], "ec2:DescribeNetworkAcls");
+    assert!(stderr.contains(id), "{stderr}");
+    // What was read is written; what was not is not made up.
+    let region = snap.join("accounts").join(id).join("us-east-1");
+    assert!(region.join("vpcs.json").is_file());
+    assert!(!region.join("network-acls.json").exists());
+
+    // R-partial.1: without one account's NACLs no path is known.
+    let (code, doc) = path(
+        &snap,
+        s(&org, &["wa", "instance"]),
+        s(&org, &["wb", "instance"]),
+        "22",
+    );
+    assert_eq!(code, 1, "{doc}");
+    assert!(
+        explanation_codes(&doc).contains(&"UNKNOWN_RESOURCE".to_string()),
+        "{doc}"
+    );
+}
+
+#[test]
+fn concurrency_is_bounded_by_max_concurrency_across_accounts() {
+    let (moto, _org) = organisation();
+    // Slow answers, so that requests pile up if nothing holds them back.
+    let slow = Fault::Delay(Duration::from_millis(150));
+    let proxy = FaultProxy::start(
+        &moto.endpoint,
+        vec![
+            Rule::always("DescribeVpcs", slow.clone()),
+            Rule::always("DescribeSubnets", slow.clone()),
+            Rule::always("DescribeSecurityGroups", slow),
+        ],
+    );
+    let home = AwsHome::new();
+    let dir = tempfile::tempdir().unwrap();
+    let snap = dir.path().join("snap");
+    let out = pull(&home, &proxy.endpoint, &snap, &["--max-concurrency", "3"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let peak = proxy.peak();
+    assert!((2..=3).contains(&peak), "peak of {peak} requests in flight");
 }
