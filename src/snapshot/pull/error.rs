@@ -128,7 +128,7 @@ pub enum PullError {
     #[error("no account to pull")]
     #[diagnostic(
         code(vpcreach::pull::no_account),
-        help("--exclude-accounts left out every account the organisation lists")
+        help("the organisation lists no active account (is this its management account or a delegated administrator?), or --exclude-accounts left out every one")
     )]
     NoAccount,
 
