@@ -305,7 +305,7 @@ fn every_fault_ends_in_a_complete_new_snapshot_or_the_old_one_untouched() {
         let seconds = start.elapsed().as_secs_f64();
         let applied = proxy.applied();
         let mut problem = check(&case, dir.path(), code, &stderr, &reference);
-        if applied.iter().any(|&n| n == 0) {
+        if applied.contains(&0) {
             problem = Some(format!(
                 "a fault was never applied ({applied:?}); actions seen: {:?}",
                 proxy.actions()

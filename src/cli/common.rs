@@ -76,6 +76,12 @@ pub const ASK_PATH: &str = "ask `vpcreach path` for the flows that matter: it sa
 
 pub fn unknown_for_all_pairs(snap: &Snapshot, load_balancers: bool) -> Vec<(String, String)> {
     let mut unknown = missing_for_paths(snap, load_balancers);
+    unknown.extend(snap.failed_accounts().into_iter().map(|(id, why)| {
+        (
+            format!("account {id} could not be pulled ({why})"),
+            "deploy the role in it and pull again (docs/org.md)".to_string(),
+        )
+    }));
     unknown.extend(snap.network.ambiguous_ids.iter().map(|id| {
         (
             format!("{id} is described more than once with different content"),

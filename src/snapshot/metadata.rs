@@ -48,6 +48,49 @@ pub struct PullMetadata {
     pub profile: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoint_url: Option<String>,
+    /// `pull --org` / `--accounts`: every account asked for and how its
+    /// pull went; the describe-* files are under `accounts/<id>/<region>/`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accounts: Option<Vec<AccountEntry>>,
+}
+
+/// How one account of an organisation pull went.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AccountEntry {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    /// The account's name in AWS Organizations, when listed from there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// [`ACCOUNT_PULLED`], [`ACCOUNT_PARTIAL`] or [`ACCOUNT_FAILED`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// The role assumed, or absent when the caller's own credentials were used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regions: Option<Vec<String>>,
+    /// What failed (`sts:AssumeRole`, `ec2:DescribeRegions`, a describe call).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed_action: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// Every call of the account was read.
+pub const ACCOUNT_PULLED: &str = "pulled";
+/// Read, but with calls left out (they are in `Missing`, with the account).
+pub const ACCOUNT_PARTIAL: &str = "partial";
+/// Nothing of the account is in the snapshot.
+pub const ACCOUNT_FAILED: &str = "failed";
+
+impl AccountEntry {
+    pub fn failed(&self) -> bool {
+        self.status.as_deref() == Some(ACCOUNT_FAILED)
+    }
 }
 
 /// One call a pull made: where its answer is and how much it held.
@@ -70,6 +113,9 @@ pub struct CallEntry {
     pub resources: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requests: Option<u64>,
+    /// `pull --org` / `--accounts`: the account the call was made in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
 }
 
 /// A call `pull --allow-partial` could not make and left out.
@@ -89,12 +135,20 @@ pub struct MissingEntry {
     pub error_code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// `pull --org` / `--accounts`: the account the call was denied in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
 }
 
 impl PullMetadata {
     /// The `Missing` entries (none when the list is absent).
     pub fn missing(&self) -> &[MissingEntry] {
         self.missing.as_deref().unwrap_or_default()
+    }
+
+    /// The accounts an organisation pull could not read at all.
+    pub fn failed_accounts(&self) -> impl Iterator<Item = &AccountEntry> {
+        self.accounts.iter().flatten().filter(|a| a.failed())
     }
 
     /// What JSON reports show of it: tool, version, time, account, regions,
@@ -109,6 +163,11 @@ impl PullMetadata {
             regions: self.regions.as_deref(),
             complete: self.complete,
             missing: self.missing.as_deref(),
+            accounts: self.accounts.as_ref().map(|a| a.len()),
+            failed_accounts: self
+                .accounts
+                .is_some()
+                .then(|| self.failed_accounts().collect()),
         }
     }
 }
@@ -133,6 +192,12 @@ pub struct Provenance<'a> {
     pub complete: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub missing: Option<&'a [MissingEntry]>,
+    /// How many accounts an organisation pull asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accounts: Option<usize>,
+    /// Those of them not in the snapshot at all, and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed_accounts: Option<Vec<&'a AccountEntry>>,
 }
 
 /// A text field, `?` when absent (the provenance line and warnings).

@@ -171,7 +171,10 @@ impl Snapshot {
     pub fn missing(&self) -> Vec<MissingKind> {
         missing_list(self.metadata.as_ref())
             .map(|m| MissingKind {
-                region: or_unknown(&m.region).to_string(),
+                region: match &m.account {
+                    Some(account) => format!("{} of account {account}", or_unknown(&m.region)),
+                    None => or_unknown(&m.region).to_string(),
+                },
                 key: or_unknown(&m.key).to_string(),
                 action: or_unknown(&m.action).to_string(),
             })
@@ -191,6 +194,29 @@ impl Snapshot {
             .collect()
     }
 
+    /// Accounts an organisation pull could not read at all (`--allow-partial`):
+    /// (account id, why). A path that leads into one of them meets a VPC,
+    /// peer or attachment the snapshot lacks and is unknown there (XA.5 of
+    /// docs/semantics-additions.md); an analysis over every pair cannot be
+    /// clean without them.
+    pub fn failed_accounts(&self) -> Vec<(String, String)> {
+        self.metadata
+            .iter()
+            .flat_map(PullMetadata::failed_accounts)
+            .map(|a| {
+                (
+                    or_unknown(&a.account_id).to_string(),
+                    format!(
+                        "{} {}: {}",
+                        or_unknown(&a.failed_action),
+                        or_unknown(&a.error_code),
+                        or_unknown(&a.message)
+                    ),
+                )
+            })
+            .collect()
+    }
+
     /// One line saying where the snapshot came from, for pulled snapshots:
     /// `pulled by vpcreach 0.1.0 at …, account …, regions …`.
     pub fn provenance(&self) -> Option<String> {
@@ -205,6 +231,26 @@ impl Snapshot {
             if regions.len() == 1 { "" } else { "s" },
             regions.join(", "),
         );
+        if let Some(accounts) = &meta.accounts {
+            let failed = self.failed_accounts();
+            line.push_str(&format!(
+                ", {} account{}",
+                accounts.len() - failed.len(),
+                if accounts.len() - failed.len() == 1 {
+                    ""
+                } else {
+                    "s"
+                }
+            ));
+            if !failed.is_empty() {
+                let ids: Vec<&str> = failed.iter().map(|(id, _)| id.as_str()).collect();
+                line.push_str(&format!(
+                    "; incomplete (--allow-partial): account{} {} not pulled",
+                    if ids.len() == 1 { "" } else { "s" },
+                    ids.join(", ")
+                ));
+            }
+        }
         let missing = self.missing();
         if !missing.is_empty() {
             let what: Vec<String> = missing
@@ -248,5 +294,21 @@ fn missing_from_metadata(metadata: Option<&PullMetadata>) -> Vec<Warning> {
             file: None,
             json_path: Some("VpcreachSnapshot.Missing".into()),
         })
+        .chain(
+            metadata
+                .into_iter()
+                .flat_map(PullMetadata::failed_accounts)
+                .map(|a| Warning {
+                    message: format!(
+                        "incomplete snapshot: account {} could not be pulled ({} {}: {}); paths into it are unknown",
+                        or_unknown(&a.account_id),
+                        or_unknown(&a.failed_action),
+                        or_unknown(&a.error_code),
+                        or_unknown(&a.message),
+                    ),
+                    file: None,
+                    json_path: Some("VpcreachSnapshot.Accounts".into()),
+                }),
+        )
         .collect()
 }

@@ -30,6 +30,7 @@ mod ec2;
 mod elb;
 mod error;
 mod integrity;
+mod org;
 mod session;
 mod signal;
 mod tgw;
@@ -39,6 +40,7 @@ use ec2::*;
 pub use error::PullError;
 use error::*;
 use integrity::*;
+pub use org::AccountsOptions;
 pub use session::RegionClients;
 use session::*;
 pub use signal::pull_blocking;
@@ -315,6 +317,8 @@ pub struct PullOptions {
     /// Progress bars on stderr.
     pub progress: bool,
     pub concurrency: usize,
+    /// `--org` / `--accounts`: pull several accounts into `accounts/<id>/`.
+    pub accounts: Option<AccountsOptions>,
 }
 
 impl PullOptions {
@@ -328,6 +332,7 @@ impl PullOptions {
             allow_partial: false,
             progress: false,
             concurrency: DEFAULT_CONCURRENCY,
+            accounts: None,
         }
     }
 }
@@ -342,6 +347,8 @@ pub struct Missing {
     pub key: String,
     pub error_code: String,
     pub message: String,
+    /// The account, in an organisation pull.
+    pub account: Option<String>,
 }
 
 /// One call that was made, for the metadata and the summary.
@@ -353,6 +360,8 @@ pub struct CallRecord {
     pub key: String,
     pub resources: usize,
     pub requests: usize,
+    /// The account, in an organisation pull.
+    pub account: Option<String>,
 }
 
 /// What a finished pull did.
@@ -364,6 +373,8 @@ pub struct PullSummary {
     pub calls: Vec<CallRecord>,
     pub missing: Vec<Missing>,
     pub elapsed: Duration,
+    /// `--org` / `--accounts`: how each account went (empty otherwise).
+    pub accounts: Vec<crate::snapshot::metadata::AccountEntry>,
 }
 
 impl PullSummary {
@@ -400,16 +411,50 @@ impl PullSummary {
             self.regions.len(),
             if self.regions.len() == 1 { "" } else { "s" },
             self.regions.join(", "),
-            self.account
-                .as_deref()
-                .map(|a| format!(" of account {a}"))
-                .unwrap_or_default(),
+            match (self.accounts.len(), self.account.as_deref()) {
+                (0, Some(a)) => format!(" of account {a}"),
+                (0, None) => String::new(),
+                (n, _) => format!(
+                    " of {} account{}",
+                    n - self.accounts.iter().filter(|a| a.failed()).count(),
+                    if n == 1 { "" } else { "s" }
+                ),
+            },
             self.output.display(),
             self.elapsed.as_secs_f64(),
             self.requests(),
         );
         for (key, n) in self.resources() {
             let _ = writeln!(s, "  {key:<36} {n:>6}");
+        }
+        if !self.accounts.is_empty() {
+            let failed: Vec<_> = self.accounts.iter().filter(|a| a.failed()).collect();
+            let _ = writeln!(
+                s,
+                "  {:<36} {:>6}",
+                "Accounts",
+                self.accounts.len() - failed.len()
+            );
+            if !failed.is_empty() {
+                let _ = writeln!(
+                    s,
+                    "incomplete (--allow-partial): {} account{} not pulled, recorded in {}:",
+                    failed.len(),
+                    if failed.len() == 1 { "" } else { "s" },
+                    METADATA_FILE
+                );
+                for a in failed {
+                    let or = |v: &Option<String>| v.clone().unwrap_or_default();
+                    let _ = writeln!(
+                        s,
+                        "  account {}: {} ({}: {})",
+                        or(&a.account_id),
+                        or(&a.failed_action),
+                        or(&a.error_code),
+                        or(&a.message)
+                    );
+                }
+            }
         }
         if !self.missing.is_empty() {
             let _ = writeln!(
@@ -420,9 +465,14 @@ impl PullSummary {
                 METADATA_FILE
             );
             for m in &self.missing {
+                let account = m
+                    .account
+                    .as_deref()
+                    .map(|a| format!("account {a} "))
+                    .unwrap_or_default();
                 let _ = writeln!(
                     s,
-                    "  {} {}: {} ({}: {})",
+                    "  {account}{} {}: {} ({}: {})",
                     m.region, m.key, m.action, m.error_code, m.message
                 );
             }
@@ -491,6 +541,9 @@ pub async fn pull(opts: &PullOptions) -> Result<PullSummary, PullError> {
     }
     let home = sdk.region().map(|r| r.to_string()).unwrap_or_default();
     check_credentials(&sdk, opts.profile.as_deref()).await?;
+    if let Some(accounts) = &opts.accounts {
+        return org::pull_accounts(opts, accounts, sdk, home, started).await;
+    }
     let (account, sts_ok) = caller_account(&sdk).await?;
 
     let regions = if opts.all_regions {
@@ -548,43 +601,25 @@ async fn pull_regions(
             .progress_chars("=> ");
 
     let sem = Arc::new(Semaphore::new(opts.concurrency.max(1)));
-    let mut set = tokio::task::JoinSet::new();
     let mut bars = BTreeMap::new();
-    for (region, client) in &clients {
+    for (region, _) in &clients {
         let bar = multi.add(ProgressBar::new(CALLS.len() as u64));
         bar.set_style(style.clone());
         bar.set_prefix(region.clone());
         bars.insert(region.clone(), (bar, 0usize));
-        for call in CALLS {
-            let (client, sem, region) = (client.clone(), sem.clone(), region.clone());
-            set.spawn(async move { run_call(&client, &sem, &region, call).await });
-        }
     }
-
-    let mut files: BTreeMap<String, Vec<FileOut>> = BTreeMap::new();
-    let mut failures: Vec<Failure> = Vec::new();
-    let mut fatal: Option<Failure> = None;
-    while let Some(joined) = set.join_next().await {
-        let out = match joined {
-            Ok(out) => out,
-            Err(e) if e.is_cancelled() => continue,
-            Err(e) => std::panic::resume_unwind(e.into_panic()),
-        };
-        if let Some((bar, count)) = bars.get_mut(&out.region) {
-            *count += out.files.iter().map(FileOut::resources).sum::<usize>();
+    let Gathered {
+        mut files,
+        mut failures,
+        fatal,
+    } = gather(&clients, &sem, |region, resources| {
+        if let Some((bar, count)) = bars.get_mut(region) {
+            *count += resources;
             bar.inc(1);
             bar.set_message(format!("{count} resources"));
         }
-        for f in out.failures {
-            if f.skippable() {
-                failures.push(f);
-            } else if fatal.is_none() {
-                fatal = Some(f);
-                set.abort_all();
-            }
-        }
-        files.entry(out.region).or_default().extend(out.files);
-    }
+    })
+    .await;
     for (bar, _) in bars.values() {
         bar.finish();
     }
@@ -609,20 +644,7 @@ async fn pull_regions(
     missing.sort_by(|a, b| (&a.region, &a.operation).cmp(&(&b.region, &b.operation)));
 
     let account = account.or_else(|| owner_from(&files));
-    let mut calls = Vec::new();
-    for (region, outs) in &mut files {
-        outs.sort_by_key(|f| f.file);
-        for f in outs.iter() {
-            calls.push(CallRecord {
-                region: region.clone(),
-                operation: f.operation.to_string(),
-                file: format!("{region}/{}", f.file),
-                key: f.key.to_string(),
-                resources: f.resources(),
-                requests: f.requests,
-            });
-        }
-    }
+    let calls = call_records(&mut files, "", None);
     let summary = PullSummary {
         output: opts.output.clone(),
         account,
@@ -630,10 +652,91 @@ async fn pull_regions(
         calls,
         missing,
         elapsed: started.elapsed(),
+        accounts: Vec::new(),
     };
     let metadata = metadata(&summary, opts, start_time);
     write_atomically(&opts.output, &files, &metadata)?;
     Ok(summary)
+}
+
+/// What the calls of some regions brought back: the files by region, the
+/// failures a partial pull may leave out, and the first that it may not
+/// (the other calls are then cancelled).
+struct Gathered {
+    files: BTreeMap<String, Vec<FileOut>>,
+    failures: Vec<Failure>,
+    fatal: Option<Failure>,
+}
+
+/// Run every call of [`CALLS`] in every region of `clients`, each request
+/// under `sem`; `done(region, resources)` after each call.
+async fn gather(
+    clients: &[(String, RegionClients)],
+    sem: &Arc<Semaphore>,
+    mut done: impl FnMut(&str, usize),
+) -> Gathered {
+    let mut set = tokio::task::JoinSet::new();
+    for (region, client) in clients {
+        for call in CALLS {
+            let (client, sem, region) = (client.clone(), sem.clone(), region.clone());
+            set.spawn(async move { run_call(&client, &sem, &region, call).await });
+        }
+    }
+    let mut gathered = Gathered {
+        files: BTreeMap::new(),
+        failures: Vec::new(),
+        fatal: None,
+    };
+    while let Some(joined) = set.join_next().await {
+        let out = match joined {
+            Ok(out) => out,
+            Err(e) if e.is_cancelled() => continue,
+            Err(e) => std::panic::resume_unwind(e.into_panic()),
+        };
+        done(
+            &out.region,
+            out.files.iter().map(FileOut::resources).sum::<usize>(),
+        );
+        for f in out.failures {
+            if f.skippable() {
+                gathered.failures.push(f);
+            } else if gathered.fatal.is_none() {
+                gathered.fatal = Some(f);
+                set.abort_all();
+            }
+        }
+        gathered
+            .files
+            .entry(out.region)
+            .or_default()
+            .extend(out.files);
+    }
+    gathered
+}
+
+/// The record of every file of `files` (sorted on the way), whose folders
+/// are below `prefix` (`accounts/<id>/` in an organisation pull).
+fn call_records(
+    files: &mut BTreeMap<String, Vec<FileOut>>,
+    prefix: &str,
+    account: Option<&str>,
+) -> Vec<CallRecord> {
+    let mut calls = Vec::new();
+    for (region, outs) in files {
+        outs.sort_by_key(|f| f.file);
+        for f in outs.iter() {
+            calls.push(CallRecord {
+                region: region.clone(),
+                operation: f.operation.to_string(),
+                file: format!("{prefix}{region}/{}", f.file),
+                key: f.key.to_string(),
+                resources: f.resources(),
+                requests: f.requests,
+                account: account.map(str::to_owned),
+            });
+        }
+    }
+    calls
 }
 
 /// The account, when STS could not say: the OwnerId of the first VPC.

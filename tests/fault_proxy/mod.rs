@@ -36,6 +36,15 @@ pub enum Fault {
     Status500,
     /// HTTP 400 `Throttling` in EC2's error shape.
     Throttling,
+    /// This HTTP status and error code, in the JSON protocol's error shape
+    /// for a JSON request (Organizations), STS's for an STS request
+    /// (`Version=2011-06-15`), else EC2's: `503`, `RequestLimitExceeded`
+    /// is EC2's throttling, `400`, `TooManyRequestsException`
+    /// Organizations'; `403`, `UnauthorizedOperation` a denied call.
+    Error {
+        status: &'static str,
+        code: &'static str,
+    },
     /// The answer, late by this much.
     Delay(Duration),
     /// The connection closed once the request is read, no answer.
@@ -43,6 +52,11 @@ pub enum Fault {
     /// The status line, headers and half the body (with the whole body's
     /// Content-Length), then the connection closed.
     DropMidBody,
+    /// HTTP 403 `AccessDenied` in STS's error shape when the request's body
+    /// holds this text (an account id in `AssumeRole`'s `RoleArn`), else
+    /// the answer unchanged: a role whose trust policy refuses the caller,
+    /// which moto does not check.
+    DenyWhenBodyHas(String),
 }
 
 /// Apply `fault` to the first `times` requests of `action` (`None`: every
@@ -52,6 +66,13 @@ pub struct Rule {
     pub action: Option<&'static str>,
     pub times: Option<usize>,
     pub fault: Fault,
+}
+
+impl Fault {
+    /// [`Fault::Error`].
+    pub fn error(status: &'static str, code: &'static str) -> Fault {
+        Fault::Error { status, code }
+    }
 }
 
 impl Rule {
@@ -77,6 +98,9 @@ struct State {
     applied: Vec<usize>,
     /// Actions seen, in order.
     actions: Vec<String>,
+    /// Requests being served now, and the most there ever were at once.
+    in_flight: usize,
+    peak: usize,
 }
 
 /// A running proxy; stopped on drop.
@@ -99,7 +123,7 @@ impl FaultProxy {
         let port = listener.local_addr().unwrap().port();
         let state = Arc::new(Mutex::new(State {
             applied: vec![0; rules.len()],
-            actions: Vec::new(),
+            ..State::default()
         }));
         let stop = Arc::new(AtomicBool::new(false));
         let rules = Arc::new(rules);
@@ -129,6 +153,12 @@ impl FaultProxy {
     /// How many times each rule's fault was applied, in rule order.
     pub fn applied(&self) -> Vec<usize> {
         self.state.lock().unwrap().applied.clone()
+    }
+
+    /// The most requests the proxy was serving at once: what the client
+    /// had in flight.
+    pub fn peak(&self) -> usize {
+        self.state.lock().unwrap().peak
     }
 
     /// The actions of every request so far, in order.
@@ -234,11 +264,17 @@ fn read_message(reader: &mut impl BufRead, is_request: bool) -> std::io::Result<
     Ok(message)
 }
 
-/// The Query API action of a request (`Action=DescribeVpcs&...`).
+/// The action of a request: the Query API's (`Action=DescribeVpcs&...`)
+/// or the JSON protocol's (`X-Amz-Target: AWSOrganizationsV20161128.ListAccounts`).
 fn action(request: &Message) -> String {
     String::from_utf8_lossy(&request.body)
         .split('&')
         .find_map(|p| p.strip_prefix("Action="))
+        .or_else(|| {
+            request
+                .header("x-amz-target")
+                .and_then(|t| t.rsplit('.').next())
+        })
         .unwrap_or("")
         .to_string()
 }
@@ -251,7 +287,7 @@ fn serve(
 ) -> std::io::Result<()> {
     client.set_read_timeout(Some(Duration::from_secs(30)))?;
     let mut reader = BufReader::new(client.try_clone()?);
-    let mut client = client;
+    let mut client = Served::new(client, state);
     let request = read_message(&mut reader, true)?;
     let action = action(&request);
     let fault = {
@@ -277,12 +313,31 @@ fn serve(
                 "An internal error has occurred (fault proxy).",
             ));
         }
+        Some(Fault::DenyWhenBodyHas(needle))
+            if String::from_utf8_lossy(&request.body).contains(needle.as_str()) =>
+        {
+            return client.write_all(&sts_error_answer(
+                "403 Forbidden",
+                "AccessDenied",
+                "User is not authorized to perform: sts:AssumeRole (fault proxy)",
+            ));
+        }
         Some(Fault::Throttling) => {
             return client.write_all(&error_answer(
                 "400 Bad Request",
                 "Throttling",
                 "Rate exceeded (fault proxy).",
             ));
+        }
+        Some(Fault::Error { status, code }) => {
+            let message = format!("{code} (fault proxy).");
+            return client.write_all(&if request.header("x-amz-target").is_some() {
+                json_error_answer(status, code, &message)
+            } else if is_sts(&request) {
+                sts_error_answer(status, code, &message)
+            } else {
+                error_answer(status, code, &message)
+            });
         }
         _ => {}
     }
@@ -329,6 +384,56 @@ fn serve(
     Ok(())
 }
 
+/// The client's connection, counted in flight from the moment it is
+/// accepted until the first byte of the answer (or no answer) leaves: a
+/// client that reads an answer and sends its next request at once is never
+/// counted twice.
+struct Served<'a> {
+    stream: TcpStream,
+    state: &'a Mutex<State>,
+    counted: bool,
+}
+
+impl<'a> Served<'a> {
+    fn new(stream: TcpStream, state: &'a Mutex<State>) -> Self {
+        let mut s = state.lock().unwrap();
+        s.in_flight += 1;
+        s.peak = s.peak.max(s.in_flight);
+        Served {
+            stream,
+            state,
+            counted: true,
+        }
+    }
+
+    fn done(&mut self) {
+        if std::mem::take(&mut self.counted) {
+            self.state.lock().unwrap().in_flight -= 1;
+        }
+    }
+
+    fn shutdown(&mut self, how: Shutdown) -> std::io::Result<()> {
+        self.done();
+        self.stream.shutdown(how)
+    }
+}
+
+impl Write for Served<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.done();
+        self.stream.write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.stream.flush()
+    }
+}
+
+impl Drop for Served<'_> {
+    fn drop(&mut self) {
+        self.done();
+    }
+}
+
 /// The token [`Fault::RepeatToken`] adds.
 const TOKEN: &str = "fault-proxy-token";
 
@@ -348,14 +453,41 @@ fn forward(upstream: &str, request: &Message) -> std::io::Result<Message> {
 
 /// An EC2 Query API error answer.
 fn error_answer(status: &str, code: &str, message: &str) -> Vec<u8> {
-    let body = format!(
+    answer(status, "text/xml;charset=UTF-8", &format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message></Error></Errors><RequestID>fault-proxy</RequestID></Response>"
-    );
+    ))
+}
+
+/// An STS (Query API, `ErrorResponse`) error answer.
+fn sts_error_answer(status: &str, code: &str, message: &str) -> Vec<u8> {
+    answer(status, "text/xml", &format!(
+        "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>fault-proxy</RequestId></ErrorResponse>"
+    ))
+}
+
+/// A JSON protocol (awsJson1_1) error answer.
+fn json_error_answer(status: &str, code: &str, message: &str) -> Vec<u8> {
+    answer(
+        status,
+        "application/x-amz-json-1.1",
+        &format!("{{\"__type\":\"{code}\",\"Message\":\"{message}\"}}"),
+    )
+}
+
+/// A whole answer, the connection closed after it.
+fn answer(status: &str, content_type: &str, body: &str) -> Vec<u8> {
     format!(
-        "HTTP/1.1 {status}\r\nContent-Type: text/xml;charset=UTF-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     )
     .into_bytes()
+}
+
+/// A request to STS: its Query API version.
+fn is_sts(request: &Message) -> bool {
+    String::from_utf8_lossy(&request.body)
+        .split('&')
+        .any(|p| p == "Version=2011-06-15")
 }
 
 /// Where the `{opening}item>` (or `{opening}member>`) tag nearest the

@@ -301,13 +301,29 @@ pub(super) fn ambiguous_ids(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> B
     ambiguous
 }
 
+/// One resource seen from two accounts of an organisation pull (a shared
+/// subnet or TGW, both ends of a peering): tags are per account, so two
+/// views that differ only in `Tags` are the same resource (XA.1 of
+/// docs/semantics-additions.md).
+fn shared_view<T: serde::Serialize>(a: &T, a_origin: &Origin, b: &T, b_origin: &Origin) -> bool {
+    if a_origin.account.is_none() || a_origin.account == b_origin.account {
+        return false;
+    }
+    let untagged = |v: &T| {
+        let mut v = serde_json::to_value(v).ok()?;
+        v.as_object_mut()?.remove("Tags");
+        Some(v)
+    };
+    untagged(a).is_some_and(|a| Some(a) == untagged(b))
+}
+
 struct Duplicates<'w> {
     warnings: &'w mut Vec<Warning>,
     ambiguous: &'w mut BTreeSet<String>,
 }
 
 impl Duplicates<'_> {
-    fn list<T: PartialEq>(
+    fn list<T: PartialEq + serde::Serialize>(
         &mut self,
         kind: &str,
         items: &[(T, Origin)],
@@ -322,7 +338,7 @@ impl Duplicates<'_> {
     }
 
     /// `items` are (id, what must be equal, where).
-    fn each<'a, T: PartialEq + 'a>(
+    fn each<'a, T: PartialEq + serde::Serialize + 'a>(
         &mut self,
         kind: &str,
         items: impl Iterator<Item = (&'a str, &'a T, Origin)>,
@@ -333,7 +349,7 @@ impl Duplicates<'_> {
                 first.insert(key, (item, origin));
                 continue;
             };
-            if *earlier == item {
+            if *earlier == item || shared_view(*earlier, earlier_origin, item, &origin) {
                 continue;
             }
             self.ambiguous.insert(key.to_string());

@@ -107,6 +107,40 @@ pub enum PullError {
     )]
     Interrupted { signal: &'static str },
 
+    #[error("cannot list the accounts to pull: {stage}: {code}: {message}")]
+    #[diagnostic(
+        code(vpcreach::pull::accounts),
+        help("--org lists the organisation from its management account or a delegated administrator, which needs organizations:ListAccounts (docs/org.md); or name the accounts with --accounts ID,...")
+    )]
+    Accounts {
+        stage: &'static str,
+        code: String,
+        message: String,
+    },
+
+    #[error("not active accounts of the organisation: {}", accounts.join(", "))]
+    #[diagnostic(
+        code(vpcreach::pull::not_in_organisation),
+        help("with --org, --accounts selects among the organisation's active accounts; without --org it pulls exactly the accounts given")
+    )]
+    NotInOrganisation { accounts: Vec<String> },
+
+    #[error("no account to pull")]
+    #[diagnostic(
+        code(vpcreach::pull::no_account),
+        help("the organisation lists no active account (is this its management account or a delegated administrator?), or --exclude-accounts left out every one")
+    )]
+    NoAccount,
+
+    #[error("{} account{} could not be pulled: {}", failed.len(), if failed.len() == 1 { "" } else { "s" }, accounts_failed_list(failed))]
+    #[diagnostic(
+        code(vpcreach::pull::accounts_failed),
+        help("deploy the read-only role in every account with a trust policy for this caller (docs/org.md), leave the accounts out with --exclude-accounts, or pass --allow-partial to write the others and record these as missing (analyses then answer unknown where they matter)")
+    )]
+    AccountsFailed {
+        failed: Vec<(String, super::org::AccountFailure)>,
+    },
+
     #[error("cannot start the async runtime: {0}")]
     #[diagnostic(code(vpcreach::pull::runtime))]
     Runtime(String),
@@ -118,6 +152,14 @@ pub(super) fn denied_list(denied: &[Missing]) -> String {
         .map(|m| format!("{} in {} ({})", m.action, m.region, m.error_code))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+pub(super) fn accounts_failed_list(failed: &[(String, super::org::AccountFailure)]) -> String {
+    failed
+        .iter()
+        .map(|(id, f)| format!("{id} ({}: {}: {})", f.action, f.code, f.message))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 pub(super) fn actions_list(denied: &[Missing]) -> String {
@@ -260,6 +302,7 @@ impl Failure {
             key: self.key.to_string(),
             error_code: self.error.code().to_string(),
             message: self.error.message.clone(),
+            account: None,
         }
     }
 

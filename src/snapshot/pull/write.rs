@@ -48,7 +48,7 @@ pub(super) fn metadata(summary: &PullSummary, opts: &PullOptions, start: SystemT
         end_time: Some(fmt_time(SystemTime::now())),
         duration_seconds: Some((summary.elapsed.as_secs_f64() * 1000.0).round() / 1000.0),
         regions: Some(summary.regions.clone()),
-        complete: Some(summary.missing.is_empty()),
+        complete: Some(summary.missing.is_empty() && !summary.accounts.iter().any(|a| a.failed())),
         calls: Some(
             summary
                 .calls
@@ -61,6 +61,7 @@ pub(super) fn metadata(summary: &PullSummary, opts: &PullOptions, start: SystemT
                     key: Some(c.key.clone()),
                     resources: Some(c.resources as u64),
                     requests: Some(c.requests as u64),
+                    account: c.account.clone(),
                 })
                 .collect(),
         ),
@@ -75,12 +76,14 @@ pub(super) fn metadata(summary: &PullSummary, opts: &PullOptions, start: SystemT
                     key: Some(m.key.clone()),
                     error_code: Some(m.error_code.clone()),
                     message: Some(m.message.clone()),
+                    account: m.account.clone(),
                 })
                 .collect(),
         ),
         account: summary.account.clone(),
         profile: opts.profile.clone(),
         endpoint_url: opts.endpoint_url.clone(),
+        accounts: (!summary.accounts.is_empty()).then(|| summary.accounts.clone()),
     };
     json!({ metadata::KEY: meta })
 }
@@ -112,49 +115,95 @@ pub(super) fn write_atomically(
     files: &BTreeMap<String, Vec<FileOut>>,
     metadata: &Value,
 ) -> Result<(), PullError> {
-    let output = if output.file_name().is_none() {
-        // `snap/.` or `/`: resolve so the temporary folder has a sibling path.
-        std::path::absolute(output).unwrap_or_else(|_| output.to_path_buf())
-    } else {
-        output.to_path_buf()
-    };
-    let io = |path: &Path, e: std::io::Error| PullError::Output {
+    let tmp = TempSnapshot::create(output)?;
+    tmp.write_folders("", files)?;
+    tmp.commit(metadata)
+}
+
+/// A snapshot being written: a temporary folder beside `--output`, removed
+/// when dropped unless [`TempSnapshot::commit`] swapped it into place (so a
+/// pull given up half-way, by an error or by Ctrl-C dropping its future,
+/// leaves nothing behind and the earlier snapshot as it was).
+pub(super) struct TempSnapshot {
+    output: PathBuf,
+    dir: PathBuf,
+    committed: bool,
+}
+
+fn io_error(path: &Path, e: std::io::Error) -> PullError {
+    PullError::Output {
         path: path.to_path_buf(),
         message: e.to_string(),
-    };
-    if let Some(parent) = output.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
     }
-    let tmp = temp_dir_for(&output);
-    if tmp.exists() {
-        std::fs::remove_dir_all(&tmp).map_err(|e| io(&tmp, e))?;
+}
+
+fn stop_if_interrupted() -> Result<(), PullError> {
+    match interrupted() {
+        true => Err(PullError::Interrupted { signal: "signal" }),
+        false => Ok(()),
     }
-    let result = (|| {
-        std::fs::create_dir(&tmp).map_err(|e| io(&tmp, e))?;
-        let stop = || match interrupted() {
-            true => Err(PullError::Interrupted { signal: "signal" }),
-            false => Ok(()),
+}
+
+impl TempSnapshot {
+    pub(super) fn create(output: &Path) -> Result<TempSnapshot, PullError> {
+        let output = if output.file_name().is_none() {
+            // `snap/.` or `/`: resolve so the temporary folder has a sibling path.
+            std::path::absolute(output).unwrap_or_else(|_| output.to_path_buf())
+        } else {
+            output.to_path_buf()
         };
+        if let Some(parent) = output.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| io_error(parent, e))?;
+        }
+        let dir = temp_dir_for(&output);
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).map_err(|e| io_error(&dir, e))?;
+        }
+        std::fs::create_dir(&dir).map_err(|e| io_error(&dir, e))?;
+        Ok(TempSnapshot {
+            output,
+            dir,
+            committed: false,
+        })
+    }
+
+    /// Write each folder of `files` (a region, relative to `prefix`).
+    pub(super) fn write_folders(
+        &self,
+        prefix: &str,
+        files: &BTreeMap<String, Vec<FileOut>>,
+    ) -> Result<(), PullError> {
         for (region, outs) in files {
-            stop()?;
-            let dir = tmp.join(region);
-            std::fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
+            stop_if_interrupted()?;
+            let dir = self.dir.join(prefix).join(region);
+            std::fs::create_dir_all(&dir).map_err(|e| io_error(&dir, e))?;
             for f in outs {
-                stop()?;
+                stop_if_interrupted()?;
                 let path = dir.join(f.file);
                 let doc = json!({ f.key: f.items });
-                write_file(&path, &to_cli_json(&doc)).map_err(|e| io(&path, e))?;
+                write_file(&path, &to_cli_json(&doc)).map_err(|e| io_error(&path, e))?;
             }
         }
-        let path = tmp.join(METADATA_FILE);
-        write_file(&path, &to_cli_json(metadata)).map_err(|e| io(&path, e))?;
-        stop()?;
-        swap_into_place(&tmp, &output).map_err(|e| io(&output, e))
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&tmp);
+        Ok(())
     }
-    result
+
+    /// Write the metadata and swap the folder into place at `--output`.
+    pub(super) fn commit(mut self, metadata: &Value) -> Result<(), PullError> {
+        let path = self.dir.join(METADATA_FILE);
+        write_file(&path, &to_cli_json(metadata)).map_err(|e| io_error(&path, e))?;
+        stop_if_interrupted()?;
+        swap_into_place(&self.dir, &self.output).map_err(|e| io_error(&self.output, e))?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for TempSnapshot {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
 }
 
 pub(super) fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
