@@ -149,13 +149,15 @@ impl<'t, 'n> Walk<'t, 'n> {
         }
     }
 
-    /// The VPC's private addresses grouped as BPA treats them: one group
-    /// per subnet, one per public NAT gateway (its address is the source
-    /// at the gateway, BPA.3), and the rest of the VPC.
+    /// The addresses grouped as BPA treats them: one group per subnet, one
+    /// per public NAT gateway (its address is the source at the gateway,
+    /// BPA.3), and the rest — the VPC's addresses in no subnet and those
+    /// from outside the VPC (arrived over a TGW or peering), which only a
+    /// VPC-wide exclusion lets through (BPA.2: nothing crosses).
     fn bpa_groups(&self, vpc: &Vpc) -> Vec<Group> {
         let net = self.net();
         let mut groups = Vec::new();
-        let mut rest = nets_set(&vpc.cidrs) | nets_set(&vpc.ipv6_cidrs);
+        let mut rest = all_addrs();
         for n in net
             .nat_gateways
             .values()
@@ -251,9 +253,6 @@ impl<'t, 'n> Walk<'t, 'n> {
                 Decision::Unknown(why) => unknown.push((group, why)),
             }
         }
-        // Addresses outside the VPC are the gateway's own filters' concern.
-        let outside = &crossing - &(nets_set(&vpc.cidrs) | nets_set(&vpc.ipv6_cidrs));
-        allowed |= &outside;
         let mut extra = Vec::new();
         for (group, why) in &unknown {
             let part = restrict(&set, &group.addrs);
