@@ -165,6 +165,85 @@ pub use firewall::{
     Firewall, FirewallEndpoint, FirewallEndpointStatus, FirewallPolicy, RuleGroup, RuleOrder,
     RulesSource, StatefulAction, StatefulGroupRef, StatefulRule, StatelessAction, StatelessRule,
 };
+aws_state! {
+    /// `InternetGatewayBlockMode` of VPC Block Public Access: the account's
+    /// mode in a region, or the one `describe-vpcs` prints per VPC (BPA.1).
+    BpaMode {
+        Off = "off",
+        BlockBidirectional = "block-bidirectional",
+        BlockIngress = "block-ingress",
+    }
+}
+
+aws_state! {
+    /// `InternetGatewayExclusionMode` of a BPA exclusion (BPA.4).
+    BpaExclusionMode {
+        AllowBidirectional = "allow-bidirectional",
+        AllowEgress = "allow-egress",
+    }
+}
+
+aws_state! {
+    /// `State` of a BPA exclusion: the state of its last update, not its mode (BPA.5).
+    BpaExclusionState {
+        CreateInProgress = "create-in-progress",
+        CreateComplete = "create-complete",
+        CreateFailed = "create-failed",
+        UpdateInProgress = "update-in-progress",
+        UpdateComplete = "update-complete",
+        UpdateFailed = "update-failed",
+        DeleteInProgress = "delete-in-progress",
+        DeleteComplete = "delete-complete",
+        DisableInProgress = "disable-in-progress",
+        DisableComplete = "disable-complete",
+    }
+}
+
+/// Whether a BPA exclusion is in force (BPA.5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InForce {
+    Yes,
+    No,
+    /// A change is under way or failed: which mode holds is unknown.
+    Unknown,
+}
+
+impl BpaExclusionState {
+    pub fn in_force(&self) -> InForce {
+        match self {
+            Self::CreateComplete | Self::UpdateComplete => InForce::Yes,
+            Self::CreateFailed | Self::DeleteComplete | Self::DisableComplete => InForce::No,
+            _ => InForce::Unknown,
+        }
+    }
+}
+
+/// `describe-vpc-block-public-access-options` of one region of one account (BPA.1).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct BlockPublicAccess {
+    pub location: Location,
+    pub mode: BpaMode,
+    /// `ExclusionsAllowed` is not `not-allowed` (BPA.6).
+    pub exclusions_allowed: bool,
+    /// `ManagedBy` (`account`, `declarative-policy`), for messages.
+    pub managed_by: Option<String>,
+}
+
+/// What a BPA exclusion exempts: a VPC or one subnet (its `ResourceArn`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum BpaResource {
+    Vpc(String),
+    Subnet(String),
+}
+
+/// One element of `describe-vpc-block-public-access-exclusions` (BPA.4).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct BpaExclusion {
+    pub id: String,
+    pub mode: BpaExclusionMode,
+    pub resource: BpaResource,
+    pub state: BpaExclusionState,
+}
 
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Network {
@@ -209,6 +288,13 @@ pub struct Network {
     /// Firewall ARNs that `list-firewalls` names but no `describe-firewall`
     /// output describes.
     pub firewalls_listed_only: BTreeSet<String>,
+    /// VPC Block Public Access options, one per region and account (BPA.1).
+    pub block_public_access: Vec<BlockPublicAccess>,
+    /// BPA exclusions by id (BPA.4).
+    pub bpa_exclusions: BTreeMap<String, BpaExclusion>,
+    /// The snapshot holds describe-vpc-block-public-access-exclusions'
+    /// output: an exclusion missing there does not exist (BPA.7).
+    pub bpa_exclusions_described: bool,
 }
 
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
@@ -216,6 +302,16 @@ pub struct TransitGateway {
     pub id: String,
     pub name: Option<String>,
     pub state: Lifecycle,
+    /// `Options.SecurityGroupReferencingSupport` is `enable` (C7.6); `None`
+    /// when the output lacks it (then the attachments alone decide).
+    pub sg_referencing: Option<bool>,
+}
+
+impl TransitGateway {
+    /// The TGW does not refuse SG referencing (C7.6): enabled, or not stated.
+    pub fn allows_sg_referencing(&self) -> bool {
+        self.sg_referencing != Some(false)
+    }
 }
 
 /// A transit gateway attachment of any kind (vpc, vpn, direct-connect-gateway,
@@ -415,6 +511,9 @@ pub struct Vpc {
     pub owner: Option<String>,
     pub location: Location,
     pub tags: BTreeMap<String, String>,
+    /// `BlockPublicAccessStates.InternetGatewayBlockMode` as describe-vpcs
+    /// prints it (BPA.7).
+    pub bpa_mode: Option<BpaMode>,
 }
 
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]

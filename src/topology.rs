@@ -399,16 +399,24 @@ fn attached_to<'n>(
 
 impl<'n> Topology<'n> {
     /// VPCs whose SG references reach `vpc` through a transit gateway: both
-    /// VPC attachments (to the same TGW) have SG referencing enabled (C7.6).
+    /// VPC attachments (to the same TGW) have SG referencing enabled, and
+    /// the TGW does not disable it (C7.6).
     pub fn tgw_sg_referencing_peers(&self, vpc: &str) -> Vec<&'n str> {
+        let tgw_allows = |a: &TgwAttachment| {
+            self.net
+                .transit_gateways
+                .get(&a.tgw_id)
+                .is_none_or(|t| t.allows_sg_referencing())
+        };
         let mine: Vec<&TgwAttachment> = self
             .net
             .tgw_attachments
             .values()
             .filter(|a| {
-                a.vpc
-                    .as_ref()
-                    .is_some_and(|v| v.vpc_id == vpc && v.sg_referencing)
+                tgw_allows(a)
+                    && a.vpc
+                        .as_ref()
+                        .is_some_and(|v| v.vpc_id == vpc && v.sg_referencing)
             })
             .collect();
         self.net

@@ -693,8 +693,58 @@ fn cases() -> Vec<Case> {
             "sg-03a8c44e61e92c85f",
             false,
         ),
+        // bpa-bidirectional, bpa-ingress (VPC Block Public Access, BPA.2-BPA.4)
+        ok(BPA_BI, DS_WEB, "internet", TCP, Some(443)),
+        no(
+            BPA_BI,
+            "internet",
+            DS_WEB,
+            TCP,
+            Some(443),
+            BPA,
+            DS_IGW,
+            false,
+        ),
+        ok(BPA_BI, "10.60.1.20", "8.8.8.8", TCP, Some(443)),
+        no(
+            BPA_BI,
+            DS_APP6,
+            "2606:4700::6810:85e5",
+            TCP,
+            Some(443),
+            BPA,
+            DS_EIGW,
+            false,
+        ),
+        no(
+            BPA_IN,
+            "10.60.0.10",
+            "8.8.8.8",
+            TCP,
+            Some(443),
+            BPA,
+            DS_IGW,
+            false,
+        ),
+        no(
+            BPA_IN,
+            "internet",
+            DS_WEB,
+            TCP,
+            Some(443),
+            BPA,
+            DS_IGW,
+            false,
+        ),
+        ok(BPA_IN, DS_APP, "internet", TCP, Some(443)),
     ]
 }
+
+const BPA_BI: &str = "bpa-bidirectional";
+const BPA_IN: &str = "bpa-ingress";
+const BPA: &str = "VPC_BLOCK_PUBLIC_ACCESS_ENABLED";
+const DS_IGW: &str = "igw-0331d9f7e3e482d3d";
+const DS_EIGW: &str = "eigw-0ccd28b38927a8b0e";
 
 /// fixtures/tgw-inspection (appliance mode on the inspection attachment)
 /// and its twin without appliance mode: ids of the README's tables.

@@ -105,6 +105,7 @@ pub fn diff(before: &Network, after: &Network) -> Vec<ConfigChange> {
     interfaces(before, after, &mut out);
     peerings(before, after, &mut out);
     rule_groups(before, after, &mut out);
+    block_public_access(before, after, &mut out);
     out.sort();
     out.dedup();
     out
@@ -509,6 +510,9 @@ pub fn touched_vpcs(
             let mut add = |v: &str| {
                 out.insert(v.to_string());
             };
+            for v in bpa_vpcs(n, id) {
+                add(&v);
+            }
             if let Some(v) = n.vpcs.get(id) {
                 add(&v.id);
             }
@@ -687,4 +691,89 @@ fn with_transit_neighbours(
     }
     vpcs.extend(seen.into_iter().filter(|x| x.starts_with("vpc-")));
     vpcs
+}
+
+/// The component id a change of VPC Block Public Access options is listed under.
+fn bpa_options_id(l: &Location) -> String {
+    match &l.region {
+        Some(r) => format!("vpc-block-public-access-options/{r}"),
+        None => "vpc-block-public-access-options".into(),
+    }
+}
+
+/// VPCs a BPA change named `id` governs: the options' region, or what an
+/// exclusion exempts (BPA.1, BPA.4).
+fn bpa_vpcs(n: &Network, id: &str) -> Vec<String> {
+    if let Some(o) = n
+        .block_public_access
+        .iter()
+        .find(|o| bpa_options_id(&o.location) == id)
+    {
+        return n
+            .vpcs
+            .values()
+            .filter(|v| v.location == o.location)
+            .map(|v| v.id.clone())
+            .collect();
+    }
+    match n.bpa_exclusions.get(id).map(|e| &e.resource) {
+        Some(BpaResource::Vpc(v)) => vec![v.clone()],
+        Some(BpaResource::Subnet(s)) => n
+            .subnets
+            .get(s)
+            .map(|s| s.vpc_id.clone())
+            .into_iter()
+            .collect(),
+        None => Vec::new(),
+    }
+}
+
+/// VPC Block Public Access: the mode of each region, the exclusions.
+fn block_public_access(b: &Network, a: &Network, out: &mut Vec<ConfigChange>) {
+    let mode = |n: &Network, l: &Location| {
+        n.block_public_access
+            .iter()
+            .find(|o| o.location == *l)
+            .map(|o| o.mode.to_string())
+    };
+    let locations: BTreeSet<(Option<String>, Option<String>)> = b
+        .block_public_access
+        .iter()
+        .chain(&a.block_public_access)
+        .map(|o| (o.location.region.clone(), o.location.account.clone()))
+        .collect();
+    for (region, account) in locations {
+        let l = Location { region, account };
+        let (x, y) = (mode(b, &l), mode(a, &l));
+        if x != y {
+            out.push(
+                ConfigChange::new(
+                    &bpa_options_id(&l),
+                    "InternetGatewayBlockMode",
+                    ChangeKind::Modified,
+                    "VPC Block Public Access".into(),
+                )
+                .values(x.or(Some("off".into())), y),
+            );
+        }
+    }
+    let text = |e: &BpaExclusion| {
+        let whom = match &e.resource {
+            BpaResource::Vpc(v) | BpaResource::Subnet(v) => v,
+        };
+        format!("{} for {whom}", e.mode)
+    };
+    for id in keys(&b.bpa_exclusions, &a.bpa_exclusions) {
+        let (x, y) = (b.bpa_exclusions.get(id), a.bpa_exclusions.get(id));
+        let kind = match (x, y) {
+            (None, Some(_)) => ChangeKind::Added,
+            (Some(_), None) => ChangeKind::Removed,
+            (Some(x), Some(y)) if x.mode != y.mode || x.state != y.state => ChangeKind::Modified,
+            _ => continue,
+        };
+        out.push(
+            ConfigChange::new(id, "VpcBlockPublicAccessExclusion", kind, id.clone())
+                .values(x.map(text), y.map(text)),
+        );
+    }
 }

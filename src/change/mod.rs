@@ -24,6 +24,7 @@ mod apply {
     pub mod acl;
     pub mod address;
     pub mod firewall;
+    pub mod bpa;
     pub mod gateway;
     pub mod interface;
     pub mod peering;
@@ -198,6 +199,21 @@ pub enum Request {
         stateful: Option<bool>,
         /// The new `RuleGroup` (or a Suricata `Rules` string).
         body: Option<Box<RuleGroup>>,
+    },
+    ModifyVpcBlockPublicAccessOptions {
+        internet_gateway_block_mode: Option<String>,
+    },
+    CreateVpcBlockPublicAccessExclusion {
+        vpc_id: Option<String>,
+        subnet_id: Option<String>,
+        internet_gateway_exclusion_mode: Option<String>,
+    },
+    ModifyVpcBlockPublicAccessExclusion {
+        exclusion_id: Option<String>,
+        internet_gateway_exclusion_mode: Option<String>,
+    },
+    DeleteVpcBlockPublicAccessExclusion {
+        exclusion_id: Option<String>,
     },
 }
 
@@ -422,6 +438,21 @@ impl State {
             Request::DeleteVpcPeeringConnection {
                 vpc_peering_connection_id,
             } => self.delete_vpc_peering_connection(vpc_peering_connection_id),
+            Request::ModifyVpcBlockPublicAccessOptions {
+                internet_gateway_block_mode,
+            } => self.modify_bpa_options(internet_gateway_block_mode),
+            Request::CreateVpcBlockPublicAccessExclusion {
+                vpc_id,
+                subnet_id,
+                internet_gateway_exclusion_mode,
+            } => self.create_bpa_exclusion(vpc_id, subnet_id, internet_gateway_exclusion_mode),
+            Request::ModifyVpcBlockPublicAccessExclusion {
+                exclusion_id,
+                internet_gateway_exclusion_mode,
+            } => self.modify_bpa_exclusion(exclusion_id, internet_gateway_exclusion_mode),
+            Request::DeleteVpcBlockPublicAccessExclusion { exclusion_id } => {
+                self.delete_bpa_exclusion(exclusion_id)
+            }
         }
     }
 

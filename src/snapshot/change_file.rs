@@ -49,6 +49,10 @@ pub const SUPPORTED_ACTIONS: &[&str] = &[
     "AcceptVpcPeeringConnection",
     "DeleteVpcPeeringConnection",
     "UpdateRuleGroup",
+    "ModifyVpcBlockPublicAccessOptions",
+    "CreateVpcBlockPublicAccessExclusion",
+    "ModifyVpcBlockPublicAccessExclusion",
+    "DeleteVpcBlockPublicAccessExclusion",
 ];
 
 #[derive(Debug, Error, Diagnostic)]
@@ -486,6 +490,33 @@ fn call(file: &Path, text: &str, index: usize, raw: &RawValue) -> Result<Call, C
                 Request::DeleteVpcPeeringConnection {
                     vpc_peering_connection_id: r.vpc_peering_connection_id,
                 }
+            }
+        }
+        "ModifyVpcBlockPublicAccessOptions"
+        | "CreateVpcBlockPublicAccessExclusion"
+        | "ModifyVpcBlockPublicAccessExclusion"
+        | "DeleteVpcBlockPublicAccessExclusion" => {
+            let r = parse!(cs::BlockPublicAccessRequest);
+            match action.as_str() {
+                "ModifyVpcBlockPublicAccessOptions" => Request::ModifyVpcBlockPublicAccessOptions {
+                    internet_gateway_block_mode: r.internet_gateway_block_mode,
+                },
+                "CreateVpcBlockPublicAccessExclusion" => {
+                    Request::CreateVpcBlockPublicAccessExclusion {
+                        vpc_id: r.vpc_id,
+                        subnet_id: r.subnet_id,
+                        internet_gateway_exclusion_mode: r.internet_gateway_exclusion_mode,
+                    }
+                }
+                "ModifyVpcBlockPublicAccessExclusion" => {
+                    Request::ModifyVpcBlockPublicAccessExclusion {
+                        exclusion_id: r.exclusion_id,
+                        internet_gateway_exclusion_mode: r.internet_gateway_exclusion_mode,
+                    }
+                }
+                _ => Request::DeleteVpcBlockPublicAccessExclusion {
+                    exclusion_id: r.exclusion_id,
+                },
             }
         }
         other => {

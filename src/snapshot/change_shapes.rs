@@ -398,3 +398,24 @@ pub struct UpdateRuleGroup {
     #[serde(default)]
     pub analyze_rule_group: Option<bool>,
 }
+
+/// ModifyVpcBlockPublicAccessOptions, Create/Modify/DeleteVpcBlockPublicAccessExclusion.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct BlockPublicAccessRequest {
+    pub action: String,
+    #[serde(default)]
+    pub dry_run: Option<bool>,
+    #[serde(default)]
+    pub internet_gateway_block_mode: Option<String>,
+    #[serde(default)]
+    pub internet_gateway_exclusion_mode: Option<String>,
+    #[serde(default)]
+    pub exclusion_id: Option<String>,
+    #[serde(default)]
+    pub vpc_id: Option<String>,
+    #[serde(default)]
+    pub subnet_id: Option<String>,
+    #[serde(default)]
+    pub tag_specifications: Option<Value>,
+}

@@ -58,6 +58,8 @@ pub struct RawSnapshot {
     pub vpn_gateways: Vec<(shapes::VpnGateway, Origin)>,
     pub vpn_connections: Vec<(shapes::VpnConnection, Origin)>,
     pub vpc_endpoints: Vec<(shapes::VpcEndpoint, Origin)>,
+    pub bpa_options: Vec<(shapes::VpcBlockPublicAccessOptions, Origin)>,
+    pub bpa_exclusions: Vec<(shapes::VpcBlockPublicAccessExclusion, Origin)>,
     /// Elastic Load Balancing (`aws elbv2 …`, `aws elb …`).
     pub elb: ElbRaw,
     /// AWS Network Firewall (`aws network-firewall describe-*`, `list-*`).
@@ -446,6 +448,17 @@ pub fn read_text(
             "VpnGateways" => ctx.list(&mut raw.vpn_gateways)?,
             "VpnConnections" => ctx.list(&mut raw.vpn_connections)?,
             "VpcEndpoints" => ctx.list(&mut raw.vpc_endpoints)?,
+            "VpcBlockPublicAccessOptions" => {
+                let options = ctx.one()?;
+                let origin = Origin {
+                    file: file.to_path_buf(),
+                    json_path: key.clone(),
+                    region: region.clone(),
+                    account: account.clone(),
+                };
+                raw.bpa_options.push((options, origin));
+            }
+            "VpcBlockPublicAccessExclusions" => ctx.list(&mut raw.bpa_exclusions)?,
             "LoadBalancers" => ctx.list(&mut raw.elb.load_balancers)?,
             "Listeners" => ctx.list(&mut raw.elb.listeners)?,
             "LoadBalancerListeners" => {

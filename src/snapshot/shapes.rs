@@ -42,6 +42,60 @@ pub struct Vpc {
     pub ipv6_cidr_block_association_set: Vec<Ipv6CidrBlockAssociation>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<Tag>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_public_access_states: Option<BlockPublicAccessStates>,
+}
+
+/// `BlockPublicAccessStates` of a VPC or subnet in describe-vpcs / describe-subnets.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct BlockPublicAccessStates {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub internet_gateway_block_mode: Option<String>,
+}
+
+/// `aws ec2 describe-vpc-block-public-access-options` →
+/// `VpcBlockPublicAccessOptions` (one object per region and account).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct VpcBlockPublicAccessOptions {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws_account_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws_region: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    pub internet_gateway_block_mode: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_update_timestamp: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub managed_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exclusions_allowed: Option<String>,
+}
+
+/// One element of `aws ec2 describe-vpc-block-public-access-exclusions` →
+/// `VpcBlockPublicAccessExclusions`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct VpcBlockPublicAccessExclusion {
+    pub exclusion_id: String,
+    pub internet_gateway_exclusion_mode: String,
+    pub resource_arn: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creation_timestamp: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_update_timestamp: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deletion_timestamp: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<Tag>,
 }
 
 /// An IPv6 CIDR of a VPC or subnet (`Ipv6CidrBlockAssociationSet[]`).
@@ -676,8 +730,18 @@ pub struct TransitGateway {
     pub state: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<TransitGatewayOptions>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<Tag>,
+}
+
+/// `Options` of describe-transit-gateways (only what reachability reads).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TransitGatewayOptions {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_group_referencing_support: Option<String>,
 }
 
 /// describe-transit-gateway-attachments: every kind, with its association.

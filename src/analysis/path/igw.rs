@@ -1,13 +1,16 @@
 //! Internet gateways (C4.1–C4.5) and egress-only internet gateways (C4.6):
 //! attachment, the private-address drops, the IGW's 1:1 NAT in both
-//! directions, entering a VPC from the internet, NAT reflection.
+//! directions, entering a VPC from the internet, NAT reflection; VPC Block
+//! Public Access is asked of `bpa.rs` at each crossing.
 //!
 //! Owns: everything an (egress-only) internet gateway does to a header set.
 //! Must not know: what happens inside the VPC after the gateway route table.
 
+use super::bpa::Gateway;
 use super::walk::*;
 use crate::analysis::codes::ExplanationCode;
 use crate::analysis::describe::*;
+use crate::analysis::Direction;
 use crate::model::*;
 use crate::packet::*;
 
@@ -43,7 +46,18 @@ impl<'t, 'n> Walk<'t, 'n> {
         hop.inbound = self.keep(&set);
         hop.vpc = Some(vpc_id.to_string());
         trace.hops.push(hop);
-        let mut set = self.attachment_gate(&mut trace, igw, "InternetGateway", vpc_id, "C4.1", set);
+        let set = self.attachment_gate(&mut trace, igw, "InternetGateway", vpc_id, "C4.1", set);
+        let (mut set, unknown) = self.bpa_gate(
+            &mut trace,
+            igw_id,
+            Gateway::Internet,
+            vpc_id,
+            Direction::Egress,
+            set,
+        );
+        if set.is_empty() && !unknown.is_empty() {
+            return unknown;
+        }
         for (range, code) in [
             (
                 rfc1918(),
@@ -89,7 +103,7 @@ impl<'t, 'n> Walk<'t, 'n> {
         if let Some(h) = trace.hops.last_mut() {
             h.outbound = set.clone();
         }
-        match &self.goal {
+        let mut out = match &self.goal {
             Goal::External(addrs) => {
                 let arrived = set.restrict_dst(addrs);
                 trace.reached = Some((Exit::Igw(igw_id.to_string()), arrived));
@@ -105,7 +119,9 @@ impl<'t, 'n> Walk<'t, 'n> {
                     .push(("InternetGateway", comp(self.net(), igw_id)));
                 self.stop(trace, e)
             }
-        }
+        };
+        out.extend(unknown);
+        out
     }
 
     /// An (egress-only) internet gateway carries traffic only for a VPC it
@@ -164,7 +180,7 @@ impl<'t, 'n> Walk<'t, 'n> {
             e.fix = Some(format!("route the subnet's IPv6 replies to an internet gateway, or initiate the connection from inside {vpc_id}"));
             return self.stop(trace, e);
         }
-        let mut set = self.attachment_gate(
+        let set = self.attachment_gate(
             &mut trace,
             eigw,
             "EgressOnlyInternetGateway",
@@ -172,6 +188,17 @@ impl<'t, 'n> Walk<'t, 'n> {
             "C4.6",
             set,
         );
+        let (mut set, unknown) = self.bpa_gate(
+            &mut trace,
+            eigw_id,
+            Gateway::EgressOnly,
+            vpc_id,
+            Direction::Egress,
+            set,
+        );
+        if set.is_empty() && !unknown.is_empty() {
+            return unknown;
+        }
         // IPv6 only, from an IPv6 address of an attached ENI of the VPC.
         let before = set.clone();
         let passed = self.igw_snat(vpc_id, &set.restrict_src(&all_v6()));
@@ -187,7 +214,7 @@ impl<'t, 'n> Walk<'t, 'n> {
         if let Some(h) = trace.hops.last_mut() {
             h.outbound = set.clone();
         }
-        match &self.goal {
+        let mut out = match &self.goal {
             Goal::External(addrs) => {
                 let arrived = set.restrict_dst(addrs);
                 trace.reached = Some((
@@ -203,7 +230,9 @@ impl<'t, 'n> Walk<'t, 'n> {
                 let e = self.explanation(ExplanationCode::IgwNatReflection, format!("the path leaves through {eigw_id} and would come back in to an address of the snapshot; vpcreach does not analyse it: ask about each half separately (C4.5)"), &set);
                 self.stop(trace, e)
             }
-        }
+        };
+        out.extend(unknown);
+        out
     }
 
     /// Rewrite private sources to their public addresses; drop the others.
@@ -309,6 +338,17 @@ impl<'t, 'n> Walk<'t, 'n> {
             e.fix = Some("give the destination a public IPv4 address (Elastic IP or auto-assigned)".into());
             e
         });
+        let (set, unknown) = self.bpa_gate(
+            &mut trace,
+            igw_id,
+            Gateway::Internet,
+            &vpc_id,
+            Direction::Ingress,
+            set,
+        );
+        if set.is_empty() && !unknown.is_empty() {
+            return unknown;
+        }
         if let Some(h) = trace
             .hops
             .iter_mut()
@@ -318,9 +358,11 @@ impl<'t, 'n> Walk<'t, 'n> {
             h.outbound = set.clone();
             h.vpc = Some(vpc_id.clone());
         }
-        match self.topo.gateway_route_table(igw_id) {
+        let mut out = match self.topo.gateway_route_table(igw_id) {
             Some(rt) => self.route(trace, rt, &vpc_id, None, set),
             None => self.deliver_local(trace, &vpc_id, set, None),
-        }
+        };
+        out.extend(unknown);
+        out
     }
 }

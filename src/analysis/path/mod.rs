@@ -26,6 +26,7 @@
 
 mod appliance;
 mod firewall;
+mod bpa;
 mod igw;
 mod nat;
 mod peering;

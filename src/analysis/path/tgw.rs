@@ -9,9 +9,10 @@ use super::routes::partition_tgw_routes;
 use super::walk::*;
 use crate::analysis::codes::ExplanationCode;
 use crate::analysis::describe::*;
-use crate::analysis::Explanation;
+use crate::analysis::{rules, Direction, Explanation};
 use crate::model::*;
 use crate::packet::*;
+use crate::topology::eni_addrs;
 
 impl<'t, 'n> Walk<'t, 'n> {
     /// A packet routed to a transit gateway from `vpc_id` (C7): the VPC's
@@ -390,9 +391,16 @@ impl<'t, 'n> Walk<'t, 'n> {
         out_att: &TgwVpcAttachment,
         part: HeaderSet,
     ) -> Vec<Trace> {
-        // SG identity survives only when both attachments support SG referencing (C7.6).
-        if !(from.sg_referencing && out_att.sg_referencing) {
+        // SG identity survives only when the TGW and both attachments support
+        // SG referencing (C7.6).
+        let tgw_allows = self
+            .net()
+            .transit_gateways
+            .get(from.tgw_id)
+            .is_none_or(|g| g.allows_sg_referencing());
+        if !(tgw_allows && from.sg_referencing && out_att.sg_referencing) {
             t.lost_sg_identity = true;
+            t.sg_identity_lost_at_tgw = Some(egress.id.clone());
         }
         let exit_subnet = self.tgw_exit_subnet(&mut t, egress, out_att, from.source_az);
         let mut hop = self.hop(&egress.id, "transit gateway attachment (exit)", &part);
@@ -572,4 +580,41 @@ struct TgwEntry<'a> {
     sg_referencing: bool,
     /// The Availability Zone the packet entered the TGW in (C7.5).
     source_az: Option<&'a str>,
+}
+
+impl<'t, 'n> Walk<'t, 'n> {
+    /// Some rule of `eni`'s groups naming a group would admit part of
+    /// `set` if the members' identity survived (wherever they are): what a
+    /// TGW without SG referencing support took away (C7.6).
+    pub(super) fn group_reference_would_admit(
+        &self,
+        eni: &NetworkInterface,
+        dir: Direction,
+        set: &HeaderSet,
+    ) -> bool {
+        let net = self.net();
+        eni.group_ids
+            .iter()
+            .filter_map(|g| net.security_groups.get(g))
+            .flat_map(|g| match dir {
+                Direction::Ingress => &g.ingress,
+                Direction::Egress => &g.egress,
+            })
+            .any(|rule| {
+                let SgPeer::Group { group_id, .. } = &rule.peer else {
+                    return false;
+                };
+                let members = self
+                    .topo
+                    .sg_members(group_id)
+                    .fold(AddrSet::new(), |a, m| a | eni_addrs(m));
+                let mut cube =
+                    rules::sg_rule_cube(self.topo, rule, dir, &eni.vpc_id, true, &mut Vec::new());
+                match dir {
+                    Direction::Ingress => cube.src = members,
+                    Direction::Egress => cube.dst = members,
+                }
+                !set.intersect_cube(&cube).is_empty()
+            })
+    }
 }

@@ -132,6 +132,9 @@ pub(super) struct Trace {
     /// Sources are known by address only from here on (NAT, appliance, TGW
     /// without SG referencing): SG references no longer match (C1.10).
     pub(super) lost_sg_identity: bool,
+    /// The TGW attachment where SG identity was lost for want of SG
+    /// referencing support (`SG_REFERENCING_SUPPORT`, C7.6).
+    pub(super) sg_identity_lost_at_tgw: Option<String>,
     /// The traffic came through a transit gateway (a NAT gateway accepts
     /// sources outside its VPC then, C5.4).
     pub(super) crossed_tgw: bool,
@@ -452,9 +455,15 @@ impl<'t, 'n> Walk<'t, 'n> {
         trace.hops.push(hop);
         let before = set.clone();
         let lost_identity = trace.lost_sg_identity;
+        let lost_at_tgw = trace.sg_identity_lost_at_tgw.clone();
         self.gate(trace, &before, verdict.admitted, || {
             let unknown = !verdict.unknown_groups.is_empty()
                 || !verdict.unknown_prefix_lists.is_empty();
+            // A group reference would have admitted it had the TGW kept the
+            // source's identity (C7.6).
+            let tgw_dropped_identity = lost_at_tgw
+                .as_ref()
+                .filter(|_| self.group_reference_would_admit(eni, dir, &before));
             let code = if unknown {
                 ExplanationCode::UnknownResource
             } else if verdict.empty_groups.len() == eni.group_ids.len() {
@@ -468,6 +477,8 @@ impl<'t, 'n> Walk<'t, 'n> {
                 format!("{} ({groups}) {}: security groups {} are not in the snapshot and the others allow none of {traffic}", eni.id, dir.as_str(), verdict.unknown_groups.join(", "))
             } else if unknown {
                 format!("{} ({groups}) {}: rules naming prefix list{} {} might allow {traffic}, but the entries are not in the snapshot (describe-managed-prefix-lists, get-managed-prefix-list-entries) (R-partial.4)", eni.id, dir.as_str(), if verdict.unknown_prefix_lists.len() == 1 { "" } else { "s" }, verdict.unknown_prefix_lists.join(", "))
+            } else if let Some(att) = tgw_dropped_identity {
+                format!("no {} rule of {groups} on {} allows {traffic} by address; a security group reference would, but the traffic came through transit gateway attachment {att} without security group referencing support on the transit gateway and both VPC attachments (SG_REFERENCING_SUPPORT, C7.6)", dir.as_str(), eni.id)
             } else {
                 format!("no {} rule of {groups} on {} allows {traffic}", dir.as_str(), eni.id)
             };
@@ -479,6 +490,10 @@ impl<'t, 'n> Walk<'t, 'n> {
             }
             e.components.push(("Subnet", comp(self.net(), &eni.subnet_id)));
             e.components.push(("Vpc", comp(self.net(), &eni.vpc_id)));
+            if let Some(att) = tgw_dropped_identity {
+                e.components
+                    .push(("TransitGatewayAttachment", comp(self.net(), att)));
+            }
             let peer = match dir {
                 Direction::Ingress => describe_addrs(&before.src_union()),
                 Direction::Egress => describe_addrs(&before.dst_union()),

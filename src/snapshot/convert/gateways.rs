@@ -34,6 +34,11 @@ pub(super) fn convert_transit(raw: &RawSnapshot, net: &mut Network, warnings: &m
                 id: t.transit_gateway_id.clone(),
                 name: name(&tg),
                 state: Lifecycle::parse(&t.state),
+                sg_referencing: t
+                    .options
+                    .as_ref()
+                    .and_then(|o| o.security_group_referencing_support.as_deref())
+                    .map(|s| s == "enable"),
             },
         );
     }

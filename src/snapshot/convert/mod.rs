@@ -14,6 +14,7 @@ use super::shapes;
 use super::Warning;
 use crate::model::*;
 
+mod bpa;
 mod entries;
 pub(crate) mod firewall;
 mod gateways;
@@ -90,6 +91,7 @@ pub fn to_network(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> Network {
                 account: origin.account.clone(),
             },
             tags: t,
+            bpa_mode: bpa::vpc_mode(v),
         };
         net.vpcs.insert(vpc.id.clone(), vpc);
     }
@@ -340,6 +342,8 @@ pub fn to_network(raw: &RawSnapshot, warnings: &mut Vec<Warning>) -> Network {
         );
         net.egress_only_gateways.insert(g.id.clone(), g);
     }
+
+    bpa::convert(raw, &mut net, warnings);
 
     for (nat, _) in &raw.nat_gateways {
         let t = tags(&nat.tags);

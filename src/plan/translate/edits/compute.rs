@@ -60,6 +60,7 @@ impl Translator<'_> {
                 owner: None,
                 location: Location::default(),
                 tags: BTreeMap::new(),
+                bpa_mode: None,
             },
         );
         // What EC2 creates with every VPC: a main route table with the local
