@@ -23,8 +23,8 @@ pub mod diff;
 mod apply {
     pub mod acl;
     pub mod address;
-    pub mod firewall;
     pub mod bpa;
+    pub mod firewall;
     pub mod gateway;
     pub mod interface;
     pub mod peering;

@@ -25,8 +25,8 @@
 //! `analysis::endpoint`, explanation codes from `analysis::codes`.
 
 mod appliance;
-mod firewall;
 mod bpa;
+mod firewall;
 mod igw;
 mod nat;
 mod peering;
