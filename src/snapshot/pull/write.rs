@@ -142,8 +142,7 @@ pub(super) fn write_atomically(
             for f in outs {
                 stop()?;
                 let path = dir.join(f.file);
-                let doc = json!({ f.key: f.items });
-                write_file(&path, &to_cli_json(&doc)).map_err(|e| io(&path, e))?;
+                write_file(&path, &to_cli_json(&f.document())).map_err(|e| io(&path, e))?;
             }
         }
         let path = tmp.join(METADATA_FILE);
