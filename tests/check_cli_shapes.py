@@ -1,5 +1,6 @@
 """Checks that every describe-* file of a snapshot is what the AWS CLI prints:
-each object validated against botocore's EC2, elbv2 and elb output shapes
+each object validated against botocore's EC2, elbv2, elb and network-firewall
+output shapes
 (field names, nesting, types, enums, CLI v2 timestamps) by
 fixtures/generator/lib.py. The per-resource ELB calls are in the wrappers
 the loader reads: {"<Key>": [{"<Id>": "...", "<Member>": <the call's output>}]}.
@@ -25,6 +26,30 @@ ELB_RESULTS = {
     "elbv2-target-groups.json": ("DescribeTargetGroupsOutput", ELBV2),
     "elb-load-balancers.json": ("DescribeAccessPointsOutput", ELB),
 }
+NFW = Loader().load_service_model("network-firewall", "service-2")["shapes"]
+# Network Firewall: the list-* outputs as printed, and each describe-*
+# output (without its UpdateToken) as one element of the list the loader
+# reads: file → (key, the describe call's result shape).
+NFW_RESULTS = {
+    "network-firewall-list-firewalls.json": "ListFirewallsResponse",
+    "network-firewall-list-firewall-policies.json": "ListFirewallPoliciesResponse",
+    "network-firewall-list-rule-groups.json": "ListRuleGroupsResponse",
+}
+NFW_DESCRIBED = {
+    "network-firewall-firewalls.json": ("Firewalls", "DescribeFirewallResponse"),
+    "network-firewall-firewall-policies.json": ("FirewallPolicies", "DescribeFirewallPolicyResponse"),
+    "network-firewall-rule-groups.json": ("RuleGroups", "DescribeRuleGroupResponse"),
+}
+
+
+def conform_described(doc, key, shape):
+    if set(doc) != {key}:
+        raise lib.ShapeError(f"$: keys {list(doc)}, expected {key}")
+    for i, el in enumerate(doc[key]):
+        if "UpdateToken" in el:
+            raise lib.ShapeError(f"$.{key}[{i}]: UpdateToken is not written")
+        lib.conform(el, shape, f"$.{key}[{i}]", NFW)
+
 # File → (key, id member, member, member shape): one element per resource.
 ELB_WRAPPERS = {
     "elbv2-load-balancer-listeners.json":
@@ -57,6 +82,8 @@ RESULTS.update({
     "managed-prefix-list-entries.json": "DescribePrefixListsResult",
     "prefix-lists.json": "DescribePrefixListsResult",
     "security-group-rules.json": "DescribeSecurityGroupRulesResult",
+    "vpc-block-public-access-options.json": "DescribeVpcBlockPublicAccessOptionsResult",
+    "vpc-block-public-access-exclusions.json": "DescribeVpcBlockPublicAccessExclusionsResult",
 })
 WRAPPER_FILES = {f: key for key, (f, _) in lib.WRAPPERS.items()}
 
@@ -72,6 +99,10 @@ for path in sorted(glob.glob(os.path.join(root, "*", "*.json"))):
             lib.conform(doc, shape, shapes=shapes)
         elif name in ELB_WRAPPERS:
             conform_elb_wrapper(doc, *ELB_WRAPPERS[name])
+        elif name in NFW_RESULTS:
+            lib.conform(doc, NFW_RESULTS[name], shapes=NFW)
+        elif name in NFW_DESCRIBED:
+            conform_described(doc, *NFW_DESCRIBED[name])
         elif name in WRAPPER_FILES:
             lib.conform_wrapper(WRAPPER_FILES[name], doc)
         elif name in RESULTS:

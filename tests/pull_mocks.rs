@@ -14,6 +14,7 @@ use aws_sdk_ec2::types as t;
 use aws_sdk_ec2::Client;
 use aws_sdk_elasticloadbalancing as elb;
 use aws_sdk_elasticloadbalancingv2 as elbv2;
+use aws_sdk_networkfirewall as nfw;
 use aws_smithy_mocks::{create_mock_http_client, mock, MockResponseInterceptor, Rule, RuleMode};
 use serde_json::Value;
 use vpcreach::snapshot::pull::{pull_with_clients, PullError, PullOptions, RegionClients};
@@ -57,6 +58,15 @@ fn client(rules: &[&Rule]) -> RegionClients {
         ),
         elb: elb::Client::from_conf(
             elb::Config::builder()
+                .behavior_version(BehaviorVersion::latest())
+                .region(region.clone())
+                .credentials_provider(creds.clone())
+                .http_client(create_mock_http_client())
+                .interceptor(interceptor())
+                .build(),
+        ),
+        network_firewall: nfw::Client::from_conf(
+            nfw::Config::builder()
                 .behavior_version(BehaviorVersion::latest())
                 .region(region)
                 .credentials_provider(creds)
@@ -162,7 +172,38 @@ fn empty_rules() -> Vec<Rule> {
     .into_iter()
     .chain(tgw_rules())
     .chain(elb_empty_rules())
+    .chain(security_edge_empty_rules())
     .collect()
+}
+
+/// No Network Firewall resources; VPC Block Public Access off, no exclusions.
+fn security_edge_empty_rules() -> Vec<Rule> {
+    vec![
+        mock!(Client::describe_vpc_block_public_access_options).then_output(|| {
+            operation::describe_vpc_block_public_access_options::DescribeVpcBlockPublicAccessOptionsOutput::builder()
+                .vpc_block_public_access_options(
+                    t::VpcBlockPublicAccessOptions::builder()
+                        .aws_account_id("111122223333")
+                        .aws_region("us-east-1")
+                        .state(t::VpcBlockPublicAccessState::DefaultState)
+                        .internet_gateway_block_mode(t::InternetGatewayBlockMode::Off)
+                        .build(),
+                )
+                .build()
+        }),
+        mock!(Client::describe_vpc_block_public_access_exclusions).then_output(|| {
+            operation::describe_vpc_block_public_access_exclusions::DescribeVpcBlockPublicAccessExclusionsOutput::builder().build()
+        }),
+        mock!(nfw::Client::list_firewalls).then_output(|| {
+            nfw::operation::list_firewalls::ListFirewallsOutput::builder().build()
+        }),
+        mock!(nfw::Client::list_firewall_policies).then_output(|| {
+            nfw::operation::list_firewall_policies::ListFirewallPoliciesOutput::builder().build()
+        }),
+        mock!(nfw::Client::list_rule_groups).then_output(|| {
+            nfw::operation::list_rule_groups::ListRuleGroupsOutput::builder().build()
+        }),
+    ]
 }
 
 /// No load balancers, target groups or classic load balancers.
@@ -971,5 +1012,407 @@ async fn access_denied_on_elbv2_names_the_elasticloadbalancing_action() {
             .any(|w| w.contains("elasticloadbalancing:DescribeTargetGroups")
                 && w.contains("TargetGroups there are unknown")),
         "{warnings:?}"
+    );
+}
+
+const FW_ARN: &str = "arn:aws:network-firewall:us-east-1:111122223333:firewall/edge-fw";
+const POLICY_ARN: &str =
+    "arn:aws:network-firewall:us-east-1:111122223333:firewall-policy/edge-policy";
+const GROUP_ARN: &str =
+    "arn:aws:network-firewall:us-east-1:111122223333:stateful-rulegroup/edge-5tuple";
+/// An AWS-managed group: referenced by the policy, never listed.
+const MANAGED_ARN: &str =
+    "arn:aws:network-firewall:us-east-1:aws-managed:stateful-rulegroup/ThreatSignaturesBotnetStrictOrder";
+
+/// A firewall with one endpoint, its strict-order policy with a rule
+/// variable, a 5-tuple rule group (listed) and an AWS-managed Suricata group
+/// (referenced only); BPA in bidirectional mode with one exclusion.
+fn security_edge_rules() -> Vec<Rule> {
+    use nfw::types as n;
+    let group = |arn: &str| {
+        let (name, source) = if arn == GROUP_ARN {
+            (
+                "edge-5tuple",
+                n::RulesSource::builder()
+                    .stateful_rules(
+                        n::StatefulRule::builder()
+                            .action(n::StatefulAction::Drop)
+                            .header(
+                                n::Header::builder()
+                                    .protocol(n::StatefulRuleProtocol::Tcp)
+                                    .source("$BLOCKED")
+                                    .source_port("ANY")
+                                    .direction(n::StatefulRuleDirection::Forward)
+                                    .destination("ANY")
+                                    .destination_port("23")
+                                    .build()
+                                    .unwrap(),
+                            )
+                            .rule_options(
+                                n::RuleOption::builder()
+                                    .keyword("sid")
+                                    .settings("1")
+                                    .build()
+                                    .unwrap(),
+                            )
+                            .build()
+                            .unwrap(),
+                    )
+                    .build(),
+            )
+        } else {
+            (
+                "ThreatSignaturesBotnetStrictOrder",
+                n::RulesSource::builder()
+                    .rules_string("drop tcp any any -> any any (sid:9;)")
+                    .build(),
+            )
+        };
+        nfw::operation::describe_rule_group::DescribeRuleGroupOutput::builder()
+            .update_token("t")
+            .rule_group_response(
+                n::RuleGroupResponse::builder()
+                    .rule_group_arn(arn)
+                    .rule_group_name(name)
+                    .rule_group_id("id")
+                    .r#type(n::RuleGroupType::Stateful)
+                    .build()
+                    .unwrap(),
+            )
+            .rule_group(
+                n::RuleGroup::builder()
+                    .rule_variables(
+                        n::RuleVariables::builder()
+                            .ip_sets(
+                                "BLOCKED",
+                                n::IpSet::builder()
+                                    .definition("198.51.100.0/24")
+                                    .build()
+                                    .unwrap(),
+                            )
+                            .build(),
+                    )
+                    .rules_source(source)
+                    .stateful_rule_options(
+                        n::StatefulRuleOptions::builder()
+                            .rule_order(n::RuleOrder::StrictOrder)
+                            .build(),
+                    )
+                    .build(),
+            )
+            .build()
+            .unwrap()
+    };
+    vec![
+        mock!(Client::describe_vpc_block_public_access_options).then_output(|| {
+            operation::describe_vpc_block_public_access_options::DescribeVpcBlockPublicAccessOptionsOutput::builder()
+                .vpc_block_public_access_options(
+                    t::VpcBlockPublicAccessOptions::builder()
+                        .aws_account_id("111122223333")
+                        .aws_region("us-east-1")
+                        .state(t::VpcBlockPublicAccessState::UpdateComplete)
+                        .internet_gateway_block_mode(t::InternetGatewayBlockMode::BlockBidirectional)
+                        .exclusions_allowed(t::VpcBlockPublicAccessExclusionsAllowed::Allowed)
+                        .build(),
+                )
+                .build()
+        }),
+        // Two pages, to show the hand-written paging loop follows NextToken.
+        mock!(Client::describe_vpc_block_public_access_exclusions).then_compute_output(|input| {
+            let (i, next) = page_of(input.next_token(), 2);
+            operation::describe_vpc_block_public_access_exclusions::DescribeVpcBlockPublicAccessExclusionsOutput::builder()
+                .vpc_block_public_access_exclusions(
+                    t::VpcBlockPublicAccessExclusion::builder()
+                        .exclusion_id(format!("vpcbpa-exclude-{i:017x}"))
+                        .internet_gateway_exclusion_mode(t::InternetGatewayExclusionMode::AllowEgress)
+                        .resource_arn(format!("arn:aws:ec2:us-east-1:111122223333:vpc/{}", vpc(i).vpc_id().unwrap()))
+                        .state(t::VpcBlockPublicAccessExclusionState::CreateComplete)
+                        .build(),
+                )
+                .set_next_token(next)
+                .build()
+        }),
+        mock!(nfw::Client::list_firewalls).then_output(|| {
+            nfw::operation::list_firewalls::ListFirewallsOutput::builder()
+                .firewalls(
+                    n::FirewallMetadata::builder()
+                        .firewall_name("edge-fw")
+                        .firewall_arn(FW_ARN)
+                        .build(),
+                )
+                .build()
+        }),
+        mock!(nfw::Client::describe_firewall)
+            .match_requests(|input| input.firewall_arn() == Some(FW_ARN))
+            .then_output(|| {
+                nfw::operation::describe_firewall::DescribeFirewallOutput::builder()
+                    .update_token("t")
+                    .firewall(
+                        n::Firewall::builder()
+                            .firewall_name("edge-fw")
+                            .firewall_arn(FW_ARN)
+                            .firewall_policy_arn(POLICY_ARN)
+                            .vpc_id(vpc(0).vpc_id().unwrap())
+                            .subnet_mappings(
+                                n::SubnetMapping::builder()
+                                    .subnet_id("subnet-0f1")
+                                    .build()
+                                    .unwrap(),
+                            )
+                            .firewall_id("fw-id")
+                            .build()
+                            .unwrap(),
+                    )
+                    .firewall_status(
+                        n::FirewallStatus::builder()
+                            .status(n::FirewallStatusValue::Ready)
+                            .configuration_sync_state_summary(n::ConfigurationSyncState::InSync)
+                            .sync_states(
+                                "us-east-1a",
+                                n::SyncState::builder()
+                                    .attachment(
+                                        n::Attachment::builder()
+                                            .subnet_id("subnet-0f1")
+                                            .endpoint_id("vpce-0f1e2d3c4b5a69788")
+                                            .status(n::AttachmentStatus::Ready)
+                                            .build(),
+                                    )
+                                    .build(),
+                            )
+                            .build()
+                            .unwrap(),
+                    )
+                    .build()
+            }),
+        // Not listed (shared from another account): described because the
+        // firewall names it.
+        mock!(nfw::Client::list_firewall_policies).then_output(|| {
+            nfw::operation::list_firewall_policies::ListFirewallPoliciesOutput::builder().build()
+        }),
+        mock!(nfw::Client::describe_firewall_policy)
+            .match_requests(|input| input.firewall_policy_arn() == Some(POLICY_ARN))
+            .then_output(|| {
+                nfw::operation::describe_firewall_policy::DescribeFirewallPolicyOutput::builder()
+                    .update_token("t")
+                    .firewall_policy_response(
+                        n::FirewallPolicyResponse::builder()
+                            .firewall_policy_name("edge-policy")
+                            .firewall_policy_arn(POLICY_ARN)
+                            .firewall_policy_id("p-id")
+                            .build()
+                            .unwrap(),
+                    )
+                    .firewall_policy(
+                        n::FirewallPolicy::builder()
+                            .stateless_default_actions("aws:forward_to_sfe")
+                            .stateless_fragment_default_actions("aws:drop")
+                            .stateful_rule_group_references(
+                                n::StatefulRuleGroupReference::builder()
+                                    .resource_arn(GROUP_ARN)
+                                    .priority(10)
+                                    .build()
+                                    .unwrap(),
+                            )
+                            .stateful_rule_group_references(
+                                n::StatefulRuleGroupReference::builder()
+                                    .resource_arn(MANAGED_ARN)
+                                    .priority(20)
+                                    .build()
+                                    .unwrap(),
+                            )
+                            .stateful_default_actions("aws:drop_strict")
+                            .stateful_engine_options(
+                                n::StatefulEngineOptions::builder()
+                                    .rule_order(n::RuleOrder::StrictOrder)
+                                    .build(),
+                            )
+                            .policy_variables(
+                                n::PolicyVariables::builder()
+                                    .rule_variables(
+                                        "HOME_NET",
+                                        n::IpSet::builder()
+                                            .definition("10.0.0.0/8")
+                                            .build()
+                                            .unwrap(),
+                                    )
+                                    .build(),
+                            )
+                            .build()
+                            .unwrap(),
+                    )
+                    .build()
+                    .unwrap()
+            }),
+        mock!(nfw::Client::list_rule_groups).then_output(|| {
+            nfw::operation::list_rule_groups::ListRuleGroupsOutput::builder()
+                .rule_groups(
+                    n::RuleGroupMetadata::builder()
+                        .name("edge-5tuple")
+                        .arn(GROUP_ARN)
+                        .build(),
+                )
+                .build()
+        }),
+        mock!(nfw::Client::describe_rule_group)
+            .match_requests(|input| input.rule_group_arn() == Some(GROUP_ARN))
+            .then_output(move || group(GROUP_ARN)),
+        mock!(nfw::Client::describe_rule_group)
+            .match_requests(|input| input.rule_group_arn() == Some(MANAGED_ARN))
+            .then_output(move || group(MANAGED_ARN)),
+    ]
+}
+
+/// `pull` writes Network Firewall (every describe output whole, in the
+/// Batfish-style lists) and VPC Block Public Access (options as one object,
+/// every page of exclusions) as the loader reads them; the loaded model has
+/// the firewall's endpoint, its policy and both rule groups (the AWS-managed
+/// one, which ListRuleGroups never lists, because the policy references it),
+/// the bidirectional mode and the exclusions.
+#[tokio::test]
+async fn network_firewall_and_block_public_access_are_pulled_as_the_loader_reads_them() {
+    let rules: Vec<Rule> = security_edge_rules()
+        .into_iter()
+        .chain(paged_rules())
+        .chain(empty_rules())
+        .collect();
+    let refs: Vec<&Rule> = rules.iter().collect();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("snap");
+    let summary = pull_with_clients(
+        vec![("us-east-1".into(), client(&refs))],
+        Some("111122223333".into()),
+        &opts(&out),
+    )
+    .await
+    .expect("pull");
+    assert!(summary.missing.is_empty(), "{:?}", summary.missing);
+
+    let region = out.join("us-east-1");
+    let options = read_json(&region.join("vpc-block-public-access-options.json"));
+    assert_eq!(
+        options["VpcBlockPublicAccessOptions"]["InternetGatewayBlockMode"], "block-bidirectional",
+        "one object, not a list: {options}"
+    );
+    let exclusions = read_json(&region.join("vpc-block-public-access-exclusions.json"));
+    assert_eq!(
+        exclusions["VpcBlockPublicAccessExclusions"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2,
+        "both pages: {exclusions}"
+    );
+    let firewalls = read_json(&region.join("network-firewall-firewalls.json"));
+    let fw = &firewalls["Firewalls"][0];
+    assert_eq!(fw["Firewall"]["FirewallArn"], FW_ARN);
+    assert_eq!(
+        fw["FirewallStatus"]["SyncStates"]["us-east-1a"]["Attachment"]["EndpointId"],
+        "vpce-0f1e2d3c4b5a69788"
+    );
+    let policies = read_json(&region.join("network-firewall-firewall-policies.json"));
+    assert_eq!(
+        policies["FirewallPolicies"][0]["FirewallPolicy"]["PolicyVariables"]["RuleVariables"]
+            ["HOME_NET"]["Definition"][0],
+        "10.0.0.0/8"
+    );
+    let groups = read_json(&region.join("network-firewall-rule-groups.json"));
+    assert_eq!(
+        groups["RuleGroups"].as_array().unwrap().len(),
+        2,
+        "{groups}"
+    );
+    let rule = &groups["RuleGroups"][0]["RuleGroup"]["RulesSource"]["StatefulRules"][0];
+    assert_eq!(rule["Action"], "DROP");
+    assert_eq!(rule["Header"]["Protocol"], "TCP");
+    assert_eq!(rule["Header"]["Direction"], "FORWARD");
+
+    let loaded = vpcreach::snapshot::load(&out).expect("the pulled snapshot loads");
+    let net = &loaded.network;
+    assert!(
+        net.firewalls.contains_key(FW_ARN),
+        "{:?}",
+        net.firewalls.keys()
+    );
+    assert_eq!(net.rule_groups.len(), 2, "{:?}", net.rule_groups.keys());
+    assert!(net.rule_groups.contains_key(MANAGED_ARN));
+    assert!(net.firewalls_listed_only.is_empty());
+    assert_eq!(net.block_public_access.len(), 1);
+    assert_eq!(
+        net.block_public_access[0].mode,
+        vpcreach::model::BpaMode::BlockBidirectional
+    );
+    assert_eq!(net.bpa_exclusions.len(), 2);
+    assert!(net.bpa_exclusions_described);
+    let meta = read_json(&out.join("vpcreach-snapshot.json"));
+    let ops: Vec<&str> = meta["VpcreachSnapshot"]["Calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["Action"].as_str().unwrap())
+        .collect();
+    for action in [
+        "network-firewall:ListFirewalls",
+        "network-firewall:DescribeFirewall",
+        "network-firewall:DescribeFirewallPolicy",
+        "network-firewall:DescribeRuleGroup",
+        "ec2:DescribeVpcBlockPublicAccessOptions",
+        "ec2:DescribeVpcBlockPublicAccessExclusions",
+    ] {
+        assert!(ops.contains(&action), "{action} not in {ops:?}");
+    }
+}
+
+/// A denied Network Firewall call is named with its `network-firewall:`
+/// action; with --allow-partial it is recorded as missing and the rest of
+/// the snapshot is written (answers that depend on it are then unknown).
+#[tokio::test]
+async fn denied_network_firewall_call_is_named_and_recorded_as_missing() {
+    let rules: Vec<Rule> = [mock!(nfw::Client::list_firewalls).then_error(|| {
+        nfw::operation::list_firewalls::ListFirewallsError::generic(
+            ErrorMetadata::builder()
+                .code("AccessDeniedException")
+                .message("User is not authorized to perform: network-firewall:ListFirewalls")
+                .build(),
+        )
+    })]
+    .into_iter()
+    .chain(paged_rules())
+    .chain(empty_rules())
+    .collect();
+    let refs: Vec<&Rule> = rules.iter().collect();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("snap");
+    let err = pull_with_clients(
+        vec![("us-east-1".into(), client(&refs))],
+        Some("111122223333".into()),
+        &opts(&out),
+    )
+    .await
+    .expect_err("denied without --allow-partial");
+    assert!(
+        err.to_string().contains("network-firewall:ListFirewalls"),
+        "{err}"
+    );
+    let mut partial = opts(&out);
+    partial.allow_partial = true;
+    let summary = pull_with_clients(
+        vec![("us-east-1".into(), client(&refs))],
+        Some("111122223333".into()),
+        &partial,
+    )
+    .await
+    .expect("--allow-partial");
+    assert_eq!(summary.missing.len(), 1, "{:?}", summary.missing);
+    assert_eq!(summary.missing[0].key, "Firewalls");
+    assert!(!out
+        .join("us-east-1/network-firewall-list-firewalls.json")
+        .exists());
+    let loaded = vpcreach::snapshot::load(&out).unwrap();
+    assert!(
+        loaded
+            .missing_for_paths(false)
+            .iter()
+            .any(|m| m.action == "network-firewall:ListFirewalls"),
+        "answers that depend on firewalls are unknown"
     );
 }

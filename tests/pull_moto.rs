@@ -238,6 +238,20 @@ fn pull_from_moto_gives_the_verdicts_of_the_hand_written_cli_json() {
         stderr.contains("pulled 1 region (us-east-1) of account 123456789012"),
         "{stderr}"
     );
+    // What moto does not implement is recorded as missing, not fatal; with
+    // no firewall, no policy or rule group is described.
+    let mut gaps = accept_moto_gaps(&snap);
+    gaps.sort();
+    assert_eq!(
+        gaps,
+        [
+            "DescribeVpcBlockPublicAccessExclusions",
+            "DescribeVpcBlockPublicAccessOptions",
+            "ListFirewallPolicies",
+            "ListRuleGroups"
+        ],
+        "{stderr}"
+    );
     assert!(out.stdout.is_empty(), "pull prints nothing on stdout");
 
     // Layout: a region folder, one file per call, the CLI's top-level keys.
@@ -384,8 +398,8 @@ fn pull_from_moto_gives_the_verdicts_of_the_hand_written_cli_json() {
     let calls = meta["Calls"].as_array().unwrap();
     assert_eq!(
         calls.len(),
-        33,
-        "26 describe calls + prefix list entries, TGW routes and propagations, listeners, target health and both attribute calls"
+        37,
+        "26 describe calls + prefix list entries, TGW routes and propagations, listeners, target health and both attribute calls + ListFirewalls, DescribeFirewall, DescribeFirewallPolicy, DescribeRuleGroup (none of each)"
     );
     for (op, resources) in [
         ("DescribeTransitGateways", 1),
@@ -1058,7 +1072,12 @@ fn denied_call_names_the_iam_action_and_allow_partial_records_it() {
     assert!(snap.join("us-east-1/vpcs.json").exists());
     let meta = read_json(&snap.join("vpcreach-snapshot.json"))["VpcreachSnapshot"].clone();
     assert_eq!(meta["Complete"], false);
-    let missing = meta["Missing"].as_array().unwrap();
+    let missing: Vec<&Value> = meta["Missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| !is_moto_gap(m))
+        .collect();
     assert_eq!(missing.len(), 1, "{missing:?}");
     assert_eq!(missing[0]["Action"], "ec2:DescribeNetworkAcls");
     assert_eq!(missing[0]["Key"], "NetworkAcls");
@@ -1374,4 +1393,96 @@ fn ctrl_c_while_waiting_for_the_endpoint_exits_2_and_keeps_the_old_snapshot() {
     assert_old_snapshot_intact(dir.path());
     assert_no_temporary_folder(dir.path());
     drop(held);
+}
+
+/// Network Firewall from moto: ListFirewalls and DescribeFirewall are
+/// pulled into the files the loader reads; moto implements neither
+/// firewall policies nor rule groups, so DescribeFirewallPolicy of the
+/// policy the firewall names is recorded as missing (as are the BPA calls),
+/// and paths are then unknown, never a guess.
+#[test]
+fn pull_fetches_network_firewalls_and_records_what_moto_lacks() {
+    let moto = Moto::start(&[]);
+    let ids = moto.script("moto_firewall.py", &[]);
+    let (fw, subnet, policy) = (
+        ids["firewall"].as_str().unwrap(),
+        ids["subnet"].as_str().unwrap(),
+        ids["policy"].as_str().unwrap(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let snap = dir.path().join("snap");
+    let out = pull_us_east_1(&moto, &snap);
+    assert!(out.status.success(), "pull failed: {}", text(&out.stderr));
+    let listed = read_json(&snap.join("us-east-1/network-firewall-list-firewalls.json"));
+    assert_eq!(listed["Firewalls"][0]["FirewallArn"], fw, "{listed}");
+    let described = read_json(&snap.join("us-east-1/network-firewall-firewalls.json"));
+    let one = &described["Firewalls"][0];
+    assert_eq!(one["Firewall"]["FirewallArn"], fw, "{described}");
+    assert_eq!(one["Firewall"]["FirewallPolicyArn"], policy);
+    assert_eq!(one["Firewall"]["SubnetMappings"][0]["SubnetId"], subnet);
+    assert_eq!(one["FirewallStatus"]["Status"], "READY");
+    let checked = moto.script_at("check_cli_shapes.py", &snap);
+    assert!(
+        checked
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "us-east-1/network-firewall-firewalls.json"),
+        "{checked}"
+    );
+
+    let meta = read_json(&snap.join("vpcreach-snapshot.json"))["VpcreachSnapshot"].clone();
+    assert_eq!(meta["Complete"], false);
+    let mut missing: Vec<(String, String)> = meta["Missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            assert!(is_moto_gap(m), "{m}");
+            (
+                m["Operation"].as_str().unwrap().to_string(),
+                m["Action"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    missing.sort();
+    assert_eq!(
+        missing,
+        [
+            (
+                "DescribeFirewallPolicy",
+                "network-firewall:DescribeFirewallPolicy"
+            ),
+            (
+                "DescribeVpcBlockPublicAccessExclusions",
+                "ec2:DescribeVpcBlockPublicAccessExclusions"
+            ),
+            (
+                "DescribeVpcBlockPublicAccessOptions",
+                "ec2:DescribeVpcBlockPublicAccessOptions"
+            ),
+            (
+                "ListFirewallPolicies",
+                "network-firewall:ListFirewallPolicies"
+            ),
+            ("ListRuleGroups", "network-firewall:ListRuleGroups"),
+        ]
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+    );
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("network-firewall:DescribeFirewallPolicy"),
+        "{stderr}"
+    );
+
+    let loaded = vpcreach::snapshot::load(&snap).expect("pulled snapshot loads");
+    let model = &loaded.network.firewalls[fw];
+    assert_eq!(model.policy_arn, policy, "{model:?}");
+    assert!(
+        loaded
+            .missing_for_paths(false)
+            .iter()
+            .any(|m| m.action == "network-firewall:DescribeFirewallPolicy"),
+        "paths are unknown without the policy"
+    );
 }

@@ -1,10 +1,11 @@
-//! `vpcreach pull`: read a live AWS account with aws-sdk-ec2 and write a
+//! `vpcreach pull`: read a live AWS account with aws-sdk-ec2 (and the ELB
+//! and Network Firewall SDKs) and write a
 //! snapshot directory in exactly the layout the loader reads: a folder per
 //! region, one describe-* JSON file per call, the keys and nesting the AWS CLI
 //! prints, and a `vpcreach-snapshot.json` metadata file (`VpcreachSnapshot`).
 //!
 //! Owns: credential and region resolution (the standard aws-config chain),
-//! the list of EC2 calls and the IAM action each needs, pagination,
+//! the list of calls and the IAM action each needs, pagination,
 //! concurrency and retries, refusing incomplete answers, turning SDK errors into messages a person can act
 //! on, the atomic write (temporary folder beside `--output`, renamed into
 //! place only when complete), the metadata, progress bars and the closing
@@ -13,7 +14,8 @@
 //! This file holds the list of calls, the options, the summary and the
 //! orchestration (one task per call and region, then the write). The rest is
 //! one file per concern: [`session`] (credentials, regions, clients),
-//! [`ec2`] and [`tgw`] (the EC2 calls), [`elb`] (load balancers), [`paging`]
+//! [`ec2`] and [`tgw`] (the EC2 calls, VPC Block Public Access among them),
+//! [`elb`] (load balancers), [`firewall`] (AWS Network Firewall), [`paging`]
 //! (reading pages), [`integrity`] (refusing answers cut short or pages that
 //! do not add up), [`error`] (classifying failures), [`write`] (metadata and
 //! the atomic write), [`signal`] (interruption) and [`convert`] (SDK type →
@@ -29,6 +31,7 @@ mod convert;
 mod ec2;
 mod elb;
 mod error;
+mod firewall;
 mod integrity;
 mod org;
 mod session;
@@ -109,10 +112,16 @@ pub enum Call {
     TargetGroups,
     /// Classic (`aws elb`) DescribeLoadBalancers.
     ClassicLoadBalancers,
+    /// VPC Block Public Access: the region's options (one object).
+    VpcBlockPublicAccessOptions,
+    VpcBlockPublicAccessExclusions,
+    /// AWS Network Firewall: ListFirewalls, then the describe and list
+    /// calls of [`firewall::CALLS`].
+    NetworkFirewall,
 }
 
 /// Every call `pull` makes in each region, in the order files are listed.
-pub const CALLS: [Call; 26] = [
+pub const CALLS: [Call; 29] = [
     Call::Vpcs,
     Call::Subnets,
     Call::RouteTables,
@@ -139,6 +148,9 @@ pub const CALLS: [Call; 26] = [
     Call::LoadBalancers,
     Call::TargetGroups,
     Call::ClassicLoadBalancers,
+    Call::VpcBlockPublicAccessOptions,
+    Call::VpcBlockPublicAccessExclusions,
+    Call::NetworkFirewall,
 ];
 
 /// A call made once per resource another call listed: its operation, the
@@ -172,7 +184,7 @@ pub const TGW_PROPAGATIONS: SubCall = SubCall {
     key: "TransitGatewayPropagations",
 };
 /// Every per-resource call.
-pub const SUB_CALLS: [SubCall; 7] = [
+pub const SUB_CALLS: [SubCall; 12] = [
     ENTRIES,
     TGW_ROUTES,
     TGW_PROPAGATIONS,
@@ -180,6 +192,11 @@ pub const SUB_CALLS: [SubCall; 7] = [
     elb::LB_ATTRIBUTES,
     elb::TARGET_HEALTH,
     elb::TG_ATTRIBUTES,
+    firewall::FIREWALLS,
+    firewall::LIST_POLICIES,
+    firewall::POLICIES,
+    firewall::LIST_RULE_GROUPS,
+    firewall::RULE_GROUPS,
 ];
 const ENTRIES_OPERATION: &str = ENTRIES.operation;
 
@@ -213,6 +230,9 @@ impl Call {
             Call::SecurityGroupRules => "DescribeSecurityGroupRules",
             Call::LoadBalancers | Call::ClassicLoadBalancers => "DescribeLoadBalancers",
             Call::TargetGroups => "DescribeTargetGroups",
+            Call::VpcBlockPublicAccessOptions => "DescribeVpcBlockPublicAccessOptions",
+            Call::VpcBlockPublicAccessExclusions => "DescribeVpcBlockPublicAccessExclusions",
+            Call::NetworkFirewall => firewall::LIST_FIREWALLS.operation,
         }
     }
 
@@ -245,6 +265,9 @@ impl Call {
             Call::LoadBalancers => "elbv2-load-balancers.json",
             Call::TargetGroups => "elbv2-target-groups.json",
             Call::ClassicLoadBalancers => "elb-load-balancers.json",
+            Call::VpcBlockPublicAccessOptions => "vpc-block-public-access-options.json",
+            Call::VpcBlockPublicAccessExclusions => "vpc-block-public-access-exclusions.json",
+            Call::NetworkFirewall => firewall::LIST_FIREWALLS.file,
         }
     }
 
@@ -276,15 +299,25 @@ impl Call {
             Call::LoadBalancers => "LoadBalancers",
             Call::TargetGroups => "TargetGroups",
             Call::ClassicLoadBalancers => "LoadBalancerDescriptions",
+            Call::VpcBlockPublicAccessOptions => BPA_OPTIONS_KEY,
+            Call::VpcBlockPublicAccessExclusions => "VpcBlockPublicAccessExclusions",
+            Call::NetworkFirewall => firewall::LIST_FIREWALLS.key,
         }
     }
 }
 
+/// The key of `describe-vpc-block-public-access-options`, whose value is
+/// one object, not a list.
+const BPA_OPTIONS_KEY: &str = "VpcBlockPublicAccessOptions";
+
 /// The IAM action an operation needs: `elasticloadbalancing:` for the ELB
-/// operations (elbv2 and classic share the prefix), else `ec2:`.
+/// operations (elbv2 and classic share the prefix), `network-firewall:` for
+/// Network Firewall's, else `ec2:`.
 pub fn iam_action(operation: &str) -> String {
     if elb::OPERATIONS.contains(&operation) {
         format!("elasticloadbalancing:{operation}")
+    } else if firewall::is_operation(operation) {
+        format!("network-firewall:{operation}")
     } else {
         format!("ec2:{operation}")
     }
@@ -491,6 +524,17 @@ struct FileOut {
 }
 
 impl FileOut {
+    /// The file's JSON document: `{key: items}`, or `{key: item}` for the
+    /// one call that answers with a single object (an answer without it is
+    /// written as an empty document).
+    fn document(&self) -> Value {
+        match (self.key, self.items.first()) {
+            (BPA_OPTIONS_KEY, Some(one)) => json!({ self.key: one }),
+            (BPA_OPTIONS_KEY, None) => json!({}),
+            _ => json!({ self.key: self.items }),
+        }
+    }
+
     /// Resources in the file: instances, not reservations; entries, not lists.
     fn resources(&self) -> usize {
         let inner = match (self.key, self.operation) {
@@ -628,7 +672,10 @@ async fn pull_regions(
     if let Some(f) = fatal {
         return Err(f.into_error(sts_ok));
     }
-    if !failures.is_empty() && !opts.allow_partial {
+    // An operation the endpoint does not offer is recorded as missing
+    // without --allow-partial: no permission can make it answer.
+    let blocking = failures.iter().position(|f| !f.error.is_unsupported());
+    if let (Some(first), false) = (blocking, opts.allow_partial) {
         // Every denied call at once, so one policy change fixes them all.
         let denied: Vec<Missing> = failures
             .iter()
@@ -638,7 +685,7 @@ async fn pull_regions(
         if !denied.is_empty() {
             return Err(PullError::Unauthorized { denied });
         }
-        return Err(failures.swap_remove(0).into_error(sts_ok));
+        return Err(failures.swap_remove(first).into_error(sts_ok));
     }
     let mut missing: Vec<Missing> = failures.iter().map(Failure::missing).collect();
     missing.sort_by(|a, b| (&a.region, &a.operation).cmp(&(&b.region, &b.operation)));

@@ -75,6 +75,21 @@ impl Obj {
         }
         self
     }
+    /// A map the API returns unordered, written with its keys sorted.
+    pub(super) fn m<T>(
+        mut self,
+        key: &str,
+        v: Option<&std::collections::HashMap<String, T>>,
+        f: impl Fn(&T) -> Value,
+    ) -> Self {
+        if let Some(v) = v {
+            let sorted: std::collections::BTreeMap<&String, &T> = v.iter().collect();
+            let obj: Map<String, Value> =
+                sorted.into_iter().map(|(k, v)| (k.clone(), f(v))).collect();
+            self.0.insert(key.into(), Value::Object(obj));
+        }
+        self
+    }
     pub(super) fn strings(self, key: &str, v: Option<&Vec<String>>) -> Self {
         self.l(key, v, |s| Value::String(s.clone()))
     }

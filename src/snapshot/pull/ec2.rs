@@ -133,6 +133,17 @@ pub(super) async fn run_call(
             vpn_connections,
             convert::vpn_connection
         ),
+        // One object per region, not a list (BPA.1).
+        Call::VpcBlockPublicAccessOptions => unpaged!(
+            sem,
+            client.describe_vpc_block_public_access_options(),
+            vpc_block_public_access_options,
+            |o| convert::bpa_options(o)
+        ),
+        Call::VpcBlockPublicAccessExclusions => bpa_exclusions(client, sem).await,
+        Call::NetworkFirewall => {
+            return firewall::network_firewall(&clients.network_firewall, sem, region).await
+        }
         Call::ManagedPrefixLists => return managed_prefix_lists(client, sem, region).await,
         Call::TransitGatewayRouteTables => {
             return transit_gateway_route_tables(client, sem, region).await
@@ -196,6 +207,7 @@ impl SubResults {
             // (EC2's `*.NotFound`, ELB's `LoadBalancerNotFound`...).
             Err(e)
                 if e.code().ends_with("NotFound")
+                    || e.code() == "ResourceNotFoundException"
                     || e.code().starts_with("InvalidPrefixListID") => {}
             Err(error) => {
                 self.failure = Some(Failure {
@@ -297,4 +309,37 @@ pub(super) async fn managed_prefix_lists(
     }
     entries.finish(&mut out);
     out
+}
+
+/// DescribeVpcBlockPublicAccessExclusions, every page (the SDK has no
+/// paginator for it).
+pub(super) async fn bpa_exclusions(
+    client: &Client,
+    sem: &Semaphore,
+) -> Result<(Vec<Value>, usize), CallError> {
+    let _permit = sem.acquire().await.expect("the semaphore is never closed");
+    let (mut items, mut requests) = (Vec::new(), 0usize);
+    let mut tokens = PageTokens::default();
+    let mut next: Option<String> = None;
+    loop {
+        let page = client
+            .describe_vpc_block_public_access_exclusions()
+            .set_next_token(next.take())
+            .send()
+            .await
+            .map_err(CallError::from_sdk)?;
+        requests += 1;
+        tokens
+            .next(page.next_token())
+            .map_err(|e| CallError::incomplete(&e))?;
+        items.extend(
+            page.vpc_block_public_access_exclusions()
+                .iter()
+                .map(convert::bpa_exclusion),
+        );
+        match page.next_token() {
+            Some(t) if !t.is_empty() => next = Some(t.to_string()),
+            _ => return Ok((items, requests)),
+        }
+    }
 }

@@ -230,6 +230,20 @@ impl CallError {
         )
     }
 
+    /// The endpoint does not offer the operation: EC2's `InvalidAction`,
+    /// the JSON protocols' `UnknownOperationException` (an emulator such as
+    /// moto, a partition or region without the API).
+    pub(super) fn is_unsupported(&self) -> bool {
+        matches!(
+            self.code(),
+            "InvalidAction"
+                | "UnknownOperationException"
+                | "UnsupportedOperation"
+                | "UnsupportedOperationException"
+                | "NotImplemented"
+        )
+    }
+
     pub(super) fn is_region_disabled(&self) -> bool {
         matches!(self.code(), "OptInRequired" | "InvalidRegion")
     }
@@ -308,7 +322,7 @@ impl Failure {
 
     /// Left out with `--allow-partial` rather than failing the pull.
     pub(super) fn skippable(&self) -> bool {
-        self.error.is_denied() || self.error.is_region_disabled()
+        self.error.is_denied() || self.error.is_region_disabled() || self.error.is_unsupported()
     }
 
     pub(super) fn into_error(self, sts_ok: bool) -> PullError {

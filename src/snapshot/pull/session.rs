@@ -110,12 +110,14 @@ pub(super) async fn caller_account(sdk: &SdkConfig) -> Result<(Option<String>, b
     }
 }
 
-/// The API clients of one region: EC2 and both Elastic Load Balancing APIs.
+/// The API clients of one region: EC2, both Elastic Load Balancing APIs and
+/// Network Firewall.
 #[derive(Clone, Debug)]
 pub struct RegionClients {
     pub ec2: Client,
     pub elbv2: aws_sdk_elasticloadbalancingv2::Client,
     pub elb: aws_sdk_elasticloadbalancing::Client,
+    pub network_firewall: aws_sdk_networkfirewall::Client,
 }
 
 impl RegionClients {
@@ -134,8 +136,14 @@ impl RegionClients {
             ),
             elb: aws_sdk_elasticloadbalancing::Client::from_conf(
                 aws_sdk_elasticloadbalancing::config::Builder::from(sdk)
-                    .region(region)
+                    .region(region.clone())
                     .interceptor(WholeXmlAnswers)
+                    .build(),
+            ),
+            // JSON answers: a body cut short fails to parse on its own.
+            network_firewall: aws_sdk_networkfirewall::Client::from_conf(
+                aws_sdk_networkfirewall::config::Builder::from(sdk)
+                    .region(region)
                     .build(),
             ),
         }

@@ -180,8 +180,7 @@ impl TempSnapshot {
             for f in outs {
                 stop_if_interrupted()?;
                 let path = dir.join(f.file);
-                let doc = json!({ f.key: f.items });
-                write_file(&path, &to_cli_json(&doc)).map_err(|e| io_error(&path, e))?;
+                write_file(&path, &to_cli_json(&f.document())).map_err(|e| io_error(&path, e))?;
             }
         }
         Ok(())

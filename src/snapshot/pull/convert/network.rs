@@ -53,6 +53,55 @@ pub fn vpc(x: &t::Vpc) -> Value {
         .e("State", x.state.as_ref())
         .s("CidrBlock", x.cidr_block.as_deref())
         .s("DhcpOptionsId", x.dhcp_options_id.as_deref())
+        .o(
+            "BlockPublicAccessStates",
+            x.block_public_access_states.as_ref().map(bpa_states),
+        )
+        .done()
+}
+
+/// `BlockPublicAccessStates` of a VPC or subnet (BPA.1: the mode in force).
+fn bpa_states(s: &t::BlockPublicAccessStates) -> Value {
+    Obj::new()
+        .e(
+            "InternetGatewayBlockMode",
+            s.internet_gateway_block_mode.as_ref(),
+        )
+        .done()
+}
+
+/// `describe-vpc-block-public-access-options`: one object per region.
+pub fn bpa_options(x: &t::VpcBlockPublicAccessOptions) -> Value {
+    Obj::new()
+        .s("AwsAccountId", x.aws_account_id.as_deref())
+        .s("AwsRegion", x.aws_region.as_deref())
+        .e("State", x.state.as_ref())
+        .e(
+            "InternetGatewayBlockMode",
+            x.internet_gateway_block_mode.as_ref(),
+        )
+        .s("Reason", x.reason.as_deref())
+        .t("LastUpdateTimestamp", x.last_update_timestamp.as_ref())
+        .e("ManagedBy", x.managed_by.as_ref())
+        .e("ExclusionsAllowed", x.exclusions_allowed.as_ref())
+        .done()
+}
+
+/// One element of `describe-vpc-block-public-access-exclusions`.
+pub fn bpa_exclusion(x: &t::VpcBlockPublicAccessExclusion) -> Value {
+    Obj::new()
+        .s("ExclusionId", x.exclusion_id.as_deref())
+        .e(
+            "InternetGatewayExclusionMode",
+            x.internet_gateway_exclusion_mode.as_ref(),
+        )
+        .s("ResourceArn", x.resource_arn.as_deref())
+        .e("State", x.state.as_ref())
+        .s("Reason", x.reason.as_deref())
+        .t("CreationTimestamp", x.creation_timestamp.as_ref())
+        .t("LastUpdateTimestamp", x.last_update_timestamp.as_ref())
+        .t("DeletionTimestamp", x.deletion_timestamp.as_ref())
+        .l("Tags", x.tags.as_ref(), tag)
         .done()
 }
 
@@ -100,6 +149,10 @@ pub fn subnet(x: &t::Subnet) -> Value {
         .s("AvailabilityZone", x.availability_zone.as_deref())
         .b("DefaultForAz", x.default_for_az)
         .b("MapPublicIpOnLaunch", x.map_public_ip_on_launch)
+        .o(
+            "BlockPublicAccessStates",
+            x.block_public_access_states.as_ref().map(bpa_states),
+        )
         .done()
 }
 
