@@ -197,12 +197,15 @@ pub(super) async fn network_firewall(
     out
 }
 
+/// The (name, ARN) pairs of a `list-*` answer and the requests it took.
+type Listed = (Vec<(Option<String>, Option<String>)>, usize);
+
 /// A `list-*` answer into its file (or its failure into `out`); the ARNs
 /// it names.
 fn list_file(
     out: &mut TaskOut,
     call: SubCall,
-    got: Result<(Vec<(Option<String>, Option<String>)>, usize), CallError>,
+    got: Result<Listed, CallError>,
     name_key: &str,
     arn_key: &str,
 ) -> Vec<String> {
