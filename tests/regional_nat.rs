@@ -17,6 +17,25 @@ const PRIVATE_SUBNET: &str = "subnet-0ade3ea93548efa21";
 /// The dual-stack fixture with its NAT gateway regional: `auto` its
 /// AutoProvisionZones, `addresses` as (AZ, Status).
 fn regional(tag: &str, auto: &str, addresses: &[(Option<&str>, &str)]) -> PathAnalysis {
+    let net = regional_network(tag, auto, addresses);
+    let topo = Topology::new(&net);
+    let q = PathQuery {
+        source: "10.60.1.20".into(),
+        destination: "8.8.8.8".into(),
+        protocol: ProtocolChoice::Number(6),
+        dport: Some((443, 443)),
+        sport: None,
+        source_ip: None,
+        destination_ip: None,
+    };
+    path::analyze(&topo, &q).expect("endpoints resolve")
+}
+
+fn regional_network(
+    tag: &str,
+    auto: &str,
+    addresses: &[(Option<&str>, &str)],
+) -> vpcreach::model::Network {
     let dir = std::env::temp_dir().join(format!(
         "vpcreach-regional-nat-{tag}-{}",
         std::process::id()
@@ -68,17 +87,23 @@ fn regional(tag: &str, auto: &str, addresses: &[(Option<&str>, &str)]) -> PathAn
         net.nat_gateways[NAT].regional.is_some(),
         "RNGW.1: the mode is read"
     );
+    net
+}
+
+/// RNGW.3 in `audit`: traffic a regional NAT gateway serves has an unknown
+/// fate, so an egress audit is unknown (naming it), never clean.
+#[test]
+fn rngw_3_audit_through_a_regional_nat_gateway_is_unknown_not_clean() {
+    let net = regional_network("audit", "enabled", &[(Some("us-east-1a"), "succeeded")]);
     let topo = Topology::new(&net);
-    let q = PathQuery {
-        source: "10.60.1.20".into(),
-        destination: "8.8.8.8".into(),
-        protocol: ProtocolChoice::Number(6),
-        dport: Some((443, 443)),
-        sport: None,
-        source_ip: None,
-        destination_ip: None,
-    };
-    path::analyze(&topo, &q).expect("endpoints resolve")
+    let text = vpcreach::audit::scope::built_in("aws-vpc-egress").unwrap();
+    let scope = snapshot::scope_shapes::parse_scope(Path::new("t.json"), text, "t").unwrap();
+    let result = vpcreach::audit::audit(&topo, &scope).expect("audit runs");
+    assert!(
+        result.unknown.iter().any(|n| n.contains(NAT)),
+        "the regional NAT gateway's unknown is reported: {:?}",
+        result.unknown
+    );
 }
 
 fn stopped_by<'a>(a: &'a PathAnalysis, code: &str) -> &'a vpcreach::analysis::Explanation {

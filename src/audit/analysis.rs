@@ -666,7 +666,10 @@ pub fn audit_with_progress(
             let (delivered, notes) = run.walk.deliveries_noted(topo, record_hops);
             let unknown: Vec<String> = notes
                 .into_iter()
-                .filter(|n| crate::analysis::path::is_unevaluated_note(n))
+                .filter(|n| {
+                    crate::analysis::path::is_unevaluated_note(n)
+                        || n.starts_with("UNKNOWN_RESOURCE: ")
+                })
                 .collect();
             progress.advance(1);
             if std::env::var_os("VPCREACH_DEBUG").is_some() {

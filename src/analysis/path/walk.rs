@@ -271,6 +271,11 @@ impl<'t, 'n> Walk<'t, 'n> {
     pub(super) fn stop(&self, mut trace: Trace, e: Explanation) -> Vec<Trace> {
         if self.record {
             trace.explanations.push(e);
+        } else if e.code == ExplanationCode::UnknownResource {
+            // A lean walk keeps no explanations, but an analysis built on
+            // it (audit) must know that some traffic's fate is unknown, or
+            // it would call the scope clean.
+            self.note(format!("UNKNOWN_RESOURCE: {}", e.message));
         }
         trace.blocked = true;
         if let Some(h) = trace.hops.last_mut() {
