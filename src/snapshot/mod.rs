@@ -153,6 +153,12 @@ pub struct MissingKind {
 /// the rules `SecurityGroups` already holds.
 const NOT_NEEDED_FOR_PATHS: &[&str] = &["SecurityGroupRules"];
 
+/// What `pull` records for the Network Firewall calls. Without them a route
+/// to a firewall endpoint is to an unknown `vpce-` (UNKNOWN_RESOURCE, NF.1)
+/// and a firewall without its policy or groups is unknown at the firewall,
+/// so the answers that meet one say so and the others keep their verdict.
+pub const FIREWALL_KINDS: &[&str] = &["Firewalls", "FirewallPolicies", "RuleGroups"];
+
 /// What `pull` records for the ELB calls (`elbv2` and classic).
 const LOAD_BALANCER_KINDS: &[&str] = &[
     "LoadBalancers",
@@ -190,6 +196,7 @@ impl Snapshot {
             .into_iter()
             .chain(self.absent.iter().cloned())
             .filter(|m| !NOT_NEEDED_FOR_PATHS.contains(&m.key.as_str()))
+            .filter(|m| !FIREWALL_KINDS.contains(&m.key.as_str()))
             .filter(|m| load_balancers || !LOAD_BALANCER_KINDS.contains(&m.key.as_str()))
             .collect()
     }

@@ -672,9 +672,9 @@ async fn pull_regions(
     if let Some(f) = fatal {
         return Err(f.into_error(sts_ok));
     }
-    // An operation the endpoint does not offer is recorded as missing
-    // without --allow-partial: no permission can make it answer.
-    let blocking = failures.iter().position(|f| !f.error.is_unsupported());
+    // Some failures are recorded as missing without --allow-partial
+    // (`Failure::optional`).
+    let blocking = failures.iter().position(|f| !f.optional());
     if let (Some(first), false) = (blocking, opts.allow_partial) {
         // Every denied call at once, so one policy change fixes them all.
         let denied: Vec<Missing> = failures

@@ -320,6 +320,16 @@ impl Failure {
         }
     }
 
+    /// Recorded as missing even without `--allow-partial`: the endpoint
+    /// does not offer the operation (no permission can make it answer), or
+    /// a Network Firewall call is denied — those actions are outside
+    /// `AmazonEC2ReadOnlyAccess`, and what needs the firewalls is unknown
+    /// where it meets one (an unknown `vpce-` route target), not everywhere.
+    pub(super) fn optional(&self) -> bool {
+        self.error.is_unsupported()
+            || (self.error.is_denied() && crate::snapshot::FIREWALL_KINDS.contains(&self.key))
+    }
+
     /// Left out with `--allow-partial` rather than failing the pull.
     pub(super) fn skippable(&self) -> bool {
         self.error.is_denied() || self.error.is_region_disabled() || self.error.is_unsupported()
