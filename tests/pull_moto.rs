@@ -1488,9 +1488,18 @@ fn pull_fetches_network_firewalls_and_records_what_moto_lacks() {
     assert_eq!(model.policy_arn, policy, "{model:?}");
     assert!(
         loaded
+            .missing()
+            .iter()
+            .any(|m| m.action == "network-firewall:DescribeFirewallPolicy"),
+        "the metadata names the policy call"
+    );
+    // Only a path through the firewall needs its policy (it is unknown at
+    // the firewall, NF.10); other answers keep their verdict.
+    assert!(
+        !loaded
             .missing_for_paths(false)
             .iter()
             .any(|m| m.action == "network-firewall:DescribeFirewallPolicy"),
-        "paths are unknown without the policy"
+        "not every answer depends on the firewall's policy"
     );
 }
