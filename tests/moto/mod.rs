@@ -288,7 +288,20 @@ pub fn accept_moto_gaps(snap: &Path) -> Vec<String> {
     let meta = &mut doc["VpcreachSnapshot"];
     let missing = meta["Missing"].as_array().cloned().unwrap_or_default();
     let (gaps, rest): (Vec<Value>, Vec<Value>) = missing.into_iter().partition(is_moto_gap);
-    meta["Complete"] = rest.is_empty().into();
+    // An organisation pull: an account whose only missing calls were gaps
+    // was pulled whole.
+    if let Some(accounts) = meta["Accounts"].as_array_mut() {
+        for a in accounts {
+            let id = a["AccountId"].clone();
+            if a["Status"] == "partial" && !rest.iter().any(|m| m["Account"] == id) {
+                a["Status"] = "pulled".into();
+            }
+        }
+    }
+    let accounts_whole = meta["Accounts"]
+        .as_array()
+        .is_none_or(|accounts| accounts.iter().all(|a| a["Status"] == "pulled"));
+    meta["Complete"] = (rest.is_empty() && accounts_whole).into();
     meta["Missing"] = Value::Array(rest);
     std::fs::write(&path, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
     gaps.iter()

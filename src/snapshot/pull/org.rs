@@ -485,10 +485,21 @@ async fn pull_account(
         }
         .into(),
     );
+    // What fails the pull without --allow-partial: not the failures that
+    // are recorded as missing anyway (`Failure::optional`).
+    let mut denied: Vec<Missing> = failures
+        .iter()
+        .filter(|f| !f.optional())
+        .map(|f| Missing {
+            account: Some(target.id.clone()),
+            ..f.missing()
+        })
+        .collect();
+    denied.sort_by(|a, b| (&a.region, &a.operation).cmp(&(&b.region, &b.operation)));
     Ok(AccountOut {
         entry,
         calls,
-        denied: missing.clone(),
+        denied,
         missing,
     })
 }
