@@ -402,6 +402,13 @@ fn every_change_file_fixture_as_a_plan_gives_the_same_pairs() {
         let name = path.file_stem().unwrap().to_str().unwrap().to_string();
         let change = snapshot::change_file::read(&path).unwrap();
         let plan_path = format!("fixtures/terraform/{name}.json");
+        // Block Public Access is not translated from plans (a plan changing
+        // it leaves every VPC unknown: terraform_matrix
+        // block_public_access_options_in_a_plan_make_every_vpc_unknown), and
+        // these change files are written for the bpa-* fixtures.
+        if name.starts_with("bpa-") {
+            continue;
+        }
         assert!(
             Path::new(&plan_path).exists(),
             "{name} has no plan twin at {plan_path}"

@@ -3571,6 +3571,30 @@ fn network_interface_attachment_replace_keeps_it_in_use() {
 
 // === not evaluated from a plan: what they touch is Unknown ====================
 
+/// BPA.1: Block Public Access options are account-wide per region, so a
+/// plan changing them leaves every VPC's pairs unknown, never unchanged.
+#[test]
+fn block_public_access_options_in_a_plan_make_every_vpc_unknown() {
+    let e = on(
+        "three-tier",
+        vec![create(
+            "aws_vpc_block_public_access_options.this",
+            "aws_vpc_block_public_access_options",
+            json!({"internet_gateway_block_mode": "block-bidirectional", "timeouts": null}),
+            json!({"aws_account_id": true, "aws_region": true, "id": true}),
+            json!({"internet_gateway_block_mode": c(json!("block-bidirectional"))}),
+        )],
+    );
+    assert!(e.diff.gained.is_empty() && e.diff.lost.is_empty());
+    assert!(
+        e.unknown
+            .iter()
+            .any(|u| u.source == APP_ENI || u.destination == APP_ENI),
+        "{:?}",
+        e.unknown
+    );
+}
+
 #[test]
 fn a_transit_gateway_attachment_makes_the_subnets_it_names_unknown() {
     let e = on(

@@ -101,6 +101,11 @@ fn inert(kind: &str) -> bool {
         .any(|p| kind == *p || kind.starts_with(&format!("{p}_")))
 }
 
+/// `aws_vpc_block_public_access_options` / `_exclusion`: VPC Block Public
+/// Access is account-wide per region (BPA.1), so a plan changing it makes
+/// every VPC's answers unknown (change files model it: change/apply/bpa.rs).
+const BPA_KINDS: &str = "aws_vpc_block_public_access";
+
 /// Types that can open or close paths but are not modelled from a plan:
 /// their changes are named "not evaluated" and the components they name
 /// answer unknown.
@@ -123,6 +128,7 @@ fn not_evaluated(kind: &str) -> bool {
         || kind.starts_with("aws_customer_gateway")
         || kind.starts_with("aws_dx_")
         || kind.starts_with("aws_networkfirewall")
+        || kind.starts_with(BPA_KINDS)
         || kind.starts_with("aws_ec2_client_vpn")
         || kind.starts_with("aws_globalaccelerator")
 }
@@ -727,6 +733,9 @@ impl<'p> Translator<'p> {
                             components.push(x);
                         }
                     }
+                }
+                if k.starts_with(BPA_KINDS) {
+                    components.extend(self.out.network.vpcs.keys().cloned());
                 }
                 components.sort();
                 components.dedup();
