@@ -327,7 +327,7 @@ impl Failure {
     /// where it meets one (an unknown `vpce-` route target), not everywhere.
     pub(super) fn optional(&self) -> bool {
         self.error.is_unsupported()
-            || (self.error.is_denied() && crate::snapshot::FIREWALL_KINDS.contains(&self.key))
+            || (self.error.is_denied() && super::firewall::is_operation(self.operation))
     }
 
     /// Left out with `--allow-partial` rather than failing the pull.

@@ -470,14 +470,22 @@ async fn pull_account(
     let prefix = format!("accounts/{}/", target.id);
     tmp.write_folders(&prefix, &files)?;
     let calls = call_records(&mut files, &prefix, Some(&target.id));
-    let mut missing: Vec<Missing> = failures
-        .iter()
-        .map(|f| Missing {
-            account: Some(target.id.clone()),
-            ..f.missing()
-        })
-        .collect();
-    missing.sort_by(|a, b| (&a.region, &a.operation).cmp(&(&b.region, &b.operation)));
+    // Every failure is recorded as missing; what fails the pull without
+    // --allow-partial leaves out those recorded anyway (`Failure::optional`).
+    let recorded = |keep: &dyn Fn(&Failure) -> bool| {
+        let mut list: Vec<Missing> = failures
+            .iter()
+            .filter(|f| keep(f))
+            .map(|f| Missing {
+                account: Some(target.id.clone()),
+                ..f.missing()
+            })
+            .collect();
+        list.sort_by(|a, b| (&a.region, &a.operation).cmp(&(&b.region, &b.operation)));
+        list
+    };
+    let missing = recorded(&|_| true);
+    let denied = recorded(&|f| !f.optional());
     entry.status = Some(
         match missing.is_empty() {
             true => ACCOUNT_PULLED,
@@ -485,17 +493,6 @@ async fn pull_account(
         }
         .into(),
     );
-    // What fails the pull without --allow-partial: not the failures that
-    // are recorded as missing anyway (`Failure::optional`).
-    let mut denied: Vec<Missing> = failures
-        .iter()
-        .filter(|f| !f.optional())
-        .map(|f| Missing {
-            account: Some(target.id.clone()),
-            ..f.missing()
-        })
-        .collect();
-    denied.sort_by(|a, b| (&a.region, &a.operation).cmp(&(&b.region, &b.operation)));
     Ok(AccountOut {
         entry,
         calls,
