@@ -153,7 +153,11 @@ pub fn rfc6598() -> AddrSet {
 /// "The internet" as AWS Reachability Analyzer presents it: every IPv4
 /// address except the private (RFC 1918) and shared (RFC 6598) ranges.
 pub fn public_internet() -> AddrSet {
-    all_v4() - rfc1918() - rfc6598()
+    // Built once: every address set a message or report shows is compared
+    // with it.
+    static PUBLIC: std::sync::LazyLock<AddrSet> =
+        std::sync::LazyLock::new(|| all_v4() - rfc1918() - rfc6598());
+    PUBLIC.clone()
 }
 
 /// A product of five sets: every header whose fields each lie in their set.

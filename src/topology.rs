@@ -8,7 +8,7 @@
 //! connected from disconnected VPCs. Must not know:
 //! packets, rules, or output formats.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::net::Ipv4Addr;
 
 use petgraph::graph::{NodeIndex, UnGraph};
@@ -38,6 +38,11 @@ pub struct Topology<'n> {
     node_of: HashMap<String, NodeIndex>,
     /// Connected component of every graph node, by node index.
     component: Vec<usize>,
+    /// The same without peering connections: they do not chain (C6.3).
+    component_without_peering: Vec<usize>,
+    /// Pairs (both orders) of peering-free components an active peering
+    /// connection joins.
+    peered_components: HashSet<(usize, usize)>,
     /// `group_addrs` answers by (group, VPC): pure in the snapshot, so
     /// computed once and shared by every walk (and thread).
     group_addrs_cache: std::sync::RwLock<HashMap<(String, String), AddrSet>>,
@@ -61,6 +66,8 @@ impl<'n> Topology<'n> {
             graph: UnGraph::new_undirected(),
             node_of: HashMap::new(),
             component: Vec::new(),
+            component_without_peering: Vec::new(),
+            peered_components: HashSet::new(),
             group_addrs_cache: Default::default(),
         };
         let mut main_table: HashMap<&str, &str> = HashMap::new();
@@ -190,7 +197,32 @@ impl<'n> Topology<'n> {
             sets.union(e.source().index(), e.target().index());
         }
         t.component = sets.into_labeling();
+        t.join_without_peering();
         t
+    }
+
+    fn join_without_peering(&mut self) {
+        let is_peering = |n: NodeIndex| self.net.peerings.contains_key(&self.graph[n]);
+        let mut sets = petgraph::unionfind::UnionFind::new(self.graph.node_count());
+        for e in self.graph.raw_edges() {
+            if !is_peering(e.source()) && !is_peering(e.target()) {
+                sets.union(e.source().index(), e.target().index());
+            }
+        }
+        let labels = sets.into_labeling();
+        let mut peered = HashSet::new();
+        for p in self.net.peerings.values() {
+            if p.status != PeeringStatus::Active {
+                continue;
+            }
+            let label = |vpc: &str| self.node_of.get(vpc).map(|n| labels[n.index()]);
+            if let (Some(a), Some(b)) = (label(&p.requester.vpc_id), label(&p.accepter.vpc_id)) {
+                peered.insert((a, b));
+                peered.insert((b, a));
+            }
+        }
+        self.component_without_peering = labels;
+        self.peered_components = peered;
     }
 
     fn node(&mut self, id: &str) -> NodeIndex {
@@ -271,6 +303,25 @@ impl<'n> Topology<'n> {
     pub fn connected(&self, a: &str, b: &str) -> bool {
         match (self.node_of.get(a), self.node_of.get(b)) {
             (Some(&na), Some(&nb)) => self.component[na.index()] == self.component[nb.index()],
+            _ => false,
+        }
+    }
+
+    /// Can traffic from VPC `a` be delivered to a private address in VPC
+    /// `b`? Only within what transit gateways and VPN gateways join
+    /// together, plus at most one peering connection: peering is not
+    /// transitive and carries only traffic for the peer VPC's own CIDRs
+    /// (C6.3). Over-approximates the engine; the internet is not counted
+    /// (a private IPv4 address is not reachable across it; IPv6 is).
+    pub fn privately_reachable(&self, a: &str, b: &str) -> bool {
+        match (self.node_of.get(a), self.node_of.get(b)) {
+            (Some(&na), Some(&nb)) => {
+                let (ca, cb) = (
+                    self.component_without_peering[na.index()],
+                    self.component_without_peering[nb.index()],
+                );
+                ca == cb || self.peered_components.contains(&(ca, cb))
+            }
             _ => false,
         }
     }

@@ -1032,6 +1032,35 @@ fn class_walks_equal_pairwise_on_every_fixture_edit() {
     );
 }
 
+/// A `vpcreach generate` estate, loaded the way the CLI loads it.
+fn generated(spec: &vpcreach::synth::EstateSpec, name: &str) -> Network {
+    let dir = std::env::temp_dir().join(format!("vpcreach-whatif-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (file, text) in vpcreach::synth::generate(spec) {
+        std::fs::write(dir.join(file), text).unwrap();
+    }
+    let net = snapshot::load(&dir).expect("estate loads").network;
+    std::fs::remove_dir_all(&dir).ok();
+    net
+}
+
+/// `base` with the first ingress (or egress) rule of group `id` removed;
+/// `None` when it has none.
+fn without_first_rule(base: &Network, id: &str, ingress: bool) -> Option<Network> {
+    let mut after = base.clone();
+    let sg = after.security_groups.get_mut(id)?;
+    let rules = if ingress {
+        &mut sg.ingress
+    } else {
+        &mut sg.egress
+    };
+    if rules.is_empty() {
+        return None;
+    }
+    rules.remove(0);
+    Some(after)
+}
+
 /// The same comparison on generated estates, where one subnet holds ENIs of
 /// different security groups (the fixtures rarely do): ENIs walk together
 /// only when their groups match.
@@ -1049,16 +1078,7 @@ fn class_walks_equal_pairwise_on_generated_estates() {
             nacls: 2,
             nacl_rules: 12,
         };
-        let dir = std::env::temp_dir().join(format!(
-            "vpcreach-whatif-estate-{}-{seed}",
-            std::process::id()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        for (name, text) in vpcreach::synth::generate(&spec) {
-            std::fs::write(dir.join(name), text).unwrap();
-        }
-        let base = snapshot::load(&dir).expect("estate loads").network;
-        std::fs::remove_dir_all(&dir).ok();
+        let base = generated(&spec, &format!("estate-{seed}"));
         let mixed = base.subnets.keys().any(|s| {
             let groups: std::collections::BTreeSet<_> = base
                 .network_interfaces
@@ -1071,17 +1091,9 @@ fn class_walks_equal_pairwise_on_generated_estates() {
         assert!(mixed, "seed {seed}: no subnet mixes security groups");
         for id in base.security_groups.keys().take(3) {
             for ingress in [true, false] {
-                let mut after = base.clone();
-                let sg = after.security_groups.get_mut(id).unwrap();
-                let rules = if ingress {
-                    &mut sg.ingress
-                } else {
-                    &mut sg.egress
-                };
-                if rules.is_empty() {
+                let Some(after) = without_first_rule(&base, id, ingress) else {
                     continue;
-                }
-                rules.remove(0);
+                };
                 let config = change::diff::diff(&base, &after);
                 let touched = change::diff::affected(&base, &after, &config);
                 let fast = whatif::compare(&base, &after, &WhatifOptions::default())
@@ -1095,6 +1107,94 @@ fn class_walks_equal_pairwise_on_generated_estates() {
         }
     }
     assert!(changed >= 3, "only {changed} edits changed anything");
+}
+
+/// What an edit can affect, narrowed (C1.2: security groups are stateful):
+/// an ingress rule only meets requests *to* its group's members, an egress
+/// rule only requests *from* them, and only traffic of the rule's own
+/// protocol and ports.
+#[test]
+fn c1_2_a_rule_change_affects_members_in_one_direction_and_its_service_only() {
+    use vpcreach::model::Protocol;
+    let base = fixture("three-tier");
+    let open = format!(
+        r#"[{{"Action": "AuthorizeSecurityGroupIngress", "GroupId": "{APP_SG}",
+             "IpPermissions": [{{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
+                                 "IpRanges": [{{"CidrIp": "10.0.0.0/16"}}]}}]}}]"#
+    );
+    let after = apply(&base, &open);
+    let config = change::diff::diff(&base, &after);
+    let touched = change::diff::affected(&base, &after, &config);
+    let members: std::collections::BTreeSet<String> = base
+        .network_interfaces
+        .values()
+        .filter(|e| e.group_ids.iter().any(|g| g == APP_SG))
+        .map(|e| e.id.clone())
+        .collect();
+    assert!(!members.is_empty());
+    assert_eq!(touched.destinations, members);
+    assert!(touched.sources.is_empty() && touched.enis.is_empty() && touched.vpcs.is_empty());
+    assert_eq!(
+        touched.services,
+        Some(vec![(Protocol::Number(6), Some(22), Some(22))])
+    );
+    let eni = members.first().unwrap();
+    let vpcs = std::collections::BTreeSet::new();
+    assert!(touched.pair("internet", eni, &vpcs));
+    assert!(!touched.pair(eni, "internet", &vpcs));
+    // Anything else than rules added or removed: any traffic.
+    let route = format!(
+        r#"[{{"Action": "ReplaceRoute", "RouteTableId": "{PRIVATE_RTB}", "DestinationCidrBlock": "0.0.0.0/0", "GatewayId": "{IGW}"}}]"#
+    );
+    let after = apply(&base, &route);
+    let config = change::diff::diff(&base, &after);
+    assert_eq!(
+        change::diff::affected(&base, &after, &config).services,
+        None
+    );
+}
+
+/// C6.3 in `whatif`: pairs are only walked between VPCs traffic can cross
+/// between (peering does not chain), and that loses nothing: on a chain of
+/// four peered VPCs every edit's gained and lost pairs equal two `path`
+/// queries for every pair of the estate.
+#[test]
+fn c6_3_whatif_skips_vpcs_beyond_one_peering_and_loses_nothing() {
+    let spec = vpcreach::synth::EstateSpec {
+        seed: 3,
+        vpcs: 4,
+        subnets: 8,
+        enis: 24,
+        security_groups: 8,
+        rules_per_sg: 6,
+        nacls: 4,
+        nacl_rules: 12,
+    };
+    let base = generated(&spec, "chain");
+    let topo = vpcreach::topology::Topology::new(&base);
+    let vpcs: Vec<&String> = base.vpcs.keys().collect();
+    assert!(topo.connected(vpcs[0], vpcs[2]), "the chain joins them");
+    assert!(topo.privately_reachable(vpcs[0], vpcs[1]));
+    assert!(
+        !topo.privately_reachable(vpcs[0], vpcs[2]),
+        "two peerings do not chain"
+    );
+    let mut changed = 0;
+    for id in base.security_groups.keys().step_by(3) {
+        for ingress in [true, false] {
+            let Some(after) = without_first_rule(&base, id, ingress) else {
+                continue;
+            };
+            let fast = whatif::compare(&base, &after, &WhatifOptions::default())
+                .expect("no intents, no scope")
+                .diff;
+            let every_pair = differential::pairwise(&base, &after, None);
+            assert_eq!(pairs(&fast.gained), pairs(&every_pair.gained), "{id}");
+            assert_eq!(pairs(&fast.lost), pairs(&every_pair.lost), "{id}");
+            changed += usize::from(fast.changed());
+        }
+    }
+    assert!(changed >= 2, "only {changed} edits changed anything");
 }
 
 // ------------------------------------------------------------ streamed JSON

@@ -118,6 +118,15 @@ pub fn sg_peer_addrs(
     }
 }
 
+/// The protocol and ports a security group rule names, any addresses.
+pub fn service_cube(protocol: Protocol, from_port: Option<i32>, to_port: Option<i32>) -> Cube {
+    let ports = match (from_port, to_port) {
+        (Some(f), Some(t)) => Some((f, t)),
+        _ => None,
+    };
+    proto_cube(protocol, ports, ports)
+}
+
 pub fn sg_rule_cube(
     topo: &Topology,
     rule: &SgRule,
@@ -126,12 +135,7 @@ pub fn sg_rule_cube(
     sg_identity: bool,
     notes: &mut Vec<String>,
 ) -> Cube {
-    let ports = match (rule.from_port, rule.to_port) {
-        (Some(f), Some(t)) => Some((f, t)),
-        _ => None,
-    };
-    let icmp = ports;
-    let mut cube = proto_cube(rule.protocol, ports, icmp);
+    let mut cube = service_cube(rule.protocol, rule.from_port, rule.to_port);
     let peer = sg_peer_addrs(topo, &rule.peer, vpc_id, sg_identity, notes);
     match dir {
         Direction::Ingress => cube.src = peer,

@@ -586,17 +586,46 @@ pub fn touched_vpcs(
 }
 
 /// What a set of configuration changes can affect: pairs with an endpoint
-/// among `enis`, or with an endpoint in one of `vpcs`.
+/// among `enis` (either end), a source among `sources`, a destination
+/// among `destinations`, or an endpoint in one of `vpcs`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Affected {
     pub enis: BTreeSet<String>,
+    /// Members of a group whose egress rules changed: only their requests
+    /// are checked by those rules (C1.2: replies never are).
+    pub sources: BTreeSet<String>,
+    /// Members of a group whose ingress rules changed: only requests to
+    /// them are checked by those rules.
+    pub destinations: BTreeSet<String>,
     pub vpcs: BTreeSet<String>,
+    /// When every change is a security group rule added or removed (and
+    /// no pair falls back to its VPCs): the protocol and port range of each
+    /// such rule. Traffic of no other protocol and destination port meets a
+    /// changed rule, and nothing on a path between two ENIs rewrites either,
+    /// so its fate is the same before and after. `None`: any traffic.
+    pub services: Option<Vec<Service>>,
 }
 
+/// A security group rule's protocol and port range (ICMP type and code).
+pub type Service = (Protocol, Option<i32>, Option<i32>);
+
 impl Affected {
-    pub fn pair(&self, endpoints: &[&str], vpcs: &BTreeSet<String>) -> bool {
-        endpoints.iter().any(|e| self.enis.contains(*e))
+    /// Whether the pair `source` → `destination` (either may be
+    /// `internet`), whose endpoints are in `vpcs`, can be affected.
+    pub fn pair(&self, source: &str, destination: &str, vpcs: &BTreeSet<String>) -> bool {
+        self.as_source(source)
+            || self.as_destination(destination)
             || vpcs.iter().any(|v| self.vpcs.contains(v))
+    }
+
+    /// Every pair with `eni` as its source can be affected.
+    pub fn as_source(&self, eni: &str) -> bool {
+        self.enis.contains(eni) || self.sources.contains(eni)
+    }
+
+    /// Every pair with `eni` as its destination can be affected.
+    pub fn as_destination(&self, eni: &str) -> bool {
+        self.enis.contains(eni) || self.destinations.contains(eni)
     }
 }
 
@@ -610,6 +639,8 @@ impl Affected {
 /// back to their VPCs.
 pub fn affected(before: &Network, after: &Network, changes: &[ConfigChange]) -> Affected {
     let mut out = Affected::default();
+    let mut services: Vec<Service> = Vec::new();
+    let mut only_rules = true;
     let transit = |n: &Network, eni: &str| {
         n.network_interfaces
             .get(eni)
@@ -645,15 +676,65 @@ pub fn affected(before: &Network, after: &Network, changes: &[ConfigChange]) -> 
         };
         match precise {
             Some(enis) if !enis.iter().any(|e| transit(before, e) || transit(after, e)) => {
-                out.enis.extend(enis)
+                match c.what {
+                    "SecurityGroupIngressRule" => out.destinations.extend(enis),
+                    "SecurityGroupEgressRule" => out.sources.extend(enis),
+                    _ => out.enis.extend(enis),
+                }
             }
             _ => out
                 .vpcs
                 .extend(touched_vpcs(before, after, std::slice::from_ref(c))),
         }
+        match changed_rule_services(before, after, c) {
+            Some(s) => services.extend(s),
+            None => only_rules = false,
+        }
     }
     out.vpcs = with_transit_neighbours(before, after, out.vpcs);
+    if only_rules && out.vpcs.is_empty() {
+        out.services = Some(services);
+    }
     out
+}
+
+/// The protocol and ports of every rule of `c`'s group that is in one
+/// network and not the other, when `c` is a security group rule change
+/// (`None` for any other change).
+fn changed_rule_services(
+    before: &Network,
+    after: &Network,
+    c: &ConfigChange,
+) -> Option<Vec<Service>> {
+    let rules = |n: &Network| -> Vec<SgRule> {
+        let Some(g) = n.security_groups.get(&c.component) else {
+            return Vec::new();
+        };
+        match c.what {
+            "SecurityGroupIngressRule" => g.ingress.clone(),
+            _ => g.egress.clone(),
+        }
+    };
+    if !matches!(
+        c.what,
+        "SecurityGroupIngressRule" | "SecurityGroupEgressRule"
+    ) {
+        return None;
+    }
+    let same = |a: &SgRule, b: &SgRule| {
+        (a.protocol, a.from_port, a.to_port, &a.peer)
+            == (b.protocol, b.from_port, b.to_port, &b.peer)
+    };
+    let (b, a) = (rules(before), rules(after));
+    let only_in = |x: &[SgRule], y: &[SgRule]| -> Vec<Service> {
+        x.iter()
+            .filter(|r| !y.iter().any(|o| same(r, o)))
+            .map(|r| (r.protocol, r.from_port, r.to_port))
+            .collect()
+    };
+    let mut out = only_in(&b, &a);
+    out.extend(only_in(&a, &b));
+    Some(out)
 }
 
 /// `vpcs` plus every VPC a transit gateway joins to one of them (on either

@@ -26,6 +26,7 @@ use rayon::prelude::*;
 
 use crate::analysis::classes::{self, Walk};
 use crate::analysis::endpoint::{self, Endpoint};
+use crate::analysis::rules;
 use crate::analysis::{path, ComponentRef, PathAnalysis, PathQuery, ProtocolChoice};
 use crate::change::diff::Affected;
 use crate::model::Network;
@@ -265,18 +266,20 @@ pub fn differential_with_progress(
     let tb = Topology::new(before);
     let ta = Topology::new(after);
     let enis = pair_enis(before, after);
-    let selected =
-        |e: &PairEni| affected.is_none_or(|a| a.enis.contains(&e.id) || a.vpcs.contains(&e.vpc));
+    let any_vpc = |e: &PairEni| affected.is_none_or(|a| a.vpcs.contains(&e.vpc));
+    let as_source = |e: &PairEni| any_vpc(e) || affected.is_none_or(|a| a.as_source(&e.id));
+    let as_destination =
+        |e: &PairEni| any_vpc(e) || affected.is_none_or(|a| a.as_destination(&e.id));
     // Every destination of a selected source; only selected destinations
     // for the others.
     let all: Vec<usize> = (0..enis.len()).collect();
     let selected_dests: Vec<usize> = all
         .iter()
         .copied()
-        .filter(|&j| selected(&enis[j]))
+        .filter(|&j| as_destination(&enis[j]))
         .collect();
     let dests_of = |i: usize| -> &[usize] {
-        if selected(&enis[i]) {
+        if as_source(&enis[i]) {
             &all
         } else {
             &selected_dests
@@ -289,10 +292,12 @@ pub fn differential_with_progress(
     for (i, e) in enis.iter().enumerate() {
         let d = dests_of(i);
         pairs_evaluated += d.len() - usize::from(d.contains(&i));
-        if selected(e) {
-            pairs_evaluated += 1 + usize::from(e.public);
-        }
+        pairs_evaluated += usize::from(as_source(e));
+        pairs_evaluated += usize::from(e.public && as_destination(e));
     }
+    // Only traffic that can meet a changed rule needs walking (see
+    // `Affected::services`); outside it, before and after agree.
+    let relevant = relevant_traffic(affected);
 
     // Sources grouped by their class on both sides.
     let mut classes: BTreeMap<(Option<SourceClass>, Option<SourceClass>, bool), Vec<usize>> =
@@ -307,7 +312,7 @@ pub fn differential_with_progress(
                 .network_interfaces
                 .get(&e.id)
                 .map(|x| source_class(after, x)),
-            selected(e),
+            as_source(e),
         );
         classes.entry(key).or_default().push(i);
     }
@@ -316,11 +321,12 @@ pub fn differential_with_progress(
         enis.par_iter().map(|e| eni_addrs(&tb, &e.id)).collect();
     let addrs_after: Vec<Option<AddrSet>> =
         enis.par_iter().map(|e| eni_addrs(&ta, &e.id)).collect();
-    // No walk towards a VPC no attachment joins on either side: nothing
-    // gets there, before or after.
+    // No walk towards a VPC that traffic from the source's cannot reach
+    // on either side: nothing gets there, before or after. IPv6 addresses
+    // are global: across the internet any VPC may reach them.
     let joined = |i: usize, j: usize| {
         let (a, b) = (&enis[i].vpc, &enis[j].vpc);
-        a == b || tb.connected(a, b) || ta.connected(a, b)
+        a == b || enis[j].ipv6 || tb.privately_reachable(a, b) || ta.privately_reachable(a, b)
     };
     progress.begin(
         "whatif: classes",
@@ -336,8 +342,8 @@ pub fn differential_with_progress(
                 .filter(|&j| joined(members[0], j))
                 .collect();
             let dests = &dests[..];
-            let b = class_deliveries(&tb, &enis, &addrs_before, members, dests);
-            let a = class_deliveries(&ta, &enis, &addrs_after, members, dests);
+            let b = class_deliveries(&tb, &enis, &addrs_before, members, dests, &relevant);
+            let a = class_deliveries(&ta, &enis, &addrs_after, members, dests, &relevant);
             let empty = HeaderSet::empty();
             let mut gained = Vec::new();
             let mut lost = Vec::new();
@@ -360,10 +366,12 @@ pub fn differential_with_progress(
     progress.end();
     let internet_pairs: Vec<(&str, &str)> = enis
         .iter()
-        .filter(|e| selected(e))
         .flat_map(|e| {
-            let mut v = vec![(e.id.as_str(), INTERNET)];
-            if e.public {
+            let mut v = Vec::new();
+            if as_source(e) {
+                v.push((e.id.as_str(), INTERNET));
+            }
+            if e.public && as_destination(e) {
                 v.push((INTERNET, e.id.as_str()));
             }
             v
@@ -419,6 +427,8 @@ struct PairEni {
     vpc: String,
     /// Has a public IP on either side.
     public: bool,
+    /// Has an IPv6 address on either side.
+    ipv6: bool,
 }
 
 /// Ordinary ENIs of both networks (NAT gateway, endpoint and other
@@ -432,14 +442,19 @@ fn pair_enis(before: &Network, after: &Network) -> Vec<PairEni> {
                 continue;
             }
             let public = e.private_ips.iter().any(|p| p.public_ip.is_some());
+            let ipv6 = !e.ipv6_addresses.is_empty();
             match seen.get(&e.id) {
-                Some(&i) => out[i].public |= public,
+                Some(&i) => {
+                    out[i].public |= public;
+                    out[i].ipv6 |= ipv6;
+                }
                 None => {
                     seen.insert(e.id.clone(), out.len());
                     out.push(PairEni {
                         id: e.id.clone(),
                         vpc: e.vpc_id.clone(),
                         public,
+                        ipv6,
                     });
                 }
             }
@@ -457,6 +472,23 @@ fn eni_addrs(topo: &Topology, eni: &str) -> Option<AddrSet> {
     }
 }
 
+/// The traffic whose fate a change can alter: the protocols and ports of
+/// the security group rules it adds or removes, any addresses (NAT and the
+/// internet gateway rewrite addresses, never a protocol or a destination
+/// port); everything when the change is anything else.
+fn relevant_traffic(affected: Option<&Affected>) -> HeaderSet {
+    let Some(services) = affected.and_then(|a| a.services.as_ref()) else {
+        return HeaderSet::from_cube(Cube::everything());
+    };
+    let mut out = HeaderSet::empty();
+    for &(protocol, from, to) in services {
+        out.extend(HeaderSet::from_cube(rules::service_cube(
+            protocol, from, to,
+        )));
+    }
+    out
+}
+
 /// One walk from a class of source ENIs towards `dests` on one side: what
 /// each (source, destination) pair admitted (replies included), by index.
 fn class_deliveries(
@@ -465,6 +497,7 @@ fn class_deliveries(
     addrs: &[Option<AddrSet>],
     members: &[usize],
     dests: &[usize],
+    relevant: &HeaderSet,
 ) -> BTreeMap<(usize, usize), HeaderSet> {
     let present = |i: &usize| addrs[*i].as_ref().map(|a| (*i, a));
     let sources: Vec<(usize, &AddrSet)> = members.iter().filter_map(present).collect();
@@ -485,7 +518,7 @@ fn class_deliveries(
         ids(&sources),
         src_addrs.clone(),
         ids(&targets),
-        HeaderSet::from_cube(Cube {
+        relevant.intersect_cube(&Cube {
             src: src_addrs,
             dst: dst_addrs,
             ..Cube::everything()
@@ -511,7 +544,7 @@ pub fn pairwise(before: &Network, after: &Network, affected: Option<&Affected>) 
     let all = pairs(before, after);
     let selected: Vec<&(String, String, BTreeSet<String>)> = all
         .iter()
-        .filter(|(s, d, vpcs)| affected.is_none_or(|a| a.pair(&[s, d], vpcs)))
+        .filter(|(s, d, vpcs)| affected.is_none_or(|a| a.pair(s, d, vpcs)))
         .collect();
     let results: Vec<(Option<ReachChange>, Option<ReachChange>)> = selected
         .par_iter()

@@ -121,10 +121,12 @@ impl<'t, 'n> Walk<'t, 'n> {
                     Ok(traces) => return traces,
                     Err(back) => back,
                 };
-                let mut e = self.explanation(ExplanationCode::IgwNatReflection, format!("the path leaves through {igw_id} towards {}, which is no address of the snapshot (C4.5)", describe_addrs(&set.dst_union())), &set);
-                e.components
-                    .push(("InternetGateway", comp(self.net(), igw_id)));
-                self.stop(trace, e)
+                self.stop_with(trace, ExplanationCode::IgwNatReflection, || {
+                    let mut e = self.explanation(ExplanationCode::IgwNatReflection, format!("the path leaves through {igw_id} towards {}, which is no address of the snapshot (C4.5)", describe_addrs(&set.dst_union())), &set);
+                    e.components
+                        .push(("InternetGateway", comp(self.net(), igw_id)));
+                    e
+                })
             }
         };
         out.extend(unknown);
@@ -260,8 +262,9 @@ impl<'t, 'n> Walk<'t, 'n> {
                     Ok(traces) => return traces,
                     Err(back) => back,
                 };
-                let e = self.explanation(ExplanationCode::IgwNatReflection, format!("the path leaves through {eigw_id} towards {}, which is no address of the snapshot (C4.5)", describe_addrs(&set.dst_union())), &set);
-                self.stop(trace, e)
+                self.stop_with(trace, ExplanationCode::IgwNatReflection, || {
+                    self.explanation(ExplanationCode::IgwNatReflection, format!("the path leaves through {eigw_id} towards {}, which is no address of the snapshot (C4.5)", describe_addrs(&set.dst_union())), &set)
+                })
             }
         };
         out.extend(unknown);

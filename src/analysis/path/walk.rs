@@ -267,8 +267,33 @@ impl<'t, 'n> Walk<'t, 'n> {
         stopped
     }
 
+    /// [`Self::stop`] for a stop a lean walk reaches often (every class
+    /// walk whose destinations include unroutable ones): the explanation
+    /// and its message, which formats whole address sets, are built only
+    /// when a recorded walk keeps it or a lean walk must note it.
+    pub(super) fn stop_with(
+        &self,
+        trace: Trace,
+        code: ExplanationCode,
+        explanation: impl FnOnce() -> Explanation,
+    ) -> Vec<Trace> {
+        if self.record || code == ExplanationCode::UnknownResource {
+            return self.stop(trace, explanation());
+        }
+        self.stop_unexplained(trace)
+    }
+
+    fn stop_unexplained(&self, mut trace: Trace) -> Vec<Trace> {
+        trace.blocked = true;
+        if let Some(h) = trace.hops.last_mut() {
+            h.blocked = true;
+        }
+        vec![trace]
+    }
+
     /// Record a blocker after which nothing can be followed.
-    pub(super) fn stop(&self, mut trace: Trace, e: Explanation) -> Vec<Trace> {
+    pub(super) fn stop(&self, trace: Trace, e: Explanation) -> Vec<Trace> {
+        let mut trace = trace;
         if self.record {
             trace.explanations.push(e);
         } else if e.code == ExplanationCode::UnknownResource {
@@ -277,11 +302,7 @@ impl<'t, 'n> Walk<'t, 'n> {
             // it would call the scope clean.
             self.note(format!("UNKNOWN_RESOURCE: {}", e.message));
         }
-        trace.blocked = true;
-        if let Some(h) = trace.hops.last_mut() {
-            h.blocked = true;
-        }
-        vec![trace]
+        self.stop_unexplained(trace)
     }
 
     pub(super) fn unknown(
