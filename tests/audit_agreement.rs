@@ -41,7 +41,34 @@ fn fixtures() -> Vec<std::path::PathBuf> {
         })
         .collect();
     out.sort();
+    out.push(peering_chain());
     out
+}
+
+/// A generated estate of four VPCs peered in a chain (each with the next):
+/// the audit walks only towards VPCs one peering away (C6.3), which must
+/// lose no pair that `path` finds.
+fn peering_chain() -> std::path::PathBuf {
+    let spec = vpcreach::synth::EstateSpec {
+        seed: 5,
+        vpcs: 4,
+        subnets: 8,
+        enis: 24,
+        security_groups: 8,
+        rules_per_sg: 6,
+        nacls: 4,
+        nacl_rules: 12,
+    };
+    let dir = std::env::temp_dir().join(format!(
+        "vpcreach-audit-chain-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (file, text) in vpcreach::synth::generate(&spec) {
+        std::fs::write(dir.join(file), text).unwrap();
+    }
+    dir
 }
 
 /// The pair's traffic with ENI ends' own addresses left implicit, their

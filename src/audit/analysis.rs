@@ -404,13 +404,18 @@ pub fn audit_with_progress(
             .or_default()
             .push(i);
     }
-    // Destination candidates per relevant-match-path set, built once each.
-    let mut dest_cache: HashMap<Vec<bool>, DestCandidates> = HashMap::new();
+    // Destination candidates per relevant-match-path set and source VPC,
+    // built once each: only ENIs in VPCs traffic from the source's can
+    // reach (C6.3: peering does not chain), or with an IPv6 address (global:
+    // the internet may carry it there).
+    let mut dest_cache: HashMap<(Vec<bool>, &str), DestCandidates> = HashMap::new();
+    let vpc_of = |j: usize| ends[j].eni.map_or("", |e| e.vpc_id.as_str());
     for members in classes.values() {
         let sp = &src_profile[members[0]];
         let relevant: Vec<bool> = (0..matches.len()).map(|i| sp[i]).collect();
+        let src_vpc = vpc_of(members[0]);
         let (dests, dst_addrs, dst_set) = dest_cache
-            .entry(relevant.clone())
+            .entry((relevant.clone(), src_vpc))
             .or_insert_with(|| {
                 let d: Vec<usize> = (0..ends.len())
                     .filter(|&j| {
@@ -419,6 +424,9 @@ pub fn audit_with_progress(
                                 .iter()
                                 .enumerate()
                                 .any(|(i, r)| *r && dst_profile[j][i])
+                            && (vpc_of(j) == src_vpc
+                                || !(&ends[j].addrs & &all_v6()).is_empty()
+                                || topo.privately_reachable(src_vpc, vpc_of(j)))
                     })
                     .collect();
                 let addrs = union_addrs(&ends, &d);
