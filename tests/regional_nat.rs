@@ -202,3 +202,30 @@ fn rngw_3_the_source_az_served_passes_the_az_check_and_the_rest_is_unknown() {
         a.notes
     );
 }
+
+/// RNGW.3 in `whatif`: when a change touches traffic a regional NAT gateway
+/// serves, what it gains or loses there is unknown, never "unchanged".
+#[test]
+fn rngw_3_whatif_through_a_regional_nat_gateway_is_unknown_not_unchanged() {
+    let net = regional_network("whatif", "enabled", &[(Some("us-east-1a"), "succeeded")]);
+    let eni = net
+        .network_interfaces
+        .values()
+        .find(|e| e.subnet_id == PRIVATE_SUBNET && e.interface_type == "interface")
+        .expect("an instance in the private subnet");
+    let mut after = net.clone();
+    let sg = after
+        .security_groups
+        .get_mut(&eni.group_ids[0])
+        .expect("its group");
+    assert!(!sg.egress.is_empty());
+    sg.egress.clear();
+    let result =
+        vpcreach::whatif::compare(&net, &after, &vpcreach::whatif::WhatifOptions::default())
+            .expect("no intents");
+    assert!(
+        result.diff.unknown.iter().any(|n| n.contains(NAT)),
+        "the regional NAT gateway's unknown is reported: {:?}",
+        result.diff.unknown
+    );
+}

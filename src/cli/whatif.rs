@@ -144,6 +144,8 @@ pub fn run_diff(args: DiffArgs) -> miette::Result<u8> {
     compare("diff", subject, sides, &args.intents)
 }
 
+const ASK_PATH_UNKNOWN: &str = "ask `vpcreach path` for the pairs it concerns: it names the component and what the snapshot lacks";
+
 /// What `whatif` and `diff` compare, and what they report besides.
 struct Sides<'a> {
     before: &'a Network,
@@ -186,10 +188,26 @@ fn compare(command: &str, subject: String, sides: Sides, args: &IntentArgs) -> m
         notes: sides.notes,
         warnings: sides.warnings.iter().map(|w| w.to_string()).collect(),
     };
-    let banner = report::unknown_banner(&sides.unknown);
+    // Traffic the class walks could not follow (UNKNOWN_RESOURCE): what it
+    // would gain or lose is unknown.
+    let mut unknown = sides.unknown;
+    let walks = &result.diff.unknown;
+    unknown.extend(
+        walks
+            .iter()
+            .take(5)
+            .map(|why| (why.clone(), ASK_PATH_UNKNOWN.to_string())),
+    );
+    if walks.len() > 5 {
+        unknown.push((
+            format!("{} more such stops", walks.len() - 5),
+            ASK_PATH_UNKNOWN.to_string(),
+        ));
+    }
+    let banner = report::unknown_banner(&unknown);
     print(&match args.format {
         ReportFormat::Json => {
-            if sides.unknown.is_empty() {
+            if unknown.is_empty() {
                 // Streamed pair by pair: a wide change writes hundreds of
                 // megabytes, which must never be held as one JSON value.
                 let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -199,12 +217,12 @@ fn compare(command: &str, subject: String, sides: Sides, args: &IntentArgs) -> m
                 return Ok(report.exit_code());
             }
             let mut v = report::whatif::json(&report);
-            report::with_provenance(&mut v, None, &sides.unknown);
+            report::with_provenance(&mut v, None, &unknown);
             report::pretty(&v)
         }
         ReportFormat::Text => banner + &report::whatif::text(&report),
         ReportFormat::Markdown => banner + &report::whatif::markdown(&report),
-        ReportFormat::Html => report::diagram::html::whatif_report(&report, &sides.unknown),
+        ReportFormat::Html => report::diagram::html::whatif_report(&report, &unknown),
         ReportFormat::Sarif => {
             return Err(miette::miette!(
                 code = "vpcreach::usage",
@@ -212,7 +230,7 @@ fn compare(command: &str, subject: String, sides: Sides, args: &IntentArgs) -> m
             ))
         }
     })?;
-    Ok(report.exit_code().max(u8::from(!sides.unknown.is_empty())))
+    Ok(report.exit_code().max(u8::from(!unknown.is_empty())))
 }
 
 /// `whatif --plan`: Terraform plans applied to a snapshot or, greenfield,

@@ -25,6 +25,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::analysis::classes::{self, Walk};
+use crate::analysis::codes::ExplanationCode;
 use crate::analysis::endpoint::{self, Endpoint};
 use crate::analysis::rules;
 use crate::analysis::{path, ComponentRef, PathAnalysis, PathQuery, ProtocolChoice};
@@ -59,6 +60,11 @@ pub struct Differential {
     /// have no endpoint in a touched VPC).
     pub pairs_total: usize,
     pub pairs_evaluated: usize,
+    /// Why some traffic of the evaluated pairs has an unknown fate on one
+    /// side or both (a walk stopped at something the snapshot lacks or
+    /// vpcreach does not model): what is gained or lost there is unknown,
+    /// so "no change" is not a verdict.
+    pub unknown: Vec<String>,
 }
 
 impl Differential {
@@ -130,11 +136,21 @@ fn resolve(topo: &Topology, source: &str, destination: &str) -> Option<(Endpoint
 }
 
 /// What `source` → `destination` admits on one network (empty when an
-/// endpoint is missing).
-fn admitted(topo: &Topology, source: &str, destination: &str) -> HeaderSet {
-    path::analyze(topo, &query(source, destination))
-        .map(|a| a.admitted)
-        .unwrap_or_default()
+/// endpoint is missing), and why the fate of some of its traffic is
+/// unknown (its UNKNOWN_RESOURCE explanations).
+fn admitted(topo: &Topology, source: &str, destination: &str) -> (HeaderSet, Vec<String>) {
+    match path::analyze(topo, &query(source, destination)) {
+        Ok(a) => {
+            let unknown = a
+                .explanations
+                .iter()
+                .filter(|e| e.code == ExplanationCode::UnknownResource)
+                .map(|e| e.message.clone())
+                .collect();
+            (a.admitted, unknown)
+        }
+        Err(_) => (HeaderSet::empty(), Vec::new()),
+    }
 }
 
 /// From the internet an ENI is addressed by whatever public IP it has on
@@ -157,13 +173,26 @@ pub fn evaluate_pair(
     source: &str,
     destination: &str,
 ) -> (Option<ReachChange>, Option<ReachChange>) {
-    let b = admitted(before, source, destination);
-    let a = admitted(after, source, destination);
+    let (gained, lost, _) = evaluate_pair_noted(before, after, source, destination);
+    (gained, lost)
+}
+
+/// [`evaluate_pair`], with why some traffic's fate is unknown on either side.
+fn evaluate_pair_noted(
+    before: &Topology,
+    after: &Topology,
+    source: &str,
+    destination: &str,
+) -> (Option<ReachChange>, Option<ReachChange>, Vec<String>) {
+    let (b, mut unknown) = admitted(before, source, destination);
+    let (a, unknown_after) = admitted(after, source, destination);
+    unknown.extend(unknown_after);
     let gained = a.subtract(&comparable(&b, source));
     let lost = b.subtract(&comparable(&a, source));
     (
         explain(source, destination, gained, after, before),
         explain(source, destination, lost, before, after),
+        unknown,
     )
 }
 
@@ -233,6 +262,7 @@ pub fn scoped(
         lost,
         pairs_total: keys.len(),
         pairs_evaluated: keys.len(),
+        unknown: Vec::new(),
     }
 }
 
@@ -333,7 +363,8 @@ pub fn differential_with_progress(
         Some(classes.len() as u64),
         Unit::Items("classes"),
     );
-    let eni_changes: Vec<(Vec<ReachChange>, Vec<ReachChange>)> = classes
+    type ClassChanges = (Vec<ReachChange>, Vec<ReachChange>, Vec<String>);
+    let eni_changes: Vec<ClassChanges> = classes
         .par_iter()
         .map(|members| {
             let dests: Vec<usize> = dests_of(members[0])
@@ -342,8 +373,11 @@ pub fn differential_with_progress(
                 .filter(|&j| joined(members[0], j))
                 .collect();
             let dests = &dests[..];
-            let b = class_deliveries(&tb, &enis, &addrs_before, members, dests, &relevant);
-            let a = class_deliveries(&ta, &enis, &addrs_after, members, dests, &relevant);
+            let (b, mut unknown) =
+                class_deliveries(&tb, &enis, &addrs_before, members, dests, &relevant);
+            let (a, unknown_after) =
+                class_deliveries(&ta, &enis, &addrs_after, members, dests, &relevant);
+            unknown.extend(unknown_after);
             let empty = HeaderSet::empty();
             let mut gained = Vec::new();
             let mut lost = Vec::new();
@@ -360,10 +394,17 @@ pub fn differential_with_progress(
                 }
             }
             progress.advance(1);
-            (gained, lost)
+            (gained, lost, unknown)
         })
         .collect();
     progress.end();
+    let mut unknown: Vec<String> = eni_changes
+        .iter()
+        .flat_map(|(_, _, u)| u.iter().cloned())
+        .collect();
+    unknown.sort();
+    unknown.dedup();
+    let eni_changes = eni_changes.into_iter().map(|(g, l, _)| (g, l));
     let internet_pairs: Vec<(&str, &str)> = enis
         .iter()
         .flat_map(|e| {
@@ -382,21 +423,32 @@ pub fn differential_with_progress(
         Some(internet_pairs.len() as u64),
         Unit::Items("pairs"),
     );
-    let internet_changes: Vec<(Option<ReachChange>, Option<ReachChange>)> = internet_pairs
+    type PairChanges = (Option<ReachChange>, Option<ReachChange>, Vec<String>);
+    let internet_changes: Vec<PairChanges> = internet_pairs
         .par_iter()
         .map(|(s, d)| {
-            let change = evaluate_pair(&tb, &ta, s, d);
+            let change = evaluate_pair_noted(&tb, &ta, s, d);
             progress.advance(1);
             change
         })
         .collect();
     progress.end();
-    let changes = eni_changes.into_iter().chain(
+    unknown.extend(
+        internet_changes
+            .iter()
+            .flat_map(|(_, _, u)| u.iter().cloned()),
+    );
+    unknown.sort();
+    unknown.dedup();
+    let changes = eni_changes.chain(
         internet_changes
             .into_iter()
-            .map(|(g, l)| (g.into_iter().collect(), l.into_iter().collect())),
+            .map(|(g, l, _)| (g.into_iter().collect(), l.into_iter().collect())),
     );
-    collect(changes, pairs_total, pairs_evaluated)
+    Differential {
+        unknown,
+        ..collect(changes, pairs_total, pairs_evaluated)
+    }
 }
 
 /// Gained and lost changes from every evaluation, in report order.
@@ -418,6 +470,7 @@ fn collect(
         lost,
         pairs_total,
         pairs_evaluated,
+        unknown: Vec::new(),
     }
 }
 
@@ -498,13 +551,13 @@ fn class_deliveries(
     members: &[usize],
     dests: &[usize],
     relevant: &HeaderSet,
-) -> BTreeMap<(usize, usize), HeaderSet> {
+) -> (BTreeMap<(usize, usize), HeaderSet>, Vec<String>) {
     let present = |i: &usize| addrs[*i].as_ref().map(|a| (*i, a));
     let sources: Vec<(usize, &AddrSet)> = members.iter().filter_map(present).collect();
     let targets: Vec<(usize, &AddrSet)> = dests.iter().filter_map(present).collect();
     let mut out: BTreeMap<(usize, usize), HeaderSet> = BTreeMap::new();
     if sources.is_empty() || targets.is_empty() {
-        return out;
+        return (out, Vec::new());
     }
     let src_addrs: AddrSet = sources.iter().fold(AddrSet::new(), |acc, (_, a)| acc | *a);
     let dst_addrs: AddrSet = targets.iter().fold(AddrSet::new(), |acc, (_, a)| acc | *a);
@@ -524,7 +577,11 @@ fn class_deliveries(
             ..Cube::everything()
         }),
     );
-    let delivered = walk.deliveries(topo, false);
+    let (delivered, notes) = walk.deliveries_noted(topo, false);
+    let unknown = notes
+        .into_iter()
+        .filter_map(|n| n.strip_prefix("UNKNOWN_RESOURCE: ").map(str::to_string))
+        .collect();
     let shares: Vec<(usize, Option<&AddrSet>)> =
         sources.iter().map(|(i, a)| (*i, Some(*a))).collect();
     classes::attribute(
@@ -533,7 +590,7 @@ fn class_deliveries(
         &shares,
         |s, j, _, traffic| out.entry((s, j)).or_default().extend(traffic),
     );
-    out
+    (out, unknown)
 }
 
 /// [`differential`] the simple way: two `path` queries for every selected
