@@ -55,10 +55,10 @@ pub fn compare(
     intents::validate(&after_topo, options.intents)?;
     let config = diff::diff(before, after);
     let touched = diff::affected(before, after, &config);
+    let before_topo = Topology::new(before);
     let diff = match options.scope {
         // Within a scope: the audit findings of both sides, pair by pair.
         Some(scope) => {
-            let before_topo = Topology::new(before);
             let progress = options.progress.unwrap_or(&Silent);
             let b = audit::audit_with_progress(&before_topo, scope, progress)?;
             let a = audit::audit_with_progress(&after_topo, scope, progress)?;
@@ -71,8 +71,8 @@ pub fn compare(
         }
         // Every ENI pair (and internet ↔ ENI) that the change can touch.
         None => differential::differential_with_progress(
-            before,
-            after,
+            &before_topo,
+            &after_topo,
             Some(&touched),
             options.progress.unwrap_or(&Silent),
         ),

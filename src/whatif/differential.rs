@@ -281,20 +281,20 @@ pub fn differential(
     after: &Network,
     affected: Option<&Affected>,
 ) -> Differential {
-    differential_with_progress(before, after, affected, &Silent)
+    let (tb, ta) = (Topology::new(before), Topology::new(after));
+    differential_with_progress(&tb, &ta, affected, &Silent)
 }
 
 /// [`differential`], telling `progress` of its two stages: source classes
 /// (each walked on both sides and its changes explained), then pairs with
 /// the internet.
 pub fn differential_with_progress(
-    before: &Network,
-    after: &Network,
+    tb: &Topology,
+    ta: &Topology,
     affected: Option<&Affected>,
     progress: &dyn Progress,
 ) -> Differential {
-    let tb = Topology::new(before);
-    let ta = Topology::new(after);
+    let (before, after) = (tb.net, ta.net);
     let enis = pair_enis(before, after);
     let any_vpc = |e: &PairEni| affected.is_none_or(|a| a.vpcs.contains(&e.vpc));
     let as_source = |e: &PairEni| any_vpc(e) || affected.is_none_or(|a| a.as_source(&e.id));
@@ -348,9 +348,8 @@ pub fn differential_with_progress(
     }
     let classes: Vec<Vec<usize>> = classes.into_values().collect();
     let addrs_before: Vec<Option<AddrSet>> =
-        enis.par_iter().map(|e| eni_addrs(&tb, &e.id)).collect();
-    let addrs_after: Vec<Option<AddrSet>> =
-        enis.par_iter().map(|e| eni_addrs(&ta, &e.id)).collect();
+        enis.par_iter().map(|e| eni_addrs(tb, &e.id)).collect();
+    let addrs_after: Vec<Option<AddrSet>> = enis.par_iter().map(|e| eni_addrs(ta, &e.id)).collect();
     // No walk towards a VPC that traffic from the source's cannot reach
     // on either side: nothing gets there, before or after. IPv6 addresses
     // are global: across the internet any VPC may reach them.
@@ -374,9 +373,9 @@ pub fn differential_with_progress(
                 .collect();
             let dests = &dests[..];
             let (b, mut unknown) =
-                class_deliveries(&tb, &enis, &addrs_before, members, dests, &relevant);
+                class_deliveries(tb, &enis, &addrs_before, members, dests, &relevant);
             let (a, unknown_after) =
-                class_deliveries(&ta, &enis, &addrs_after, members, dests, &relevant);
+                class_deliveries(ta, &enis, &addrs_after, members, dests, &relevant);
             unknown.extend(unknown_after);
             let empty = HeaderSet::empty();
             let mut gained = Vec::new();
@@ -389,8 +388,8 @@ pub fn differential_with_progress(
                     let (src, dst) = (&enis[s].id, &enis[d].id);
                     let before_set = b.get(&(s, d)).unwrap_or(&empty);
                     let after_set = a.get(&(s, d)).unwrap_or(&empty);
-                    gained.extend(explain(src, dst, after_set.subtract(before_set), &ta, &tb));
-                    lost.extend(explain(src, dst, before_set.subtract(after_set), &tb, &ta));
+                    gained.extend(explain(src, dst, after_set.subtract(before_set), ta, tb));
+                    lost.extend(explain(src, dst, before_set.subtract(after_set), tb, ta));
                 }
             }
             progress.advance(1);
@@ -427,7 +426,7 @@ pub fn differential_with_progress(
     let internet_changes: Vec<PairChanges> = internet_pairs
         .par_iter()
         .map(|(s, d)| {
-            let change = evaluate_pair_noted(&tb, &ta, s, d);
+            let change = evaluate_pair_noted(tb, ta, s, d);
             progress.advance(1);
             change
         })
