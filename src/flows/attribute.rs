@@ -96,10 +96,27 @@ pub struct EniInfo<'n> {
     subnet: Vec<(Addr, Addr)>,
     acl: Option<usize>,
     own: Vec<Addr>,
+    /// Per entry of `eni.group_ids`: its slot in [`Attributor::sgs`]
+    /// (`None`: not in the snapshot), so a record's look-up hashes no id.
+    groups: Vec<Option<u32>>,
     /// An id this ENI's verdict depends on (itself, its subnet, VPC, NACL
     /// or a group) that the snapshot describes more than once with
     /// different content (R-ambiguous.1): its records are unknown.
     pub ambiguous: Option<&'n str>,
+}
+
+impl EniInfo<'_> {
+    /// The other end of the packet is in the ENI's subnet: the NACL does
+    /// not apply (C2.7).
+    fn peer_in_subnet(&self, dir: Direction, h: &Header) -> bool {
+        let peer = match dir {
+            Direction::Egress => h.dst,
+            Direction::Ingress => h.src,
+        };
+        self.subnet
+            .iter()
+            .any(|&(lo, hi)| (lo..=hi).contains(&peer))
+    }
 }
 
 struct CompiledAcl<'n> {
@@ -117,23 +134,45 @@ pub struct Attributor<'t, 'n> {
     by_id: HashMap<&'n str, u32>,
     enis: Vec<EniInfo<'n>>,
     acls: Vec<CompiledAcl<'n>>,
-    /// (group, direction) → compiled rules: (cube, rule index).
-    sgs: super::FxMap<&'n str, CompiledSg>,
+    /// Per security group: its id and, per direction, its compiled rules
+    /// (cube, rule index).
+    sgs: Vec<(&'n str, CompiledSg)>,
     notes: Mutex<BTreeSet<String>>,
 }
 
 /// Sorted, disjoint inclusive ranges of one dimension of a [`Cube`], flat:
 /// a membership test is a short scan or one binary search, not a B-tree walk.
+/// A single range (a rule's CIDR, port range or protocol: nearly every
+/// dimension of nearly every rule) is held inline, so testing a rule reads
+/// one contiguous [`FlatCube`] and follows no pointer.
 #[derive(Debug)]
-struct Flat<T>(Box<[(T, T)]>);
+struct Flat<T> {
+    /// The only range, when there is exactly one.
+    one: Option<(T, T)>,
+    /// Every range, when there are none or several.
+    many: Box<[(T, T)]>,
+}
 
 impl<T: range_set_blaze::Integer + Copy + Ord> Flat<T> {
     fn new(set: &range_set_blaze::RangeSetBlaze<T>) -> Self {
-        Flat(set.ranges().map(|r| (*r.start(), *r.end())).collect())
+        let ranges: Box<[(T, T)]> = set.ranges().map(|r| (*r.start(), *r.end())).collect();
+        match *ranges {
+            [one] => Flat {
+                one: Some(one),
+                many: Box::new([]),
+            },
+            _ => Flat {
+                one: None,
+                many: ranges,
+            },
+        }
     }
     #[inline]
     fn contains(&self, v: T) -> bool {
-        let r = &self.0;
+        if let Some((a, b)) = self.one {
+            return a <= v && v <= b;
+        }
+        let r = &self.many;
         if r.len() <= 8 {
             r.iter().any(|&(a, b)| a <= v && v <= b)
         } else {
@@ -285,6 +324,16 @@ impl<'t, 'n> Attributor<'t, 'n> {
             acl_index.insert(acl.id.as_str(), acls.len());
             acls.push(CompiledAcl { acl, entries });
         }
+        let sgs: Vec<(&'n str, CompiledSg)> = net
+            .security_groups
+            .keys()
+            .map(|g| (g.as_str(), [OnceLock::new(), OnceLock::new()]))
+            .collect();
+        let sg_index: HashMap<&str, u32> = sgs
+            .iter()
+            .enumerate()
+            .map(|(i, (g, _))| (*g, i as u32))
+            .collect();
         let mut by_id = HashMap::new();
         let mut enis = Vec::new();
         for eni in net.network_interfaces.values() {
@@ -313,14 +362,14 @@ impl<'t, 'n> Attributor<'t, 'n> {
                 subnet,
                 acl,
                 own: crate::topology::eni_addrs(eni).iter().collect(),
+                groups: eni
+                    .group_ids
+                    .iter()
+                    .map(|g| sg_index.get(g.as_str()).copied())
+                    .collect(),
                 ambiguous,
             });
         }
-        let sgs = net
-            .security_groups
-            .keys()
-            .map(|g| (g.as_str(), [OnceLock::new(), OnceLock::new()]))
-            .collect();
         Attributor {
             topo,
             by_id,
@@ -381,10 +430,18 @@ impl<'t, 'n> Attributor<'t, 'n> {
         }
     }
 
-    fn sg_compiled(&self, gid: &str, dir: Direction, vpc: &str) -> Option<&Vec<(FlatCube, usize)>> {
-        let slots = self.sgs.get(gid)?;
+    /// The compiled rules in `dir` of the `g`-th group of the ENI (`None`:
+    /// the group is not in the snapshot).
+    fn sg_compiled(
+        &self,
+        info: &EniInfo<'n>,
+        g: usize,
+        dir: Direction,
+    ) -> Option<&Vec<(FlatCube, usize)>> {
+        let (gid, slots) = &self.sgs[info.groups[g]? as usize];
+        let vpc = &info.eni.vpc_id;
         Some(slots[dir_index(dir)].get_or_init(|| {
-            let sg = &self.topo.net.security_groups[gid];
+            let sg = &self.topo.net.security_groups[*gid];
             let rules = match dir {
                 Direction::Ingress => &sg.ingress,
                 Direction::Egress => &sg.egress,
@@ -463,8 +520,8 @@ impl<'t, 'n> Attributor<'t, 'n> {
     /// (non-ICMP) packet as a new flow: (position in `group_ids`, rule index).
     fn sg_find(&self, info: &EniInfo<'n>, dir: Direction, h: &Header) -> Option<(usize, usize)> {
         let eni = info.eni;
-        for (g, gid) in eni.group_ids.iter().enumerate() {
-            let Some(compiled) = self.sg_compiled(gid, dir, &eni.vpc_id) else {
+        for g in 0..eni.group_ids.len() {
+            let Some(compiled) = self.sg_compiled(info, g, dir) else {
                 continue;
             };
             for (cube, i) in compiled {
@@ -526,8 +583,8 @@ impl<'t, 'n> Attributor<'t, 'n> {
         let eni = info.eni;
         let mut unknown = Vec::new();
         let mut empty = 0;
-        for gid in &eni.group_ids {
-            let Some(compiled) = self.sg_compiled(gid, dir, &eni.vpc_id) else {
+        for (g, gid) in eni.group_ids.iter().enumerate() {
+            let Some(compiled) = self.sg_compiled(info, g, dir) else {
                 unknown.push(gid.clone());
                 continue;
             };
@@ -723,11 +780,7 @@ impl<'t, 'n> Attributor<'t, 'n> {
     pub fn decide(&self, key: &Key) -> Decision {
         debug_assert!(key.header.proto != PROTO_ICMP);
         let info = &self.enis[key.eni as usize];
-        let dir = if key.egress {
-            Direction::Egress
-        } else {
-            Direction::Ingress
-        };
+        let dir = key.direction();
         let h = &key.header;
         let (role, role_note) = self.role(info, dir, h, key.syn);
         let sg = if info.eni.group_ids.is_empty() {
@@ -747,14 +800,7 @@ impl<'t, 'n> Attributor<'t, 'n> {
                 },
             }
         };
-        let peer = match dir {
-            Direction::Egress => h.dst,
-            Direction::Ingress => h.src,
-        };
-        let same_subnet = info
-            .subnet
-            .iter()
-            .any(|&(lo, hi)| (lo..=hi).contains(&peer));
+        let same_subnet = info.peer_in_subnet(dir, h);
         let acl = if same_subnet {
             AclDecision::SameSubnet
         } else {
@@ -773,6 +819,64 @@ impl<'t, 'n> Attributor<'t, 'n> {
             role_note,
             sg,
             acl,
+        }
+    }
+
+    /// What an ICMP record's [`Outcome`] is a function of, written into
+    /// `out` (cleared first): two ICMP keys with the same signature have
+    /// the same outcome, so it is evaluated the long way (header sets, every
+    /// ICMP type) once per signature instead of once per peer address.
+    ///
+    /// Why that holds: [`Self::evaluate`] sees an ICMP record as the set
+    /// {ICMP} × {src} × {dst} × every type and code, and intersects or
+    /// subtracts it with rule cubes — the same cubes compiled here
+    /// ([`rules::sg_rule_cube`], [`rules::acl_entry_cube`]). Such a set
+    /// meets a cube exactly when the cube holds ICMP, src and dst and its
+    /// type and code ranges are not empty (which does not depend on the
+    /// record), and then keeps those ranges, the same for every record.
+    /// So every
+    /// step, and the verdict, rule texts and blockers it ends with, follow
+    /// from which rules hold the record's addresses: the ENI's groups in the
+    /// record's direction, the groups in the other direction for the
+    /// reversed packet (an ICMP record may be a reply, see the module
+    /// documentation), and the NACL entries in the record's direction;
+    /// plus whether the peer is in the ENI's subnet (the NACL is skipped)
+    /// and each address's family (the NACL's implicit `*` rule is one per
+    /// family, C2.4). The outcome names no address.
+    pub fn icmp_signature(&self, key: &Key, out: &mut Vec<u32>) {
+        debug_assert!(key.header.proto == PROTO_ICMP);
+        out.clear();
+        let info = &self.enis[key.eni as usize];
+        let dir = key.direction();
+        let h = &key.header;
+        let same_subnet = info.peer_in_subnet(dir, h);
+        let flags =
+            u32::from(same_subnet) | u32::from(is_v4(h.src)) << 1 | u32::from(is_v4(h.dst)) << 2;
+        out.extend([key.eni, u32::from(key.egress), flags]);
+        let holds = |c: &FlatCube, src: Addr, dst: Addr| {
+            c.proto.contains(PROTO_ICMP) && c.src.contains(src) && c.dst.contains(dst)
+        };
+        for (d, src, dst) in [(dir, h.src, h.dst), (flip(dir), h.dst, h.src)] {
+            let mut pos = 0u32;
+            for g in 0..info.groups.len() {
+                for (cube, _) in self.sg_compiled(info, g, d).into_iter().flatten() {
+                    if holds(cube, src, dst) {
+                        out.push(pos);
+                    }
+                    pos += 1;
+                }
+            }
+            out.push(u32::MAX);
+        }
+        if let Some(ai) = info.acl {
+            for (i, (cube, _)) in self.acls[ai].entries[usize::from(key.egress)]
+                .iter()
+                .enumerate()
+            {
+                if holds(cube, h.src, h.dst) {
+                    out.push(i as u32);
+                }
+            }
         }
     }
 
@@ -814,11 +918,7 @@ impl<'t, 'n> Attributor<'t, 'n> {
     /// [`Self::evaluate`] the long way (every protocol; ICMP needs it).
     fn evaluate_full(&self, key: &Key) -> Outcome {
         let info = &self.enis[key.eni as usize];
-        let dir = if key.egress {
-            Direction::Egress
-        } else {
-            Direction::Ingress
-        };
+        let dir = key.direction();
         let h = key.header;
         let (role, role_note) = self.role(info, dir, &h, key.syn);
         let mut notes: Vec<String> = role_note.map(role_note_text).into_iter().collect();
@@ -855,14 +955,7 @@ impl<'t, 'n> Attributor<'t, 'n> {
         };
 
         // NACL of the ENI's subnet, unless the peer is in the same subnet (C2.7).
-        let peer = match dir {
-            Direction::Egress => h.dst,
-            Direction::Ingress => h.src,
-        };
-        let same_subnet = info
-            .subnet
-            .iter()
-            .any(|&(lo, hi)| (lo..=hi).contains(&peer));
+        let same_subnet = info.peer_in_subnet(dir, &h);
         let acl = if same_subnet {
             allowed_by.push("network ACL: not applied inside one subnet (C2.7)".to_string());
             None

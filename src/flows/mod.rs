@@ -25,8 +25,6 @@ use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use rayon::prelude::*;
-
 use crate::analysis::rules::Direction;
 use crate::packet::{Header, PROTO_ICMP};
 use crate::progress::{Batched, Progress, Unit};
@@ -197,13 +195,17 @@ pub struct Group {
     pub records: u64,
     pub packets: u64,
     pub bytes: u64,
-    pub enis: FxSet<u32>,
-    pub peers: FxSet<crate::packet::Addr>,
+    pub enis: SmallSet<u32>,
+    /// Kept for security group denials only (the report counts them
+    /// there); empty in the other groups.
+    pub peers: SmallSet<crate::packet::Addr>,
     pub first: Option<u64>,
     pub last: Option<u64>,
     /// Records evaluated as replies (return traffic).
     pub replies: u64,
-    pub example: Option<Example>,
+    /// Boxed: most groups are moved several times (hash tables growing,
+    /// merges) and the example is the larger part of a group.
+    pub example: Option<Box<Example>>,
     /// (file index, line) of the example, to keep the earliest.
     order: (usize, u64),
     /// The last (ENI, peer) added: consecutive records of one flow skip
@@ -211,7 +213,85 @@ pub struct Group {
     last_pair: Option<(u32, crate::packet::Addr)>,
 }
 
+/// A set that holds its first element inline: most groups (one per ENI
+/// and port for security group denials) see one ENI and one peer, and
+/// hundreds of thousands of them each allocating two hash sets dominated
+/// the time and memory of `flows` (docs/performance.md, issue 13).
+#[derive(Clone, Debug)]
+pub struct SmallSet<T> {
+    first: Option<T>,
+    /// Every element, `first` included, once there are two or more.
+    rest: FxSet<T>,
+}
+
+impl<T> Default for SmallSet<T> {
+    fn default() -> Self {
+        SmallSet {
+            first: None,
+            rest: FxSet::default(),
+        }
+    }
+}
+
+impl<T: Copy + Eq + std::hash::Hash> SmallSet<T> {
+    pub fn insert(&mut self, v: T) {
+        match self.first {
+            None => self.first = Some(v),
+            Some(f) if self.rest.is_empty() => {
+                if f != v {
+                    self.rest.insert(f);
+                    self.rest.insert(v);
+                }
+            }
+            Some(_) => {
+                self.rest.insert(v);
+            }
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        if !self.rest.is_empty() {
+            self.rest.len()
+        } else {
+            usize::from(self.first.is_some())
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.first.is_none()
+    }
+
+    pub fn contains(&self, v: &T) -> bool {
+        self.first.as_ref() == Some(v) || self.rest.contains(v)
+    }
+
+    /// In no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = &T> {
+        let first = if self.rest.is_empty() {
+            self.first.as_ref()
+        } else {
+            None
+        };
+        first.into_iter().chain(self.rest.iter())
+    }
+
+    pub fn extend(&mut self, o: SmallSet<T>) {
+        if self.is_empty() {
+            *self = o;
+        } else if o.rest.is_empty() {
+            if let Some(v) = o.first {
+                self.insert(v);
+            }
+        } else {
+            for v in o.rest {
+                self.insert(v);
+            }
+        }
+    }
+}
+
 impl Group {
+    /// `peers`: keep the peer addresses (security group denials).
     fn add(
         &mut self,
         ctx: &FileCtx,
@@ -219,6 +299,7 @@ impl Group {
         r: &Record,
         ev: &Evaluated,
         outcome: &Arc<Outcome>,
+        peers: bool,
     ) {
         self.records += 1;
         self.packets += r.packets.unwrap_or(0);
@@ -230,7 +311,7 @@ impl Group {
         if self.last_pair != Some((ev.eni, peer)) {
             self.last_pair = Some((ev.eni, peer));
             self.enis.insert(ev.eni);
-            if self.peers.len() < 10_000 {
+            if peers && self.peers.len() < 10_000 {
                 self.peers.insert(peer);
             }
         }
@@ -245,14 +326,14 @@ impl Group {
         }
         if self.example.is_none() {
             self.order = (ctx.index, line);
-            self.example = Some(Example {
+            self.example = Some(Box::new(Example {
                 file: ctx.name.clone(),
                 line,
                 text: String::from_utf8_lossy(r.line).into_owned(),
                 header: ev.header,
                 eni: ev.eni,
                 outcome: outcome.clone(),
-            });
+            }));
         }
     }
 
@@ -490,35 +571,40 @@ pub type FxSet<T> = HashSet<T, BuildHasherDefault<FxHasher>>;
 /// [`CACHE_LIMIT`] entries (a flow log with millions of distinct flows).
 #[derive(Default)]
 pub struct Cache {
-    /// ICMP keys (evaluated the long way).
-    map: FxMap<Key, Arc<Outcome>>,
+    /// ICMP records by [`Attributor::icmp_signature`] (evaluated the long
+    /// way once per signature, not once per peer address).
+    icmp: FxMap<Box<[u32]>, Arc<Outcome>>,
+    /// The signature of the current ICMP record (reused: no allocation).
+    signature: Vec<u32>,
     /// Other protocols: a [`Decision`] per record (cheap, no allocation),
     /// its [`Outcome`] built once per distinct decision.
     decisions: FxMap<Decision, Arc<Outcome>>,
-    /// Interface ids up to [`SHORT_ID`] bytes (`eni-` and 17 hex digits),
-    /// inline: no pointer to follow on a look-up.
-    eni_short: FxMap<ShortId, Option<u32>>,
+    /// Interface ids `eni-` + hex digits, as one number ([`packed_eni`]):
+    /// two words to hash and compare, no pointer to follow on a look-up.
+    eni_short: FxMap<u128, Option<u32>>,
     eni_ids: FxMap<Box<str>, Option<u32>>,
 }
 
 const CACHE_LIMIT: usize = 2_000_000;
 
-const SHORT_ID: usize = 31;
-
-/// An id of at most [`SHORT_ID`] bytes, zero-padded, its length last.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-struct ShortId([u8; SHORT_ID + 1]);
-
-impl ShortId {
-    fn new(id: &str) -> Option<ShortId> {
-        let b = id.as_bytes();
-        (b.len() <= SHORT_ID).then(|| {
-            let mut k = [0u8; SHORT_ID + 1];
-            k[..b.len()].copy_from_slice(b);
-            k[SHORT_ID] = b.len() as u8;
-            ShortId(k)
-        })
+/// `eni-` and 1 to 29 lowercase hex digits (AWS writes 8 or 17) as one
+/// number: the digits' value, and their count in the top byte so that
+/// leading zeros still tell ids apart. `None` for any other id.
+fn packed_eni(id: &str) -> Option<u128> {
+    let hex = id.as_bytes().strip_prefix(b"eni-")?;
+    if hex.is_empty() || hex.len() > 29 {
+        return None;
     }
+    let mut v: u128 = 0;
+    for &b in hex {
+        let d = match b {
+            b'0'..=b'9' => b - b'0',
+            b'a'..=b'f' => b - b'a' + 10,
+            _ => return None,
+        };
+        v = v << 4 | u128::from(d);
+    }
+    Some(v | (hex.len() as u128) << 120)
 }
 
 // --------------------------------------------------------------------- run
@@ -591,6 +677,23 @@ impl<'w> Ordered<'w> {
     }
 }
 
+/// Per-file summaries merged in file order as they come in.
+struct InOrder {
+    next: usize,
+    pending: BTreeMap<usize, Summary>,
+    total: Summary,
+}
+
+impl InOrder {
+    fn push(&mut self, index: usize, s: Summary) {
+        self.pending.insert(index, s);
+        while let Some(s) = self.pending.remove(&self.next) {
+            self.total.merge(s);
+            self.next += 1;
+        }
+    }
+}
+
 /// Read every input, attribute every record, aggregate. Per-record output
 /// goes to `out` through `sink` (files in order, records in order).
 pub fn run(
@@ -611,57 +714,82 @@ pub fn run(
             error: None,
         }),
     };
-    let parts: Vec<Summary> = inputs
-        .par_iter()
-        .enumerate()
-        .map_init(Cache::default, |cache, (index, input)| {
-            let ctx = FileCtx {
-                index,
-                name: Arc::from(input.name()),
-            };
-            let mut w = Worker {
-                attr,
-                opts,
-                progress,
-                sink,
-                ordered: &ordered,
-                ctx,
-                summary: Summary {
-                    files: 1,
-                    ..Summary::default()
-                },
-                buf: Vec::new(),
-                cache,
-                blockers: BlockerGroups::default(),
-                seen: Vec::new(),
-                last_key: None,
-            };
-            if let Err(e) = w.read(input) {
-                w.summary.file_errors.push((input.name(), e.to_string()));
+    // Files are handed out in order, one at a time, to one task per
+    // thread: at most one file per thread is in flight, so the output and
+    // summaries waiting for an earlier file stay few (rayon's splitting of
+    // a slice would start the second half of the files at once and hold
+    // all of their output until the first half is done). Summaries are
+    // merged in file order as soon as they can be, and dropped.
+    let next_file = std::sync::atomic::AtomicUsize::new(0);
+    let merged = Mutex::new(InOrder {
+        next: 0,
+        pending: BTreeMap::new(),
+        total: Summary::default(),
+    });
+    let one_file = |cache: &mut Cache, index: usize, input: &Input| {
+        let ctx = FileCtx {
+            index,
+            name: Arc::from(input.name()),
+        };
+        let mut w = Worker {
+            attr,
+            opts,
+            progress,
+            sink,
+            ordered: &ordered,
+            ctx,
+            summary: Summary {
+                files: 1,
+                ..Summary::default()
+            },
+            buf: Vec::new(),
+            cache,
+            blockers: BlockerGroups::default(),
+            seen: Vec::new(),
+            last_key: None,
+        };
+        if let Err(e) = w.read(input) {
+            w.summary.file_errors.push((input.name(), e.to_string()));
+        }
+        let done = 1 + files_done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        progress.note(&format!("{done}/{} files", inputs.len()));
+        for (i, word) in w.seen.iter().enumerate() {
+            let mut bits = *word;
+            while bits != 0 {
+                let b = bits.trailing_zeros();
+                w.summary.enis.insert(i as u32 * 64 + b);
+                bits &= bits - 1;
             }
-            let done = 1 + files_done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            progress.note(&format!("{done}/{} files", inputs.len()));
-            for (i, word) in w.seen.iter().enumerate() {
-                let mut bits = *word;
-                while bits != 0 {
-                    let b = bits.trailing_zeros();
-                    w.summary.enis.insert(i as u32 * 64 + b);
-                    bits &= bits - 1;
+        }
+        for (b, g) in std::mem::take(&mut w.blockers.groups) {
+            w.summary.by_blocker.entry(b).or_default().merge(g);
+        }
+        let buf = std::mem::take(&mut w.buf);
+        ordered.push(index, buf, true);
+        if let Ok(mut m) = merged.lock() {
+            m.push(index, w.summary);
+        }
+    };
+    let tasks = rayon::current_num_threads().clamp(1, inputs.len().max(1));
+    rayon::scope(|scope| {
+        for _ in 0..tasks {
+            scope.spawn(|_| {
+                let mut cache = Cache::default();
+                loop {
+                    let index = next_file.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(input) = inputs.get(index) else {
+                        break;
+                    };
+                    one_file(&mut cache, index, input);
                 }
-            }
-            for (b, g) in std::mem::take(&mut w.blockers.groups) {
-                w.summary.by_blocker.entry(b).or_default().merge(g);
-            }
-            let buf = std::mem::take(&mut w.buf);
-            ordered.push(index, buf, true);
-            w.summary
-        })
-        .collect();
+            });
+        }
+    });
     progress.end();
-    let mut summary = Summary::default();
-    for p in parts {
-        summary.merge(p);
-    }
+    let mut summary = merged
+        .into_inner()
+        .map_err(|_| io::Error::other("summary lock poisoned"))?
+        .total;
     summary.sort_malformed();
     summary.notes = attr.notes();
     let state = ordered
@@ -841,7 +969,10 @@ impl Worker<'_, '_, '_, '_> {
                     return;
                 }
             };
-            if line.iter().all(|b| b.is_ascii_whitespace()) {
+            // A record starts with a field: only a line that does not can be blank.
+            if line.first().is_none_or(u8::is_ascii_whitespace)
+                && line.iter().all(u8::is_ascii_whitespace)
+            {
                 return;
             }
             let fmt = match &format {
@@ -966,7 +1097,7 @@ impl Worker<'_, '_, '_, '_> {
             s.incomplete += 1;
             return self.skip(line, r, Skip::Incomplete);
         };
-        let eni = match ShortId::new(iface) {
+        let eni = match packed_eni(iface) {
             Some(k) => *self
                 .cache
                 .eni_short
@@ -1042,14 +1173,19 @@ impl Worker<'_, '_, '_, '_> {
         let outcome = if let Some(o) = outcome {
             o
         } else if proto == PROTO_ICMP {
-            if self.cache.map.len() >= CACHE_LIMIT {
-                self.cache.map.clear();
+            let c = &mut *self.cache;
+            self.attr.icmp_signature(&key, &mut c.signature);
+            match c.icmp.get(c.signature.as_slice()) {
+                Some(o) => o.clone(),
+                None => {
+                    if c.icmp.len() >= CACHE_LIMIT {
+                        c.icmp.clear();
+                    }
+                    let o = Arc::new(self.attr.evaluate(&key));
+                    c.icmp.insert(c.signature.as_slice().into(), o.clone());
+                    o
+                }
             }
-            self.cache
-                .map
-                .entry(key)
-                .or_insert_with(|| Arc::new(self.attr.evaluate(&key)))
-                .clone()
         } else {
             let d = self.attr.decide(&key);
             if self.cache.decisions.len() >= CACHE_LIMIT {
@@ -1097,7 +1233,7 @@ impl Worker<'_, '_, '_, '_> {
                 let deciding = outcome.blockers.first().expect("a denial has a blocker");
                 self.blockers
                     .group(&outcome)
-                    .add(&self.ctx, line, r, &ev, &outcome);
+                    .add(&self.ctx, line, r, &ev, &outcome, false);
                 if let Blocker::Sg { direction, .. } = *deciding {
                     let k = SgKey {
                         eni,
@@ -1108,7 +1244,7 @@ impl Worker<'_, '_, '_, '_> {
                     s.sg_denials
                         .entry(k)
                         .or_default()
-                        .add(&self.ctx, line, r, &ev, &outcome);
+                        .add(&self.ctx, line, r, &ev, &outcome, true);
                 }
             }
             Consistency::Unknown => {
@@ -1118,7 +1254,7 @@ impl Worker<'_, '_, '_, '_> {
                 if reject {
                     self.blockers
                         .group(&outcome)
-                        .add(&self.ctx, line, r, &ev, &outcome);
+                        .add(&self.ctx, line, r, &ev, &outcome, false);
                 }
             }
             Consistency::Bpa => {
@@ -1126,7 +1262,7 @@ impl Worker<'_, '_, '_, '_> {
                 s.by_blocker
                     .entry(Blocker::Bpa)
                     .or_default()
-                    .add(&self.ctx, line, r, &ev, &outcome);
+                    .add(&self.ctx, line, r, &ev, &outcome, false);
             }
             Consistency::UnexplainedAccept | Consistency::UnexplainedReject => {
                 if consistency == Consistency::UnexplainedAccept {
@@ -1148,12 +1284,12 @@ impl Worker<'_, '_, '_, '_> {
                 s.drift
                     .entry(k)
                     .or_default()
-                    .add(&self.ctx, line, r, &ev, &outcome);
+                    .add(&self.ctx, line, r, &ev, &outcome, false);
             }
         }
         s.cache_entries = s
             .cache_entries
-            .max(self.cache.map.len() + self.cache.decisions.len());
+            .max(self.cache.icmp.len() + self.cache.decisions.len());
         if self.sink.is_some() {
             let name = self.ctx.name.clone();
             self.emit(&RecordEvent {
