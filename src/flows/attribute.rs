@@ -137,6 +137,9 @@ pub struct Attributor<'t, 'n> {
     /// Per security group: its id and, per direction, its compiled rules
     /// (cube, rule index).
     sgs: Vec<(&'n str, CompiledSg)>,
+    /// Every prefix list's entries are in the snapshot (asked per denied
+    /// record, answered once).
+    prefix_lists_known: bool,
     notes: Mutex<BTreeSet<String>>,
 }
 
@@ -376,6 +379,7 @@ impl<'t, 'n> Attributor<'t, 'n> {
             enis,
             acls,
             sgs,
+            prefix_lists_known: net.prefix_lists.values().all(|p| p.cidrs.is_some()),
             notes: Mutex::new(firewall_note(net).into_iter().collect()),
         }
     }
@@ -557,13 +561,7 @@ impl<'t, 'n> Attributor<'t, 'n> {
         dir: Direction,
         h: &Header,
     ) -> bool {
-        if self
-            .topo
-            .net
-            .prefix_lists
-            .values()
-            .all(|p| p.cidrs.is_some())
-        {
+        if self.prefix_lists_known {
             return false;
         }
         let set = HeaderSet::from_cube(h.cube());

@@ -622,14 +622,24 @@ struct FileCtx {
 }
 
 /// Output kept in file order while files are processed in parallel.
+/// Bounded: a worker ahead of the file being written waits once
+/// [`PENDING_LIMIT`] bytes are held for later files (the worker on the file
+/// being written never waits, so all make progress). Without the bound a
+/// fast worker's JSON output piled up in memory (7.5 GB on 10 M records).
 struct Ordered<'w> {
     state: Mutex<OrderedState<'w>>,
+    /// Signalled whenever `next` moves on.
+    moved: std::sync::Condvar,
 }
+
+const PENDING_LIMIT: usize = 64 << 20;
 
 struct OrderedState<'w> {
     out: &'w mut (dyn Write + Send),
     next: usize,
     pending: BTreeMap<usize, (Vec<Vec<u8>>, bool)>,
+    /// Bytes held in `pending`.
+    held: usize,
     error: Option<io::Error>,
 }
 
@@ -648,7 +658,14 @@ impl<'w> Ordered<'w> {
         let Ok(mut s) = self.state.lock() else {
             return;
         };
+        while index != s.next && s.held > PENDING_LIMIT {
+            s = match self.moved.wait(s) {
+                Ok(s) => s,
+                Err(_) => return,
+            };
+        }
         if index != s.next {
+            s.held += chunk.len();
             let e = s.pending.entry(index).or_default();
             e.0.push(chunk);
             e.1 |= done;
@@ -659,6 +676,7 @@ impl<'w> Ordered<'w> {
             return;
         }
         s.next += 1;
+        self.moved.notify_all();
         loop {
             let next = s.next;
             let Some((chunks, finished)) = s.pending.remove(&next) else {
@@ -666,6 +684,7 @@ impl<'w> Ordered<'w> {
             };
             for c in &chunks {
                 s.write(c);
+                s.held -= c.len();
             }
             if finished {
                 s.next += 1;
@@ -711,8 +730,10 @@ pub fn run(
             out,
             next: 0,
             pending: BTreeMap::new(),
+            held: 0,
             error: None,
         }),
+        moved: std::sync::Condvar::new(),
     };
     // Files are handed out in order, one at a time, to one task per
     // thread: at most one file per thread is in flight, so the output and
@@ -745,6 +766,8 @@ pub fn run(
             buf: Vec::new(),
             cache,
             blockers: BlockerGroups::default(),
+            sg_slots: FxMap::default(),
+            sg_groups: Vec::new(),
             seen: Vec::new(),
             last_key: None,
         };
@@ -761,6 +784,10 @@ pub fn run(
                 bits &= bits - 1;
             }
         }
+        w.summary.sg_denials.reserve(w.sg_groups.len());
+        w.summary
+            .sg_denials
+            .extend(std::mem::take(&mut w.sg_groups));
         for (b, g) in std::mem::take(&mut w.blockers.groups) {
             w.summary.by_blocker.entry(b).or_default().merge(g);
         }
@@ -908,6 +935,11 @@ struct Worker<'a, 'w, 't, 'n> {
     buf: Vec<u8>,
     cache: &'a mut Cache,
     blockers: BlockerGroups,
+    /// This file's security group denials (→ `summary.sg_denials` at the
+    /// end): a table of small slots in front of a vector, so that growing
+    /// the table moves 20-byte entries, not whole groups.
+    sg_slots: FxMap<SgKey, u32>,
+    sg_groups: Vec<(SgKey, Group)>,
     /// ENIs evaluated in this file, a bit each (→ `summary.enis` at the end).
     seen: Vec<u64>,
     /// The previous record's key and outcome.
@@ -1241,9 +1273,12 @@ impl Worker<'_, '_, '_, '_> {
                         proto,
                         port: header.dport,
                     };
-                    s.sg_denials
-                        .entry(k)
-                        .or_default()
+                    let slot = *self.sg_slots.entry(k).or_insert_with(|| {
+                        self.sg_groups.push((k, Group::default()));
+                        self.sg_groups.len() as u32 - 1
+                    });
+                    self.sg_groups[slot as usize]
+                        .1
                         .add(&self.ctx, line, r, &ev, &outcome, true);
                 }
             }
