@@ -1108,3 +1108,82 @@ pub fn describe_packet(h: &Header) -> String {
         p => format!("{} {} → {}", proto_name(p), ip_of(h.src), ip_of(h.dst)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    /// Many ICMP keys at many ENIs: peers in the ENI's own subnet, other
+    /// ENIs' addresses (matched by group-referencing rules and NACL
+    /// CIDRs) and internet addresses, both directions.
+    fn icmp_keys(attr: &Attributor, rng: &mut crate::synth::Rng, n: usize) -> Vec<Key> {
+        let own: Vec<Addr> = attr.enis.iter().flat_map(|e| e.own.clone()).collect();
+        (0..n)
+            .map(|_| {
+                let eni = rng.below(attr.enis.len()) as u32;
+                let info = &attr.enis[eni as usize];
+                let local = info.own.first().copied().unwrap_or(v4_addr(0x0a00_0001));
+                let peer = match rng.below(3) {
+                    0 => own[rng.below(own.len())],
+                    1 => info
+                        .subnet
+                        .first()
+                        .map_or(local, |&(lo, hi)| lo + (rng.next() as u128) % (hi - lo + 1)),
+                    _ => v4_addr(rng.next() as u32),
+                };
+                let egress = rng.below(2) == 0;
+                let (src, dst) = if egress { (local, peer) } else { (peer, local) };
+                Key {
+                    eni,
+                    egress,
+                    syn: 0,
+                    header: Header {
+                        src,
+                        dst,
+                        proto: PROTO_ICMP,
+                        sport: 0,
+                        dport: 0,
+                    },
+                }
+            })
+            .collect()
+    }
+
+    /// The ICMP signature cache is sound: keys with one signature have one
+    /// outcome, evaluated the long way for each key.
+    #[test]
+    fn icmp_signature_determines_the_outcome() {
+        let docs = crate::synth::generate(&crate::synth::EstateSpec::scaled(400));
+        let generated =
+            crate::snapshot::load_documents(docs.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+                .expect("generated snapshot loads");
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut snaps = vec![generated];
+        for f in ["icmp-deny", "three-tier", "return-blocked", "dual-stack"] {
+            snaps.push(crate::snapshot::load(&root.join("fixtures").join(f)).expect("fixture"));
+        }
+        let mut rng = crate::synth::Rng(7);
+        let mut shared = 0;
+        for snap in &snaps {
+            let topo = Topology::new(&snap.network);
+            let attr = Attributor::new(&topo);
+            let mut seen: HashMap<Vec<u32>, (Key, String)> = HashMap::new();
+            let mut sig = Vec::new();
+            for key in icmp_keys(&attr, &mut rng, 4000) {
+                attr.icmp_signature(&key, &mut sig);
+                let outcome = format!("{:?}", attr.evaluate(&key));
+                match seen.get(&sig) {
+                    Some((first, o)) => {
+                        shared += 1;
+                        assert_eq!(o, &outcome, "{first:?} and {key:?} share {sig:?}");
+                    }
+                    None => {
+                        seen.insert(sig.clone(), (key, outcome));
+                    }
+                }
+            }
+        }
+        assert!(shared > 1000, "too few keys shared a signature: {shared}");
+    }
+}
