@@ -96,10 +96,27 @@ pub struct EniInfo<'n> {
     subnet: Vec<(Addr, Addr)>,
     acl: Option<usize>,
     own: Vec<Addr>,
+    /// Per entry of `eni.group_ids`: its slot in [`Attributor::sgs`]
+    /// (`None`: not in the snapshot), so a record's look-up hashes no id.
+    groups: Vec<Option<u32>>,
     /// An id this ENI's verdict depends on (itself, its subnet, VPC, NACL
     /// or a group) that the snapshot describes more than once with
     /// different content (R-ambiguous.1): its records are unknown.
     pub ambiguous: Option<&'n str>,
+}
+
+impl EniInfo<'_> {
+    /// The other end of the packet is in the ENI's subnet: the NACL does
+    /// not apply (C2.7).
+    fn peer_in_subnet(&self, dir: Direction, h: &Header) -> bool {
+        let peer = match dir {
+            Direction::Egress => h.dst,
+            Direction::Ingress => h.src,
+        };
+        self.subnet
+            .iter()
+            .any(|&(lo, hi)| (lo..=hi).contains(&peer))
+    }
 }
 
 struct CompiledAcl<'n> {
@@ -117,23 +134,48 @@ pub struct Attributor<'t, 'n> {
     by_id: HashMap<&'n str, u32>,
     enis: Vec<EniInfo<'n>>,
     acls: Vec<CompiledAcl<'n>>,
-    /// (group, direction) → compiled rules: (cube, rule index).
-    sgs: super::FxMap<&'n str, CompiledSg>,
+    /// Per security group: its id and, per direction, its compiled rules
+    /// (cube, rule index).
+    sgs: Vec<(&'n str, CompiledSg)>,
+    /// Every prefix list's entries are in the snapshot (asked per denied
+    /// record, answered once).
+    prefix_lists_known: bool,
     notes: Mutex<BTreeSet<String>>,
 }
 
 /// Sorted, disjoint inclusive ranges of one dimension of a [`Cube`], flat:
 /// a membership test is a short scan or one binary search, not a B-tree walk.
+/// A single range (a rule's CIDR, port range or protocol: nearly every
+/// dimension of nearly every rule) is held inline, so testing a rule reads
+/// one contiguous [`FlatCube`] and follows no pointer.
 #[derive(Debug)]
-struct Flat<T>(Box<[(T, T)]>);
+struct Flat<T> {
+    /// The only range, when there is exactly one.
+    one: Option<(T, T)>,
+    /// Every range, when there are none or several.
+    many: Box<[(T, T)]>,
+}
 
 impl<T: range_set_blaze::Integer + Copy + Ord> Flat<T> {
     fn new(set: &range_set_blaze::RangeSetBlaze<T>) -> Self {
-        Flat(set.ranges().map(|r| (*r.start(), *r.end())).collect())
+        let ranges: Box<[(T, T)]> = set.ranges().map(|r| (*r.start(), *r.end())).collect();
+        match *ranges {
+            [one] => Flat {
+                one: Some(one),
+                many: Box::new([]),
+            },
+            _ => Flat {
+                one: None,
+                many: ranges,
+            },
+        }
     }
     #[inline]
     fn contains(&self, v: T) -> bool {
-        let r = &self.0;
+        if let Some((a, b)) = self.one {
+            return a <= v && v <= b;
+        }
+        let r = &self.many;
         if r.len() <= 8 {
             r.iter().any(|&(a, b)| a <= v && v <= b)
         } else {
@@ -285,6 +327,16 @@ impl<'t, 'n> Attributor<'t, 'n> {
             acl_index.insert(acl.id.as_str(), acls.len());
             acls.push(CompiledAcl { acl, entries });
         }
+        let sgs: Vec<(&'n str, CompiledSg)> = net
+            .security_groups
+            .keys()
+            .map(|g| (g.as_str(), [OnceLock::new(), OnceLock::new()]))
+            .collect();
+        let sg_index: HashMap<&str, u32> = sgs
+            .iter()
+            .enumerate()
+            .map(|(i, (g, _))| (*g, i as u32))
+            .collect();
         let mut by_id = HashMap::new();
         let mut enis = Vec::new();
         for eni in net.network_interfaces.values() {
@@ -313,20 +365,21 @@ impl<'t, 'n> Attributor<'t, 'n> {
                 subnet,
                 acl,
                 own: crate::topology::eni_addrs(eni).iter().collect(),
+                groups: eni
+                    .group_ids
+                    .iter()
+                    .map(|g| sg_index.get(g.as_str()).copied())
+                    .collect(),
                 ambiguous,
             });
         }
-        let sgs = net
-            .security_groups
-            .keys()
-            .map(|g| (g.as_str(), [OnceLock::new(), OnceLock::new()]))
-            .collect();
         Attributor {
             topo,
             by_id,
             enis,
             acls,
             sgs,
+            prefix_lists_known: net.prefix_lists.values().all(|p| p.cidrs.is_some()),
             notes: Mutex::new(firewall_note(net).into_iter().collect()),
         }
     }
@@ -381,10 +434,18 @@ impl<'t, 'n> Attributor<'t, 'n> {
         }
     }
 
-    fn sg_compiled(&self, gid: &str, dir: Direction, vpc: &str) -> Option<&Vec<(FlatCube, usize)>> {
-        let slots = self.sgs.get(gid)?;
+    /// The compiled rules in `dir` of the `g`-th group of the ENI (`None`:
+    /// the group is not in the snapshot).
+    fn sg_compiled(
+        &self,
+        info: &EniInfo<'n>,
+        g: usize,
+        dir: Direction,
+    ) -> Option<&Vec<(FlatCube, usize)>> {
+        let (gid, slots) = &self.sgs[info.groups[g]? as usize];
+        let vpc = &info.eni.vpc_id;
         Some(slots[dir_index(dir)].get_or_init(|| {
-            let sg = &self.topo.net.security_groups[gid];
+            let sg = &self.topo.net.security_groups[*gid];
             let rules = match dir {
                 Direction::Ingress => &sg.ingress,
                 Direction::Egress => &sg.egress,
@@ -463,8 +524,8 @@ impl<'t, 'n> Attributor<'t, 'n> {
     /// (non-ICMP) packet as a new flow: (position in `group_ids`, rule index).
     fn sg_find(&self, info: &EniInfo<'n>, dir: Direction, h: &Header) -> Option<(usize, usize)> {
         let eni = info.eni;
-        for (g, gid) in eni.group_ids.iter().enumerate() {
-            let Some(compiled) = self.sg_compiled(gid, dir, &eni.vpc_id) else {
+        for g in 0..eni.group_ids.len() {
+            let Some(compiled) = self.sg_compiled(info, g, dir) else {
                 continue;
             };
             for (cube, i) in compiled {
@@ -500,13 +561,7 @@ impl<'t, 'n> Attributor<'t, 'n> {
         dir: Direction,
         h: &Header,
     ) -> bool {
-        if self
-            .topo
-            .net
-            .prefix_lists
-            .values()
-            .all(|p| p.cidrs.is_some())
-        {
+        if self.prefix_lists_known {
             return false;
         }
         let set = HeaderSet::from_cube(h.cube());
@@ -526,8 +581,8 @@ impl<'t, 'n> Attributor<'t, 'n> {
         let eni = info.eni;
         let mut unknown = Vec::new();
         let mut empty = 0;
-        for gid in &eni.group_ids {
-            let Some(compiled) = self.sg_compiled(gid, dir, &eni.vpc_id) else {
+        for (g, gid) in eni.group_ids.iter().enumerate() {
+            let Some(compiled) = self.sg_compiled(info, g, dir) else {
                 unknown.push(gid.clone());
                 continue;
             };
@@ -723,11 +778,7 @@ impl<'t, 'n> Attributor<'t, 'n> {
     pub fn decide(&self, key: &Key) -> Decision {
         debug_assert!(key.header.proto != PROTO_ICMP);
         let info = &self.enis[key.eni as usize];
-        let dir = if key.egress {
-            Direction::Egress
-        } else {
-            Direction::Ingress
-        };
+        let dir = key.direction();
         let h = &key.header;
         let (role, role_note) = self.role(info, dir, h, key.syn);
         let sg = if info.eni.group_ids.is_empty() {
@@ -747,14 +798,7 @@ impl<'t, 'n> Attributor<'t, 'n> {
                 },
             }
         };
-        let peer = match dir {
-            Direction::Egress => h.dst,
-            Direction::Ingress => h.src,
-        };
-        let same_subnet = info
-            .subnet
-            .iter()
-            .any(|&(lo, hi)| (lo..=hi).contains(&peer));
+        let same_subnet = info.peer_in_subnet(dir, h);
         let acl = if same_subnet {
             AclDecision::SameSubnet
         } else {
@@ -773,6 +817,64 @@ impl<'t, 'n> Attributor<'t, 'n> {
             role_note,
             sg,
             acl,
+        }
+    }
+
+    /// What an ICMP record's [`Outcome`] is a function of, written into
+    /// `out` (cleared first): two ICMP keys with the same signature have
+    /// the same outcome, so it is evaluated the long way (header sets, every
+    /// ICMP type) once per signature instead of once per peer address.
+    ///
+    /// Why that holds: [`Self::evaluate`] sees an ICMP record as the set
+    /// {ICMP} × {src} × {dst} × every type and code, and intersects or
+    /// subtracts it with rule cubes — the same cubes compiled here
+    /// ([`rules::sg_rule_cube`], [`rules::acl_entry_cube`]). Such a set
+    /// meets a cube exactly when the cube holds ICMP, src and dst and its
+    /// type and code ranges are not empty (which does not depend on the
+    /// record), and then keeps those ranges, the same for every record.
+    /// So every
+    /// step, and the verdict, rule texts and blockers it ends with, follow
+    /// from which rules hold the record's addresses: the ENI's groups in the
+    /// record's direction, the groups in the other direction for the
+    /// reversed packet (an ICMP record may be a reply, see the module
+    /// documentation), and the NACL entries in the record's direction;
+    /// plus whether the peer is in the ENI's subnet (the NACL is skipped)
+    /// and each address's family (the NACL's implicit `*` rule is one per
+    /// family, C2.4). The outcome names no address.
+    pub fn icmp_signature(&self, key: &Key, out: &mut Vec<u32>) {
+        debug_assert!(key.header.proto == PROTO_ICMP);
+        out.clear();
+        let info = &self.enis[key.eni as usize];
+        let dir = key.direction();
+        let h = &key.header;
+        let same_subnet = info.peer_in_subnet(dir, h);
+        let flags =
+            u32::from(same_subnet) | u32::from(is_v4(h.src)) << 1 | u32::from(is_v4(h.dst)) << 2;
+        out.extend([key.eni, u32::from(key.egress), flags]);
+        let holds = |c: &FlatCube, src: Addr, dst: Addr| {
+            c.proto.contains(PROTO_ICMP) && c.src.contains(src) && c.dst.contains(dst)
+        };
+        for (d, src, dst) in [(dir, h.src, h.dst), (flip(dir), h.dst, h.src)] {
+            let mut pos = 0u32;
+            for g in 0..info.groups.len() {
+                for (cube, _) in self.sg_compiled(info, g, d).into_iter().flatten() {
+                    if holds(cube, src, dst) {
+                        out.push(pos);
+                    }
+                    pos += 1;
+                }
+            }
+            out.push(u32::MAX);
+        }
+        if let Some(ai) = info.acl {
+            for (i, (cube, _)) in self.acls[ai].entries[usize::from(key.egress)]
+                .iter()
+                .enumerate()
+            {
+                if holds(cube, h.src, h.dst) {
+                    out.push(i as u32);
+                }
+            }
         }
     }
 
@@ -814,11 +916,7 @@ impl<'t, 'n> Attributor<'t, 'n> {
     /// [`Self::evaluate`] the long way (every protocol; ICMP needs it).
     fn evaluate_full(&self, key: &Key) -> Outcome {
         let info = &self.enis[key.eni as usize];
-        let dir = if key.egress {
-            Direction::Egress
-        } else {
-            Direction::Ingress
-        };
+        let dir = key.direction();
         let h = key.header;
         let (role, role_note) = self.role(info, dir, &h, key.syn);
         let mut notes: Vec<String> = role_note.map(role_note_text).into_iter().collect();
@@ -855,14 +953,7 @@ impl<'t, 'n> Attributor<'t, 'n> {
         };
 
         // NACL of the ENI's subnet, unless the peer is in the same subnet (C2.7).
-        let peer = match dir {
-            Direction::Egress => h.dst,
-            Direction::Ingress => h.src,
-        };
-        let same_subnet = info
-            .subnet
-            .iter()
-            .any(|&(lo, hi)| (lo..=hi).contains(&peer));
+        let same_subnet = info.peer_in_subnet(dir, &h);
         let acl = if same_subnet {
             allowed_by.push("network ACL: not applied inside one subnet (C2.7)".to_string());
             None
@@ -1015,5 +1106,84 @@ pub fn describe_packet(h: &Header) -> String {
             h.dport
         ),
         p => format!("{} {} → {}", proto_name(p), ip_of(h.src), ip_of(h.dst)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    /// Many ICMP keys at many ENIs: peers in the ENI's own subnet, other
+    /// ENIs' addresses (matched by group-referencing rules and NACL
+    /// CIDRs) and internet addresses, both directions.
+    fn icmp_keys(attr: &Attributor, rng: &mut crate::synth::Rng, n: usize) -> Vec<Key> {
+        let own: Vec<Addr> = attr.enis.iter().flat_map(|e| e.own.clone()).collect();
+        (0..n)
+            .map(|_| {
+                let eni = rng.below(attr.enis.len()) as u32;
+                let info = &attr.enis[eni as usize];
+                let local = info.own.first().copied().unwrap_or(v4_addr(0x0a00_0001));
+                let peer = match rng.below(3) {
+                    0 => own[rng.below(own.len())],
+                    1 => info
+                        .subnet
+                        .first()
+                        .map_or(local, |&(lo, hi)| lo + (rng.next() as u128) % (hi - lo + 1)),
+                    _ => v4_addr(rng.next() as u32),
+                };
+                let egress = rng.below(2) == 0;
+                let (src, dst) = if egress { (local, peer) } else { (peer, local) };
+                Key {
+                    eni,
+                    egress,
+                    syn: 0,
+                    header: Header {
+                        src,
+                        dst,
+                        proto: PROTO_ICMP,
+                        sport: 0,
+                        dport: 0,
+                    },
+                }
+            })
+            .collect()
+    }
+
+    /// The ICMP signature cache is sound: keys with one signature have one
+    /// outcome, evaluated the long way for each key.
+    #[test]
+    fn icmp_signature_determines_the_outcome() {
+        let docs = crate::synth::generate(&crate::synth::EstateSpec::scaled(400));
+        let generated =
+            crate::snapshot::load_documents(docs.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+                .expect("generated snapshot loads");
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut snaps = vec![generated];
+        for f in ["icmp-deny", "three-tier", "return-blocked", "dual-stack"] {
+            snaps.push(crate::snapshot::load(&root.join("fixtures").join(f)).expect("fixture"));
+        }
+        let mut rng = crate::synth::Rng(7);
+        let mut shared = 0;
+        for snap in &snaps {
+            let topo = Topology::new(&snap.network);
+            let attr = Attributor::new(&topo);
+            let mut seen: HashMap<Vec<u32>, (Key, String)> = HashMap::new();
+            let mut sig = Vec::new();
+            for key in icmp_keys(&attr, &mut rng, 4000) {
+                attr.icmp_signature(&key, &mut sig);
+                let outcome = format!("{:?}", attr.evaluate(&key));
+                match seen.get(&sig) {
+                    Some((first, o)) => {
+                        shared += 1;
+                        assert_eq!(o, &outcome, "{first:?} and {key:?} share {sig:?}");
+                    }
+                    None => {
+                        seen.insert(sig.clone(), (key, outcome));
+                    }
+                }
+            }
+        }
+        assert!(shared > 1000, "too few keys shared a signature: {shared}");
     }
 }

@@ -16,22 +16,21 @@
 pub mod attribute;
 pub mod gen;
 pub mod parse;
+pub mod summary;
 pub mod verdict;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::fmt;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-
-use rayon::prelude::*;
 
 use crate::analysis::rules::Direction;
 use crate::packet::{Header, PROTO_ICMP};
 use crate::progress::{Batched, Progress, Unit};
 pub use attribute::{Attributor, Blocker, Decision, Key, Outcome, Role, Verdict};
 pub use parse::{Action, Field, Format, FormatError, LogStatus, Record};
+pub use summary::*;
 
 /// Where records come from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -178,347 +177,46 @@ pub trait Sink: Sync {
     fn record(&self, attr: &Attributor, event: &RecordEvent, out: &mut Vec<u8>);
 }
 
-// ------------------------------------------------------------------ summary
-
-/// A record kept as an example.
-#[derive(Clone, Debug)]
-pub struct Example {
-    pub file: Arc<str>,
-    pub line: u64,
-    pub text: String,
-    pub header: Header,
-    pub eni: u32,
-    pub outcome: Arc<Outcome>,
-}
-
-/// Records that share a cause.
-#[derive(Clone, Debug, Default)]
-pub struct Group {
-    pub records: u64,
-    pub packets: u64,
-    pub bytes: u64,
-    pub enis: FxSet<u32>,
-    pub peers: FxSet<crate::packet::Addr>,
-    pub first: Option<u64>,
-    pub last: Option<u64>,
-    /// Records evaluated as replies (return traffic).
-    pub replies: u64,
-    pub example: Option<Example>,
-    /// (file index, line) of the example, to keep the earliest.
-    order: (usize, u64),
-    /// The last (ENI, peer) added: consecutive records of one flow skip
-    /// the set insertions.
-    last_pair: Option<(u32, crate::packet::Addr)>,
-}
-
-impl Group {
-    fn add(
-        &mut self,
-        ctx: &FileCtx,
-        line: u64,
-        r: &Record,
-        ev: &Evaluated,
-        outcome: &Arc<Outcome>,
-    ) {
-        self.records += 1;
-        self.packets += r.packets.unwrap_or(0);
-        self.bytes += r.bytes.unwrap_or(0);
-        let peer = match outcome.direction {
-            Direction::Ingress => ev.header.src,
-            Direction::Egress => ev.header.dst,
-        };
-        if self.last_pair != Some((ev.eni, peer)) {
-            self.last_pair = Some((ev.eni, peer));
-            self.enis.insert(ev.eni);
-            if self.peers.len() < 10_000 {
-                self.peers.insert(peer);
-            }
-        }
-        if let Some(s) = r.start {
-            self.first = Some(self.first.map_or(s, |f| f.min(s)));
-        }
-        if let Some(e) = r.end.or(r.start) {
-            self.last = Some(self.last.map_or(e, |l| l.max(e)));
-        }
-        if outcome.role == Role::Reply {
-            self.replies += 1;
-        }
-        if self.example.is_none() {
-            self.order = (ctx.index, line);
-            self.example = Some(Example {
-                file: ctx.name.clone(),
-                line,
-                text: String::from_utf8_lossy(r.line).into_owned(),
-                header: ev.header,
-                eni: ev.eni,
-                outcome: outcome.clone(),
-            });
-        }
-    }
-
-    fn merge(&mut self, o: Group) {
-        self.records += o.records;
-        self.packets += o.packets;
-        self.bytes += o.bytes;
-        self.enis.extend(o.enis);
-        if self.peers.len() < 10_000 {
-            self.peers.extend(o.peers);
-        }
-        self.first = match (self.first, o.first) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        self.last = match (self.last, o.last) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            (a, b) => a.or(b),
-        };
-        self.replies += o.replies;
-        if o.example.is_some() && (self.example.is_none() || o.order < self.order) {
-            self.example = o.example;
-            self.order = o.order;
-        }
-    }
-}
-
-/// SG denials are broken down by ENI, direction, protocol and service port.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct SgKey {
-    pub eni: u32,
-    pub egress: bool,
-    pub proto: u8,
-    /// The destination port of the denied packet (0 for ICMP).
-    pub port: u16,
-}
-
-/// Drift is grouped by ENI, direction, action, protocol and port.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct DriftKey {
-    pub eni: u32,
-    pub egress: bool,
-    pub accept: bool,
-    pub proto: u8,
-    /// The service port (the lower one) for TCP/UDP, 0 otherwise.
-    pub port: u16,
-}
-
-#[derive(Clone, Debug)]
-pub struct Malformed {
-    pub file: Arc<str>,
-    pub line: u64,
-    pub reason: String,
-}
-
-/// What a run found; the report layer lays it out.
-#[derive(Debug, Default)]
-pub struct Summary {
-    pub files: usize,
-    pub lines: u64,
-    /// Traffic records (log-status OK or absent).
-    pub records: u64,
-    pub accept: u64,
-    pub reject: u64,
-    pub bytes: u64,
-    pub first: Option<u64>,
-    pub last: Option<u64>,
-    pub enis: FxSet<u32>,
-    pub nodata: u64,
-    pub skipdata: u64,
-    pub malformed: u64,
-    /// The first few malformed lines.
-    pub malformed_examples: Vec<Malformed>,
-    pub headers: u64,
-    pub ipv6: u64,
-    pub incomplete: u64,
-    pub no_direction: u64,
-    pub no_direction_rejects: u64,
-    /// Unknown ENI → (records, REJECTs).
-    pub unknown_enis: HashMap<String, (u64, u64)>,
-    /// Explained REJECTs by deciding component and rule.
-    pub by_blocker: FxMap<Blocker, Group>,
-    pub sg_denials: FxMap<SgKey, Group>,
-    pub drift: FxMap<DriftKey, Group>,
-    pub consistent: u64,
-    pub explained: u64,
-    pub partial: u64,
-    pub unexplained_accept: u64,
-    pub unexplained_reject: u64,
-    /// Records whose verdict depends on what the snapshot lacks.
-    pub unknown: u64,
-    /// Files that could not be read to the end: (file, error).
-    pub file_errors: Vec<(String, String)>,
-    /// Per-file notes (header overrides --log-format, …).
-    pub warnings: Vec<String>,
-    /// Notes from the attribution (missing prefix list entries, …).
-    pub notes: Vec<String>,
-    pub cache_entries: usize,
-}
-
-impl Summary {
-    fn merge(&mut self, o: Summary) {
-        self.files += o.files;
-        self.lines += o.lines;
-        self.records += o.records;
-        self.accept += o.accept;
-        self.reject += o.reject;
-        self.bytes += o.bytes;
-        self.first = match (self.first, o.first) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        self.last = match (self.last, o.last) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            (a, b) => a.or(b),
-        };
-        self.enis.extend(o.enis);
-        self.nodata += o.nodata;
-        self.skipdata += o.skipdata;
-        self.malformed += o.malformed;
-        for m in o.malformed_examples {
-            if self.malformed_examples.len() < MALFORMED_EXAMPLES {
-                self.malformed_examples.push(m);
-            }
-        }
-        self.headers += o.headers;
-        self.ipv6 += o.ipv6;
-        self.incomplete += o.incomplete;
-        self.no_direction += o.no_direction;
-        self.no_direction_rejects += o.no_direction_rejects;
-        for (k, (a, b)) in o.unknown_enis {
-            let e = self.unknown_enis.entry(k).or_default();
-            e.0 += a;
-            e.1 += b;
-        }
-        for (k, g) in o.by_blocker {
-            self.by_blocker.entry(k).or_default().merge(g);
-        }
-        for (k, g) in o.sg_denials {
-            self.sg_denials.entry(k).or_default().merge(g);
-        }
-        for (k, g) in o.drift {
-            self.drift.entry(k).or_default().merge(g);
-        }
-        self.consistent += o.consistent;
-        self.explained += o.explained;
-        self.partial += o.partial;
-        self.unexplained_accept += o.unexplained_accept;
-        self.unexplained_reject += o.unexplained_reject;
-        self.unknown += o.unknown;
-        self.file_errors.extend(o.file_errors);
-        self.warnings.extend(o.warnings);
-    }
-
-    /// REJECT records the snapshot does not explain: drift, unknown ENIs,
-    /// undetermined direction.
-    pub fn unexplained_rejects(&self) -> u64 {
-        self.unexplained_reject
-            + self.unknown_enis.values().map(|(_, r)| r).sum::<u64>()
-            + self.no_direction_rejects
-    }
-
-    /// Exit code contract: 0 every REJECT explained and no drift, 1
-    /// otherwise (unknown records included), 2 when some input could not
-    /// be read.
-    pub fn exit_code(&self) -> u8 {
-        if !self.file_errors.is_empty() {
-            2
-        } else if self.unexplained_rejects() > 0 || self.unexplained_accept > 0 || self.unknown > 0
-        {
-            // An unknown record (R-partial.5, R-ambiguous.1) is neither
-            // explained nor known not to be drift: never "all explained".
-            1
-        } else {
-            0
-        }
-    }
-
-    fn sort_malformed(&mut self) {
-        self.malformed_examples
-            .sort_by(|a, b| (&*a.file, a.line).cmp(&(&*b.file, b.line)));
-    }
-}
-
-const MALFORMED_EXAMPLES: usize = 20;
-
 // -------------------------------------------------------------------- cache
-
-/// FxHash: the keys are small integers; SipHash would dominate the profile.
-#[derive(Default, Clone, Copy)]
-pub struct FxHasher(u64);
-
-impl Hasher for FxHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        // Eight bytes at a time: ids such as `eni-0123…` are ~21 bytes.
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            self.write_u64(u64::from_le_bytes(c.try_into().expect("8 bytes")));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut b = [0u8; 8];
-            b[..rest.len()].copy_from_slice(rest);
-            self.write_u64(u64::from_le_bytes(b) ^ ((rest.len() as u64) << 56));
-        }
-    }
-    fn write_u8(&mut self, i: u8) {
-        self.write_u64(i as u64)
-    }
-    fn write_u16(&mut self, i: u16) {
-        self.write_u64(i as u64)
-    }
-    fn write_u32(&mut self, i: u32) {
-        self.write_u64(i as u64)
-    }
-    fn write_usize(&mut self, i: usize) {
-        self.write_u64(i as u64)
-    }
-    fn write_u128(&mut self, i: u128) {
-        self.write_u64(i as u64);
-        self.write_u64((i >> 64) as u64)
-    }
-    fn write_u64(&mut self, i: u64) {
-        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-pub type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
-pub type FxSet<T> = HashSet<T, BuildHasherDefault<FxHasher>>;
 
 /// Verdicts per key, one per worker. Bounded: cleared when it grows past
 /// [`CACHE_LIMIT`] entries (a flow log with millions of distinct flows).
 #[derive(Default)]
 pub struct Cache {
-    /// ICMP keys (evaluated the long way).
-    map: FxMap<Key, Arc<Outcome>>,
+    /// ICMP records by [`Attributor::icmp_signature`] (evaluated the long
+    /// way once per signature, not once per peer address).
+    icmp: FxMap<Box<[u32]>, Arc<Outcome>>,
+    /// The signature of the current ICMP record (reused: no allocation).
+    signature: Vec<u32>,
     /// Other protocols: a [`Decision`] per record (cheap, no allocation),
     /// its [`Outcome`] built once per distinct decision.
     decisions: FxMap<Decision, Arc<Outcome>>,
-    /// Interface ids up to [`SHORT_ID`] bytes (`eni-` and 17 hex digits),
-    /// inline: no pointer to follow on a look-up.
-    eni_short: FxMap<ShortId, Option<u32>>,
+    /// Interface ids `eni-` + hex digits, as one number ([`packed_eni`]):
+    /// two words to hash and compare, no pointer to follow on a look-up.
+    eni_short: FxMap<u128, Option<u32>>,
     eni_ids: FxMap<Box<str>, Option<u32>>,
 }
 
 const CACHE_LIMIT: usize = 2_000_000;
 
-const SHORT_ID: usize = 31;
-
-/// An id of at most [`SHORT_ID`] bytes, zero-padded, its length last.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-struct ShortId([u8; SHORT_ID + 1]);
-
-impl ShortId {
-    fn new(id: &str) -> Option<ShortId> {
-        let b = id.as_bytes();
-        (b.len() <= SHORT_ID).then(|| {
-            let mut k = [0u8; SHORT_ID + 1];
-            k[..b.len()].copy_from_slice(b);
-            k[SHORT_ID] = b.len() as u8;
-            ShortId(k)
-        })
+/// `eni-` and 1 to 29 lowercase hex digits (AWS writes 8 or 17) as one
+/// number: the digits' value, and their count in the top byte so that
+/// leading zeros still tell ids apart. `None` for any other id.
+fn packed_eni(id: &str) -> Option<u128> {
+    let hex = id.as_bytes().strip_prefix(b"eni-")?;
+    if hex.is_empty() || hex.len() > 29 {
+        return None;
     }
+    let mut v: u128 = 0;
+    for &b in hex {
+        let d = match b {
+            b'0'..=b'9' => b - b'0',
+            b'a'..=b'f' => b - b'a' + 10,
+            _ => return None,
+        };
+        v = v << 4 | u128::from(d);
+    }
+    Some(v | (hex.len() as u128) << 120)
 }
 
 // --------------------------------------------------------------------- run
@@ -536,14 +234,24 @@ struct FileCtx {
 }
 
 /// Output kept in file order while files are processed in parallel.
+/// Bounded: a worker ahead of the file being written waits once
+/// [`PENDING_LIMIT`] bytes are held for later files (the worker on the file
+/// being written never waits, so all make progress). Without the bound a
+/// fast worker's JSON output piled up in memory (7.5 GB on 10 M records).
 struct Ordered<'w> {
     state: Mutex<OrderedState<'w>>,
+    /// Signalled whenever `next` moves on.
+    moved: std::sync::Condvar,
 }
+
+const PENDING_LIMIT: usize = 64 << 20;
 
 struct OrderedState<'w> {
     out: &'w mut (dyn Write + Send),
     next: usize,
     pending: BTreeMap<usize, (Vec<Vec<u8>>, bool)>,
+    /// Bytes held in `pending`.
+    held: usize,
     error: Option<io::Error>,
 }
 
@@ -562,7 +270,14 @@ impl<'w> Ordered<'w> {
         let Ok(mut s) = self.state.lock() else {
             return;
         };
+        while index != s.next && s.held > PENDING_LIMIT {
+            s = match self.moved.wait(s) {
+                Ok(s) => s,
+                Err(_) => return,
+            };
+        }
         if index != s.next {
+            s.held += chunk.len();
             let e = s.pending.entry(index).or_default();
             e.0.push(chunk);
             e.1 |= done;
@@ -573,6 +288,7 @@ impl<'w> Ordered<'w> {
             return;
         }
         s.next += 1;
+        self.moved.notify_all();
         loop {
             let next = s.next;
             let Some((chunks, finished)) = s.pending.remove(&next) else {
@@ -580,6 +296,7 @@ impl<'w> Ordered<'w> {
             };
             for c in &chunks {
                 s.write(c);
+                s.held -= c.len();
             }
             if finished {
                 s.next += 1;
@@ -587,6 +304,23 @@ impl<'w> Ordered<'w> {
                 s.pending.insert(next, (Vec::new(), false));
                 break;
             }
+        }
+    }
+}
+
+/// Per-file summaries merged in file order as they come in.
+struct InOrder {
+    next: usize,
+    pending: BTreeMap<usize, Summary>,
+    total: Summary,
+}
+
+impl InOrder {
+    fn push(&mut self, index: usize, s: Summary) {
+        self.pending.insert(index, s);
+        while let Some(s) = self.pending.remove(&self.next) {
+            self.total.merge(s);
+            self.next += 1;
         }
     }
 }
@@ -608,60 +342,93 @@ pub fn run(
             out,
             next: 0,
             pending: BTreeMap::new(),
+            held: 0,
             error: None,
         }),
+        moved: std::sync::Condvar::new(),
     };
-    let parts: Vec<Summary> = inputs
-        .par_iter()
-        .enumerate()
-        .map_init(Cache::default, |cache, (index, input)| {
-            let ctx = FileCtx {
-                index,
-                name: Arc::from(input.name()),
-            };
-            let mut w = Worker {
-                attr,
-                opts,
-                progress,
-                sink,
-                ordered: &ordered,
-                ctx,
-                summary: Summary {
-                    files: 1,
-                    ..Summary::default()
-                },
-                buf: Vec::new(),
-                cache,
-                blockers: BlockerGroups::default(),
-                seen: Vec::new(),
-                last_key: None,
-            };
-            if let Err(e) = w.read(input) {
-                w.summary.file_errors.push((input.name(), e.to_string()));
+    // Files are handed out in order, one at a time, to one task per
+    // thread: at most one file per thread is in flight, so the output and
+    // summaries waiting for an earlier file stay few (rayon's splitting of
+    // a slice would start the second half of the files at once and hold
+    // all of their output until the first half is done). Summaries are
+    // merged in file order as soon as they can be, and dropped.
+    let next_file = std::sync::atomic::AtomicUsize::new(0);
+    let merged = Mutex::new(InOrder {
+        next: 0,
+        pending: BTreeMap::new(),
+        total: Summary::default(),
+    });
+    let one_file = |cache: &mut Cache, index: usize, input: &Input| {
+        let ctx = FileCtx {
+            index,
+            name: Arc::from(input.name()),
+        };
+        let mut w = Worker {
+            attr,
+            opts,
+            progress,
+            sink,
+            ordered: &ordered,
+            ctx,
+            summary: Summary {
+                files: 1,
+                ..Summary::default()
+            },
+            buf: Vec::new(),
+            cache,
+            blockers: BlockerGroups::default(),
+            sg_slots: FxMap::default(),
+            sg_groups: Vec::new(),
+            seen: Vec::new(),
+            last_key: None,
+        };
+        if let Err(e) = w.read(input) {
+            w.summary.file_errors.push((input.name(), e.to_string()));
+        }
+        let done = 1 + files_done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        progress.note(&format!("{done}/{} files", inputs.len()));
+        for (i, word) in w.seen.iter().enumerate() {
+            let mut bits = *word;
+            while bits != 0 {
+                let b = bits.trailing_zeros();
+                w.summary.enis.insert(i as u32 * 64 + b);
+                bits &= bits - 1;
             }
-            let done = 1 + files_done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            progress.note(&format!("{done}/{} files", inputs.len()));
-            for (i, word) in w.seen.iter().enumerate() {
-                let mut bits = *word;
-                while bits != 0 {
-                    let b = bits.trailing_zeros();
-                    w.summary.enis.insert(i as u32 * 64 + b);
-                    bits &= bits - 1;
+        }
+        w.summary.sg_denials.reserve(w.sg_groups.len());
+        w.summary
+            .sg_denials
+            .extend(std::mem::take(&mut w.sg_groups));
+        for (b, g) in std::mem::take(&mut w.blockers.groups) {
+            w.summary.by_blocker.entry(b).or_default().merge(g);
+        }
+        let buf = std::mem::take(&mut w.buf);
+        ordered.push(index, buf, true);
+        if let Ok(mut m) = merged.lock() {
+            m.push(index, w.summary);
+        }
+    };
+    let tasks = rayon::current_num_threads().clamp(1, inputs.len().max(1));
+    rayon::scope(|scope| {
+        for _ in 0..tasks {
+            scope.spawn(|_| {
+                let mut cache = Cache::default();
+                loop {
+                    let index = next_file.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(input) = inputs.get(index) else {
+                        break;
+                    };
+                    one_file(&mut cache, index, input);
                 }
-            }
-            for (b, g) in std::mem::take(&mut w.blockers.groups) {
-                w.summary.by_blocker.entry(b).or_default().merge(g);
-            }
-            let buf = std::mem::take(&mut w.buf);
-            ordered.push(index, buf, true);
-            w.summary
-        })
-        .collect();
+            });
+        }
+    });
     progress.end();
-    let mut summary = Summary::default();
-    for p in parts {
-        summary.merge(p);
-    }
+    let mut summary = merged
+        .into_inner()
+        .map_err(|_| io::Error::other("summary lock poisoned"))?
+        .total;
     summary.sort_malformed();
     summary.notes = attr.notes();
     let state = ordered
@@ -780,6 +547,11 @@ struct Worker<'a, 'w, 't, 'n> {
     buf: Vec<u8>,
     cache: &'a mut Cache,
     blockers: BlockerGroups,
+    /// This file's security group denials (→ `summary.sg_denials` at the
+    /// end): a table of small slots in front of a vector, so that growing
+    /// the table moves 20-byte entries, not whole groups.
+    sg_slots: FxMap<SgKey, u32>,
+    sg_groups: Vec<(SgKey, Group)>,
     /// ENIs evaluated in this file, a bit each (→ `summary.enis` at the end).
     seen: Vec<u64>,
     /// The previous record's key and outcome.
@@ -841,7 +613,10 @@ impl Worker<'_, '_, '_, '_> {
                     return;
                 }
             };
-            if line.iter().all(|b| b.is_ascii_whitespace()) {
+            // A record starts with a field: only a line that does not can be blank.
+            if line.first().is_none_or(u8::is_ascii_whitespace)
+                && line.iter().all(u8::is_ascii_whitespace)
+            {
                 return;
             }
             let fmt = match &format {
@@ -966,7 +741,7 @@ impl Worker<'_, '_, '_, '_> {
             s.incomplete += 1;
             return self.skip(line, r, Skip::Incomplete);
         };
-        let eni = match ShortId::new(iface) {
+        let eni = match packed_eni(iface) {
             Some(k) => *self
                 .cache
                 .eni_short
@@ -1042,14 +817,19 @@ impl Worker<'_, '_, '_, '_> {
         let outcome = if let Some(o) = outcome {
             o
         } else if proto == PROTO_ICMP {
-            if self.cache.map.len() >= CACHE_LIMIT {
-                self.cache.map.clear();
+            let c = &mut *self.cache;
+            self.attr.icmp_signature(&key, &mut c.signature);
+            match c.icmp.get(c.signature.as_slice()) {
+                Some(o) => o.clone(),
+                None => {
+                    if c.icmp.len() >= CACHE_LIMIT {
+                        c.icmp.clear();
+                    }
+                    let o = Arc::new(self.attr.evaluate(&key));
+                    c.icmp.insert(c.signature.as_slice().into(), o.clone());
+                    o
+                }
             }
-            self.cache
-                .map
-                .entry(key)
-                .or_insert_with(|| Arc::new(self.attr.evaluate(&key)))
-                .clone()
         } else {
             let d = self.attr.decide(&key);
             if self.cache.decisions.len() >= CACHE_LIMIT {
@@ -1097,7 +877,7 @@ impl Worker<'_, '_, '_, '_> {
                 let deciding = outcome.blockers.first().expect("a denial has a blocker");
                 self.blockers
                     .group(&outcome)
-                    .add(&self.ctx, line, r, &ev, &outcome);
+                    .add(&self.ctx, line, r, &ev, &outcome, false);
                 if let Blocker::Sg { direction, .. } = *deciding {
                     let k = SgKey {
                         eni,
@@ -1105,10 +885,13 @@ impl Worker<'_, '_, '_, '_> {
                         proto,
                         port: header.dport,
                     };
-                    s.sg_denials
-                        .entry(k)
-                        .or_default()
-                        .add(&self.ctx, line, r, &ev, &outcome);
+                    let slot = *self.sg_slots.entry(k).or_insert_with(|| {
+                        self.sg_groups.push((k, Group::default()));
+                        self.sg_groups.len() as u32 - 1
+                    });
+                    self.sg_groups[slot as usize]
+                        .1
+                        .add(&self.ctx, line, r, &ev, &outcome, true);
                 }
             }
             Consistency::Unknown => {
@@ -1118,7 +901,7 @@ impl Worker<'_, '_, '_, '_> {
                 if reject {
                     self.blockers
                         .group(&outcome)
-                        .add(&self.ctx, line, r, &ev, &outcome);
+                        .add(&self.ctx, line, r, &ev, &outcome, false);
                 }
             }
             Consistency::Bpa => {
@@ -1126,7 +909,7 @@ impl Worker<'_, '_, '_, '_> {
                 s.by_blocker
                     .entry(Blocker::Bpa)
                     .or_default()
-                    .add(&self.ctx, line, r, &ev, &outcome);
+                    .add(&self.ctx, line, r, &ev, &outcome, false);
             }
             Consistency::UnexplainedAccept | Consistency::UnexplainedReject => {
                 if consistency == Consistency::UnexplainedAccept {
@@ -1148,12 +931,12 @@ impl Worker<'_, '_, '_, '_> {
                 s.drift
                     .entry(k)
                     .or_default()
-                    .add(&self.ctx, line, r, &ev, &outcome);
+                    .add(&self.ctx, line, r, &ev, &outcome, false);
             }
         }
         s.cache_entries = s
             .cache_entries
-            .max(self.cache.map.len() + self.cache.decisions.len());
+            .max(self.cache.icmp.len() + self.cache.decisions.len());
         if self.sink.is_some() {
             let name = self.ctx.name.clone();
             self.emit(&RecordEvent {
@@ -1169,5 +952,38 @@ impl Worker<'_, '_, '_, '_> {
 impl fmt::Display for Consistency {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::packed_eni;
+
+    #[test]
+    fn packed_eni_ids_are_distinct() {
+        let ids = [
+            "eni-00000050000000644",
+            "eni-0000005000000644",
+            "eni-1235b8ca",
+            "eni-01235b8ca",
+            "eni-1",
+            "eni-0",
+            "eni-00",
+        ];
+        let packed: Vec<u128> = ids.iter().map(|i| packed_eni(i).unwrap()).collect();
+        for (i, a) in packed.iter().enumerate() {
+            for b in &packed[i + 1..] {
+                assert_ne!(a, b);
+            }
+        }
+        for other in [
+            "eni-",
+            "eni-ABC",
+            "i-0123",
+            "eni-123456789012345678901234567890",
+        ] {
+            assert_eq!(packed_eni(other), None, "{other}");
+        }
+        assert!(packed_eni("eni-12345678901234567890123456789").is_some());
     }
 }

@@ -161,6 +161,16 @@ pub struct Key {
     pub header: Header,
 }
 
+impl Key {
+    pub fn direction(&self) -> Direction {
+        if self.egress {
+            Direction::Egress
+        } else {
+            Direction::Ingress
+        }
+    }
+}
+
 /// tcp-flags → the `syn` part of a [`Key`].
 pub fn syn_class(flags: Option<u16>) -> u8 {
     match flags {
@@ -201,7 +211,7 @@ pub enum AclDecision {
 
 /// Everything an [`Outcome`] of a non-ICMP packet is made of, as small
 /// indices: what [`Attributor::decide`] computes per record.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Decision {
     pub eni: u32,
     pub egress: bool,
@@ -211,4 +221,35 @@ pub struct Decision {
     pub role_note: Option<u16>,
     pub sg: SgDecision,
     pub acl: AclDecision,
+}
+
+/// Two words per decision, not one hasher round per field: every record
+/// looks its decision up. Equal decisions hash equal (the words are
+/// functions of the fields); unequal ones may collide, which equality
+/// settles.
+impl Hash for Decision {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        let acl = match self.acl {
+            AclDecision::SameSubnet => 0,
+            AclDecision::Missing => 1,
+            AclDecision::Entry(i) => u64::from(i) + 2,
+        };
+        let sg = match self.sg {
+            SgDecision::NoGroups => 0,
+            SgDecision::Reply => 1,
+            SgDecision::Deny => 2,
+            SgDecision::Unknown => 3,
+            SgDecision::Allow { group, rule } => {
+                4 | u64::from(group) << 3 | u64::from(rule).rotate_left(24)
+            }
+        };
+        let role = match self.role {
+            Role::Request => 0u64,
+            Role::Reply => 1,
+            Role::Either => 2,
+        };
+        let note = self.role_note.map_or(0, |p| u64::from(p) + 1);
+        state.write_u64(u64::from(self.eni) << 32 | acl);
+        state.write_u64(sg ^ u64::from(self.egress) << 63 ^ role << 61 ^ note << 40);
+    }
 }
