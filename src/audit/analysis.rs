@@ -957,8 +957,20 @@ fn attribute(
     // Canonical traffic per pair; group sources with identical rows, then
     // destinations with identical traffic.
     let mut rows: BTreeMap<usize, Vec<(usize, Node)>> = BTreeMap::new();
+    // A run's pairs often carry the very same traffic (destinations behind
+    // the same rules): each distinct set is put in canonical form once.
+    let mut memo: Vec<(HeaderSet, Node)> = Vec::new();
     for ((s, j), t) in per_pair {
-        let node = canon::canonical(&t);
+        let node = match memo.iter().find(|(seen, _)| *seen == t) {
+            Some((_, node)) => node.clone(),
+            None => {
+                let node = canon::canonical(&t);
+                if memo.len() < 64 {
+                    memo.push((t, node.clone()));
+                }
+                node
+            }
+        };
         if canon::is_empty(&node) {
             continue;
         }
