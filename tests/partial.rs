@@ -84,6 +84,30 @@ fn r_partial_4_interface_of_an_instance_not_in_the_snapshot_is_unknown() {
     assert!(unknown_on(&tcp(&s, "i-a", "eni-b", 443), "eni-b"));
 }
 
+/// The same in `audit`, whose walks record no explanations: the audit is
+/// unknown, naming the interface, never clean for lack of a finding.
+#[test]
+fn r_partial_4_audit_towards_an_interface_of_a_missing_instance_is_unknown() {
+    let mut s = base(vec![]);
+    s.reservations
+        .retain(|r| r["Instances"][0]["InstanceId"] != "i-b");
+    let net = s.network();
+    let topo = vpcreach::topology::Topology::new(&net);
+    let text = std::fs::read_to_string("docs/scopes/all-eni-pairs.json").unwrap();
+    let scope = vpcreach::snapshot::scope_shapes::parse_scope(
+        std::path::Path::new("all-eni-pairs.json"),
+        &text,
+        "all-eni-pairs",
+    )
+    .unwrap();
+    let result = vpcreach::audit::audit(&topo, &scope).expect("audit runs");
+    assert!(
+        result.unknown.iter().any(|n| n.contains("eni-b")),
+        "{:?}",
+        result.unknown
+    );
+}
+
 /// A route to a prefix list whose entries are not in the snapshot may be
 /// the longest prefix for any destination: which route wins is unknown
 /// (it used to be left out with a note, and local delivered).

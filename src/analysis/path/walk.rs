@@ -354,12 +354,14 @@ impl<'t, 'n> Walk<'t, 'n> {
         let mut blocks = false;
         if let Some(missing) = self.owner_missing(eni) {
             let before = set.clone();
+            let message = format!("{} belongs to {missing}, which is not in the snapshot: whether and how it accepts the traffic is unknown (R-partial.4)", eni.id);
+            if !self.record && !before.is_empty() {
+                // As `stop` does: an audit built on lean walks must not
+                // read this as blocked.
+                self.note(format!("UNKNOWN_RESOURCE: {message}"));
+            }
             return self.gate_unmarked(trace, &before, &HeaderSet::empty(), || {
-                let mut e = self.explanation(
-                    ExplanationCode::UnknownResource,
-                    format!("{} belongs to {missing}, which is not in the snapshot: whether and how it accepts the traffic is unknown (R-partial.4)", eni.id),
-                    &before,
-                );
+                let mut e = self.explanation(ExplanationCode::UnknownResource, message, &before);
                 e.components
                     .push(("NetworkInterface", comp(self.net(), &eni.id)));
                 e
