@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use serde_json::Value;
 use vpcreach::flows::{self, Attributor, Options, Summary};
 use vpcreach::progress::Silent;
-use vpcreach::report::flows::{text, JsonDocument, JsonSink};
+use vpcreach::report::flows::{summary_json, text, JsonDocument, JsonSink};
 use vpcreach::topology::Topology;
 
 fn root() -> PathBuf {
@@ -34,6 +34,19 @@ fn run_with(snapshot: &Path, inputs: &[PathBuf], opts: Options) -> Run {
     let mut doc = JsonDocument::begin(Vec::new()).unwrap();
     let summary = flows::run(&attr, &inputs, &opts, Some(&JsonSink), &mut doc, &Silent).unwrap();
     let bytes = doc.finish(&attr, &summary).unwrap();
+    // The summary is written member by member; the bytes must be those of
+    // the whole value pretty-printed.
+    let whole = serde_json::to_string_pretty(&summary_json(&attr, &summary)).unwrap() + "}\n";
+    let marker = b"\n],\n\"Summary\": ";
+    let at = bytes
+        .windows(marker.len())
+        .rposition(|w| w == marker)
+        .expect("a summary");
+    assert_eq!(
+        String::from_utf8_lossy(&bytes[at + marker.len()..]),
+        whole,
+        "streamed summary"
+    );
     let json: Value = serde_json::from_slice(&bytes).expect("valid JSON document");
     let records = json["Records"].as_array().unwrap().clone();
     let text = text(&attr, &summary);

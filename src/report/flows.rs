@@ -553,7 +553,7 @@ impl<W: Write> JsonDocument<W> {
 
     pub fn finish(mut self, attr: &Attributor, s: &Summary) -> io::Result<W> {
         self.inner.write_all(b"\n],\n\"Summary\": ")?;
-        serde_json::to_writer_pretty(&mut self.inner, &summary_json(attr, s))?;
+        write_summary(&mut self.inner, attr, s)?;
         self.inner.write_all(b"}\n")?;
         self.inner.flush()?;
         Ok(self.inner)
@@ -611,7 +611,17 @@ fn group_json(attr: &Attributor, g: &Group) -> Value {
     Value::Object(m)
 }
 
-pub fn summary_json(attr: &Attributor, s: &Summary) -> Value {
+/// One member of the summary object: a small value, or a list that may be
+/// long (a group per security-group denial: a million on a large log), made
+/// one element at a time.
+enum Field<'a> {
+    One(Value),
+    Many(Box<dyn Iterator<Item = Value> + 'a>),
+}
+
+/// The summary's members in order; [`summary_json`] and
+/// [`write_summary`] both print these.
+fn summary_fields<'a>(attr: &'a Attributor, s: &'a Summary) -> Vec<(&'static str, Field<'a>)> {
     let mut by: Vec<(&Blocker, &Group)> = s.by_blocker.iter().collect();
     // Titles are formatted once per group, not per comparison.
     by.sort_by_cached_key(|g| (std::cmp::Reverse(g.1.records), blocker_title(attr, g.0)));
@@ -621,60 +631,150 @@ pub fn summary_json(attr: &Attributor, s: &Summary) -> Value {
     drift.sort_by(|a, b| b.1.records.cmp(&a.1.records).then(a.0.cmp(b.0)));
     let mut unknown: Vec<(&String, &(u64, u64))> = s.unknown_enis.iter().collect();
     unknown.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(b.0)));
-    json!({
-        "Files": s.files,
-        "Lines": s.lines,
-        "Records": s.records,
-        "Accept": s.accept,
-        "Reject": s.reject,
-        "Bytes": s.bytes,
-        "FirstSeen": s.first,
-        "LastSeen": s.last,
-        "NetworkInterfaces": s.enis.len(),
-        "Explained": s.explained,
-        "UnexplainedAccept": s.unexplained_accept,
-        "UnexplainedReject": s.unexplained_reject,
-        "UnexplainedRejectsTotal": s.unexplained_rejects(),
-        "Unknown": s.unknown,
-        "RejectsByComponent": by.iter().map(|(b, g)| {
-            let mut v = group_json(attr, g);
-            v["Component"] = json!(b.component());
-            v["Title"] = json!(blocker_title(attr, b));
-            v["ExplanationCode"] = json!(b.code().as_str());
-            if let Some(d) = b.direction() { v["Direction"] = json!(d.as_str()); }
-            if let Blocker::Acl { rule, .. } = b { v["RuleNumber"] = json!(rule.rule_number); }
-            v
-        }).collect::<Vec<_>>(),
-        "SecurityGroupDenials": sg.iter().map(|(k, g)| {
-            let mut v = group_json(attr, g);
-            v["NetworkInterfaceId"] = json!(attr.eni(k.eni).eni.id);
-            v["Direction"] = json!(if k.egress { "egress" } else { "ingress" });
-            v["Protocol"] = json!(k.proto);
-            v["Port"] = json!(k.port);
-            v
-        }).collect::<Vec<_>>(),
-        "Unexplained": drift.iter().map(|(k, g)| {
-            let mut v = group_json(attr, g);
-            v["NetworkInterfaceId"] = json!(attr.eni(k.eni).eni.id);
-            v["Direction"] = json!(if k.egress { "egress" } else { "ingress" });
-            v["Action"] = json!(if k.accept { "ACCEPT" } else { "REJECT" });
-            v["SnapshotVerdict"] = json!(if k.accept { "deny" } else { "allow" });
-            v["Protocol"] = json!(k.proto);
-            v["Port"] = json!(k.port);
-            v
-        }).collect::<Vec<_>>(),
-        "NoData": s.nodata,
-        "SkipData": s.skipdata,
-        "Malformed": s.malformed,
-        "MalformedExamples": s.malformed_examples.iter().map(|m| json!({"File": &*m.file, "Line": m.line, "Reason": m.reason})).collect::<Vec<_>>(),
-        "UnknownNetworkInterfaces": unknown.iter().map(|(id, (n, r))| json!({"Id": id, "Records": n, "Rejects": r})).collect::<Vec<_>>(),
-        "NoDirection": s.no_direction,
-        "Ipv6": s.ipv6,
-        "Incomplete": s.incomplete,
-        "FileErrors": s.file_errors.iter().map(|(f, e)| json!({"File": f, "Error": e})).collect::<Vec<_>>(),
-        "Warnings": s.warnings,
-        "Notes": s.notes,
-    })
+    use Field::{Many, One};
+    vec![
+        ("Files", One(json!(s.files))),
+        ("Lines", One(json!(s.lines))),
+        ("Records", One(json!(s.records))),
+        ("Accept", One(json!(s.accept))),
+        ("Reject", One(json!(s.reject))),
+        ("Bytes", One(json!(s.bytes))),
+        ("FirstSeen", One(json!(s.first))),
+        ("LastSeen", One(json!(s.last))),
+        ("NetworkInterfaces", One(json!(s.enis.len()))),
+        ("Explained", One(json!(s.explained))),
+        ("UnexplainedAccept", One(json!(s.unexplained_accept))),
+        ("UnexplainedReject", One(json!(s.unexplained_reject))),
+        (
+            "UnexplainedRejectsTotal",
+            One(json!(s.unexplained_rejects())),
+        ),
+        ("Unknown", One(json!(s.unknown))),
+        (
+            "RejectsByComponent",
+            Many(Box::new(by.into_iter().map(move |(b, g)| {
+                let mut v = group_json(attr, g);
+                v["Component"] = json!(b.component());
+                v["Title"] = json!(blocker_title(attr, b));
+                v["ExplanationCode"] = json!(b.code().as_str());
+                if let Some(d) = b.direction() {
+                    v["Direction"] = json!(d.as_str());
+                }
+                if let Blocker::Acl { rule, .. } = b {
+                    v["RuleNumber"] = json!(rule.rule_number);
+                }
+                v
+            }))),
+        ),
+        (
+            "SecurityGroupDenials",
+            Many(Box::new(sg.into_iter().map(move |(k, g)| {
+                let mut v = group_json(attr, g);
+                v["NetworkInterfaceId"] = json!(attr.eni(k.eni).eni.id);
+                v["Direction"] = json!(if k.egress { "egress" } else { "ingress" });
+                v["Protocol"] = json!(k.proto);
+                v["Port"] = json!(k.port);
+                v
+            }))),
+        ),
+        (
+            "Unexplained",
+            Many(Box::new(drift.into_iter().map(move |(k, g)| {
+                let mut v = group_json(attr, g);
+                v["NetworkInterfaceId"] = json!(attr.eni(k.eni).eni.id);
+                v["Direction"] = json!(if k.egress { "egress" } else { "ingress" });
+                v["Action"] = json!(if k.accept { "ACCEPT" } else { "REJECT" });
+                v["SnapshotVerdict"] = json!(if k.accept { "deny" } else { "allow" });
+                v["Protocol"] = json!(k.proto);
+                v["Port"] = json!(k.port);
+                v
+            }))),
+        ),
+        ("NoData", One(json!(s.nodata))),
+        ("SkipData", One(json!(s.skipdata))),
+        ("Malformed", One(json!(s.malformed))),
+        (
+            "MalformedExamples",
+            One(json!(s
+                .malformed_examples
+                .iter()
+                .map(|m| json!({"File": &*m.file, "Line": m.line, "Reason": m.reason}))
+                .collect::<Vec<_>>())),
+        ),
+        (
+            "UnknownNetworkInterfaces",
+            One(json!(unknown
+                .iter()
+                .map(|(id, (n, r))| json!({"Id": id, "Records": n, "Rejects": r}))
+                .collect::<Vec<_>>())),
+        ),
+        ("NoDirection", One(json!(s.no_direction))),
+        ("Ipv6", One(json!(s.ipv6))),
+        ("Incomplete", One(json!(s.incomplete))),
+        (
+            "FileErrors",
+            One(json!(s
+                .file_errors
+                .iter()
+                .map(|(f, e)| json!({"File": f, "Error": e}))
+                .collect::<Vec<_>>())),
+        ),
+        ("Warnings", One(json!(s.warnings))),
+        ("Notes", One(json!(s.notes))),
+    ]
+}
+
+/// The summary as one JSON value (tests compare [`write_summary`] with it).
+pub fn summary_json(attr: &Attributor, s: &Summary) -> Value {
+    let mut m = Map::new();
+    for (key, field) in summary_fields(attr, s) {
+        let v = match field {
+            Field::One(v) => v,
+            Field::Many(list) => Value::Array(list.collect()),
+        };
+        m.insert(key.into(), v);
+    }
+    Value::Object(m)
+}
+
+/// The summary printed as `serde_json::to_writer_pretty(summary_json(…))`
+/// would print it, without ever holding more than one list element: the
+/// value of a large log ran to gigabytes.
+pub fn write_summary(out: &mut dyn Write, attr: &Attributor, s: &Summary) -> io::Result<()> {
+    // Pretty-printed JSON strings escape their newlines, so every line
+    // break is the printer's own: nesting is indenting each line.
+    let indented = |out: &mut dyn Write, v: &Value, pad: &str| -> io::Result<()> {
+        let text = serde_json::to_string_pretty(v).map_err(io::Error::other)?;
+        for (n, line) in text.lines().enumerate() {
+            if n > 0 {
+                out.write_all(b"\n")?;
+                out.write_all(pad.as_bytes())?;
+            }
+            out.write_all(line.as_bytes())?;
+        }
+        Ok(())
+    };
+    out.write_all(b"{")?;
+    for (i, (key, field)) in summary_fields(attr, s).into_iter().enumerate() {
+        out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+        write!(out, "  {}: ", Value::String(key.into()))?;
+        match field {
+            Field::One(v) => indented(out, &v, "  ")?,
+            Field::Many(mut list) => match list.next() {
+                None => out.write_all(b"[]")?,
+                Some(first) => {
+                    out.write_all(b"[\n    ")?;
+                    indented(out, &first, "    ")?;
+                    for v in list {
+                        out.write_all(b",\n    ")?;
+                        indented(out, &v, "    ")?;
+                    }
+                    out.write_all(b"\n  ]")?;
+                }
+            },
+        }
+    }
+    out.write_all(b"\n}")
 }
 
 // ---------------------------------------------------------------------- CSV
