@@ -502,3 +502,58 @@ fn inet_json_halves() {
         "igw-1"
     );
 }
+
+/// INET.6 in `whatif`: two VPCs joined by nothing but the internet still
+/// reach each other over IPv6 (global addresses), so a change to that path
+/// is found; `whatif` does not skip the pair for want of an attachment.
+#[test]
+fn inet_6_whatif_finds_a_change_to_an_ipv6_path_across_the_internet() {
+    let before = dual_stack(("GatewayId", "igw-1"), false).network();
+    let mut after = before.clone();
+    after
+        .security_groups
+        .get_mut("sg-x")
+        .expect("sg-x")
+        .ingress
+        .clear();
+    let d = vpcreach::whatif::compare(&before, &after, &Default::default())
+        .expect("no intents")
+        .diff;
+    let lost: Vec<(&str, &str)> = d
+        .lost
+        .iter()
+        .map(|r| (r.source.id.as_str(), r.destination.id.as_str()))
+        .collect();
+    assert!(lost.contains(&("eni-a", "eni-x")), "{lost:?}");
+    let every_pair = vpcreach::whatif::differential::pairwise(&before, &after, None);
+    assert_eq!(d.lost.len(), every_pair.lost.len());
+}
+
+/// The same in `audit`: an ENI class is walked towards ENIs with IPv6
+/// addresses in VPCs no attachment joins to its own.
+#[test]
+fn inet_6_audit_finds_an_ipv6_path_across_the_internet() {
+    let net = dual_stack(("GatewayId", "igw-1"), false).network();
+    let topo = vpcreach::topology::Topology::new(&net);
+    let text = std::fs::read_to_string("docs/scopes/all-eni-pairs.json").unwrap();
+    let scope = vpcreach::snapshot::scope_shapes::parse_scope(
+        std::path::Path::new("all-eni-pairs.json"),
+        &text,
+        "all-eni-pairs",
+    )
+    .unwrap();
+    let result = vpcreach::audit::audit(&topo, &scope).expect("audit runs");
+    assert!(
+        result
+            .findings
+            .iter()
+            .any(|f| f.sources.iter().any(|s| s == "eni-a")
+                && f.destinations.iter().any(|d| d == "eni-x")),
+        "{:?}",
+        result
+            .findings
+            .iter()
+            .map(|f| (&f.sources, &f.destinations))
+            .collect::<Vec<_>>()
+    );
+}
