@@ -52,7 +52,7 @@ pub fn all_v6() -> AddrSet {
 pub fn families_of(set: &AddrSet) -> AddrSet {
     let mut out = AddrSet::new();
     for family in [all_v4(), all_v6()] {
-        if !set.is_disjoint(&family) {
+        if !disjoint(set, &family) {
             out |= family;
         }
     }
@@ -60,7 +60,7 @@ pub fn families_of(set: &AddrSet) -> AddrSet {
 }
 /// `IPv4`, `IPv6` or `IPv4+IPv6`: the families `set` touches.
 pub fn family_name(set: &AddrSet) -> &'static str {
-    match (!set.is_disjoint(&all_v4()), !set.is_disjoint(&all_v6())) {
+    match (!disjoint(set, &all_v4()), !disjoint(set, &all_v6())) {
         (true, false) => "IPv4",
         (false, true) => "IPv6",
         _ => "IPv4+IPv6",
@@ -320,7 +320,7 @@ impl Cube {
         // ICMPv6 has its own request → reply types, for IPv6 packets only
         // (protocol 58 inside IPv4 is just another protocol).
         let icmpv6 = ProtoSet::from_iter([PROTO_ICMPV6..=PROTO_ICMPV6]);
-        if self.proto.contains(PROTO_ICMPV6) && !self.src.is_disjoint(&all_v6()) {
+        if self.proto.contains(PROTO_ICMPV6) && !disjoint(&self.src, &all_v6()) {
             let mut rest = self.clone();
             rest.proto = &self.proto - &icmpv6;
             let mut v4 = self.clone();

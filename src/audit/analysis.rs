@@ -425,7 +425,7 @@ pub fn audit_with_progress(
                                 .enumerate()
                                 .any(|(i, r)| *r && dst_profile[j][i])
                             && (vpc_of(j) == src_vpc
-                                || !(&ends[j].addrs & &all_v6()).is_empty()
+                                || !disjoint(&ends[j].addrs, &all_v6())
                                 || topo.privately_reachable(src_vpc, vpc_of(j)))
                     })
                     .collect();

@@ -641,6 +641,7 @@ pub fn affected(before: &Network, after: &Network, changes: &[ConfigChange]) -> 
     let mut out = Affected::default();
     let mut services: Vec<Service> = Vec::new();
     let mut only_rules = true;
+    let mut seen: BTreeSet<(&str, &str)> = BTreeSet::new();
     let transit = |n: &Network, eni: &str| {
         n.network_interfaces
             .get(eni)
@@ -685,6 +686,11 @@ pub fn affected(before: &Network, after: &Network, changes: &[ConfigChange]) -> 
             _ => out
                 .vpcs
                 .extend(touched_vpcs(before, after, std::slice::from_ref(c))),
+        }
+        // One change per rule, but the services are the group's (in that
+        // direction) all at once: take them once.
+        if !seen.insert((c.component.as_str(), c.what)) {
+            continue;
         }
         match changed_rule_services(before, after, c) {
             Some(s) => services.extend(s),

@@ -38,7 +38,7 @@ pub(super) fn ambiguous_prefix_list_route(
             RouteDestination::PrefixList(other) if other != pl => {
                 let shared = cidrs(other)
                     .into_iter()
-                    .any(|c| mine.contains(&c) && !dsts.is_disjoint(&net_set(&c)));
+                    .any(|c| mine.contains(&c) && !disjoint(&dsts, &net_set(&c)));
                 shared.then(|| format!("{other} → {}", r.target.id()))
             }
             _ => None,

@@ -885,7 +885,7 @@ impl<'t, 'n> Walk<'t, 'n> {
         let dsts = set.dst_union();
         for eni in self.topo.enis_in_subnet(subnet_id) {
             let mine = eni_addrs(eni);
-            if dsts.is_disjoint(&mine) {
+            if disjoint(&dsts, &mine) {
                 continue;
             }
             let part = set.restrict_dst(&mine);
