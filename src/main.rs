@@ -10,6 +10,11 @@ use clap::Parser;
 mod cli;
 mod output;
 
+// Header-set algebra allocates and frees millions of small blocks per audit;
+// mimalloc's thread-local free lists make that markedly cheaper than glibc's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     output::install();
     let args = cli::Cli::parse();
