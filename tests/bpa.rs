@@ -294,6 +294,9 @@ fn bpa_7_missing_options_and_exclusions() {
         a.explanations
     );
     assert!(with_code(&a, BPA).is_none());
+    // The walk stopped there: the answer is unknown, not "not reachable"
+    // (found by the property test: a reply blocked beyond the stop).
+    assert!(a.unknown, "a stop at what the snapshot lacks is no verdict");
     // Neither the options nor a VPC state: off (the dual-stack verdicts).
     net.vpcs.get_mut(VPC).unwrap().bpa_mode = None;
     reachable(&tcp443(&net, "internet", WEB));

@@ -1760,7 +1760,10 @@ fn engine_agrees_with_reference_on_single_packets() {
             // The engine names every blocker on the way: the reference's
             // (first) one is among them. ICMP is skipped: the query covers
             // every code, so the engine may stop elsewhere for some.
-            if let (Some(b), false) = (&v.blocker, p.h.proto == PROTO_ICMP) {
+            // An unknown answer (the walk stopped at what the snapshot
+            // lacks, e.g. BPA exclusions, BPA.7) names no blocker beyond
+            // that stop: unknown is never wrong.
+            if let (Some(b), false, false) = (&v.blocker, p.h.proto == PROTO_ICMP, a.unknown) {
                 // A prefix list without entries matches nothing for the
                 // reference; the engine says what it might match is
                 // unknown (R-partial.4).

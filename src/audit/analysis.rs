@@ -14,7 +14,6 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
-use range_set_blaze::RangeSetBlaze;
 use rayon::prelude::*;
 
 use super::canon::{self, Node};
@@ -808,14 +807,14 @@ fn id_text(traffic: &HeaderSet) -> String {
     #[derive(Debug)]
     #[allow(dead_code)]
     struct Cube {
-        src: RangeSetBlaze<u32>,
-        dst: RangeSetBlaze<u32>,
+        src: RangeSet<u32>,
+        dst: RangeSet<u32>,
         proto: ProtoSet,
         sport: PortSet,
         dport: PortSet,
     }
     let mut v6 = String::new();
-    let mut v4 = |set: &AddrSet| -> RangeSetBlaze<u32> {
+    let mut v4 = |set: &AddrSet| -> RangeSet<u32> {
         let rest = set - &all_v4();
         if !(rest.is_empty() || set.is_universal()) {
             v6.push_str(&format!("{rest:?}"));

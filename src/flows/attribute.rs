@@ -156,8 +156,8 @@ struct Flat<T> {
     many: Box<[(T, T)]>,
 }
 
-impl<T: range_set_blaze::Integer + Copy + Ord> Flat<T> {
-    fn new(set: &range_set_blaze::RangeSetBlaze<T>) -> Self {
+impl<T: crate::packet::Integer> Flat<T> {
+    fn new(set: &crate::packet::RangeSet<T>) -> Self {
         let ranges: Box<[(T, T)]> = set.ranges().map(|r| (*r.start(), *r.end())).collect();
         match *ranges {
             [one] => Flat {

@@ -70,7 +70,7 @@ pub fn text(answer: PathAnswer, cx: &Context, style: Style) -> String {
             let banner = if banner.is_empty() && a.unknown && firewall_rules {
                 "UNKNOWN — reachable unless Network Firewall rules that vpcreach does not evaluate block it (see below): what follows is not a verdict\n\n".to_string()
             } else if banner.is_empty() && a.unknown {
-                "UNKNOWN — the answer depends on resources the snapshot describes ambiguously: what follows is not a verdict\n\n".to_string()
+                "UNKNOWN — the answer depends on resources the snapshot lacks or describes ambiguously (see the blockers): what follows is not a verdict\n\n".to_string()
             } else {
                 banner
             };

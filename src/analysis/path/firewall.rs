@@ -14,8 +14,6 @@
 
 use std::collections::BTreeMap;
 
-use range_set_blaze::RangeSetBlaze;
-
 use super::walk::*;
 use crate::analysis::codes::ExplanationCode;
 use crate::analysis::*;
@@ -162,11 +160,11 @@ impl Vars<'_> {
 /// Suricata's composite forms, alike for addresses and ports: `any`, `!x`,
 /// `[a, b, !c]` (without positive items: everything but the negations).
 /// `None` for a single item, which `one` reads.
-fn composite<T: range_set_blaze::Integer>(
+fn composite<T: crate::packet::Integer>(
     t: &str,
-    all: RangeSetBlaze<T>,
-    one: impl Fn(&str) -> Result<RangeSetBlaze<T>, String>,
-) -> Option<Result<RangeSetBlaze<T>, String>> {
+    all: RangeSet<T>,
+    one: impl Fn(&str) -> Result<RangeSet<T>, String>,
+) -> Option<Result<RangeSet<T>, String>> {
     if t.eq_ignore_ascii_case("any") {
         return Some(Ok(all));
     }
@@ -174,9 +172,9 @@ fn composite<T: range_set_blaze::Integer>(
         return Some(one(rest).map(|x| all - x));
     }
     let inner = t.strip_prefix('[')?.strip_suffix(']')?;
-    let list = || -> Result<RangeSetBlaze<T>, String> {
-        let mut pos = RangeSetBlaze::new();
-        let mut neg = RangeSetBlaze::new();
+    let list = || -> Result<RangeSet<T>, String> {
+        let mut pos = RangeSet::new();
+        let mut neg = RangeSet::new();
         let mut any_pos = false;
         for part in split_list(inner) {
             match part.strip_prefix('!') {
@@ -903,12 +901,18 @@ pub fn unevaluated_firewall_rules(net: &Network) -> Vec<String> {
 
 /// A path that only firewall rules vpcreach does not evaluate (or a policy
 /// or rule group the snapshot lacks) keep from arriving is unknown, never
-/// "not reachable" (NF.5).
+/// "not reachable" (NF.5). So is one whose every stop is something the
+/// snapshot lacks (`UNKNOWN_RESOURCE`: BPA exclusions not described, BPA.7;
+/// a component missing, R-partial.4): the walk stopped there, so what lies
+/// beyond was never evaluated.
 pub(super) fn mark_unevaluated(a: &mut PathAnalysis) {
     if a.path_found() || a.explanations.is_empty() {
         return;
     }
-    if a.explanations.iter().all(|e| is_unevaluated(e.code)) {
+    if a.explanations
+        .iter()
+        .all(|e| is_unevaluated(e.code) || e.code == ExplanationCode::UnknownResource)
+    {
         a.unknown = true;
     }
 }
