@@ -46,6 +46,20 @@ pub struct Topology<'n> {
     /// `group_addrs` answers by (group, VPC): pure in the snapshot, so
     /// computed once and shared by every walk (and thread).
     group_addrs_cache: std::sync::RwLock<HashMap<(String, String), AddrSet>>,
+    /// Values the engine derives once per topology and shares between
+    /// walks and threads (`analysis::rules`' rule cubes). Opaque here: the
+    /// topology neither knows nor builds what is inside.
+    engine_memo: EngineMemo,
+}
+
+/// See [`Topology::engine_memo`].
+#[derive(Default)]
+struct EngineMemo(std::sync::OnceLock<Box<dyn std::any::Any + Send + Sync>>);
+
+impl std::fmt::Debug for EngineMemo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("EngineMemo")
+    }
 }
 
 impl<'n> Topology<'n> {
@@ -69,6 +83,7 @@ impl<'n> Topology<'n> {
             component_without_peering: Vec::new(),
             peered_components: HashSet::new(),
             group_addrs_cache: Default::default(),
+            engine_memo: EngineMemo::default(),
         };
         let mut main_table: HashMap<&str, &str> = HashMap::new();
         for rt in net.route_tables.values() {
@@ -506,6 +521,18 @@ impl<'n> Topology<'n> {
     /// rule in `vpc` can reference: ENIs in `vpc`, in a VPC actively peered
     /// with it, or reached through a transit gateway with security group
     /// referencing (C1.4). Cached per (group, VPC).
+    /// The engine's memo for this topology, built by `init` on first use.
+    ///
+    /// # Panics
+    /// When asked for two different types: the slot holds one.
+    pub fn engine_memo<T: std::any::Any + Send + Sync>(&self, init: impl FnOnce() -> T) -> &T {
+        self.engine_memo
+            .0
+            .get_or_init(|| Box::new(init()))
+            .downcast_ref()
+            .expect("the engine keeps one memo type per topology")
+    }
+
     pub fn group_addrs(&self, group_id: &str, vpc: &str) -> AddrSet {
         let key = (group_id.to_string(), vpc.to_string());
         if let Some(a) = self

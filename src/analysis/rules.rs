@@ -4,9 +4,43 @@
 //! matches (C1.4–C1.8, C2.3–C2.6), the allow-only union of an ENI's SGs and
 //! the first-match evaluation of a NACL. Must not know: paths or output.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use crate::model::*;
 use crate::packet::*;
 use crate::topology::Topology;
+
+/// Rule cubes derived once per topology ([`Topology::engine_memo`]): an
+/// audit evaluates the same few hundred NACLs and thousands of groups
+/// millions of times, and building a rule's cube cost more than applying it.
+/// Filled lazily, per NACL direction and per group direction and SG
+/// identity, so a single `path` question builds only what it touches.
+struct RuleMemo {
+    /// Per NACL: its entries of each direction (inbound, outbound) in rule
+    /// order, by index into `entries`, with their cubes.
+    acls: HashMap<String, [OnceLock<Vec<(usize, Cube)>>; 2]>,
+    /// Per group, for an ENI in the group's own VPC: each rule's cube and
+    /// the notes building it made, per (direction, SG identity kept).
+    sgs: HashMap<String, [OnceLock<Vec<(Cube, Vec<String>)>>; 4]>,
+}
+
+fn memo<'t>(topo: &'t Topology) -> &'t RuleMemo {
+    topo.engine_memo(|| RuleMemo {
+        acls: topo
+            .net
+            .network_acls
+            .keys()
+            .map(|id| (id.clone(), Default::default()))
+            .collect(),
+        sgs: topo
+            .net
+            .security_groups
+            .keys()
+            .map(|id| (id.clone(), Default::default()))
+            .collect(),
+    })
+}
 
 /// Which way a packet crosses an SG or NACL.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -190,12 +224,23 @@ pub fn evaluate_sgs(
         if rules.is_empty() {
             empty_groups.push(gid.clone());
         }
-        for rule in rules {
+        let built;
+        let cubes: &[(Cube, Vec<String>)] = match memo(topo).sgs.get(gid) {
+            Some(slots) if sg.vpc_id.as_deref() == Some(eni.vpc_id.as_str()) => {
+                let slot = 2 * usize::from(dir == Direction::Egress) + usize::from(sg_identity);
+                slots[slot].get_or_init(|| rule_cubes(topo, rules, dir, &eni.vpc_id, sg_identity))
+            }
+            _ => {
+                built = rule_cubes(topo, rules, dir, &eni.vpc_id, sg_identity);
+                &built
+            }
+        };
+        for (rule, (cube, rule_notes)) in rules.iter().zip(cubes) {
             if remaining.is_empty() {
                 break;
             }
-            let cube = sg_rule_cube(topo, rule, dir, &eni.vpc_id, sg_identity, notes);
-            let part = remaining.intersect_cube(&cube);
+            notes.extend(rule_notes.iter().cloned());
+            let part = remaining.intersect_cube(cube);
             if !part.is_empty() {
                 if first_match.is_none() {
                     first_match = Some(SgMatch {
@@ -204,7 +249,7 @@ pub fn evaluate_sgs(
                         direction: dir,
                     });
                 }
-                remaining = remaining.subtract_cube(&cube);
+                remaining = remaining.subtract_cube(cube);
                 admitted.extend(part);
             }
         }
@@ -217,6 +262,24 @@ pub fn evaluate_sgs(
         empty_groups,
         unknown_prefix_lists,
     }
+}
+
+/// Each rule's cube with the notes building it made.
+fn rule_cubes(
+    topo: &Topology,
+    rules: &[SgRule],
+    dir: Direction,
+    vpc_id: &str,
+    sg_identity: bool,
+) -> Vec<(Cube, Vec<String>)> {
+    rules
+        .iter()
+        .map(|rule| {
+            let mut notes = Vec::new();
+            let cube = sg_rule_cube(topo, rule, dir, vpc_id, sg_identity, &mut notes);
+            (cube, notes)
+        })
+        .collect()
 }
 
 /// Prefix lists without entries in the snapshot that rules of `eni`'s
@@ -273,24 +336,66 @@ pub struct AclVerdict {
 
 /// Ascending rule number, first match wins, `*` denies the rest (C2.3, C2.4).
 pub fn evaluate_acl(acl: &NetworkAcl, egress: bool, set: &HeaderSet) -> AclVerdict {
-    let mut entries: Vec<&AclEntry> = acl.entries.iter().filter(|e| e.egress == egress).collect();
-    entries.sort_by_key(|e| e.rule_number);
+    first_match(acl, egress, &acl_cubes(acl, egress), set)
+}
+
+/// [`evaluate_acl`] for a NACL of `topo`'s network, its cubes built once.
+pub fn evaluate_acl_in(
+    topo: &Topology,
+    acl: &NetworkAcl,
+    egress: bool,
+    set: &HeaderSet,
+) -> AclVerdict {
+    let own = topo
+        .net
+        .network_acls
+        .get(&acl.id)
+        .is_some_and(|a| std::ptr::eq(a, acl));
+    match memo(topo).acls.get(&acl.id) {
+        Some(slots) if own => {
+            let cubes = slots[usize::from(egress)].get_or_init(|| acl_cubes(acl, egress));
+            first_match(acl, egress, cubes, set)
+        }
+        _ => evaluate_acl(acl, egress, set),
+    }
+}
+
+/// The entries of one direction in rule order (by index), with their cubes;
+/// entries that match nothing are left out.
+fn acl_cubes(acl: &NetworkAcl, egress: bool) -> Vec<(usize, Cube)> {
+    let mut entries: Vec<(usize, &AclEntry)> = acl
+        .entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.egress == egress)
+        .collect();
+    entries.sort_by_key(|(_, e)| e.rule_number);
+    entries
+        .into_iter()
+        .filter_map(|(i, e)| Some((i, acl_entry_cube(e)?)))
+        .collect()
+}
+
+fn first_match(
+    acl: &NetworkAcl,
+    egress: bool,
+    cubes: &[(usize, Cube)],
+    set: &HeaderSet,
+) -> AclVerdict {
     let mut remaining = set.clone();
     let mut admitted = HeaderSet::empty();
     let mut allowed_by = Vec::new();
     let mut denied_by = Vec::new();
-    for e in entries {
+    for (i, cube) in cubes {
         if remaining.is_empty() {
             break;
         }
-        let Some(cube) = acl_entry_cube(e) else {
-            continue;
-        };
-        let part = remaining.intersect_cube(&cube);
+        let e = &acl.entries[*i];
+        let part = remaining.intersect_cube(cube);
         if part.is_empty() {
             continue;
         }
-        remaining = remaining.subtract_cube(&cube);
+        remaining = remaining.subtract_cube(cube);
         match e.action {
             RuleAction::Allow => {
                 allowed_by.push(e.clone());

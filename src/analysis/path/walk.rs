@@ -641,7 +641,7 @@ impl<'t, 'n> Walk<'t, 'n> {
                 e
             });
         };
-        let verdict = rules::evaluate_acl(acl, egress, &set);
+        let verdict = rules::evaluate_acl_in(self.topo, acl, egress, &set);
         let role = if egress {
             "network ACL, outbound"
         } else {
