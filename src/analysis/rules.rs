@@ -16,13 +16,18 @@ use crate::topology::Topology;
 /// millions of times, and building a rule's cube cost more than applying it.
 /// Filled lazily, per NACL direction and per group direction and SG
 /// identity, so a single `path` question builds only what it touches.
+/// A NACL direction's entries in rule order (index into `entries`) with cubes.
+type AclCubes = Vec<(usize, Cube)>;
+/// A group direction's rule cubes, each with the notes building it made.
+type SgCubes = Vec<(Cube, Vec<String>)>;
+
 struct RuleMemo {
     /// Per NACL: its entries of each direction (inbound, outbound) in rule
     /// order, by index into `entries`, with their cubes.
-    acls: HashMap<String, [OnceLock<Vec<(usize, Cube)>>; 2]>,
+    acls: HashMap<String, [OnceLock<AclCubes>; 2]>,
     /// Per group, for an ENI in the group's own VPC: each rule's cube and
     /// the notes building it made, per (direction, SG identity kept).
-    sgs: HashMap<String, [OnceLock<Vec<(Cube, Vec<String>)>>; 4]>,
+    sgs: HashMap<String, [OnceLock<SgCubes>; 4]>,
 }
 
 fn memo<'t>(topo: &'t Topology) -> &'t RuleMemo {
@@ -271,7 +276,7 @@ fn rule_cubes(
     dir: Direction,
     vpc_id: &str,
     sg_identity: bool,
-) -> Vec<(Cube, Vec<String>)> {
+) -> SgCubes {
     rules
         .iter()
         .map(|rule| {
@@ -362,7 +367,7 @@ pub fn evaluate_acl_in(
 
 /// The entries of one direction in rule order (by index), with their cubes;
 /// entries that match nothing are left out.
-fn acl_cubes(acl: &NetworkAcl, egress: bool) -> Vec<(usize, Cube)> {
+fn acl_cubes(acl: &NetworkAcl, egress: bool) -> AclCubes {
     let mut entries: Vec<(usize, &AclEntry)> = acl
         .entries
         .iter()
