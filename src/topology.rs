@@ -28,8 +28,16 @@ pub struct Topology<'n> {
     vpc_subnets: BTreeMap<String, Vec<String>>,
     private_owner: HashMap<VpcAddr, String>,
     public_owner: HashMap<Addr, (String, Ipv4Addr)>,
-    sg_members: HashMap<String, Vec<String>>,
-    subnet_enis: HashMap<String, Vec<String>>,
+    sg_members: HashMap<String, Vec<&'n NetworkInterface>>,
+    /// Per subnet, in id order: its ENIs with their addresses (every walk
+    /// entering a subnet asks which of them the traffic is for).
+    subnet_enis: HashMap<String, Vec<(&'n NetworkInterface, AddrSet)>>,
+    /// Per VPC, in id order: its subnets with their addresses.
+    vpc_subnet_addrs: HashMap<String, Vec<(&'n Subnet, AddrSet)>>,
+    /// Per subnet: every address none of its ENIs holds.
+    subnet_unowned: HashMap<String, AddrSet>,
+    /// Per VPC: every address none of its subnets holds.
+    vpc_unowned: HashMap<String, AddrSet>,
     /// Per VPC: (private, public, attached) for every public mapping.
     vpc_public: HashMap<String, Vec<(Addr, Addr, bool)>>,
     nat_by_eni: HashMap<String, String>,
@@ -74,6 +82,9 @@ impl<'n> Topology<'n> {
             public_owner: HashMap::new(),
             sg_members: HashMap::new(),
             subnet_enis: HashMap::new(),
+            vpc_subnet_addrs: HashMap::new(),
+            subnet_unowned: HashMap::new(),
+            vpc_unowned: HashMap::new(),
             vpc_public: HashMap::new(),
             nat_by_eni: HashMap::new(),
             nat_by_private_ip: HashMap::new(),
@@ -111,6 +122,10 @@ impl<'n> Topology<'n> {
                 .entry(s.vpc_id.clone())
                 .or_default()
                 .push(s.id.clone());
+            t.vpc_subnet_addrs
+                .entry(s.vpc_id.clone())
+                .or_default()
+                .push((s, subnet_addrs(s)));
             if !t.subnet_route_table.contains_key(&s.id) {
                 if let Some(main) = main_table.get(s.vpc_id.as_str()) {
                     t.subnet_route_table.insert(s.id.clone(), main.to_string());
@@ -135,7 +150,7 @@ impl<'n> Topology<'n> {
             t.subnet_enis
                 .entry(eni.subnet_id.clone())
                 .or_default()
-                .push(eni.id.clone());
+                .push((eni, eni_addrs(eni)));
             // The IGW maps only addresses of attached ENIs (C4.2, C4.3);
             // requester-managed ENIs (NAT gateways, endpoints) count as attached.
             let attached = eni.interface_type != "interface"
@@ -173,12 +188,11 @@ impl<'n> Topology<'n> {
                 }
             }
             for g in &eni.group_ids {
-                t.sg_members
-                    .entry(g.clone())
-                    .or_default()
-                    .push(eni.id.clone());
+                t.sg_members.entry(g.clone()).or_default().push(eni);
             }
         }
+        t.subnet_unowned = unowned(&t.subnet_enis);
+        t.vpc_unowned = unowned(&t.vpc_subnet_addrs);
         for nat in net.nat_gateways.values() {
             for a in &nat.addresses {
                 if let Some(eni) = &a.network_interface_id {
@@ -400,11 +414,42 @@ impl<'n> Topology<'n> {
 
     /// ENIs in a subnet, in id order.
     pub fn enis_in_subnet(&self, subnet: &str) -> impl Iterator<Item = &'n NetworkInterface> + '_ {
+        self.enis_in_subnet_with_addrs(subnet)
+            .iter()
+            .map(|(eni, _)| *eni)
+    }
+
+    /// [`Topology::enis_in_subnet`], each with its addresses ([`eni_addrs`]).
+    pub fn enis_in_subnet_with_addrs(&self, subnet: &str) -> &[(&'n NetworkInterface, AddrSet)] {
         self.subnet_enis
             .get(subnet)
-            .into_iter()
-            .flatten()
-            .filter_map(|id| self.net.network_interfaces.get(id))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// Every address no ENI of `subnet` holds.
+    pub fn unowned_in_subnet(&self, subnet: &str) -> AddrSet {
+        self.subnet_unowned
+            .get(subnet)
+            .cloned()
+            .unwrap_or_else(crate::packet::all_addrs)
+    }
+
+    /// Every address no subnet of `vpc` holds.
+    pub fn unowned_in_vpc(&self, vpc: &str) -> AddrSet {
+        self.vpc_unowned
+            .get(vpc)
+            .cloned()
+            .unwrap_or_else(crate::packet::all_addrs)
+    }
+
+    /// The subnets of a VPC in id order, each with its addresses
+    /// ([`subnet_addrs`]).
+    pub fn subnets_with_addrs(&self, vpc: &str) -> &[(&'n Subnet, AddrSet)] {
+        self.vpc_subnet_addrs
+            .get(vpc)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     /// (private, public) address pairs an IGW of this VPC translates.
@@ -426,11 +471,7 @@ impl<'n> Topology<'n> {
 
     /// ENIs carrying a security group.
     pub fn sg_members(&self, sg: &str) -> impl Iterator<Item = &'n NetworkInterface> + '_ {
-        self.sg_members
-            .get(sg)
-            .into_iter()
-            .flatten()
-            .filter_map(|id| self.net.network_interfaces.get(id))
+        self.sg_members.get(sg).into_iter().flatten().copied()
     }
 
     pub fn nat_of_eni(&self, eni: &str) -> Option<&'n NatGateway> {
@@ -617,6 +658,17 @@ pub fn eni_addrs(eni: &NetworkInterface) -> AddrSet {
         .map(|p| addr_of(p.address))
         .chain(eni.ipv6_addresses.iter().map(|a| addr_of(*a)))
         .map(|a| a..=a)
+        .collect()
+}
+
+/// Per key: every address none of its members holds.
+fn unowned<M>(members: &HashMap<String, Vec<(M, AddrSet)>>) -> HashMap<String, AddrSet> {
+    members
+        .iter()
+        .map(|(key, held)| {
+            let union = held.iter().fold(AddrSet::new(), |u, (_, a)| u | a);
+            (key.clone(), !union)
+        })
         .collect()
 }
 

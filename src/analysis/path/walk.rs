@@ -19,7 +19,7 @@ use crate::analysis::rules::{self, Direction};
 use crate::analysis::*;
 use crate::model::*;
 use crate::packet::*;
-use crate::topology::{eni_addrs, is_load_balancer_eni, lb_of_eni, subnet_addrs, Topology};
+use crate::topology::{is_load_balancer_eni, lb_of_eni, subnet_addrs, Topology};
 
 /// Which half of the round trip a walk is: replies skip SGs (stateful,
 /// C1.2) and instance state, and may only undo a NAT the request made.
@@ -839,17 +839,16 @@ impl<'t, 'n> Walk<'t, 'n> {
         from_subnet: Option<&str>,
     ) -> Vec<Trace> {
         let mut out = Vec::new();
-        let mut delivered = HeaderSet::empty();
-        for subnet_id in self.topo.subnets_of_vpc(vpc_id) {
-            let subnet = &self.net().subnets[subnet_id];
-            let part = set.restrict_dst(&subnet_addrs(subnet));
+        for (subnet, addrs) in self.topo.subnets_with_addrs(vpc_id) {
+            let part = set.restrict_dst(addrs);
             if part.is_empty() {
                 continue;
             }
-            delivered.extend(part.clone());
-            out.extend(self.enter_subnet(trace.clone(), subnet_id, part, from_subnet));
+            out.extend(self.enter_subnet(trace.clone(), &subnet.id, part, from_subnet));
         }
-        let rest = set.subtract(&delivered);
+        // What no subnet took: the same set as `set` minus every part above,
+        // without subtracting (which fragments the set into many cubes).
+        let rest = set.restrict_dst(&self.topo.unowned_in_vpc(vpc_id));
         if !rest.is_empty() {
             let mut e = self.explanation(
                 ExplanationCode::UnknownDestination,
@@ -881,15 +880,13 @@ impl<'t, 'n> Walk<'t, 'n> {
             return self.unknown(trace, subnet_id, "subnet", &set);
         };
         let mut out = Vec::new();
-        let mut owned = HeaderSet::empty();
         let dsts = set.dst_union();
-        for eni in self.topo.enis_in_subnet(subnet_id) {
-            let mine = eni_addrs(eni);
-            if disjoint(&dsts, &mine) {
+        for (eni, mine) in self.topo.enis_in_subnet_with_addrs(subnet_id) {
+            let eni = *eni;
+            if disjoint(&dsts, mine) {
                 continue;
             }
-            let part = set.restrict_dst(&mine);
-            owned.extend(part.clone());
+            let part = set.restrict_dst(mine);
             let t = trace.clone();
             if let Some(nat) = self.topo.nat_of_eni(&eni.id) {
                 out.extend(self.arrive_at_nat(t, nat, part));
@@ -897,7 +894,8 @@ impl<'t, 'n> Walk<'t, 'n> {
                 out.extend(self.eni_in(t, eni, part));
             }
         }
-        let rest = set.subtract(&owned);
+        // What no ENI took (as in `deliver_local`).
+        let rest = set.restrict_dst(&self.topo.unowned_in_subnet(subnet_id));
         if !rest.is_empty() {
             // A NAT gateway known only from describe-nat-gateways (no ENI file).
             let nat_ips: Vec<&NatGateway> = self
