@@ -31,6 +31,7 @@ mod igw;
 mod internet;
 mod nat;
 mod peering;
+mod replies;
 mod routes;
 mod start;
 mod tgw;
@@ -423,9 +424,15 @@ impl RoundTrip {
             notes: RefCell::new(Vec::new()),
             record: goals.record,
         };
-        let mut back: Vec<(usize, Trace)> = Vec::new();
+        // A lean walk only needs what returns: the replies of a subnet's
+        // ENIs may share one walk (replies.rs).
+        let (mut back, done) = if goals.record || goals.replies_of_blocked {
+            (Vec::new(), vec![false; forward.len()])
+        } else {
+            replies::shared(&return_walk, &forward)
+        };
         for (i, t) in forward.iter().enumerate() {
-            if t.blocked && !goals.replies_of_blocked {
+            if done[i] || (t.blocked && !goals.replies_of_blocked) {
                 continue;
             }
             if let Some((exit, arrived)) = &t.reached {
