@@ -6,7 +6,7 @@
 //! blocker as a small number ([`Cached`]) — worked out once per outcome
 //! rather than once per record. Knows nothing of files, groups or output.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use super::attribute::{Attributor, Blocker, Decision, Key, Outcome, Verdict};
 use super::summary::FastMap;
@@ -28,6 +28,11 @@ pub struct Cached {
     pub sg_denial: Option<Direction>,
 }
 
+/// ICMP outcomes by signature, shared by a run's workers: evaluating one
+/// the long way (header sets, every ICMP type) costs far more than taking
+/// a lock, and without it each worker evaluated nearly every signature.
+pub type SharedIcmp = Mutex<FastMap<Box<[u32]>, Arc<Outcome>>>;
+
 /// Outcomes per key, one cache per worker. Bounded: cleared when it holds
 /// [`CACHE_LIMIT`] outcomes (a flow log with millions of distinct flows).
 #[derive(Default)]
@@ -38,6 +43,8 @@ pub struct Cache {
     icmp: FastMap<Box<[u32]>, u32>,
     /// The signature of the current ICMP record (reused: no allocation).
     signature: Vec<u32>,
+    /// The run's ICMP outcomes, asked on a miss of `icmp`.
+    shared: Option<Arc<SharedIcmp>>,
     /// Other protocols: a [`Decision`] per record (cheap, no allocation),
     /// its [`Outcome`] built once per distinct decision.
     decisions: FastMap<Decision, u32>,
@@ -62,6 +69,14 @@ pub struct Cache {
 const CACHE_LIMIT: usize = 2_000_000;
 
 impl Cache {
+    /// A worker's cache that shares ICMP outcomes with the run's others.
+    pub fn with_shared(shared: Arc<SharedIcmp>) -> Self {
+        Cache {
+            shared: Some(shared),
+            ..Cache::default()
+        }
+    }
+
     /// The ENI of an interface id.
     pub fn eni(&mut self, attr: &Attributor, iface: &str) -> Option<u32> {
         if self.last_iface == iface.as_bytes() {
@@ -105,7 +120,8 @@ impl Cache {
             match self.icmp.get(self.signature.as_slice()) {
                 Some(&i) => i,
                 None => {
-                    let i = self.intern(attr.evaluate(key));
+                    let o = self.icmp_outcome(attr, key);
+                    let i = self.intern(o);
                     self.icmp.insert(self.signature.as_slice().into(), i);
                     i
                 }
@@ -115,7 +131,7 @@ impl Cache {
             match self.decisions.get(&d) {
                 Some(&i) => i,
                 None => {
-                    let i = self.intern(attr.materialize(&d));
+                    let i = self.intern(Arc::new(attr.materialize(&d)));
                     self.decisions.insert(d, i);
                     i
                 }
@@ -139,7 +155,27 @@ impl Cache {
         self.peak
     }
 
-    fn intern(&mut self, o: Outcome) -> u32 {
+    /// The outcome of an ICMP key whose signature is in `signature`: from
+    /// the run's shared map, else evaluated (outside the lock) and added.
+    fn icmp_outcome(&self, attr: &Attributor, key: &Key) -> Arc<Outcome> {
+        let Some(shared) = &self.shared else {
+            return Arc::new(attr.evaluate(key));
+        };
+        let sig = self.signature.as_slice();
+        if let Some(o) = shared.lock().ok().and_then(|m| m.get(sig).cloned()) {
+            return o;
+        }
+        let o = Arc::new(attr.evaluate(key));
+        if let Ok(mut m) = shared.lock() {
+            if m.len() >= CACHE_LIMIT {
+                m.clear();
+            }
+            m.insert(sig.into(), o.clone());
+        }
+        o
+    }
+
+    fn intern(&mut self, o: Arc<Outcome>) -> u32 {
         let undecided = o.verdict != Verdict::Allow
             && o.blockers
                 .iter()
@@ -154,7 +190,7 @@ impl Cache {
             _ => None,
         };
         self.outcomes.push(Cached {
-            outcome: Arc::new(o),
+            outcome: o,
             undecided,
             blocker,
             sg_denial,

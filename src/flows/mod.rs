@@ -433,10 +433,11 @@ pub fn run(
         }
     };
     let tasks = rayon::current_num_threads().clamp(1, inputs.len().max(1));
+    let icmp = Arc::new(cache::SharedIcmp::default());
     rayon::scope(|scope| {
         for _ in 0..tasks {
             scope.spawn(|_| {
-                let mut cache = Cache::default();
+                let mut cache = Cache::with_shared(icmp.clone());
                 loop {
                     let index = next_file.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let Some(input) = inputs.get(index) else {
