@@ -19,7 +19,7 @@
 
 use std::sync::Arc;
 
-use super::summary::{span, widen, Example, FastMap, FastSet, SgKey, Summary};
+use super::summary::{span, Example, FastMap, FastSet, SgKey, Summary};
 use super::{Evaluated, FileCtx, Outcome, Record, Role};
 use crate::analysis::rules::Direction;
 use crate::packet::{Addr, Header};
@@ -28,15 +28,19 @@ use crate::packet::{Addr, Header};
 /// per group while under it): a count at or above it means "at least".
 pub const PEER_CAP: usize = 10_000;
 
-/// One key's records in one file: what each record updates, in one or
-/// two cache lines (the first record's details are in [`Origin`]).
+/// One key's records in one file: what each record updates, in one cache
+/// line (the first record's details are in [`Origin`]).
+#[repr(align(64))]
 struct Tally {
     records: u64,
     packets: u64,
     bytes: u64,
     replies: u64,
-    first: Option<u64>,
-    last: Option<u64>,
+    /// The earliest start; `u64::MAX`: none (a parsed number has at most
+    /// 19 digits, so no record has it).
+    first: u64,
+    /// The latest end (or start) plus one; 0: none.
+    last: u64,
     /// The last peer logged for this key: consecutive records of one flow
     /// are logged once.
     last_peer: Addr,
@@ -102,8 +106,8 @@ impl FileDenials {
                 packets: 0,
                 bytes: 0,
                 replies: 0,
-                first: None,
-                last: None,
+                first: u64::MAX,
+                last: 0,
                 last_peer: peer,
             });
             self.peers.slots.push(self.tallies.len() as u32 - 1);
@@ -119,7 +123,12 @@ impl FileDenials {
             self.peers.slots.push(slot);
             self.peers.addrs.push(peer);
         }
-        widen(&mut t.first, &mut t.last, r);
+        if let Some(start) = r.start {
+            t.first = t.first.min(start);
+        }
+        if let Some(end) = r.end.or(r.start) {
+            t.last = t.last.max(end + 1);
+        }
         if outcome.role == Role::Reply {
             t.replies += 1;
         }
@@ -146,7 +155,8 @@ impl Summary {
             g.bytes += t.bytes;
             g.replies += t.replies;
             g.enis.insert(o.key.eni);
-            (g.first, g.last) = span(g.first, g.last, t.first, t.last);
+            let first = (t.first != u64::MAX).then_some(t.first);
+            (g.first, g.last) = span(g.first, g.last, first, t.last.checked_sub(1));
             g.offer_example((ctx.index, o.line), || Example {
                 file: ctx.name.clone(),
                 line: o.line,
