@@ -199,13 +199,16 @@ struct FileCtx {
 /// Bounded: at most [`PENDING_LIMIT`] bytes of output for later files are
 /// held in memory; beyond that a file's further output goes to an
 /// anonymous temporary file ([`tempfile::tempfile`], gone when closed),
-/// copied through when the file's turn comes. No worker waits: with as
-/// many files as workers, a worker that had to wait for the file being
-/// written mostly waited (docs/performance.md, "`flows` throughput, round
+/// copied through when the file's turn comes. No worker waits (unless no
+/// temporary file can be made): with as many files as workers, a worker
+/// that had to wait for the file being written mostly waited (docs/performance.md, "`flows` throughput, round
 /// two"); without any bound a fast worker's JSON output piled up in
 /// memory (7.5 GB on 10 M records).
 struct Ordered<'w> {
     state: Mutex<OrderedState<'w>>,
+    /// Signalled whenever `next` moves on (a worker that could not spill
+    /// waits for it, as all did before spilling).
+    moved: std::sync::Condvar,
 }
 
 const PENDING_LIMIT: usize = 64 << 20;
@@ -214,6 +217,9 @@ struct OrderedState<'w> {
     out: &'w mut (dyn Write + Send),
     /// [`PENDING_LIMIT`] (smaller in tests).
     limit: usize,
+    /// Where temporary files go: the system's temporary directory
+    /// (`None`), or this one (tests).
+    spill_dir: Option<PathBuf>,
     next: usize,
     pending: BTreeMap<usize, Pending>,
     /// Bytes held in memory in `pending`.
@@ -246,28 +252,35 @@ impl OrderedState<'_> {
     }
 
     /// Hold a chunk of a later file: in memory while under the bound,
-    /// else (and for the rest of that file) in its temporary file. A
-    /// failed spill fails the run, and nothing of it is written.
-    fn hold(&mut self, index: usize, chunk: Vec<u8>, done: bool) {
+    /// else (and for the rest of that file) in its temporary file. No
+    /// temporary file to be had (no writable temporary directory): the
+    /// chunk is handed back, for the caller to wait with. A temporary
+    /// file that fails part way fails the run, and nothing of it is
+    /// written.
+    fn hold(&mut self, index: usize, chunk: Vec<u8>, done: bool) -> Result<(), Vec<u8>> {
         let in_memory = self.held + chunk.len() <= self.limit;
         let p = self.pending.entry(index).or_default();
-        p.done |= done;
         if p.spill.is_none() && in_memory {
             self.held += chunk.len();
             p.chunks.push(chunk);
-            return;
+            p.done |= done;
+            return Ok(());
         }
-        let spilled = match &mut p.spill {
-            Some(f) => f.write_all(&chunk),
-            None => tempfile::tempfile().and_then(|mut f| {
-                f.write_all(&chunk)?;
-                p.spill = Some(f);
-                Ok(())
-            }),
-        };
-        if let Err(e) = spilled {
+        if p.spill.is_none() {
+            let made = match &self.spill_dir {
+                None => tempfile::tempfile(),
+                Some(dir) => tempfile::tempfile_in(dir),
+            };
+            match made {
+                Ok(f) => p.spill = Some(f),
+                Err(_) => return Err(chunk),
+            }
+        }
+        p.done |= done;
+        if let Some(Err(e)) = p.spill.as_mut().map(|f| f.write_all(&chunk)) {
             self.fail(e);
         }
+        Ok(())
     }
 
     /// Write what `next` holds, and move on past every finished file.
@@ -310,13 +323,22 @@ impl Ordered<'_> {
         let Ok(mut s) = self.state.lock() else {
             return;
         };
-        if index != s.next {
-            return s.hold(index, chunk, done);
+        let mut chunk = chunk;
+        while index != s.next {
+            match s.hold(index, chunk, done) {
+                Ok(()) => return,
+                Err(back) => chunk = back,
+            }
+            s = match self.moved.wait(s) {
+                Ok(s) => s,
+                Err(_) => return,
+            };
         }
         s.write(&chunk);
         if done {
             s.next += 1;
             s.flush();
+            self.moved.notify_all();
         }
     }
 }
@@ -364,11 +386,13 @@ pub fn run(
         state: Mutex::new(OrderedState {
             out,
             limit: PENDING_LIMIT,
+            spill_dir: None,
             next: 0,
             pending: BTreeMap::new(),
             held: 0,
             error: None,
         }),
+        moved: std::sync::Condvar::new(),
     };
     // Files are handed out in order, one at a time, to one task per
     // thread: at most one file per thread is in flight, so the output and
@@ -903,22 +927,52 @@ impl fmt::Display for Consistency {
 mod tests {
     use super::*;
 
+    fn ordered<'w>(out: &'w mut (dyn Write + Send), spill_dir: Option<PathBuf>) -> Ordered<'w> {
+        Ordered {
+            state: Mutex::new(OrderedState {
+                out,
+                limit: 10,
+                spill_dir,
+                next: 0,
+                pending: BTreeMap::new(),
+                held: 0,
+                error: None,
+            }),
+            moved: std::sync::Condvar::new(),
+        }
+    }
+
+    /// No temporary file to be had: the worker ahead waits for its turn
+    /// (memory stays bounded, the run does not fail), and order holds.
+    #[test]
+    fn ordered_output_waits_when_it_cannot_spill() {
+        let mut out = Vec::new();
+        {
+            let missing = std::env::temp_dir().join("vpcreach-no-such-dir/x");
+            let ordered = ordered(&mut out, Some(missing));
+            ordered.push(1, b"b1b1b1b1".to_vec(), false);
+            std::thread::scope(|t| {
+                let ahead = t.spawn(|| ordered.push(1, b"b2b2b2b2".to_vec(), true));
+                // The worker ahead can neither hold nor spill: it waits.
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                assert!(!ahead.is_finished());
+                ordered.push(0, b"a1".to_vec(), true);
+                ahead.join().unwrap();
+            });
+            let s = ordered.state.lock().unwrap();
+            assert_eq!((s.next, s.held), (2, 0));
+            assert!(s.error.is_none());
+        }
+        assert_eq!(String::from_utf8(out).unwrap(), "a1b1b1b1b1b2b2b2b2");
+    }
+
     /// Output of later files beyond the memory bound goes to a temporary
     /// file and comes out in file order, whole; nothing held stays behind.
     #[test]
     fn ordered_output_spills_beyond_the_bound_and_keeps_file_order() {
         let mut out = Vec::new();
         {
-            let ordered = Ordered {
-                state: Mutex::new(OrderedState {
-                    out: &mut out,
-                    limit: 10,
-                    next: 0,
-                    pending: BTreeMap::new(),
-                    held: 0,
-                    error: None,
-                }),
-            };
+            let ordered = ordered(&mut out, None);
             let chunk = |s: &str| s.as_bytes().to_vec();
             // Files 2 and 1 run ahead of file 0; file 2 outgrows the bound.
             ordered.push(2, chunk("c1c1c1"), false);
