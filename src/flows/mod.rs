@@ -11,9 +11,12 @@
 //! Speed: files are decompressed and parsed in parallel (rayon), lines are
 //! split in place without allocating; a non-ICMP record is reduced to a
 //! [`Decision`] (small indices, no allocation) whose [`Outcome`] is built
-//! once per distinct decision; ICMP verdicts are cached per [`Key`].
+//! once per distinct decision, ICMP outcomes once per signature, both
+//! remembered per worker ([`cache`]).
 
 pub mod attribute;
+pub mod cache;
+pub mod denials;
 pub mod gen;
 pub mod parse;
 pub mod summary;
@@ -29,6 +32,7 @@ use crate::analysis::rules::Direction;
 use crate::packet::{Header, PROTO_ICMP};
 use crate::progress::{Batched, Progress, Unit};
 pub use attribute::{Attributor, Blocker, Decision, Key, Outcome, Role, Verdict};
+pub use cache::Cache;
 pub use parse::{Action, Field, Format, FormatError, LogStatus, Record};
 pub use summary::*;
 
@@ -177,48 +181,6 @@ pub trait Sink: Sync {
     fn record(&self, attr: &Attributor, event: &RecordEvent, out: &mut Vec<u8>);
 }
 
-// -------------------------------------------------------------------- cache
-
-/// Verdicts per key, one per worker. Bounded: cleared when it grows past
-/// [`CACHE_LIMIT`] entries (a flow log with millions of distinct flows).
-#[derive(Default)]
-pub struct Cache {
-    /// ICMP records by [`Attributor::icmp_signature`] (evaluated the long
-    /// way once per signature, not once per peer address).
-    icmp: FxMap<Box<[u32]>, Arc<Outcome>>,
-    /// The signature of the current ICMP record (reused: no allocation).
-    signature: Vec<u32>,
-    /// Other protocols: a [`Decision`] per record (cheap, no allocation),
-    /// its [`Outcome`] built once per distinct decision.
-    decisions: FxMap<Decision, Arc<Outcome>>,
-    /// Interface ids `eni-` + hex digits, as one number ([`packed_eni`]):
-    /// two words to hash and compare, no pointer to follow on a look-up.
-    eni_short: FxMap<u128, Option<u32>>,
-    eni_ids: FxMap<Box<str>, Option<u32>>,
-}
-
-const CACHE_LIMIT: usize = 2_000_000;
-
-/// `eni-` and 1 to 29 lowercase hex digits (AWS writes 8 or 17) as one
-/// number: the digits' value, and their count in the top byte so that
-/// leading zeros still tell ids apart. `None` for any other id.
-fn packed_eni(id: &str) -> Option<u128> {
-    let hex = id.as_bytes().strip_prefix(b"eni-")?;
-    if hex.is_empty() || hex.len() > 29 {
-        return None;
-    }
-    let mut v: u128 = 0;
-    for &b in hex {
-        let d = match b {
-            b'0'..=b'9' => b - b'0',
-            b'a'..=b'f' => b - b'a' + 10,
-            _ => return None,
-        };
-        v = v << 4 | u128::from(d);
-    }
-    Some(v | (hex.len() as u128) << 120)
-}
-
 // --------------------------------------------------------------------- run
 
 /// Options of a run.
@@ -234,13 +196,18 @@ struct FileCtx {
 }
 
 /// Output kept in file order while files are processed in parallel.
-/// Bounded: a worker ahead of the file being written waits once
-/// [`PENDING_LIMIT`] bytes are held for later files (the worker on the file
-/// being written never waits, so all make progress). Without the bound a
-/// fast worker's JSON output piled up in memory (7.5 GB on 10 M records).
+/// Bounded: at most [`PENDING_LIMIT`] bytes of output for later files are
+/// held in memory; beyond that a file's further output goes to an
+/// anonymous temporary file ([`tempfile::tempfile`], gone when closed),
+/// copied through when the file's turn comes. No worker waits (unless no
+/// temporary file can be made): with as many files as workers, a worker
+/// that had to wait for the file being written mostly waited (docs/performance.md, "`flows` throughput, round
+/// two"); without any bound a fast worker's JSON output piled up in
+/// memory (7.5 GB on 10 M records).
 struct Ordered<'w> {
     state: Mutex<OrderedState<'w>>,
-    /// Signalled whenever `next` moves on.
+    /// Signalled whenever `next` moves on (a worker that could not spill
+    /// waits for it, as all did before spilling).
     moved: std::sync::Condvar,
 }
 
@@ -248,11 +215,27 @@ const PENDING_LIMIT: usize = 64 << 20;
 
 struct OrderedState<'w> {
     out: &'w mut (dyn Write + Send),
+    /// [`PENDING_LIMIT`] (smaller in tests).
+    limit: usize,
+    /// Where temporary files go: the system's temporary directory
+    /// (`None`), or this one (tests).
+    spill_dir: Option<PathBuf>,
     next: usize,
-    pending: BTreeMap<usize, (Vec<Vec<u8>>, bool)>,
-    /// Bytes held in `pending`.
+    pending: BTreeMap<usize, Pending>,
+    /// Bytes held in memory in `pending`.
     held: usize,
     error: Option<io::Error>,
+}
+
+/// Output of a file that is not being written yet.
+#[derive(Default)]
+struct Pending {
+    /// In memory, in order.
+    chunks: Vec<Vec<u8>>,
+    /// What came after `chunks`, once the memory bound was reached.
+    spill: Option<std::fs::File>,
+    /// The file's last chunk is in.
+    done: bool,
 }
 
 impl OrderedState<'_> {
@@ -263,47 +246,99 @@ impl OrderedState<'_> {
             }
         }
     }
+
+    fn fail(&mut self, e: io::Error) {
+        self.error.get_or_insert(e);
+    }
+
+    /// Hold a chunk of a later file: in memory while under the bound,
+    /// else (and for the rest of that file) in its temporary file. No
+    /// temporary file to be had (no writable temporary directory): the
+    /// chunk is handed back, for the caller to wait with. A temporary
+    /// file that fails part way fails the run, and nothing of it is
+    /// written.
+    fn hold(&mut self, index: usize, chunk: Vec<u8>, done: bool) -> Result<(), Vec<u8>> {
+        let in_memory = self.held + chunk.len() <= self.limit;
+        let p = self.pending.entry(index).or_default();
+        if p.spill.is_none() && in_memory {
+            self.held += chunk.len();
+            p.chunks.push(chunk);
+            p.done |= done;
+            return Ok(());
+        }
+        if p.spill.is_none() {
+            let made = match &self.spill_dir {
+                None => tempfile::tempfile(),
+                Some(dir) => tempfile::tempfile_in(dir),
+            };
+            match made {
+                Ok(f) => p.spill = Some(f),
+                Err(_) => return Err(chunk),
+            }
+        }
+        p.done |= done;
+        if let Some(Err(e)) = p.spill.as_mut().map(|f| f.write_all(&chunk)) {
+            self.fail(e);
+        }
+        Ok(())
+    }
+
+    /// Write what `next` holds, and move on past every finished file.
+    fn flush(&mut self) {
+        while let Some(p) = self.pending.remove(&self.next) {
+            for c in &p.chunks {
+                self.write(c);
+                self.held -= c.len();
+            }
+            if let Some(mut f) = p.spill {
+                if let Err(e) = self.copy(&mut f) {
+                    self.fail(e);
+                }
+            }
+            if !p.done {
+                break;
+            }
+            self.next += 1;
+        }
+    }
+
+    fn copy(&mut self, f: &mut std::fs::File) -> io::Result<()> {
+        use std::io::{Seek, SeekFrom};
+        f.seek(SeekFrom::Start(0))?;
+        let mut buf = vec![0u8; 1 << 20];
+        loop {
+            let n = match f.read(&mut buf) {
+                Ok(0) => return Ok(()),
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            self.write(&buf[..n]);
+        }
+    }
 }
 
-impl<'w> Ordered<'w> {
+impl Ordered<'_> {
     fn push(&self, index: usize, chunk: Vec<u8>, done: bool) {
         let Ok(mut s) = self.state.lock() else {
             return;
         };
-        while index != s.next && s.held > PENDING_LIMIT {
+        let mut chunk = chunk;
+        while index != s.next {
+            match s.hold(index, chunk, done) {
+                Ok(()) => return,
+                Err(back) => chunk = back,
+            }
             s = match self.moved.wait(s) {
                 Ok(s) => s,
                 Err(_) => return,
             };
         }
-        if index != s.next {
-            s.held += chunk.len();
-            let e = s.pending.entry(index).or_default();
-            e.0.push(chunk);
-            e.1 |= done;
-            return;
-        }
         s.write(&chunk);
-        if !done {
-            return;
-        }
-        s.next += 1;
-        self.moved.notify_all();
-        loop {
-            let next = s.next;
-            let Some((chunks, finished)) = s.pending.remove(&next) else {
-                break;
-            };
-            for c in &chunks {
-                s.write(c);
-                s.held -= c.len();
-            }
-            if finished {
-                s.next += 1;
-            } else {
-                s.pending.insert(next, (Vec::new(), false));
-                break;
-            }
+        if done {
+            s.next += 1;
+            s.flush();
+            self.moved.notify_all();
         }
     }
 }
@@ -311,15 +346,25 @@ impl<'w> Ordered<'w> {
 /// Per-file summaries merged in file order as they come in.
 struct InOrder {
     next: usize,
-    pending: BTreeMap<usize, Summary>,
+    pending: BTreeMap<usize, (Arc<str>, Summary, denials::FileDenials)>,
     total: Summary,
+    /// Merged files' denial tables, emptied, for the next files.
+    spare: Vec<denials::FileDenials>,
 }
 
 impl InOrder {
-    fn push(&mut self, index: usize, s: Summary) {
-        self.pending.insert(index, s);
-        while let Some(s) = self.pending.remove(&self.next) {
+    fn push(&mut self, index: usize, name: Arc<str>, s: Summary, d: denials::FileDenials) {
+        self.pending.insert(index, (name, s, d));
+        while let Some((name, s, mut d)) = self.pending.remove(&self.next) {
             self.total.merge(s);
+            self.total.merge_denials(
+                &FileCtx {
+                    index: self.next,
+                    name,
+                },
+                &mut d,
+            );
+            self.spare.push(d);
             self.next += 1;
         }
     }
@@ -340,6 +385,8 @@ pub fn run(
     let ordered = Ordered {
         state: Mutex::new(OrderedState {
             out,
+            limit: PENDING_LIMIT,
+            spill_dir: None,
             next: 0,
             pending: BTreeMap::new(),
             held: 0,
@@ -358,6 +405,7 @@ pub fn run(
         next: 0,
         pending: BTreeMap::new(),
         total: Summary::default(),
+        spare: Vec::new(),
     });
     let one_file = |cache: &mut Cache, index: usize, input: &Input| {
         let ctx = FileCtx {
@@ -378,10 +426,12 @@ pub fn run(
             buf: Vec::new(),
             cache,
             blockers: BlockerGroups::default(),
-            sg_slots: FxMap::default(),
-            sg_groups: Vec::new(),
+            denials: merged
+                .lock()
+                .ok()
+                .and_then(|mut m| m.spare.pop())
+                .unwrap_or_default(),
             seen: Vec::new(),
-            last_key: None,
         };
         if let Err(e) = w.read(input) {
             w.summary.file_errors.push((input.name(), e.to_string()));
@@ -396,24 +446,22 @@ pub fn run(
                 bits &= bits - 1;
             }
         }
-        w.summary.sg_denials.reserve(w.sg_groups.len());
-        w.summary
-            .sg_denials
-            .extend(std::mem::take(&mut w.sg_groups));
         for (b, g) in std::mem::take(&mut w.blockers.groups) {
             w.summary.by_blocker.entry(b).or_default().merge(g);
         }
+        w.summary.cache_entries = w.cache.peak();
         let buf = std::mem::take(&mut w.buf);
         ordered.push(index, buf, true);
         if let Ok(mut m) = merged.lock() {
-            m.push(index, w.summary);
+            m.push(index, w.ctx.name.clone(), w.summary, w.denials);
         }
     };
     let tasks = rayon::current_num_threads().clamp(1, inputs.len().max(1));
+    let icmp = Arc::new(cache::SharedIcmp::default());
     rayon::scope(|scope| {
         for _ in 0..tasks {
             scope.spawn(|_| {
-                let mut cache = Cache::default();
+                let mut cache = Cache::with_shared(icmp.clone());
                 loop {
                     let index = next_file.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let Some(input) = inputs.get(index) else {
@@ -547,49 +595,36 @@ struct Worker<'a, 'w, 't, 'n> {
     buf: Vec<u8>,
     cache: &'a mut Cache,
     blockers: BlockerGroups,
-    /// This file's security group denials (→ `summary.sg_denials` at the
-    /// end): a table of small slots in front of a vector, so that growing
-    /// the table moves 20-byte entries, not whole groups.
-    sg_slots: FxMap<SgKey, u32>,
-    sg_groups: Vec<(SgKey, Group)>,
+    /// This file's security group denials (merged into the run's summary
+    /// after the file).
+    denials: denials::FileDenials,
     /// ENIs evaluated in this file, a bit each (→ `summary.enis` at the end).
     seen: Vec<u64>,
-    /// The previous record's key and outcome.
-    last_key: Option<(Key, Arc<Outcome>)>,
 }
 
 /// One file's explained REJECTs by deciding blocker, found by the
-/// interned [`Outcome`] (its address; the `Arc` is held so that it stays
-/// unique) rather than by hashing and comparing the blocker's ids.
+/// blocker's number in the worker's [`Cache`] ([`cache::Cached::blocker`])
+/// rather than by hashing and comparing the blocker's ids.
 #[derive(Default)]
 struct BlockerGroups {
-    by_outcome: FxMap<usize, (Arc<Outcome>, u32)>,
-    by_blocker: FxMap<Blocker, u32>,
+    /// Per blocker number: its slot in `groups` (`u32::MAX`: none yet).
+    slots: Vec<u32>,
     groups: Vec<(Blocker, Group)>,
 }
 
 impl BlockerGroups {
     /// The group of the outcome's first blocker.
-    fn group(&mut self, outcome: &Arc<Outcome>) -> &mut Group {
-        let key = Arc::as_ptr(outcome) as usize;
-        let slot = match self.by_outcome.get(&key) {
-            Some((_, slot)) => *slot,
-            None => {
-                let b = outcome.blockers.first().expect("a denial has a blocker");
-                let slot = match self.by_blocker.get(b) {
-                    Some(slot) => *slot,
-                    None => {
-                        let slot = self.groups.len() as u32;
-                        self.groups.push((b.clone(), Group::default()));
-                        self.by_blocker.insert(b.clone(), slot);
-                        slot
-                    }
-                };
-                self.by_outcome.insert(key, (outcome.clone(), slot));
-                slot
-            }
-        };
-        &mut self.groups[slot as usize].1
+    fn group(&mut self, c: &cache::Cached) -> &mut Group {
+        let id = c.blocker.expect("a denial has a blocker") as usize;
+        if id >= self.slots.len() {
+            self.slots.resize(id + 1, u32::MAX);
+        }
+        if self.slots[id] == u32::MAX {
+            self.slots[id] = self.groups.len() as u32;
+            let b = c.outcome.blockers.first().expect("a denial has a blocker");
+            self.groups.push((b.clone(), Group::default()));
+        }
+        &mut self.groups[self.slots[id] as usize].1
     }
 }
 
@@ -690,10 +725,7 @@ impl Worker<'_, '_, '_, '_> {
     fn emit(&mut self, ev: &RecordEvent) {
         if let Some(s) = self.sink {
             s.record(self.attr, ev, &mut self.buf);
-            if self.buf.len() > 1 << 20 {
-                let chunk = std::mem::take(&mut self.buf);
-                self.ordered.push(self.ctx.index, chunk, false);
-            }
+            flush_full(&mut self.buf, self.ordered, self.ctx.index);
         }
     }
 
@@ -726,12 +758,7 @@ impl Worker<'_, '_, '_, '_> {
             None => {}
         }
         s.bytes += r.bytes.unwrap_or(0);
-        if let Some(t) = r.start {
-            s.first = Some(s.first.map_or(t, |f| f.min(t)));
-        }
-        if let Some(t) = r.end.or(r.start) {
-            s.last = Some(s.last.map_or(t, |l| l.max(t)));
-        }
+        summary::widen(&mut s.first, &mut s.last, r);
         if r.ipv6 {
             s.ipv6 += 1;
         }
@@ -741,21 +768,7 @@ impl Worker<'_, '_, '_, '_> {
             s.incomplete += 1;
             return self.skip(line, r, Skip::Incomplete);
         };
-        let eni = match packed_eni(iface) {
-            Some(k) => *self
-                .cache
-                .eni_short
-                .entry(k)
-                .or_insert_with(|| self.attr.eni_index(iface)),
-            None => match self.cache.eni_ids.get(iface) {
-                Some(e) => *e,
-                None => {
-                    let e = self.attr.eni_index(iface);
-                    self.cache.eni_ids.insert(iface.into(), e);
-                    e
-                }
-            },
-        };
+        let eni = self.cache.eni(self.attr, iface);
         let reject = r.action == Some(Action::Reject);
         let Some(eni) = eni else {
             let e = s.unknown_enis.entry(iface.to_string()).or_default();
@@ -805,56 +818,17 @@ impl Worker<'_, '_, '_, '_> {
             },
             header,
         };
-        let outcome = if let Some((k, o)) = &self.last_key {
-            if *k == key {
-                Some(o.clone())
-            } else {
-                None
-            }
-        } else {
-            None
-        };
-        let outcome = if let Some(o) = outcome {
-            o
-        } else if proto == PROTO_ICMP {
-            let c = &mut *self.cache;
-            self.attr.icmp_signature(&key, &mut c.signature);
-            match c.icmp.get(c.signature.as_slice()) {
-                Some(o) => o.clone(),
-                None => {
-                    if c.icmp.len() >= CACHE_LIMIT {
-                        c.icmp.clear();
-                    }
-                    let o = Arc::new(self.attr.evaluate(&key));
-                    c.icmp.insert(c.signature.as_slice().into(), o.clone());
-                    o
-                }
-            }
-        } else {
-            let d = self.attr.decide(&key);
-            if self.cache.decisions.len() >= CACHE_LIMIT {
-                self.cache.decisions.clear();
-            }
-            self.cache
-                .decisions
-                .entry(d)
-                .or_insert_with(|| Arc::new(self.attr.materialize(&d)))
-                .clone()
-        };
-        // Consecutive records of one flow (one key) skip the look-ups.
-        self.last_key = Some((key, outcome.clone()));
+        let i = self.cache.outcome(self.attr, &key);
+        // From here on the cache is only read: its entry is borrowed while
+        // the groups are updated (no reference count touched).
+        let cache: &Cache = self.cache;
+        let c = cache.get(i);
+        let outcome = &c.outcome;
         let bpa = reject && r.reject_reason == Some("BPA");
-        // Only what the snapshot lacks denies it: a definite denial (an SG
-        // or NACL rule) still explains a REJECT, or makes an ACCEPT drift.
-        let undecided = outcome.verdict != Verdict::Allow
-            && outcome
-                .blockers
-                .iter()
-                .all(|b| b.code() == crate::analysis::ExplanationCode::UnknownResource);
         let consistency = match (r.action, outcome.verdict) {
             _ if bpa => Consistency::Bpa,
             (None, _) => Consistency::NoAction,
-            _ if undecided => Consistency::Unknown,
+            _ if c.undecided => Consistency::Unknown,
             (Some(Action::Accept), Verdict::Deny) => Consistency::UnexplainedAccept,
             (Some(Action::Accept), _) => Consistency::Consistent,
             (Some(Action::Reject), Verdict::Allow) => Consistency::UnexplainedReject,
@@ -863,7 +837,7 @@ impl Worker<'_, '_, '_, '_> {
         let ev = Evaluated {
             eni,
             header,
-            outcome: &outcome,
+            outcome,
             consistency,
         };
         let s = &mut self.summary;
@@ -874,24 +848,15 @@ impl Worker<'_, '_, '_, '_> {
             Consistency::Consistent | Consistency::NoAction => s.consistent += 1,
             Consistency::Explained => {
                 s.explained += 1;
-                let deciding = outcome.blockers.first().expect("a denial has a blocker");
-                self.blockers
-                    .group(&outcome)
-                    .add(&self.ctx, line, r, &ev, &outcome, false);
-                if let Blocker::Sg { direction, .. } = *deciding {
+                self.blockers.group(c).add(&self.ctx, line, r, &ev, outcome);
+                if let Some(direction) = c.sg_denial {
                     let k = SgKey {
                         eni,
                         egress: direction == Direction::Egress,
                         proto,
                         port: header.dport,
                     };
-                    let slot = *self.sg_slots.entry(k).or_insert_with(|| {
-                        self.sg_groups.push((k, Group::default()));
-                        self.sg_groups.len() as u32 - 1
-                    });
-                    self.sg_groups[slot as usize]
-                        .1
-                        .add(&self.ctx, line, r, &ev, &outcome, true);
+                    self.denials.add(k, line, r, &ev, outcome);
                 }
             }
             Consistency::Unknown => {
@@ -899,9 +864,7 @@ impl Worker<'_, '_, '_, '_> {
                 // Listed with the REJECTs by what is missing; an ACCEPT
                 // is only counted.
                 if reject {
-                    self.blockers
-                        .group(&outcome)
-                        .add(&self.ctx, line, r, &ev, &outcome, false);
+                    self.blockers.group(c).add(&self.ctx, line, r, &ev, outcome);
                 }
             }
             Consistency::Bpa => {
@@ -909,7 +872,7 @@ impl Worker<'_, '_, '_, '_> {
                 s.by_blocker
                     .entry(Blocker::Bpa)
                     .or_default()
-                    .add(&self.ctx, line, r, &ev, &outcome, false);
+                    .add(&self.ctx, line, r, &ev, outcome);
             }
             Consistency::UnexplainedAccept | Consistency::UnexplainedReject => {
                 if consistency == Consistency::UnexplainedAccept {
@@ -931,21 +894,26 @@ impl Worker<'_, '_, '_, '_> {
                 s.drift
                     .entry(k)
                     .or_default()
-                    .add(&self.ctx, line, r, &ev, &outcome, false);
+                    .add(&self.ctx, line, r, &ev, outcome);
             }
         }
-        s.cache_entries = s
-            .cache_entries
-            .max(self.cache.icmp.len() + self.cache.decisions.len());
-        if self.sink.is_some() {
-            let name = self.ctx.name.clone();
-            self.emit(&RecordEvent {
-                file: &name,
+        if let Some(sink) = self.sink {
+            let ev = RecordEvent {
+                file: &self.ctx.name,
                 line,
                 record: r,
                 result: Ok(ev),
-            });
+            };
+            sink.record(self.attr, &ev, &mut self.buf);
+            flush_full(&mut self.buf, self.ordered, self.ctx.index);
         }
+    }
+}
+
+/// Hand a full output buffer on (in order, [`Ordered`]).
+fn flush_full(buf: &mut Vec<u8>, ordered: &Ordered, index: usize) {
+    if buf.len() > 1 << 20 {
+        ordered.push(index, std::mem::take(buf), false);
     }
 }
 
@@ -957,33 +925,78 @@ impl fmt::Display for Consistency {
 
 #[cfg(test)]
 mod tests {
-    use super::packed_eni;
+    use super::*;
 
+    fn ordered<'w>(out: &'w mut (dyn Write + Send), spill_dir: Option<PathBuf>) -> Ordered<'w> {
+        Ordered {
+            state: Mutex::new(OrderedState {
+                out,
+                limit: 10,
+                spill_dir,
+                next: 0,
+                pending: BTreeMap::new(),
+                held: 0,
+                error: None,
+            }),
+            moved: std::sync::Condvar::new(),
+        }
+    }
+
+    /// No temporary file to be had: the worker ahead waits for its turn
+    /// (memory stays bounded, the run does not fail), and order holds.
     #[test]
-    fn packed_eni_ids_are_distinct() {
-        let ids = [
-            "eni-00000050000000644",
-            "eni-0000005000000644",
-            "eni-1235b8ca",
-            "eni-01235b8ca",
-            "eni-1",
-            "eni-0",
-            "eni-00",
-        ];
-        let packed: Vec<u128> = ids.iter().map(|i| packed_eni(i).unwrap()).collect();
-        for (i, a) in packed.iter().enumerate() {
-            for b in &packed[i + 1..] {
-                assert_ne!(a, b);
+    fn ordered_output_waits_when_it_cannot_spill() {
+        let mut out = Vec::new();
+        {
+            let missing = std::env::temp_dir().join("vpcreach-no-such-dir/x");
+            let ordered = ordered(&mut out, Some(missing));
+            ordered.push(1, b"b1b1b1b1".to_vec(), false);
+            std::thread::scope(|t| {
+                let ahead = t.spawn(|| ordered.push(1, b"b2b2b2b2".to_vec(), true));
+                // The worker ahead can neither hold nor spill: it waits.
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                assert!(!ahead.is_finished());
+                ordered.push(0, b"a1".to_vec(), true);
+                ahead.join().unwrap();
+            });
+            let s = ordered.state.lock().unwrap();
+            assert_eq!((s.next, s.held), (2, 0));
+            assert!(s.error.is_none());
+        }
+        assert_eq!(String::from_utf8(out).unwrap(), "a1b1b1b1b1b2b2b2b2");
+    }
+
+    /// Output of later files beyond the memory bound goes to a temporary
+    /// file and comes out in file order, whole; nothing held stays behind.
+    #[test]
+    fn ordered_output_spills_beyond_the_bound_and_keeps_file_order() {
+        let mut out = Vec::new();
+        {
+            let ordered = ordered(&mut out, None);
+            let chunk = |s: &str| s.as_bytes().to_vec();
+            // Files 2 and 1 run ahead of file 0; file 2 outgrows the bound.
+            ordered.push(2, chunk("c1c1c1"), false);
+            ordered.push(1, chunk("b1b1"), false);
+            ordered.push(2, chunk("c2c2c2"), false);
+            ordered.push(2, chunk("c3"), true);
+            {
+                let s = ordered.state.lock().unwrap();
+                assert_eq!(s.held, 10, "file 2's first chunk and file 1's in memory");
+                assert!(s.pending[&2].spill.is_some(), "file 2 spilled");
+                assert!(s.pending[&1].spill.is_none());
             }
+            ordered.push(0, chunk("a1"), false);
+            ordered.push(1, chunk("b2b2b2b2"), false);
+            ordered.push(0, chunk("a2"), true);
+            // File 1 is being written now: its next chunk goes straight out.
+            ordered.push(1, chunk("b3"), true);
+            let s = ordered.state.lock().unwrap();
+            assert_eq!((s.next, s.held, s.pending.len()), (3, 0, 0));
+            assert!(s.error.is_none());
         }
-        for other in [
-            "eni-",
-            "eni-ABC",
-            "i-0123",
-            "eni-123456789012345678901234567890",
-        ] {
-            assert_eq!(packed_eni(other), None, "{other}");
-        }
-        assert!(packed_eni("eni-12345678901234567890123456789").is_some());
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "a1a2b1b1b2b2b2b2b3c1c1c1c2c2c2c3"
+        );
     }
 }

@@ -431,6 +431,23 @@ pub fn ipv4(t: &[u8]) -> Option<u32> {
     Some((out << 8) | octet)
 }
 
+/// The fields of a line: what runs of spaces separate (none empty).
+/// Spaces are found with `memchr`, not byte by byte.
+fn tokens(line: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = line;
+    std::iter::from_fn(move || loop {
+        if rest.is_empty() {
+            return None;
+        }
+        let end = memchr::memchr(b' ', rest).unwrap_or(rest.len());
+        let token = &rest[..end];
+        rest = rest.get(end + 1..).unwrap_or_default();
+        if !token.is_empty() {
+            return Some(token);
+        }
+    })
+}
+
 fn text(t: &[u8]) -> Option<&str> {
     std::str::from_utf8(t).ok()
 }
@@ -441,7 +458,7 @@ impl Format {
     pub fn parse_line<'a>(&self, line: &'a [u8]) -> Result<Record<'a>, LineError> {
         self.parse_fields(line).map_err(|e| {
             // A wrong field count explains a bad value better than the value.
-            let found = line.split(|b| *b == b' ').filter(|t| !t.is_empty()).count();
+            let found = tokens(line).count();
             if found != self.fields.len() {
                 LineError::FieldCount {
                     expected: self.fields.len(),
@@ -459,7 +476,7 @@ impl Format {
             ..Record::default()
         };
         let mut n = 0usize;
-        for token in line.split(|b| *b == b' ').filter(|t| !t.is_empty()) {
+        for token in tokens(line) {
             let Some(&field) = self.fields.get(n) else {
                 n += 1;
                 continue;
@@ -554,6 +571,28 @@ impl Format {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `tokens` splits as `split(' ')` without the empty pieces.
+    #[test]
+    fn tokens_are_what_spaces_separate() {
+        for line in [
+            &b""[..],
+            b" ",
+            b"   ",
+            b"a",
+            b" a",
+            b"a ",
+            b"  a  b   c ",
+            b"2 123 eni-1 10.0.0.1",
+            b"a\tb c",
+        ] {
+            let want: Vec<&[u8]> = line
+                .split(|b| *b == b' ')
+                .filter(|t| !t.is_empty())
+                .collect();
+            assert_eq!(tokens(line).collect::<Vec<_>>(), want, "{line:?}");
+        }
+    }
 
     #[test]
     fn default_record() {

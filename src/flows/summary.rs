@@ -5,16 +5,15 @@
 //! or evaluating records (the parent module) nor of output formats.
 
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::Hasher;
 use std::sync::Arc;
 
 use super::attribute::Blocker;
 use super::{Evaluated, FileCtx, Outcome, Record, Role};
-use crate::analysis::rules::Direction;
 use crate::packet::Header;
 
 /// The time span covering two: earliest first, latest last.
-fn span(
+pub(super) fn span(
     first: Option<u64>,
     last: Option<u64>,
     o_first: Option<u64>,
@@ -25,6 +24,17 @@ fn span(
         (a, b) => a.or(b),
     };
     (pick(first, o_first, u64::min), pick(last, o_last, u64::max))
+}
+
+/// Widen a time span to cover a record (its start, and its end or else
+/// its start).
+pub(super) fn widen(first: &mut Option<u64>, last: &mut Option<u64>, r: &Record) {
+    if let Some(s) = r.start {
+        *first = Some(first.map_or(s, |f| f.min(s)));
+    }
+    if let Some(e) = r.end.or(r.start) {
+        *last = Some(last.map_or(e, |l| l.max(e)));
+    }
 }
 
 /// A record kept as an example.
@@ -45,9 +55,6 @@ pub struct Group {
     pub packets: u64,
     pub bytes: u64,
     pub enis: SmallSet<u32>,
-    /// Kept for security group denials only (the report counts them
-    /// there); empty in the other groups.
-    pub peers: SmallSet<crate::packet::Addr>,
     pub first: Option<u64>,
     pub last: Option<u64>,
     /// Records evaluated as replies (return traffic).
@@ -57,9 +64,9 @@ pub struct Group {
     pub example: Option<Box<Example>>,
     /// (file index, line) of the example, to keep the earliest.
     order: (usize, u64),
-    /// The last (ENI, peer) added: consecutive records of one flow skip
-    /// the set insertions.
-    last_pair: Option<(u32, crate::packet::Addr)>,
+    /// The last ENI added: consecutive records of one ENI skip the set
+    /// insertion.
+    last_eni: Option<u32>,
 }
 
 /// A set that holds its first element inline: most groups (one per ENI
@@ -70,14 +77,14 @@ pub struct Group {
 pub struct SmallSet<T> {
     first: Option<T>,
     /// Every element, `first` included, once there are two or more.
-    rest: FxSet<T>,
+    rest: FastSet<T>,
 }
 
 impl<T> Default for SmallSet<T> {
     fn default() -> Self {
         SmallSet {
             first: None,
-            rest: FxSet::default(),
+            rest: FastSet::default(),
         }
     }
 }
@@ -140,7 +147,6 @@ impl<T: Copy + Eq + std::hash::Hash> SmallSet<T> {
 }
 
 impl Group {
-    /// `peers`: keep the peer addresses (security group denials).
     pub(super) fn add(
         &mut self,
         ctx: &FileCtx,
@@ -148,41 +154,34 @@ impl Group {
         r: &Record,
         ev: &Evaluated,
         outcome: &Arc<Outcome>,
-        peers: bool,
     ) {
         self.records += 1;
         self.packets += r.packets.unwrap_or(0);
         self.bytes += r.bytes.unwrap_or(0);
-        let peer = match outcome.direction {
-            Direction::Ingress => ev.header.src,
-            Direction::Egress => ev.header.dst,
-        };
-        if self.last_pair != Some((ev.eni, peer)) {
-            self.last_pair = Some((ev.eni, peer));
+        if self.last_eni != Some(ev.eni) {
+            self.last_eni = Some(ev.eni);
             self.enis.insert(ev.eni);
-            if peers && self.peers.len() < 10_000 {
-                self.peers.insert(peer);
-            }
         }
-        if let Some(s) = r.start {
-            self.first = Some(self.first.map_or(s, |f| f.min(s)));
-        }
-        if let Some(e) = r.end.or(r.start) {
-            self.last = Some(self.last.map_or(e, |l| l.max(e)));
-        }
+        widen(&mut self.first, &mut self.last, r);
         if outcome.role == Role::Reply {
             self.replies += 1;
         }
-        if self.example.is_none() {
-            self.order = (ctx.index, line);
-            self.example = Some(Box::new(Example {
-                file: ctx.name.clone(),
-                line,
-                text: String::from_utf8_lossy(r.line).into_owned(),
-                header: ev.header,
-                eni: ev.eni,
-                outcome: outcome.clone(),
-            }));
+        self.offer_example((ctx.index, line), || Example {
+            file: ctx.name.clone(),
+            line,
+            text: String::from_utf8_lossy(r.line).into_owned(),
+            header: ev.header,
+            eni: ev.eni,
+            outcome: outcome.clone(),
+        });
+    }
+
+    /// Keep the record at `order` (file index, line) as the example if it
+    /// is the earliest seen; `example` is only called then.
+    pub(super) fn offer_example(&mut self, order: (usize, u64), example: impl FnOnce() -> Example) {
+        if self.example.is_none() || order < self.order {
+            self.order = order;
+            self.example = Some(Box::new(example()));
         }
     }
 
@@ -191,9 +190,6 @@ impl Group {
         self.packets += o.packets;
         self.bytes += o.bytes;
         self.enis.extend(o.enis);
-        if self.peers.len() < 10_000 {
-            self.peers.extend(o.peers);
-        }
         (self.first, self.last) = span(self.first, self.last, o.first, o.last);
         self.replies += o.replies;
         if o.example.is_some() && (self.example.is_none() || o.order < self.order) {
@@ -204,13 +200,26 @@ impl Group {
 }
 
 /// SG denials are broken down by ENI, direction, protocol and service port.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct SgKey {
     pub eni: u32,
     pub egress: bool,
     pub proto: u8,
     /// The destination port of the denied packet (0 for ICMP).
     pub port: u16,
+}
+
+/// Hashed as one word (one hasher round, not four): looked up
+/// once per denied record.
+impl std::hash::Hash for SgKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(
+            u64::from(self.eni) << 32
+                | u64::from(self.egress) << 24
+                | u64::from(self.proto) << 16
+                | u64::from(self.port),
+        );
+    }
 }
 
 /// Drift is grouped by ENI, direction, action, protocol and port.
@@ -243,7 +252,7 @@ pub struct Summary {
     pub bytes: u64,
     pub first: Option<u64>,
     pub last: Option<u64>,
-    pub enis: FxSet<u32>,
+    pub enis: FastSet<u32>,
     pub nodata: u64,
     pub skipdata: u64,
     pub malformed: u64,
@@ -257,9 +266,12 @@ pub struct Summary {
     /// Unknown ENI → (records, REJECTs).
     pub unknown_enis: HashMap<String, (u64, u64)>,
     /// Explained REJECTs by deciding component and rule.
-    pub by_blocker: FxMap<Blocker, Group>,
-    pub sg_denials: FxMap<SgKey, Group>,
-    pub drift: FxMap<DriftKey, Group>,
+    pub by_blocker: FastMap<Blocker, Group>,
+    /// Of the run (files merge theirs with [`Summary::merge_denials`]);
+    /// peers are counted on request ([`Summary::sg_peer_counts`]).
+    pub sg_denials: FastMap<SgKey, Group>,
+    pub(super) sg_peers: super::denials::SgPeers,
+    pub drift: FastMap<DriftKey, Group>,
     pub consistent: u64,
     pub explained: u64,
     pub partial: u64,
@@ -307,9 +319,6 @@ impl Summary {
         for (k, g) in o.by_blocker {
             self.by_blocker.entry(k).or_default().merge(g);
         }
-        for (k, g) in o.sg_denials {
-            self.sg_denials.entry(k).or_default().merge(g);
-        }
         for (k, g) in o.drift {
             self.drift.entry(k).or_default().merge(g);
         }
@@ -355,50 +364,14 @@ impl Summary {
 
 pub(super) const MALFORMED_EXAMPLES: usize = 20;
 
-/// FxHash: the keys are small integers; SipHash would dominate the profile.
-#[derive(Default, Clone, Copy)]
-pub struct FxHasher(u64);
-
-impl Hasher for FxHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        // Eight bytes at a time: ids such as `eni-0123…` are ~21 bytes.
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            self.write_u64(u64::from_le_bytes(c.try_into().expect("8 bytes")));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut b = [0u8; 8];
-            b[..rest.len()].copy_from_slice(rest);
-            self.write_u64(u64::from_le_bytes(b) ^ ((rest.len() as u64) << 56));
-        }
-    }
-    fn write_u8(&mut self, i: u8) {
-        self.write_u64(i as u64)
-    }
-    fn write_u16(&mut self, i: u16) {
-        self.write_u64(i as u64)
-    }
-    fn write_u32(&mut self, i: u32) {
-        self.write_u64(i as u64)
-    }
-    fn write_usize(&mut self, i: usize) {
-        self.write_u64(i as u64)
-    }
-    fn write_u128(&mut self, i: u128) {
-        self.write_u64(i as u64);
-        self.write_u64((i >> 64) as u64)
-    }
-    fn write_u64(&mut self, i: u64) {
-        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-pub type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
-pub type FxSet<T> = HashSet<T, BuildHasherDefault<FxHasher>>;
+/// Hash maps of the flows engine: foldhash (already in the tree through
+/// hashbrown), fixed seed. Its multiply folds the high half of the product
+/// back into the low bits a table indexes by: the FxHash this replaced
+/// did not, so keys that differ only in their high bits (an ENI index
+/// above a port) piled into few buckets and equality checks took 14 % of
+/// a run (docs/performance.md, "`flows` throughput, round two").
+pub type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+pub type FastSet<T> = HashSet<T, foldhash::fast::FixedState>;
 
 #[cfg(test)]
 mod tests {

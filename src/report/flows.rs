@@ -261,7 +261,10 @@ pub fn text(attr: &Attributor, s: &Summary) -> String {
         let _ = writeln!(out);
         let _ = writeln!(out, "Security group denials by ENI and port");
         let more = sg.len().saturating_sub(LIMIT);
-        for (k, g) in sg.into_iter().take(LIMIT) {
+        sg.truncate(LIMIT);
+        let keys: Vec<SgKey> = sg.iter().map(|(k, _)| **k).collect();
+        let peers = s.sg_peer_counts(&keys);
+        for ((k, g), peers) in sg.into_iter().zip(peers) {
             let info = attr.eni(k.eni);
             let groups: Vec<String> = info.eni.group_ids.iter().map(|x| named(attr, x)).collect();
             let _ = writeln!(
@@ -274,7 +277,7 @@ pub fn text(attr: &Attributor, s: &Summary) -> String {
                 plural(g.records, "record", "records"),
                 size(g.bytes),
                 plural(
-                    g.peers.len() as u64,
+                    peers as u64,
                     if k.egress { "destination" } else { "source" },
                     if k.egress { "destinations" } else { "sources" }
                 ),
