@@ -52,13 +52,12 @@ pub fn all_v6() -> AddrSet {
 /// one, every IPv6 address if it holds one. An ENI end of a finding is
 /// written this way (its own address of that family is meant).
 pub fn families_of(set: &AddrSet) -> AddrSet {
-    let mut out = AddrSet::new();
-    for family in [all_v4(), all_v6()] {
-        if !disjoint(set, &family) {
-            out |= family;
-        }
+    match (!disjoint(set, &all_v4()), !disjoint(set, &all_v6())) {
+        (true, true) => all_addrs(),
+        (true, false) => all_v4(),
+        (false, true) => all_v6(),
+        (false, false) => AddrSet::new(),
     }
-    out
 }
 /// `IPv4`, `IPv6` or `IPv4+IPv6`: the families `set` touches.
 pub fn family_name(set: &AddrSet) -> &'static str {
@@ -201,6 +200,15 @@ impl Cube {
             dport: all_ports(),
         });
         EVERYTHING.clone()
+    }
+
+    /// Every header (each field's whole range).
+    pub fn is_everything(&self) -> bool {
+        self.src.is_universal()
+            && self.dst.is_universal()
+            && self.proto.is_universal()
+            && self.sport.is_universal()
+            && self.dport.is_universal()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -406,6 +414,12 @@ impl HeaderSet {
             src: &c.src & src,
             ..c.clone()
         })
+    }
+
+    /// Change every cube where it is (no copy); cubes left empty go.
+    pub fn edit_cubes(&mut self, f: impl FnMut(&mut Cube)) {
+        self.cubes.iter_mut().for_each(f);
+        self.cubes.retain(|c| !c.is_empty());
     }
 
     pub fn map_cubes(&self, f: impl Fn(&Cube) -> Cube) -> HeaderSet {

@@ -102,7 +102,7 @@ pub enum AuditError {
 type ClassKey = (SourceClass, Vec<bool>);
 /// Destination ends, their addresses, their ids (the walk's goal).
 /// (source end, destination end, the branch's hops, traffic) → what the scope keeps.
-type ScopeFilter<'a> = dyn Fn(usize, usize, &[Hop], &HeaderSet) -> HeaderSet + Sync + 'a;
+type ScopeFilter<'a> = dyn Fn(usize, usize, &[Hop], HeaderSet) -> HeaderSet + Sync + 'a;
 type DestCandidates = (Vec<usize>, AddrSet, Arc<BTreeSet<String>>);
 
 /// One unit of work: a source (class) and the destinations it is walked towards.
@@ -614,7 +614,7 @@ pub fn audit_with_progress(
     }
 
     // Walk every run (in parallel) and attribute what arrives.
-    let apply_scope = |s: usize, d: usize, hops: &[Hop], t: &HeaderSet| -> HeaderSet {
+    let apply_scope = |s: usize, d: usize, hops: &[Hop], t: HeaderSet| -> HeaderSet {
         // ENI ends are written as whole families (their own address of
         // that family is meant): a filter keeps the families whose
         // address it holds.
@@ -638,7 +638,14 @@ pub fn audit_with_progress(
                 && dst_profile[d][m]
                 && p.through.iter().all(|st| through_matches(st, hops))
             {
-                kept.extend(t.intersect_cube(&restrict(p)));
+                let cube = restrict(p);
+                if cube.is_everything() {
+                    // A path that keeps it all (every ENI pair, any
+                    // traffic): nothing to intersect or copy.
+                    kept = t;
+                    break;
+                }
+                kept.extend(t.intersect_cube(&cube));
             }
         }
         if kept.is_empty() {
@@ -934,20 +941,16 @@ fn attribute(
         &shares,
         |s, j, d, traffic| {
             let dst_is_eni = ends[j].kind == Kind::Eni;
-            let t = traffic.map_cubes(|c| Cube {
-                src: if src_is_eni {
-                    families_of(&c.src)
-                } else {
-                    c.src.clone()
-                },
-                dst: if dst_is_eni {
-                    families_of(&c.dst)
-                } else {
-                    c.dst.clone()
-                },
-                ..c.clone()
+            let mut t = traffic;
+            t.edit_cubes(|c| {
+                if src_is_eni {
+                    c.src = families_of(&c.src);
+                }
+                if dst_is_eni {
+                    c.dst = families_of(&c.dst);
+                }
             });
-            let kept = apply_scope(s, j, &d.hops, &t);
+            let kept = apply_scope(s, j, &d.hops, t);
             if !kept.is_empty() {
                 per_pair.entry((s, j)).or_default().extend(kept);
             }

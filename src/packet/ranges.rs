@@ -286,7 +286,7 @@ fn push_joined<T: Integer>(out: &mut Ranges<T>, lo: T, hi: T) {
 
 impl<T: Integer> FromIterator<RangeInclusive<T>> for RangeSet<T> {
     fn from_iter<I: IntoIterator<Item = RangeInclusive<T>>>(iter: I) -> Self {
-        let mut ranges: Vec<(T, T)> = iter
+        let mut ranges: SmallVec<[(T, T); 4]> = iter
             .into_iter()
             .filter(|r| r.start() <= r.end())
             .map(|r| r.into_inner())

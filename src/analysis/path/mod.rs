@@ -397,6 +397,8 @@ struct RoundTrip {
     forward: Vec<Trace>,
     /// Return traces, each with the index of the forward branch it answers.
     back: Vec<(usize, Trace)>,
+    /// Per forward branch: what arrived has a reply (not all ICMP does).
+    has_reply: Vec<bool>,
     /// Notes of both walks, in the order they were made.
     notes: Vec<String>,
 }
@@ -417,6 +419,21 @@ impl RoundTrip {
             record: goals.record,
         };
         let forward = forward_walk.start(src, dst, initial);
+        // Each branch's replies, computed once (the walks below and
+        // `branch_admitted` all need them); blocked branches have none
+        // unless their replies are walked too.
+        let mut replies: Vec<Option<HeaderSet>> = forward
+            .iter()
+            .map(|t| {
+                let wanted = !t.blocked || goals.replies_of_blocked;
+                let arrived = t.reached.as_ref().filter(|_| wanted);
+                arrived.map(|(_, arrived)| arrived.reply())
+            })
+            .collect();
+        let has_reply: Vec<bool> = replies
+            .iter()
+            .map(|r| r.as_ref().is_some_and(|r| !r.is_empty()))
+            .collect();
         let return_walk = Walk {
             topo,
             mode: Mode::Return,
@@ -429,14 +446,13 @@ impl RoundTrip {
         let (mut back, done) = if goals.record || goals.replies_of_blocked {
             (Vec::new(), vec![false; forward.len()])
         } else {
-            replies::shared(&return_walk, &forward)
+            replies::shared(&return_walk, &forward, &replies)
         };
         for (i, t) in forward.iter().enumerate() {
             if done[i] || (t.blocked && !goals.replies_of_blocked) {
                 continue;
             }
-            if let Some((exit, arrived)) = &t.reached {
-                let reply = arrived.reply();
+            if let (Some((exit, _)), Some(reply)) = (&t.reached, replies[i].take()) {
                 if reply.is_empty() {
                     continue;
                 }
@@ -450,6 +466,7 @@ impl RoundTrip {
         RoundTrip {
             forward,
             back,
+            has_reply,
             notes,
         }
     }
@@ -479,8 +496,7 @@ impl RoundTrip {
         let arrived = &branch.reached.as_ref().expect("reached").1;
         // In the source's own addresses, before any NAT on the way.
         let sent = untranslate(topo, &branch.translations, arrived);
-        let needs_reply =
-            !arrived.reply().is_empty() && !matches!(branch.reached, Some((Exit::NoReturn, _)));
+        let needs_reply = self.has_reply[i] && !matches!(branch.reached, Some((Exit::NoReturn, _)));
         if !needs_reply {
             return (sent, false);
         }

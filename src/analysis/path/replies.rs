@@ -41,29 +41,32 @@ fn plain(t: &Trace) -> bool {
 /// others of its subnet, as (branch, return trace) like
 /// [`Walk::start_return`]'s, only those that arrived unblocked; and per
 /// forward branch whether its replies were walked here.
-pub(super) fn shared(walk: &Walk<'_, '_>, forward: &[Trace]) -> (Vec<(usize, Trace)>, Vec<bool>) {
+pub(super) fn shared(
+    walk: &Walk<'_, '_>,
+    forward: &[Trace],
+    replies: &[Option<HeaderSet>],
+) -> (Vec<(usize, Trace)>, Vec<bool>) {
     let mut done = vec![false; forward.len()];
     let mut out = Vec::new();
-    type Member<'n> = (usize, &'n NetworkInterface, HeaderSet);
+    type Member<'a> = (usize, &'a NetworkInterface, &'a HeaderSet);
     let mut by_subnet: BTreeMap<&str, Vec<Member>> = BTreeMap::new();
     for (i, t) in forward.iter().enumerate() {
         if t.blocked || !plain(t) {
             continue;
         }
-        let Some((Exit::Eni(id), arrived)) = &t.reached else {
+        let (Some((Exit::Eni(id), _)), Some(reply)) = (&t.reached, &replies[i]) else {
             continue;
         };
         let Some(eni) = walk.net().network_interfaces.get(id) else {
             continue;
         };
-        let reply = arrived.reply();
         if reply.is_empty() {
             continue;
         }
         // What `eni_out` checks of the ENI itself before the reply leaves
         // (C10.1, C10.6): a member it stops or explains walks alone.
         let mut probe = Trace::default();
-        if walk.own_state_blocks(&mut probe, eni, &reply) || !probe.explanations.is_empty() {
+        if walk.own_state_blocks(&mut probe, eni, reply) || !probe.explanations.is_empty() {
             continue;
         }
         by_subnet
