@@ -164,10 +164,17 @@ pub fn text(r: &AuditResult, warnings: &[String]) -> String {
 /// exhaustive, since a finding through what is missing cannot be ruled out.
 pub fn text_over(r: &AuditResult, warnings: &[String], unknown: &Unknown) -> String {
     let mut out = unknown_banner(unknown);
-    let sources: std::collections::BTreeSet<&String> =
-        r.findings.iter().flat_map(|f| &f.sources).collect();
-    let dests: std::collections::BTreeSet<&String> =
-        r.findings.iter().flat_map(|f| &f.destinations).collect();
+    // Counted only: a hash set (findings list up to millions of ends).
+    let sources: std::collections::HashSet<&str> = r
+        .findings
+        .iter()
+        .flat_map(|f| f.sources.iter().map(String::as_str))
+        .collect();
+    let dests: std::collections::HashSet<&str> = r
+        .findings
+        .iter()
+        .flat_map(|f| f.destinations.iter().map(String::as_str))
+        .collect();
     if r.findings.is_empty() && !unknown.is_empty() {
         out.push_str(&format!(
             "audit {}: no findings among what the snapshot holds ({} ENIs analysed) — not exhaustive: findings through what is missing cannot be ruled out\n",
