@@ -91,6 +91,27 @@ fn r_partial_4_audit_towards_an_interface_of_a_missing_instance_is_unknown() {
     let mut s = base(vec![]);
     s.reservations
         .retain(|r| r["Instances"][0]["InstanceId"] != "i-b");
+    let unknown = all_pairs_unknown(&s);
+    assert!(unknown.iter().any(|n| n.contains("eni-b")), "{unknown:?}");
+}
+
+/// `base` plus i-c (eni-c) whose only group allows tcp/443 from prefix list
+/// pl-1, whose entries the snapshot lacks.
+fn behind_prefix_list_without_entries() -> Snap {
+    let mut s = base(vec![]);
+    s.prefix_list("pl-1", None);
+    s.sg(
+        "sg-pl",
+        "vpc-1",
+        vec![sg_pl("tcp", Some((443, 443)), "pl-1")],
+        sg_allow_all_out(),
+    );
+    s.instance("i-c", "eni-c", "subnet-b", "vpc-1", "10.0.1.20", &["sg-pl"]);
+    s
+}
+
+/// The all-ENI-pairs audit's unknown notes.
+fn all_pairs_unknown(s: &Snap) -> Vec<String> {
     let net = s.network();
     let topo = vpcreach::topology::Topology::new(&net);
     let text = std::fs::read_to_string("docs/scopes/all-eni-pairs.json").unwrap();
@@ -100,12 +121,34 @@ fn r_partial_4_audit_towards_an_interface_of_a_missing_instance_is_unknown() {
         "all-eni-pairs",
     )
     .unwrap();
-    let result = vpcreach::audit::audit(&topo, &scope).expect("audit runs");
-    assert!(
-        result.unknown.iter().any(|n| n.contains("eni-b")),
-        "{:?}",
-        result.unknown
+    vpcreach::audit::audit(&topo, &scope)
+        .expect("audit runs")
+        .unknown
+}
+
+/// R-partial.4 in lean walks: what a security group the snapshot lacks, or
+/// a rule naming a prefix list without entries, might allow is unknown, so
+/// an audit across it is unknown, not clean (a lean walk keeps no
+/// explanations, and used to drop that traffic silently).
+#[test]
+fn r_partial_4_audit_across_a_missing_group_or_prefix_list_is_unknown() {
+    let mut s = base(vec![]);
+    s.instance(
+        "i-c",
+        "eni-c",
+        "subnet-b",
+        "vpc-1",
+        "10.0.1.20",
+        &["sg-gone"],
     );
+    let unknown = all_pairs_unknown(&s);
+    assert!(unknown.iter().any(|n| n.contains("sg-gone")), "{unknown:?}");
+
+    let s = behind_prefix_list_without_entries();
+    let unknown = all_pairs_unknown(&s);
+    assert!(unknown.iter().any(|n| n.contains("pl-1")), "{unknown:?}");
+    // Without the unknown pieces the same audit is a verdict.
+    assert!(all_pairs_unknown(&base(vec![])).is_empty());
 }
 
 /// A route to a prefix list whose entries are not in the snapshot may be
@@ -122,15 +165,7 @@ fn r_partial_4_route_to_a_prefix_list_without_entries_is_unknown() {
 /// other rules deny: unknown, not ENI_SG_RULES_MISMATCH.
 #[test]
 fn r_partial_4_sg_rule_naming_a_prefix_list_without_entries_is_unknown() {
-    let mut s = base(vec![]);
-    s.prefix_list("pl-1", None);
-    s.sg(
-        "sg-pl",
-        "vpc-1",
-        vec![sg_pl("tcp", Some((443, 443)), "pl-1")],
-        sg_allow_all_out(),
-    );
-    s.instance("i-c", "eni-c", "subnet-b", "vpc-1", "10.0.1.20", &["sg-pl"]);
+    let s = behind_prefix_list_without_entries();
     assert!(unknown_on(&tcp(&s, "i-a", "i-c", 443), "eni-c"));
     // A port no rule of the group names is still a verdict.
     let a = tcp(&s, "i-a", "i-c", 22);

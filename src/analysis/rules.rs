@@ -201,6 +201,8 @@ pub struct SgVerdict {
     /// Prefix lists whose entries the snapshot lacks, named by rules that
     /// might admit what was denied: the denial is unknown.
     pub unknown_prefix_lists: Vec<String>,
+    /// Some of the traffic was admitted by no rule.
+    pub denied: bool,
 }
 
 /// Allow-only union over every SG of the ENI (C1.1).
@@ -266,6 +268,7 @@ pub fn evaluate_sgs(
         unknown_groups,
         empty_groups,
         unknown_prefix_lists,
+        denied: !remaining.is_empty(),
     }
 }
 

@@ -484,6 +484,18 @@ impl<'t, 'n> Walk<'t, 'n> {
             &mut notes,
         );
         notes.into_iter().for_each(|n| self.note(n));
+        if !self.record && verdict.denied {
+            // A lean walk keeps no explanations, but what a group or prefix
+            // list the snapshot lacks might allow is unknown, not denied
+            // (R-partial.4): an audit through it must not read clean. Named
+            // by group and list only, so one note stands for every member.
+            for g in &verdict.unknown_groups {
+                self.note(format!("UNKNOWN_RESOURCE: security group {g} is not in the snapshot; what its members' other groups do not allow {} might be allowed by it (R-partial.4)", dir.as_str()));
+            }
+            for pl in &verdict.unknown_prefix_lists {
+                self.note(format!("UNKNOWN_RESOURCE: prefix list {pl} has no entries in the snapshot; security group rules naming it might allow {} traffic the other rules do not (R-partial.4)", dir.as_str()));
+            }
+        }
         let role = match dir {
             Direction::Ingress => "security groups, ingress",
             Direction::Egress => "security groups, egress",
