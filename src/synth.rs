@@ -104,6 +104,40 @@ const ACCOUNT: &str = "123456789012";
 const TIERS: [&str; 3] = ["public", "app", "db"];
 
 /// The estate as (file name, JSON text) pairs, in the layout `load` reads.
+/// Issue 13's isolation audit as a Network Access Scope over a generated
+/// estate: paths from the first `dev` VPCs tagged `env=dev` to the first
+/// `prod` tagged `env=prod`, in id order (fewer when the estate has fewer).
+pub fn isolation_scope(estate: &[(String, String)], dev: usize, prod: usize) -> String {
+    let vpcs: Vec<(String, String)> = estate
+        .iter()
+        .filter(|(name, _)| name == "vpcs.json")
+        .filter_map(|(_, text)| serde_json::from_str::<Value>(text).ok())
+        .flat_map(|doc| doc["Vpcs"].as_array().cloned().unwrap_or_default())
+        .filter_map(|v| {
+            let id = v["VpcId"].as_str()?.to_string();
+            let env = v["Tags"].as_array()?.iter().find(|t| t["Key"] == "env")?["Value"]
+                .as_str()?
+                .to_string();
+            Some((id, env))
+        })
+        .collect();
+    let pick = |env: &str, n: usize| -> Vec<&str> {
+        let mut ids: Vec<&str> = vpcs
+            .iter()
+            .filter(|(_, e)| e == env)
+            .map(|(id, _)| id.as_str())
+            .collect();
+        ids.sort_unstable();
+        ids.truncate(n);
+        ids
+    };
+    let scope = json!({"MatchPaths": [{
+        "Source": {"ResourceStatement": {"Resources": pick("dev", dev)}},
+        "Destination": {"ResourceStatement": {"Resources": pick("prod", prod)}},
+    }]});
+    serde_json::to_string_pretty(&scope).expect("a JSON value prints")
+}
+
 pub fn generate(spec: &EstateSpec) -> Vec<(String, String)> {
     assert!(
         spec.vpcs <= 256,

@@ -264,3 +264,52 @@ fn audit_agrees_with_path_for_vpn_gateways_tgw_attachments_and_endpoints() {
     assert!(found > 10, "only {found} pairs reachable");
     eprintln!("{checked} pairs agree, {found} reachable");
 }
+
+/// `generate --isolation-scope` (the isolation audit of docs/performance.md):
+/// every finding runs from an ENI of a VPC tagged env=dev to one tagged
+/// env=prod, and the scope names them all when the estate has fewer than
+/// 32 and 59.
+#[test]
+fn isolation_scope_of_a_generated_estate_runs_dev_to_prod() {
+    let dir = peering_chain();
+    let vpcs = std::fs::read_to_string(dir.join("vpcs.json")).unwrap();
+    let estate = [("vpcs.json".to_string(), vpcs)];
+    let text = vpcreach::synth::isolation_scope(&estate, 32, 59);
+    let scope = vpcreach::snapshot::scope_shapes::parse_scope(
+        std::path::Path::new("isolation.json"),
+        &text,
+        "isolation",
+    )
+    .expect("the scope parses");
+    let snap = vpcreach::snapshot::load(&dir).expect("the estate loads");
+    let net = &snap.network;
+    let env_of = |vpc: &str| net.vpcs[vpc].tags.get("env").cloned().unwrap_or_default();
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let named = |end: &str| -> Vec<String> {
+        doc["MatchPaths"][0][end]["ResourceStatement"]["Resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    };
+    let of_env = |env: &str| net.vpcs.keys().filter(|v| env_of(v) == env).count();
+    assert_eq!(named("Source").len(), of_env("dev"));
+    assert_eq!(named("Destination").len(), of_env("prod"));
+    assert!(named("Source").iter().all(|v| env_of(v) == "dev"));
+    let topo = vpcreach::topology::Topology::new(net);
+    let result = vpcreach::audit::audit(&topo, &scope).expect("audit runs");
+    let vpc_of = |eni: &str| net.network_interfaces[eni].vpc_id.clone();
+    // The chain peers dev and prod neighbours: there is something to check.
+    assert!(!result.findings.is_empty());
+    for f in &result.findings {
+        assert!(
+            f.sources.iter().all(|e| env_of(&vpc_of(e)) == "dev"),
+            "{f:?}"
+        );
+        assert!(
+            f.destinations.iter().all(|e| env_of(&vpc_of(e)) == "prod"),
+            "{f:?}"
+        );
+    }
+}

@@ -18,6 +18,11 @@ pub struct GenerateArgs {
     enis: usize,
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Also write the isolation audit of docs/performance.md (issue 13)
+    /// as a Network Access Scope: the first 32 VPCs tagged env=dev to the
+    /// first 59 tagged env=prod.
+    #[arg(long)]
+    isolation_scope: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -44,7 +49,11 @@ pub fn run(args: GenerateArgs) -> miette::Result<u8> {
         ..synth::EstateSpec::scaled(args.enis)
     };
     std::fs::create_dir_all(&args.output).into_diagnostic()?;
-    for (name, text) in synth::generate(&spec) {
+    let estate = synth::generate(&spec);
+    if let Some(path) = &args.isolation_scope {
+        std::fs::write(path, synth::isolation_scope(&estate, 32, 59)).into_diagnostic()?;
+    }
+    for (name, text) in estate {
         std::fs::write(args.output.join(name), text).into_diagnostic()?;
     }
     eprintln!("wrote {spec:?} to {}", args.output.display());
