@@ -25,6 +25,21 @@ pub struct EstateSpec {
 }
 
 impl EstateSpec {
+    /// Four VPCs peered in a chain, 24 ENIs: small enough to compare a
+    /// class analysis with every pair's own `path` in a test.
+    pub fn peered_chain(seed: u64) -> Self {
+        EstateSpec {
+            seed,
+            vpcs: 4,
+            subnets: 8,
+            enis: 24,
+            security_groups: 8,
+            rules_per_sg: 6,
+            nacls: 4,
+            nacl_rules: 12,
+        }
+    }
+
     /// 10,000 ENIs, 1,000 SGs, 200 subnets (issue 2's benchmark).
     pub fn medium() -> Self {
         EstateSpec {

@@ -8,7 +8,7 @@
 //! connected from disconnected VPCs. Must not know:
 //! packets, rules, or output formats.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::net::Ipv4Addr;
 
 use petgraph::graph::{NodeIndex, UnGraph};
@@ -25,7 +25,6 @@ pub struct Topology<'n> {
     subnet_route_table: HashMap<String, String>,
     subnet_acl: HashMap<String, String>,
     gateway_route_table: HashMap<String, String>,
-    vpc_subnets: BTreeMap<String, Vec<String>>,
     private_owner: HashMap<VpcAddr, String>,
     public_owner: HashMap<Addr, (String, Ipv4Addr)>,
     sg_members: HashMap<String, Vec<&'n NetworkInterface>>,
@@ -77,7 +76,6 @@ impl<'n> Topology<'n> {
             subnet_route_table: HashMap::new(),
             subnet_acl: HashMap::new(),
             gateway_route_table: HashMap::new(),
-            vpc_subnets: BTreeMap::new(),
             private_owner: HashMap::new(),
             public_owner: HashMap::new(),
             sg_members: HashMap::new(),
@@ -118,10 +116,6 @@ impl<'n> Topology<'n> {
             }
         }
         for s in net.subnets.values() {
-            t.vpc_subnets
-                .entry(s.vpc_id.clone())
-                .or_default()
-                .push(s.id.clone());
             t.vpc_subnet_addrs
                 .entry(s.vpc_id.clone())
                 .or_default()
@@ -378,8 +372,9 @@ impl<'n> Topology<'n> {
             .and_then(|id| self.net.route_tables.get(id))
     }
 
-    pub fn subnets_of_vpc(&self, vpc: &str) -> &[String] {
-        self.vpc_subnets.get(vpc).map(Vec::as_slice).unwrap_or(&[])
+    /// The ids of a VPC's subnets, in id order.
+    pub fn subnets_of_vpc(&self, vpc: &str) -> impl Iterator<Item = &'n String> + '_ {
+        self.subnets_with_addrs(vpc).iter().map(|(s, _)| &s.id)
     }
 
     pub fn private_owner(&self, vpc: &str, addr: Addr) -> Option<&'n NetworkInterface> {

@@ -49,16 +49,7 @@ fn fixtures() -> Vec<std::path::PathBuf> {
 /// the audit walks only towards VPCs one peering away (C6.3), which must
 /// lose no pair that `path` finds.
 fn peering_chain() -> std::path::PathBuf {
-    let spec = vpcreach::synth::EstateSpec {
-        seed: 5,
-        vpcs: 4,
-        subnets: 8,
-        enis: 24,
-        security_groups: 8,
-        rules_per_sg: 6,
-        nacls: 4,
-        nacl_rules: 12,
-    };
+    let spec = vpcreach::synth::EstateSpec::peered_chain(5);
     let dir = std::env::temp_dir().join(format!(
         "vpcreach-audit-chain-{}-{:?}",
         std::process::id(),

@@ -534,15 +534,7 @@ fn inet_6_whatif_finds_a_change_to_an_ipv6_path_across_the_internet() {
 #[test]
 fn inet_6_audit_finds_an_ipv6_path_across_the_internet() {
     let net = dual_stack(("GatewayId", "igw-1"), false).network();
-    let topo = vpcreach::topology::Topology::new(&net);
-    let text = std::fs::read_to_string("docs/scopes/all-eni-pairs.json").unwrap();
-    let scope = vpcreach::snapshot::scope_shapes::parse_scope(
-        std::path::Path::new("all-eni-pairs.json"),
-        &text,
-        "all-eni-pairs",
-    )
-    .unwrap();
-    let result = vpcreach::audit::audit(&topo, &scope).expect("audit runs");
+    let result = all_pairs_audit(&net);
     assert!(
         result
             .findings

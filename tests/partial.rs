@@ -112,18 +112,7 @@ fn behind_prefix_list_without_entries() -> Snap {
 
 /// The all-ENI-pairs audit's unknown notes.
 fn all_pairs_unknown(s: &Snap) -> Vec<String> {
-    let net = s.network();
-    let topo = vpcreach::topology::Topology::new(&net);
-    let text = std::fs::read_to_string("docs/scopes/all-eni-pairs.json").unwrap();
-    let scope = vpcreach::snapshot::scope_shapes::parse_scope(
-        std::path::Path::new("all-eni-pairs.json"),
-        &text,
-        "all-eni-pairs",
-    )
-    .unwrap();
-    vpcreach::audit::audit(&topo, &scope)
-        .expect("audit runs")
-        .unknown
+    all_pairs_audit(&s.network()).unknown
 }
 
 /// R-partial.4 in lean walks: what a security group the snapshot lacks, or

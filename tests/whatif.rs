@@ -1160,16 +1160,7 @@ fn c1_2_a_rule_change_affects_members_in_one_direction_and_its_service_only() {
 /// queries for every pair of the estate.
 #[test]
 fn c6_3_whatif_skips_vpcs_beyond_one_peering_and_loses_nothing() {
-    let spec = vpcreach::synth::EstateSpec {
-        seed: 3,
-        vpcs: 4,
-        subnets: 8,
-        enis: 24,
-        security_groups: 8,
-        rules_per_sg: 6,
-        nacls: 4,
-        nacl_rules: 12,
-    };
+    let spec = vpcreach::synth::EstateSpec::peered_chain(3);
     let base = generated(&spec, "chain");
     let topo = vpcreach::topology::Topology::new(&base);
     let vpcs: Vec<&String> = base.vpcs.keys().collect();

@@ -352,7 +352,6 @@ pub fn audit_with_progress(
         .collect();
     let enis_of_vpc = |vpc: &str| -> Vec<usize> {
         topo.subnets_of_vpc(vpc)
-            .iter()
             .flat_map(|s| topo.enis_in_subnet(s))
             .filter_map(|e| eni_by_id.get(e.id.as_str()).copied())
             .collect()

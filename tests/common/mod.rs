@@ -717,3 +717,16 @@ pub fn explanations(a: &PathAnalysis) -> Vec<(&'static str, bool, Vec<String>)> 
         })
         .collect()
 }
+
+/// The audit of every ENI pair (docs/scopes/all-eni-pairs.json) of `net`.
+pub fn all_pairs_audit(net: &Network) -> vpcreach::audit::AuditResult {
+    let topo = vpcreach::topology::Topology::new(net);
+    let text = std::fs::read_to_string("docs/scopes/all-eni-pairs.json").unwrap();
+    let scope = vpcreach::snapshot::scope_shapes::parse_scope(
+        std::path::Path::new("all-eni-pairs.json"),
+        &text,
+        "all-eni-pairs",
+    )
+    .unwrap();
+    vpcreach::audit::audit(&topo, &scope).expect("audit runs")
+}

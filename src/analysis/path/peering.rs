@@ -81,7 +81,7 @@ impl<'t, 'n> Walk<'t, 'n> {
             }
         }
         if !self.net().vpcs.contains_key(&peer.vpc_id)
-            && self.topo.subnets_of_vpc(&peer.vpc_id).is_empty()
+            && self.topo.subnets_of_vpc(&peer.vpc_id).next().is_none()
         {
             return self.unknown(trace, &peer.vpc_id, "peer VPC", &inside);
         }

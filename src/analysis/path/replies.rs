@@ -23,7 +23,6 @@ use std::collections::BTreeMap;
 use super::walk::{Exit, Hops, Trace, Walk};
 use crate::model::NetworkInterface;
 use crate::packet::{disjoint, AddrSet, Cube, HeaderSet};
-use crate::topology::eni_addrs;
 
 /// Nothing on this leg rewrote addresses or left per-branch state a reply
 /// depends on.
@@ -78,9 +77,17 @@ pub(super) fn shared(
         if members.len() < 2 {
             continue;
         }
-        let addrs: Vec<AddrSet> = members.iter().map(|(_, eni, _)| eni_addrs(eni)).collect();
+        // Each member's addresses, as the topology already holds them.
+        let held = walk.topo.enis_in_subnet_with_addrs(subnet);
+        let addrs: Vec<&AddrSet> = members
+            .iter()
+            .filter_map(|(_, eni, _)| held.iter().find(|(e, _)| e.id == eni.id).map(|(_, a)| a))
+            .collect();
+        if addrs.len() != members.len() {
+            continue;
+        }
         let mut seen = AddrSet::new();
-        let apart = addrs.iter().all(|a| {
+        let apart = addrs.iter().all(|&a| {
             let fresh = disjoint(&seen, a);
             seen = &seen | a;
             fresh

@@ -188,7 +188,7 @@ pub fn topology(topo: &Topology, sel: &Selection) -> Result<Diagram, GraphError>
             named(&vpc.id, vpc.name.as_deref()),
             cidrs.join(", ")
         ));
-        let mut subnets: Vec<&String> = topo.subnets_of_vpc(vpc_id).iter().collect();
+        let mut subnets: Vec<&String> = topo.subnets_of_vpc(vpc_id).collect();
         // The focus's subnet first, so the cap never hides it.
         subnets.sort_by_key(|s| Some(s.as_str()) != focus_subnet.as_deref());
         for s in subnets.iter().take(SUBNETS_MAX) {
